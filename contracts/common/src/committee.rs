@@ -1,0 +1,402 @@
+//! The oracle committee: k of n independent operators must submit the identical report before it counts.
+//!
+//! A report is named by a [`ReportId`] (what it is about, e.g. "outage of feeder F starting at T") and
+//! carries a content hash (blake2-256 of its SCALE-encoded body, computed by the contract, never trusted
+//! from the caller). The rules:
+//!
+//! - only members vote, and a member votes at most once per report id and committee epoch;
+//! - a report is final when `threshold` distinct members voted for the same content;
+//! - a final report id is final forever: any later vote for it is refused ([`CommitteeError::AlreadyFinalized`]
+//!   for the same content, so an oracle can treat it as "already counted"; [`CommitteeError::FinalizedOtherContent`]
+//!   otherwise);
+//! - votes for different content under one id are each counted on their own, never merged, and every vote
+//!   that disagrees with the first content seen is counted as a conflict (and shows in [`ReportVoted`]);
+//! - **votes in flight when the committee changes are void**: [`Committee::configure`] starts a new epoch,
+//!   tallies from older epochs are ignored and members vote again. A removed member's vote therefore never
+//!   helps finalize anything, and a lowered threshold never finalizes a report on old votes by surprise.
+//!   Reports already final stay final.
+
+use ink::{prelude::vec::Vec, primitives::AccountId, storage::Mapping};
+
+use crate::Digest;
+
+/// What a report is about; the same id with different content is a conflict.
+pub type ReportId = Digest;
+
+/// Most members a committee can have, so that a vote's cost stays bounded.
+pub const MAX_MEMBERS: usize = 16;
+
+/// Why a committee refused a vote or a reconfiguration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum CommitteeError {
+    /// The caller is not a committee member.
+    NotMember,
+    /// The caller already voted on this report in the current epoch.
+    AlreadyVoted,
+    /// The report is already final with this very content: a replay, nothing changes.
+    AlreadyFinalized,
+    /// The report is already final with other content: this vote can never count.
+    FinalizedOtherContent,
+    /// The threshold must be at least 1 and at most the number of members.
+    InvalidThreshold,
+    /// More members than [`MAX_MEMBERS`].
+    TooManyMembers,
+    /// The same account is listed twice.
+    DuplicateMember,
+}
+
+/// The state of a report after a vote was counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum VoteOutcome {
+    /// Counted; the report needs more matching votes.
+    Pending {
+        /// Matching votes for this content so far, this one included.
+        votes: u32,
+        /// Votes needed.
+        threshold: u32,
+    },
+    /// This vote reached the threshold: the caller must now apply the report.
+    Finalized,
+}
+
+/// Emitted when the committee's members or threshold change; opens a new epoch.
+#[ink::event]
+#[derive(Debug)]
+pub struct CommitteeChanged {
+    /// The members from now on.
+    pub members: Vec<AccountId>,
+    /// Matching votes a report needs from now on.
+    pub threshold: u32,
+    /// The new epoch; votes of earlier epochs are void.
+    pub epoch: u32,
+}
+
+/// Emitted for every counted vote.
+#[ink::event]
+#[derive(Debug)]
+pub struct ReportVoted {
+    /// The report voted on.
+    #[ink(topic)]
+    pub id: ReportId,
+    /// The member who voted.
+    pub member: AccountId,
+    /// Hash of the content the member voted for.
+    pub content: Digest,
+    /// Matching votes for this content so far.
+    pub votes: u32,
+    /// Whether this content differs from the first content seen for this id.
+    pub conflicting: bool,
+}
+
+/// Emitted once when a report reaches its threshold.
+#[ink::event]
+#[derive(Debug)]
+pub struct ReportFinalized {
+    /// The report now final.
+    #[ink(topic)]
+    pub id: ReportId,
+    /// Hash of the content that counts.
+    pub content: Digest,
+}
+
+/// A member's vote: the epoch it was cast in and the content it backs.
+type Ballot = (u32, Digest);
+/// Matching votes for one content: the epoch they belong to and their count.
+type Tally = (u32, u32);
+
+/// The committee's members, threshold and every vote; embed one in a contract's storage.
+#[ink::storage_item]
+#[derive(Debug)]
+pub struct Committee {
+    members: Vec<AccountId>,
+    threshold: u32,
+    epoch: u32,
+    ballots: Mapping<(ReportId, AccountId), Ballot>,
+    tallies: Mapping<(ReportId, Digest), Tally>,
+    first_content: Mapping<ReportId, Digest>,
+    conflicts: Mapping<ReportId, u32>,
+    finalized: Mapping<ReportId, Digest>,
+}
+
+fn emit<E: ink::env::Event>(event: E) {
+    ink::env::emit_event::<ink::env::DefaultEnvironment, E>(event);
+}
+
+impl Committee {
+    /// A committee with `members` and `threshold`, checked like [`Committee::configure`].
+    pub fn new(members: Vec<AccountId>, threshold: u32) -> Result<Self, CommitteeError> {
+        let mut committee = Self {
+            members: Vec::new(),
+            threshold: 0,
+            epoch: 0,
+            ballots: Mapping::new(),
+            tallies: Mapping::new(),
+            first_content: Mapping::new(),
+            conflicts: Mapping::new(),
+            finalized: Mapping::new(),
+        };
+        committee.configure(members, threshold)?;
+        Ok(committee)
+    }
+
+    /// Replaces members and threshold and starts a new epoch, voiding votes in flight.
+    ///
+    /// The caller (the contract) must have checked that its owner asked for this.
+    pub fn configure(
+        &mut self,
+        members: Vec<AccountId>,
+        threshold: u32,
+    ) -> Result<(), CommitteeError> {
+        if members.len() > MAX_MEMBERS {
+            return Err(CommitteeError::TooManyMembers);
+        }
+        for (i, m) in members.iter().enumerate() {
+            if members.iter().skip(i.saturating_add(1)).any(|other| other == m) {
+                return Err(CommitteeError::DuplicateMember);
+            }
+        }
+        let count = u32::try_from(members.len()).map_err(|_| CommitteeError::TooManyMembers)?;
+        if threshold == 0 || threshold > count {
+            return Err(CommitteeError::InvalidThreshold);
+        }
+        self.members = members;
+        self.threshold = threshold;
+        self.epoch = self.epoch.saturating_add(1);
+        emit(CommitteeChanged {
+            members: self.members.clone(),
+            threshold,
+            epoch: self.epoch,
+        });
+        Ok(())
+    }
+
+    /// Counts `member`'s vote for report `id` with content hash `content`.
+    pub fn vote(
+        &mut self,
+        member: AccountId,
+        id: ReportId,
+        content: Digest,
+    ) -> Result<VoteOutcome, CommitteeError> {
+        if let Some(final_content) = self.finalized.get(id) {
+            return Err(if final_content == content {
+                CommitteeError::AlreadyFinalized
+            } else {
+                CommitteeError::FinalizedOtherContent
+            });
+        }
+        if !self.is_member(member) {
+            return Err(CommitteeError::NotMember);
+        }
+        if let Some((epoch, _)) = self.ballots.get((id, member)) {
+            if epoch == self.epoch {
+                return Err(CommitteeError::AlreadyVoted);
+            }
+        }
+        self.ballots.insert((id, member), &(self.epoch, content));
+
+        let votes = match self.tallies.get((id, content)) {
+            Some((epoch, count)) if epoch == self.epoch => count.saturating_add(1),
+            _ => 1,
+        };
+        self.tallies.insert((id, content), &(self.epoch, votes));
+
+        let conflicting = match self.first_content.get(id) {
+            None => {
+                self.first_content.insert(id, &content);
+                false
+            }
+            Some(first) => first != content,
+        };
+        if conflicting {
+            let n = self.conflicts.get(id).unwrap_or(0).saturating_add(1);
+            self.conflicts.insert(id, &n);
+        }
+        emit(ReportVoted {
+            id,
+            member,
+            content,
+            votes,
+            conflicting,
+        });
+
+        if votes >= self.threshold {
+            self.finalized.insert(id, &content);
+            emit(ReportFinalized { id, content });
+            Ok(VoteOutcome::Finalized)
+        } else {
+            Ok(VoteOutcome::Pending {
+                votes,
+                threshold: self.threshold,
+            })
+        }
+    }
+
+    /// Whether `account` is a member now.
+    pub fn is_member(&self, account: AccountId) -> bool {
+        self.members.contains(&account)
+    }
+
+    /// The current members.
+    pub fn members(&self) -> Vec<AccountId> {
+        self.members.clone()
+    }
+
+    /// Matching votes a report needs.
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+
+    /// The current epoch; it grows by one with every reconfiguration.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    /// The content hash report `id` was finalized with, if it is final.
+    pub fn finalized(&self, id: ReportId) -> Option<Digest> {
+        self.finalized.get(id)
+    }
+
+    /// Current-epoch votes for report `id` with `content`.
+    pub fn votes(&self, id: ReportId, content: Digest) -> u32 {
+        match self.tallies.get((id, content)) {
+            Some((epoch, count)) if epoch == self.epoch => count,
+            _ => 0,
+        }
+    }
+
+    /// How many votes for report `id` disagreed with the first content seen for it.
+    pub fn conflicts(&self, id: ReportId) -> u32 {
+        self.conflicts.get(id).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ink::prelude::vec;
+
+    fn acct(n: u8) -> AccountId {
+        AccountId::from([n; 32])
+    }
+
+    fn two_of_three() -> Committee {
+        Committee::new(vec![acct(1), acct(2), acct(3)], 2).expect("valid committee")
+    }
+
+    const ID: ReportId = [9; 32];
+    const GOOD: Digest = [1; 32];
+    const BAD: Digest = [2; 32];
+
+    #[ink::test]
+    fn threshold_matching_votes_finalize() {
+        let mut c = two_of_three();
+        assert_eq!(
+            c.vote(acct(1), ID, GOOD),
+            Ok(VoteOutcome::Pending { votes: 1, threshold: 2 })
+        );
+        assert_eq!(c.finalized(ID), None);
+        assert_eq!(c.vote(acct(2), ID, GOOD), Ok(VoteOutcome::Finalized));
+        assert_eq!(c.finalized(ID), Some(GOOD));
+    }
+
+    #[ink::test]
+    fn wrong_member_is_refused() {
+        let mut c = two_of_three();
+        assert_eq!(c.vote(acct(4), ID, GOOD), Err(CommitteeError::NotMember));
+        assert_eq!(c.votes(ID, GOOD), 0);
+    }
+
+    #[ink::test]
+    fn double_vote_is_refused_and_does_not_count() {
+        let mut c = two_of_three();
+        c.vote(acct(1), ID, GOOD).unwrap();
+        assert_eq!(c.vote(acct(1), ID, GOOD), Err(CommitteeError::AlreadyVoted));
+        assert_eq!(c.vote(acct(1), ID, BAD), Err(CommitteeError::AlreadyVoted));
+        assert_eq!(c.votes(ID, GOOD), 1);
+        assert_eq!(c.finalized(ID), None);
+    }
+
+    #[ink::test]
+    fn replay_of_a_final_report_changes_nothing() {
+        let mut c = two_of_three();
+        c.vote(acct(1), ID, GOOD).unwrap();
+        c.vote(acct(2), ID, GOOD).unwrap();
+        assert_eq!(c.vote(acct(3), ID, GOOD), Err(CommitteeError::AlreadyFinalized));
+        assert_eq!(c.vote(acct(1), ID, GOOD), Err(CommitteeError::AlreadyFinalized));
+        assert_eq!(c.vote(acct(3), ID, BAD), Err(CommitteeError::FinalizedOtherContent));
+        assert_eq!(c.finalized(ID), Some(GOOD));
+    }
+
+    #[ink::test]
+    fn conflicting_content_is_recorded_not_merged() {
+        let mut c = two_of_three();
+        c.vote(acct(1), ID, GOOD).unwrap();
+        assert_eq!(
+            c.vote(acct(2), ID, BAD),
+            Ok(VoteOutcome::Pending { votes: 1, threshold: 2 })
+        );
+        assert_eq!(c.conflicts(ID), 1);
+        assert_eq!(c.votes(ID, GOOD), 1);
+        assert_eq!(c.votes(ID, BAD), 1);
+        assert_eq!(c.finalized(ID), None);
+        assert_eq!(c.vote(acct(3), ID, GOOD), Ok(VoteOutcome::Finalized));
+        assert_eq!(c.finalized(ID), Some(GOOD));
+    }
+
+    #[ink::test]
+    fn reconfiguration_voids_votes_in_flight() {
+        let mut c = two_of_three();
+        c.vote(acct(1), ID, GOOD).unwrap();
+        c.configure(vec![acct(2), acct(3), acct(4)], 2).unwrap();
+        assert_eq!(c.epoch(), 2);
+        assert_eq!(c.votes(ID, GOOD), 0);
+        // The removed member can no longer vote, and its old vote does not count.
+        assert_eq!(c.vote(acct(1), ID, GOOD), Err(CommitteeError::NotMember));
+        assert_eq!(
+            c.vote(acct(2), ID, GOOD),
+            Ok(VoteOutcome::Pending { votes: 1, threshold: 2 })
+        );
+        assert_eq!(c.vote(acct(4), ID, GOOD), Ok(VoteOutcome::Finalized));
+    }
+
+    #[ink::test]
+    fn a_member_may_vote_again_in_a_new_epoch() {
+        let mut c = two_of_three();
+        c.vote(acct(1), ID, GOOD).unwrap();
+        c.configure(vec![acct(1), acct(2), acct(3)], 2).unwrap();
+        assert_eq!(
+            c.vote(acct(1), ID, GOOD),
+            Ok(VoteOutcome::Pending { votes: 1, threshold: 2 })
+        );
+    }
+
+    #[ink::test]
+    fn configuration_is_validated() {
+        assert_eq!(
+            Committee::new(vec![acct(1)], 0).err(),
+            Some(CommitteeError::InvalidThreshold)
+        );
+        assert_eq!(
+            Committee::new(vec![acct(1), acct(2)], 3).err(),
+            Some(CommitteeError::InvalidThreshold)
+        );
+        assert_eq!(
+            Committee::new(vec![acct(1), acct(1)], 1).err(),
+            Some(CommitteeError::DuplicateMember)
+        );
+        let many: Vec<AccountId> = (0..=MAX_MEMBERS as u8).map(acct).collect();
+        assert_eq!(
+            Committee::new(many, 1).err(),
+            Some(CommitteeError::TooManyMembers)
+        );
+    }
+
+    #[ink::test]
+    fn threshold_one_finalizes_on_the_first_vote() {
+        let mut c = Committee::new(vec![acct(1), acct(2)], 1).unwrap();
+        assert_eq!(c.vote(acct(2), ID, BAD), Ok(VoteOutcome::Finalized));
+        assert_eq!(c.finalized(ID), Some(BAD));
+    }
+}

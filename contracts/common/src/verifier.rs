@@ -1,0 +1,27 @@
+//! The cross-contract question other contracts ask the attestations contract.
+//!
+//! A contract holding the attestations contract's address calls it through
+//! `ink::contract_ref!(AttestationVerifier)`; the attestations contract implements the trait, so the
+//! selector both sides use comes from this one definition.
+
+use ink::primitives::AccountId;
+
+use crate::Digest;
+
+/// Identifies an attestation schema in the attestations contract.
+pub type SchemaId = u32;
+
+/// "Does `subject` hold a valid attestation of `schema` (with `claim_hash`)?"
+#[ink::trait_definition]
+pub trait AttestationVerifier {
+    /// Whether `subject` holds an attestation of `schema` that is valid now (exists, not revoked, not
+    /// suspended, not expired, attester not distrusted, parent chain valid); when `claim_hash` is given,
+    /// the attestation must also carry exactly that claim hash.
+    #[ink(message)]
+    fn has_valid_attestation(
+        &self,
+        subject: AccountId,
+        schema: SchemaId,
+        claim_hash: Option<Digest>,
+    ) -> bool;
+}
