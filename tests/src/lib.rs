@@ -1,0 +1,53 @@
+//! Shared set-up for the scenarios in `tests/tests/`: named actors and deployed contracts on the embedded
+//! sandbox chain, which runs the real contract Wasm built by `make contracts`.
+//!
+//! The harness itself (bundles, deploying, funding, time, typed calls and events) is
+//! `gridtrust_chain::SandboxChain`, shared with the `gridtrust demo`.
+pub use gridtrust_chain::{
+    encode::call_builder, events::decode_all, named_account, AccountId, CallOutcome, SandboxChain,
+};
+
+/// One hour in milliseconds.
+pub const HOUR_MS: u64 = 3_600_000;
+/// One day in milliseconds.
+pub const DAY_MS: u64 = 24 * HOUR_MS;
+/// What each named actor is given to pay fees, deposits and premiums with.
+pub const STARTING_BALANCE: u128 = 1_000_000_000_000_000;
+
+/// A sandbox chain with funded named actors.
+pub struct World {
+    /// The chain.
+    pub chain: SandboxChain,
+}
+
+impl World {
+    /// A fresh chain.
+    pub fn new() -> Self {
+        Self {
+            chain: SandboxChain::new(),
+        }
+    }
+
+    /// The account called `name`, funded on first use.
+    pub fn actor(&mut self, name: &str) -> AccountId {
+        let account = named_account(name);
+        if self.chain.balance(&account) == 0 {
+            self.chain.fund(&account, STARTING_BALANCE);
+        }
+        account
+    }
+
+    /// Deploys the attestations contract as `deployer` and returns its address.
+    pub fn deploy_attestations(&mut self, deployer: &AccountId) -> AccountId {
+        self.chain
+            .deploy_named("attestations", attestations::AttestationsRef::new(), deployer)
+            .expect("the attestations bundle deploys (run `make contracts` first)")
+            .address
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}

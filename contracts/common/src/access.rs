@@ -9,14 +9,23 @@ use ink::{primitives::AccountId, storage::Mapping};
 /// A role a contract defines, such as "regulator" or "operator".
 pub type RoleId = u8;
 
-/// Why an access check refused a caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
-pub enum AccessError {
-    /// The caller is not the owner.
-    NotOwner,
-    /// The caller does not hold the role the message needs.
-    MissingRole(RoleId),
+pub use codec::AccessError;
+
+// parity-scale-codec's derive casts `usize` variant indices to `u8` on data-carrying enums, which trips
+// cargo-contract's `-D clippy::cast_possible_truncation`; the allow covers only the derived code here.
+#[allow(clippy::cast_possible_truncation)]
+mod codec {
+    use super::RoleId;
+
+    /// Why an access check refused a caller.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub enum AccessError {
+        /// The caller is not the owner.
+        NotOwner,
+        /// The caller does not hold the role the message needs.
+        MissingRole(RoleId),
+    }
 }
 
 /// The owner of a contract and the accounts holding each role.

@@ -46,19 +46,26 @@ pub enum CommitteeError {
     DuplicateMember,
 }
 
-/// The state of a report after a vote was counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
-pub enum VoteOutcome {
-    /// Counted; the report needs more matching votes.
-    Pending {
-        /// Matching votes for this content so far, this one included.
-        votes: u32,
-        /// Votes needed.
-        threshold: u32,
-    },
-    /// This vote reached the threshold: the caller must now apply the report.
-    Finalized,
+pub use codec::VoteOutcome;
+
+// parity-scale-codec's derive casts `usize` variant indices to `u8` on data-carrying enums, which trips
+// cargo-contract's `-D clippy::cast_possible_truncation`; the allow covers only the derived code here.
+#[allow(clippy::cast_possible_truncation)]
+mod codec {
+    /// The state of a report after a vote was counted.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub enum VoteOutcome {
+        /// Counted; the report needs more matching votes.
+        Pending {
+            /// Matching votes for this content so far, this one included.
+            votes: u32,
+            /// Votes needed.
+            threshold: u32,
+        },
+        /// This vote reached the threshold: the caller must now apply the report.
+        Finalized,
+    }
 }
 
 /// Emitted when the committee's members or threshold change; opens a new epoch.

@@ -1,0 +1,29 @@
+# GridTrust: `make demo` runs the main job, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+
+.PHONY: demo test setup contracts lint fmt
+
+## Deploy every contract into the embedded sandbox chain and run the demo.
+demo: contracts
+	cargo run --release --quiet -p gridtrust -- demo
+
+## Formatting, lints, contract builds and every test.
+test: contracts lint
+	cargo test --release --workspace
+
+## Install the pinned toolchain and cargo-contract when missing.
+setup:
+	@scripts/setup.sh
+
+## Build the contract bundles (skipped when up to date).
+contracts: setup
+	@scripts/build-contracts.sh
+
+## rustfmt and clippy over the whole workspace.
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --release --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,105 @@
+//! Call data from the contract crates' own builders.
+//!
+//! A contract crate depended on with `ink-as-dependency` exposes `XRef::new(..)` (a create builder) and,
+//! through [`call_builder`], one method per message returning a call builder. [`Constructor`] and
+//! [`Message`] take those builders and keep just the SCALE-encoded selector and arguments, plus the
+//! message's return type so the answer decodes into the contract's own type.
+
+use std::marker::PhantomData;
+
+use ink::env::{
+    call::{
+        utils::{ReturnType, Set, Unset},
+        Call, CallBuilder, CreateBuilder, ExecutionInput, FromAccountId,
+    },
+    DefaultEnvironment,
+};
+use scale::Encode;
+
+type Env = DefaultEnvironment;
+
+/// Call data for a constructor.
+#[derive(Debug, Clone)]
+pub struct Constructor {
+    /// Selector followed by the encoded arguments.
+    pub data: Vec<u8>,
+}
+
+impl<C, L, A, R> From<
+        CreateBuilder<
+            Env,
+            C,
+            Unset<ink::primitives::Hash>,
+            Set<L>,
+            Unset<u128>,
+            Set<ExecutionInput<A>>,
+            Unset<ink::env::call::state::Salt>,
+            Set<ReturnType<R>>,
+        >,
+    > for Constructor
+where
+    A: Encode,
+{
+    fn from(
+        builder: CreateBuilder<
+            Env,
+            C,
+            Unset<ink::primitives::Hash>,
+            Set<L>,
+            Unset<u128>,
+            Set<ExecutionInput<A>>,
+            Unset<ink::env::call::state::Salt>,
+            Set<ReturnType<R>>,
+        >,
+    ) -> Self {
+        // Code hash, endowment and salt are the chain client's business; only the input matters here.
+        let params = builder
+            .code_hash(Default::default())
+            .endowment(0)
+            .salt_bytes(Vec::<u8>::new())
+            .params();
+        Self {
+            data: params.exec_input().encode(),
+        }
+    }
+}
+
+/// Call data for a message whose answer decodes as `R` (the message's declared return type).
+#[derive(Debug)]
+pub struct Message<R> {
+    /// Selector followed by the encoded arguments.
+    pub data: Vec<u8>,
+    _answer: PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for Message<R> {
+    fn clone(&self) -> Self {
+        Self {
+            data: self.data.clone(),
+            _answer: PhantomData,
+        }
+    }
+}
+
+impl<A, R> From<CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<A>>, Set<ReturnType<R>>>>
+    for Message<R>
+where
+    A: Encode,
+{
+    fn from(builder: CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<A>>, Set<ReturnType<R>>>) -> Self {
+        Self {
+            data: builder.params().exec_input().encode(),
+            _answer: PhantomData,
+        }
+    }
+}
+
+/// The call builder of contract `C` (its storage type, e.g. `attestations::Attestations`) at `address`:
+/// each of its methods returns a call builder that converts into a [`Message`].
+pub fn call_builder<C>(address: ink::primitives::AccountId) -> <C as ink::codegen::ContractCallBuilder>::Type
+where
+    C: ink::codegen::ContractCallBuilder,
+    <C as ink::codegen::ContractCallBuilder>::Type: FromAccountId<Env>,
+{
+    <<C as ink::codegen::ContractCallBuilder>::Type as FromAccountId<Env>>::from_account_id(address)
+}

@@ -1,0 +1,292 @@
+//! The embedded chain: drink's in-process runtime (pallet-contracts 31) executing the real contract Wasm.
+//!
+//! No node, no network: a [`SandboxChain`] is a whole chain state in memory. It keeps its own clock,
+//! because building a block makes the sandbox forget the timestamp; [`SandboxChain::next_block`] puts it
+//! back.
+
+use drink::{
+    minimal::{MinimalSandbox, RuntimeEvent},
+    pallet_contracts::{self, Determinism},
+    sandbox_api::prelude::*,
+    AccountId32, Sandbox, Weight,
+};
+use ink::primitives::AccountId;
+use scale::Decode;
+
+use crate::{
+    bundle::{Bundle, BundleError},
+    encode::{Constructor, Message},
+    events::ContractEvent,
+};
+
+/// Start of the sandbox clock: 2026-01-01T00:00:00Z in milliseconds.
+pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
+
+/// Why a call to the sandbox failed before the contract could answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// A bundle could not be loaded.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// Uploading the code was refused by the chain.
+    #[error("uploading `{name}` failed: {reason}")]
+    Upload {
+        /// The contract's name.
+        name: String,
+        /// The chain's error.
+        reason: String,
+    },
+    /// The runtime refused the call (trapped, out of gas, no such contract, ...).
+    #[error("the chain refused the call: {reason}{}", debug_suffix(debug))]
+    Dispatch {
+        /// The runtime's error.
+        reason: String,
+        /// The contract's debug output, if any.
+        debug: String,
+    },
+    /// The contract answered with an ink! language error (unknown selector, undecodable input).
+    #[error("the contract could not dispatch the call: {0:?}")]
+    Lang(ink::LangError),
+    /// The constructor reverted.
+    #[error("the constructor of `{name}` reverted")]
+    ConstructorReverted {
+        /// The contract's name.
+        name: String,
+    },
+    /// The answer did not decode as the message's declared return type.
+    #[error("the contract's answer did not decode: {0}")]
+    Decode(#[from] scale::Error),
+}
+
+fn debug_suffix(debug: &str) -> String {
+    if debug.is_empty() {
+        String::new()
+    } else {
+        format!(" (contract debug output: {debug})")
+    }
+}
+
+/// A contract instantiated in the sandbox.
+#[derive(Debug, Clone)]
+pub struct Deployed {
+    /// The contract's name (its bundle's).
+    pub name: String,
+    /// Its address.
+    pub address: AccountId,
+    /// Size of its optimized Wasm code in bytes.
+    pub code_bytes: usize,
+    /// Weight the instantiation used.
+    pub weight: Weight,
+}
+
+/// What a message call returned, with its cost and effects.
+#[derive(Debug, Clone)]
+pub struct CallOutcome<R> {
+    /// The message's answer, decoded as its declared return type.
+    pub value: R,
+    /// Weight the call consumed.
+    pub weight_consumed: Weight,
+    /// Weight a caller must offer for the call to succeed (at least `weight_consumed`).
+    pub weight_required: Weight,
+    /// Events the contracts emitted (empty when the call reverted).
+    pub events: Vec<ContractEvent>,
+}
+
+/// An in-process chain with the GridTrust contracts' real Wasm.
+pub struct SandboxChain {
+    sandbox: MinimalSandbox,
+    now_ms: u64,
+    salt: u64,
+}
+
+impl Default for SandboxChain {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn to_sandbox(account: &AccountId) -> AccountId32 {
+    AccountId32::new(*AsRef::<[u8; 32]>::as_ref(account))
+}
+
+fn from_sandbox(account: &AccountId32) -> AccountId {
+    AccountId::from(*AsRef::<[u8; 32]>::as_ref(account))
+}
+
+impl SandboxChain {
+    /// A fresh chain whose clock reads [`GENESIS_TIME_MS`].
+    pub fn new() -> Self {
+        let mut chain = Self {
+            sandbox: MinimalSandbox::default(),
+            now_ms: GENESIS_TIME_MS,
+            salt: 0,
+        };
+        chain.sandbox.set_timestamp(GENESIS_TIME_MS);
+        chain
+    }
+
+    /// The sandbox's pre-funded account.
+    pub fn default_actor() -> AccountId {
+        from_sandbox(&MinimalSandbox::default_actor())
+    }
+
+    /// Adds `amount` to `account`'s free balance.
+    pub fn fund(&mut self, account: &AccountId, amount: u128) {
+        self.sandbox
+            .mint_into(&to_sandbox(account), amount)
+            .expect("minting into an account cannot fail in the sandbox");
+    }
+
+    /// `account`'s free balance.
+    pub fn balance(&mut self, account: &AccountId) -> u128 {
+        self.sandbox.free_balance(&to_sandbox(account))
+    }
+
+    /// The chain clock in milliseconds.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    /// Sets the chain clock to `ms`.
+    pub fn set_time(&mut self, ms: u64) {
+        self.now_ms = ms;
+        self.sandbox.set_timestamp(ms);
+    }
+
+    /// Moves the chain clock forward by `ms`.
+    pub fn advance_time(&mut self, ms: u64) {
+        self.set_time(self.now_ms.saturating_add(ms));
+    }
+
+    /// Seals the current block and opens the next, keeping the clock.
+    pub fn next_block(&mut self) -> u32 {
+        let height = self.sandbox.build_block();
+        self.sandbox.set_timestamp(self.now_ms);
+        height
+    }
+
+    /// Current block height.
+    pub fn block_number(&mut self) -> u32 {
+        self.sandbox.block_number()
+    }
+
+    /// Uploads and instantiates `bundle` as `actor`, calling `constructor` with `value` attached.
+    pub fn deploy(
+        &mut self,
+        bundle: &Bundle,
+        constructor: impl Into<Constructor>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<Deployed, ChainError> {
+        let constructor = constructor.into();
+        // A fresh salt per deployment lets the same code be instantiated any number of times.
+        self.salt = self.salt.wrapping_add(1);
+        let result = self.sandbox.deploy_contract(
+            bundle.wasm.clone(),
+            value,
+            constructor.data,
+            self.salt.to_le_bytes().to_vec(),
+            to_sandbox(actor),
+            MinimalSandbox::default_gas_limit(),
+            None,
+        );
+        let debug = String::from_utf8_lossy(&result.debug_message).into_owned();
+        let ok = result.result.map_err(|e| ChainError::Dispatch {
+            reason: format!("{e:?}"),
+            debug,
+        })?;
+        if ok.result.did_revert() {
+            return Err(ChainError::ConstructorReverted {
+                name: bundle.name.clone(),
+            });
+        }
+        Ok(Deployed {
+            name: bundle.name.clone(),
+            address: from_sandbox(&ok.account_id),
+            code_bytes: bundle.wasm.len(),
+            weight: result.gas_consumed,
+        })
+    }
+
+    /// Loads bundle `name` and deploys it (see [`Self::deploy`]).
+    pub fn deploy_named(
+        &mut self,
+        name: &str,
+        constructor: impl Into<Constructor>,
+        actor: &AccountId,
+    ) -> Result<Deployed, ChainError> {
+        let bundle = Bundle::load(name)?;
+        self.deploy(&bundle, constructor, actor, 0)
+    }
+
+    /// Calls `message` on `contract` as `actor` with `value` attached, committing its effects.
+    pub fn call<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<CallOutcome<R>, ChainError> {
+        self.sandbox.reset_events();
+        execute(&mut self.sandbox, contract, message.into(), actor, value)
+    }
+
+    /// Calls `message` as `actor` and throws all its effects away: a free read-only query.
+    pub fn query<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+    ) -> Result<R, ChainError> {
+        let message = message.into();
+        self.sandbox
+            .dry_run(|sandbox| execute(sandbox, contract, message, actor, 0))
+            .map(|outcome| outcome.value)
+    }
+}
+
+fn execute<R: Decode>(
+    sandbox: &mut MinimalSandbox,
+    contract: &AccountId,
+    message: Message<R>,
+    actor: &AccountId,
+    value: u128,
+) -> Result<CallOutcome<R>, ChainError> {
+    let result = sandbox.call_contract(
+        to_sandbox(contract),
+        value,
+        message.data,
+        to_sandbox(actor),
+        MinimalSandbox::default_gas_limit(),
+        None,
+        Determinism::Enforced,
+    );
+    let debug = String::from_utf8_lossy(&result.debug_message).into_owned();
+    let ret = result.result.map_err(|e| ChainError::Dispatch {
+        reason: format!("{e:?}"),
+        debug,
+    })?;
+    let answer: Result<R, ink::LangError> = Decode::decode(&mut &ret.data[..])?;
+    let value = answer.map_err(ChainError::Lang)?;
+    let events = result
+        .events
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|record| match record.event {
+            RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted { contract, data }) => {
+                Some(ContractEvent {
+                    contract: from_sandbox(&contract),
+                    topics: record.topics.iter().map(|t| t.0).collect(),
+                    data,
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    Ok(CallOutcome {
+        value,
+        weight_consumed: result.gas_consumed,
+        weight_required: result.gas_required,
+        events,
+    })
+}
