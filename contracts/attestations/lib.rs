@@ -27,6 +27,13 @@ pub use self::attestations::{
     AttesterStatus, Error, Schema, Status, Validity, MAX_BATCH, MAX_NAME_LEN, MAX_PARENT_DEPTH,
     MAX_PER_SUBJECT,
 };
+/// The contract's events, for decoding off-chain with the contract's own types.
+pub mod events {
+    pub use super::attestations::{
+        Attested, AttesterAdded, AttesterRemoved, ConsentGranted, ConsentRevoked, Resumed, Revoked,
+        SchemaOwnerChanged, SchemaRegistered, Suspended, VerificationRecorded,
+    };
+}
 
 #[ink::contract]
 mod attestations {
@@ -52,7 +59,10 @@ mod attestations {
 
     /// A registered schema: what kind of claim its attestations make and the rules they follow.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
     pub struct Schema {
         /// Account that manages the schema's attesters.
         pub owner: AccountId,
@@ -70,7 +80,10 @@ mod attestations {
 
     /// Where an account stands as attester of one schema.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
     pub enum AttesterStatus {
         /// May attest.
         Active,
@@ -82,7 +95,10 @@ mod attestations {
 
     /// One attestation as stored.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
     pub struct Attestation {
         /// The schema it is made under.
         pub schema: SchemaId,
@@ -168,7 +184,10 @@ mod attestations {
 
         /// An attestation's own state, apart from expiry and its parent.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+        #[cfg_attr(
+            feature = "std",
+            derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+        )]
         pub enum Status {
             /// In force.
             Active,
@@ -540,7 +559,11 @@ mod attestations {
 
         /// Attests `request` under `schema`; the caller must be an active attester. Returns the new id.
         #[ink(message)]
-        pub fn attest(&mut self, schema: SchemaId, request: AttestRequest) -> Result<AttestationId> {
+        pub fn attest(
+            &mut self,
+            schema: SchemaId,
+            request: AttestRequest,
+        ) -> Result<AttestationId> {
             let s = self.attesting_schema(schema)?;
             self.store_attestation(schema, &s, request)
                 .map_err(Error::Refused)
@@ -678,7 +701,10 @@ mod attestations {
             let schema = self.schema_or_err(a.schema)?;
             let verifier = self.env().caller();
             if schema.consent_required {
-                let until = self.consents.get((a.subject, verifier, a.schema)).unwrap_or(0);
+                let until = self
+                    .consents
+                    .get((a.subject, verifier, a.schema))
+                    .unwrap_or(0);
                 if until <= self.env().block_timestamp() {
                     return Err(Error::NoConsent);
                 }
@@ -704,7 +730,11 @@ mod attestations {
 
         /// How `account` stands as attester of `schema`, if it ever was one.
         #[ink(message)]
-        pub fn attester_status(&self, schema: SchemaId, account: AccountId) -> Option<AttesterStatus> {
+        pub fn attester_status(
+            &self,
+            schema: SchemaId,
+            account: AccountId,
+        ) -> Option<AttesterStatus> {
             self.attesters.get((schema, account))
         }
 
@@ -722,11 +752,19 @@ mod attestations {
             // Depth is checked when attesting, so MAX_PARENT_DEPTH + 1 steps always reach the root.
             for step in 0..=MAX_PARENT_DEPTH {
                 let Some(a) = self.records.get(current) else {
-                    return if step == 0 { Validity::NotFound } else { Validity::ParentInvalid };
+                    return if step == 0 {
+                        Validity::NotFound
+                    } else {
+                        Validity::ParentInvalid
+                    };
                 };
                 let own = self.own_validity(&a, now);
                 if own != Validity::Valid {
-                    return if step == 0 { own } else { Validity::ParentInvalid };
+                    return if step == 0 {
+                        own
+                    } else {
+                        Validity::ParentInvalid
+                    };
                 }
                 match a.parent {
                     Some(parent) => current = parent,
@@ -797,7 +835,13 @@ mod attestations {
             if validity != Validity::Valid {
                 return Err(Error::NotValid(validity));
             }
-            Ok(claims::verify_field(&a.claim_hash, &key, &value, &salt, &proof))
+            Ok(claims::verify_field(
+                &a.claim_hash,
+                &key,
+                &value,
+                &salt,
+                &proof,
+            ))
         }
 
         /// How many schemas exist (ids run from 0).
@@ -881,7 +925,10 @@ mod attestations {
             let depth = match request.parent {
                 None => 0,
                 Some(parent) => {
-                    let p = self.records.get(parent).ok_or(AttestRefusal::ParentNotFound)?;
+                    let p = self
+                        .records
+                        .get(parent)
+                        .ok_or(AttestRefusal::ParentNotFound)?;
                     if !self.is_valid(parent) {
                         return Err(AttestRefusal::ParentNotValid);
                     }
@@ -897,7 +944,8 @@ mod attestations {
             // Revoked and expired attestations can never become valid again: make room by forgetting them.
             held.retain(|id| {
                 self.records.get(*id).is_some_and(|a| {
-                    !matches!(a.status, Status::Revoked { .. }) && a.expires_at.is_none_or(|t| t > now)
+                    !matches!(a.status, Status::Revoked { .. })
+                        && a.expires_at.is_none_or(|t| t > now)
                 })
             });
             if held.len() >= MAX_PER_SUBJECT as usize {

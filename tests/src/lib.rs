@@ -40,7 +40,11 @@ impl World {
     /// Deploys the attestations contract as `deployer` and returns its address.
     pub fn deploy_attestations(&mut self, deployer: &AccountId) -> AccountId {
         self.chain
-            .deploy_named("attestations", attestations::AttestationsRef::new(), deployer)
+            .deploy_named(
+                "attestations",
+                attestations::AttestationsRef::new(),
+                deployer,
+            )
             .expect("the attestations bundle deploys (run `make contracts` first)")
             .address
     }

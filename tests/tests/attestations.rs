@@ -1,7 +1,7 @@
 //! The attestations contract's real Wasm on the sandbox chain.
 
 use attestations::{
-    attestations::{Attested, AttesterRemoved, Revoked, VerificationRecorded},
+    events::{Attested, AttesterRemoved, Revoked, VerificationRecorded},
     AttestRefusal, AttestRequest, Attestations, Error, Status, Validity, MAX_BATCH,
     MAX_PARENT_DEPTH,
 };
@@ -70,9 +70,13 @@ impl Setup {
 
     /// Registers a schema owned by the utility and authorizes the clerk under it.
     fn schema(&mut self, revocable: bool, max_validity_ms: Option<u64>, consent: bool) -> SchemaId {
-        let m = self
-            .api()
-            .register_schema([3; 32], b"meter-holder".to_vec(), revocable, max_validity_ms, consent);
+        let m = self.api().register_schema(
+            [3; 32],
+            b"meter-holder".to_vec(),
+            revocable,
+            max_validity_ms,
+            consent,
+        );
         let id = self.send(self.utility, m).expect("schema registers");
         let m = self.api().add_attester(id, self.clerk);
         self.send(self.utility, m).expect("attester added");
@@ -169,7 +173,9 @@ fn expiry_follows_sandbox_time() {
 fn a_bad_parent_invalidates_its_children() {
     let mut s = Setup::new();
     let schema = s.schema(true, None, false);
-    let root = s.attest(schema, s.request(Some(10 * DAY_MS), None)).unwrap();
+    let root = s
+        .attest(schema, s.request(Some(10 * DAY_MS), None))
+        .unwrap();
     let child = s.attest(schema, s.request(None, Some(root))).unwrap();
     let grandchild = s.attest(schema, s.request(None, Some(child))).unwrap();
     assert_eq!(s.validity(grandchild), Validity::Valid);
@@ -197,7 +203,10 @@ fn a_bad_parent_invalidates_its_children() {
     assert_eq!((revoked[0].id, revoked[0].reason), (child, 42));
     assert_eq!(s.validity(grandchild), Validity::ParentInvalid);
     let m = s.api().attestation(child);
-    assert!(matches!(s.read(m).unwrap().status, Status::Revoked { reason: 42, .. }));
+    assert!(matches!(
+        s.read(m).unwrap().status,
+        Status::Revoked { reason: 42, .. }
+    ));
     let m = s.api().revoke(child, 1);
     assert_eq!(s.send(s.clerk, m), Err(Error::AlreadyRevoked));
 
@@ -250,7 +259,10 @@ fn distrusting_an_attester_voids_its_work_retiring_does_not() {
     let m = s.api().remove_attester(schema, s.clerk, false);
     s.send(s.utility, m).unwrap();
     assert_eq!(s.validity(id), Validity::Valid);
-    assert_eq!(s.attest(schema, s.request(None, None)), Err(Error::NotAttester));
+    assert_eq!(
+        s.attest(schema, s.request(None, None)),
+        Err(Error::NotAttester)
+    );
 
     let m = s.api().remove_attester(schema, s.clerk, true);
     let out = s.world.chain.call(&s.contract, m, &s.utility, 0).unwrap();
@@ -266,9 +278,21 @@ fn selective_disclosure_accepts_the_real_field_and_rejects_a_forgery() {
     let mut s = Setup::new();
     let schema = s.schema(true, None, false);
     let fields = vec![
-        ClaimField { key: b"name".to_vec(), value: b"Wang Fang".to_vec(), salt: [11; 32] },
-        ClaimField { key: b"credit_band".to_vec(), value: b"A".to_vec(), salt: [12; 32] },
-        ClaimField { key: b"meter".to_vec(), value: b"MTR-0042".to_vec(), salt: [13; 32] },
+        ClaimField {
+            key: b"name".to_vec(),
+            value: b"Wang Fang".to_vec(),
+            salt: [11; 32],
+        },
+        ClaimField {
+            key: b"credit_band".to_vec(),
+            value: b"A".to_vec(),
+            salt: [12; 32],
+        },
+        ClaimField {
+            key: b"meter".to_vec(),
+            value: b"MTR-0042".to_vec(),
+            salt: [13; 32],
+        },
     ];
     let claim_hash = claims::claim_hash(&fields).unwrap();
     let mut req = s.request(None, None);
@@ -277,7 +301,9 @@ fn selective_disclosure_accepts_the_real_field_and_rejects_a_forgery() {
     let proof = claims::disclosure_proof(&fields, 1).unwrap();
 
     let disclose = |s: &mut Setup, value: &[u8], salt: Digest, proof: MerkleProof| {
-        let m = s.api().verify_disclosure(id, b"credit_band".to_vec(), value.to_vec(), salt, proof);
+        let m = s
+            .api()
+            .verify_disclosure(id, b"credit_band".to_vec(), value.to_vec(), salt, proof);
         s.read(m)
     };
     assert_eq!(disclose(&mut s, b"A", [12; 32], proof.clone()), Ok(true));
@@ -288,9 +314,13 @@ fn selective_disclosure_accepts_the_real_field_and_rejects_a_forgery() {
     assert_eq!(disclose(&mut s, b"A", [12; 32], forged), Ok(false));
 
     // The claim hash also answers "holds this exact claim?" through the cross-contract interface.
-    let m = s.api().has_valid_attestation(s.customer, schema, Some(claim_hash));
+    let m = s
+        .api()
+        .has_valid_attestation(s.customer, schema, Some(claim_hash));
     assert!(s.read(m));
-    let m = s.api().has_valid_attestation(s.customer, schema, Some([0; 32]));
+    let m = s
+        .api()
+        .has_valid_attestation(s.customer, schema, Some([0; 32]));
     assert!(!s.read(m));
 
     let m = s.api().revoke(id, 3);
@@ -305,7 +335,9 @@ fn selective_disclosure_accepts_the_real_field_and_rejects_a_forgery() {
 fn batch_attest_is_bounded_and_all_or_nothing() {
     let mut s = Setup::new();
     let schema = s.schema(true, Some(365 * DAY_MS), false);
-    let subjects: Vec<AccountId> = (0..=MAX_BATCH).map(|i| gridtrust_tests::named_account(&format!("meter-holder-{i}"))).collect();
+    let subjects: Vec<AccountId> = (0..=MAX_BATCH)
+        .map(|i| gridtrust_tests::named_account(&format!("meter-holder-{i}")))
+        .collect();
     let req = |s: &Setup, who: AccountId| AttestRequest {
         subject: who,
         claim_hash: [8; 32],
@@ -324,12 +356,18 @@ fn batch_attest_is_bounded_and_all_or_nothing() {
     let m = s.api().attest_batch(schema, with_bad);
     assert_eq!(
         s.send(s.clerk, m),
-        Err(Error::BatchItemRefused { index: 3, cause: AttestRefusal::ExpiryInPast })
+        Err(Error::BatchItemRefused {
+            index: 3,
+            cause: AttestRefusal::ExpiryInPast
+        })
     );
     let m = s.api().attestation_count();
     assert_eq!(s.read(m), 0, "a refused batch stores nothing");
 
-    let full: Vec<_> = subjects[..MAX_BATCH as usize].iter().map(|w| req(&s, *w)).collect();
+    let full: Vec<_> = subjects[..MAX_BATCH as usize]
+        .iter()
+        .map(|w| req(&s, *w))
+        .collect();
     let m = s.api().attest_batch(schema, full);
     let out = s.world.chain.call(&s.contract, m, &s.clerk, 0).unwrap();
     assert_eq!(out.value, Ok(0));
@@ -337,7 +375,9 @@ fn batch_attest_is_bounded_and_all_or_nothing() {
     assert_eq!(attested.len(), MAX_BATCH as usize);
     assert_eq!(attested[99].subject, subjects[99]);
     assert_eq!(attested[99].id, 99);
-    let m = s.api().has_valid_attestation(subjects[57], schema, Some([8; 32]));
+    let m = s
+        .api()
+        .has_valid_attestation(subjects[57], schema, Some([8; 32]));
     assert!(s.read(m));
 }
 
@@ -360,7 +400,12 @@ fn consent_expires_and_every_recorded_check_is_an_event() {
     let checks = decode_all::<VerificationRecorded>(&out.events);
     assert_eq!(checks.len(), 1);
     assert_eq!(
-        (checks[0].subject, checks[0].verifier, checks[0].purpose, checks[0].validity),
+        (
+            checks[0].subject,
+            checks[0].verifier,
+            checks[0].purpose,
+            checks[0].validity
+        ),
         (customer, bank, 77, Validity::Valid)
     );
 
@@ -390,7 +435,9 @@ fn refusals_are_typed_errors_not_traps() {
     let stranger = s.stranger;
     let m = s.api().register_schema([0; 32], vec![], true, None, false);
     assert_eq!(s.send(stranger, m), Err(Error::InvalidSchemaName));
-    let m = s.api().register_schema([0; 32], vec![b'x'; 65], true, None, false);
+    let m = s
+        .api()
+        .register_schema([0; 32], vec![b'x'; 65], true, None, false);
     assert_eq!(s.send(stranger, m), Err(Error::InvalidSchemaName));
     let m = s.api().add_attester(77, stranger);
     assert_eq!(s.send(stranger, m), Err(Error::SchemaNotFound));

@@ -122,13 +122,19 @@ mod tests {
     #[ink::test]
     fn only_the_owner_grants_and_revokes_roles() {
         let mut ac = AccessControl::new(acct(1));
-        assert_eq!(ac.grant_role(acct(2), 7, acct(3)), Err(AccessError::NotOwner));
+        assert_eq!(
+            ac.grant_role(acct(2), 7, acct(3)),
+            Err(AccessError::NotOwner)
+        );
         assert!(!ac.has_role(7, acct(3)));
         assert_eq!(ac.grant_role(acct(1), 7, acct(3)), Ok(true));
         assert_eq!(ac.grant_role(acct(1), 7, acct(3)), Ok(false));
         assert_eq!(ac.ensure_role(7, acct(3)), Ok(()));
         assert_eq!(ac.ensure_role(8, acct(3)), Err(AccessError::MissingRole(8)));
-        assert_eq!(ac.revoke_role(acct(3), 7, acct(3)), Err(AccessError::NotOwner));
+        assert_eq!(
+            ac.revoke_role(acct(3), 7, acct(3)),
+            Err(AccessError::NotOwner)
+        );
         assert_eq!(ac.revoke_role(acct(1), 7, acct(3)), Ok(true));
         assert_eq!(ac.ensure_role(7, acct(3)), Err(AccessError::MissingRole(7)));
     }
@@ -136,7 +142,10 @@ mod tests {
     #[ink::test]
     fn ownership_moves_only_by_the_owner() {
         let mut ac = AccessControl::new(acct(1));
-        assert_eq!(ac.transfer_ownership(acct(2), acct(2)), Err(AccessError::NotOwner));
+        assert_eq!(
+            ac.transfer_ownership(acct(2), acct(2)),
+            Err(AccessError::NotOwner)
+        );
         assert_eq!(ac.transfer_ownership(acct(1), acct(2)), Ok(()));
         assert_eq!(ac.owner(), acct(2));
         assert_eq!(ac.ensure_owner(acct(1)), Err(AccessError::NotOwner));

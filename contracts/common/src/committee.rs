@@ -160,7 +160,11 @@ impl Committee {
             return Err(CommitteeError::TooManyMembers);
         }
         for (i, m) in members.iter().enumerate() {
-            if members.iter().skip(i.saturating_add(1)).any(|other| other == m) {
+            if members
+                .iter()
+                .skip(i.saturating_add(1))
+                .any(|other| other == m)
+            {
                 return Err(CommitteeError::DuplicateMember);
             }
         }
@@ -301,7 +305,10 @@ mod tests {
         let mut c = two_of_three();
         assert_eq!(
             c.vote(acct(1), ID, GOOD),
-            Ok(VoteOutcome::Pending { votes: 1, threshold: 2 })
+            Ok(VoteOutcome::Pending {
+                votes: 1,
+                threshold: 2
+            })
         );
         assert_eq!(c.finalized(ID), None);
         assert_eq!(c.vote(acct(2), ID, GOOD), Ok(VoteOutcome::Finalized));
@@ -330,9 +337,18 @@ mod tests {
         let mut c = two_of_three();
         c.vote(acct(1), ID, GOOD).unwrap();
         c.vote(acct(2), ID, GOOD).unwrap();
-        assert_eq!(c.vote(acct(3), ID, GOOD), Err(CommitteeError::AlreadyFinalized));
-        assert_eq!(c.vote(acct(1), ID, GOOD), Err(CommitteeError::AlreadyFinalized));
-        assert_eq!(c.vote(acct(3), ID, BAD), Err(CommitteeError::FinalizedOtherContent));
+        assert_eq!(
+            c.vote(acct(3), ID, GOOD),
+            Err(CommitteeError::AlreadyFinalized)
+        );
+        assert_eq!(
+            c.vote(acct(1), ID, GOOD),
+            Err(CommitteeError::AlreadyFinalized)
+        );
+        assert_eq!(
+            c.vote(acct(3), ID, BAD),
+            Err(CommitteeError::FinalizedOtherContent)
+        );
         assert_eq!(c.finalized(ID), Some(GOOD));
     }
 
@@ -342,7 +358,10 @@ mod tests {
         c.vote(acct(1), ID, GOOD).unwrap();
         assert_eq!(
             c.vote(acct(2), ID, BAD),
-            Ok(VoteOutcome::Pending { votes: 1, threshold: 2 })
+            Ok(VoteOutcome::Pending {
+                votes: 1,
+                threshold: 2
+            })
         );
         assert_eq!(c.conflicts(ID), 1);
         assert_eq!(c.votes(ID, GOOD), 1);
@@ -363,7 +382,10 @@ mod tests {
         assert_eq!(c.vote(acct(1), ID, GOOD), Err(CommitteeError::NotMember));
         assert_eq!(
             c.vote(acct(2), ID, GOOD),
-            Ok(VoteOutcome::Pending { votes: 1, threshold: 2 })
+            Ok(VoteOutcome::Pending {
+                votes: 1,
+                threshold: 2
+            })
         );
         assert_eq!(c.vote(acct(4), ID, GOOD), Ok(VoteOutcome::Finalized));
     }
@@ -375,7 +397,10 @@ mod tests {
         c.configure(vec![acct(1), acct(2), acct(3)], 2).unwrap();
         assert_eq!(
             c.vote(acct(1), ID, GOOD),
-            Ok(VoteOutcome::Pending { votes: 1, threshold: 2 })
+            Ok(VoteOutcome::Pending {
+                votes: 1,
+                threshold: 2
+            })
         );
     }
 

@@ -129,7 +129,9 @@ mod tests {
     use super::*;
 
     fn leaves(n: usize) -> Vec<Digest> {
-        (0..n).map(|i| leaf_hash(&(i as u64).to_le_bytes())).collect()
+        (0..n)
+            .map(|i| leaf_hash(&(i as u64).to_le_bytes()))
+            .collect()
     }
 
     #[test]
@@ -162,7 +164,14 @@ mod tests {
         // Wrong leaf.
         assert!(!verify(&r, &ls[3], &p));
         // Wrong index: positional encoding binds the position.
-        assert!(!verify(&r, &ls[2], &MerkleProof { index: 3, ..p.clone() }));
+        assert!(!verify(
+            &r,
+            &ls[2],
+            &MerkleProof {
+                index: 3,
+                ..p.clone()
+            }
+        ));
         // Tampered sibling.
         let mut bad = p.clone();
         bad.siblings[0][0] ^= 1;
@@ -186,7 +195,11 @@ mod tests {
         inner.extend_from_slice(&ls[0]);
         inner.extend_from_slice(&ls[1]);
         let fake_leaf = leaf_hash(&inner);
-        let p = MerkleProof { index: 0, leaf_count: 1, siblings: Vec::new() };
+        let p = MerkleProof {
+            index: 0,
+            leaf_count: 1,
+            siblings: Vec::new(),
+        };
         assert!(!verify(&r, &fake_leaf, &p));
     }
 }

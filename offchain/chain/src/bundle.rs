@@ -89,10 +89,11 @@ impl Bundle {
                 path: path.to_owned(),
             });
         }
-        let loaded = drink::session::ContractBundle::load(path).map_err(|e| BundleError::Invalid {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let loaded =
+            drink::session::ContractBundle::load(path).map_err(|e| BundleError::Invalid {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            })?;
         Ok(Self {
             name: name.to_owned(),
             path: path.to_owned(),

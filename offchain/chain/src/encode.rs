@@ -25,7 +25,8 @@ pub struct Constructor {
     pub data: Vec<u8>,
 }
 
-impl<C, L, A, R> From<
+impl<C, L, A, R>
+    From<
         CreateBuilder<
             Env,
             C,
@@ -86,7 +87,9 @@ impl<A, R> From<CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<A>>, Set<Ret
 where
     A: Encode,
 {
-    fn from(builder: CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<A>>, Set<ReturnType<R>>>) -> Self {
+    fn from(
+        builder: CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<A>>, Set<ReturnType<R>>>,
+    ) -> Self {
         Self {
             data: builder.params().exec_input().encode(),
             _answer: PhantomData,
@@ -96,7 +99,9 @@ where
 
 /// The call builder of contract `C` (its storage type, e.g. `attestations::Attestations`) at `address`:
 /// each of its methods returns a call builder that converts into a [`Message`].
-pub fn call_builder<C>(address: ink::primitives::AccountId) -> <C as ink::codegen::ContractCallBuilder>::Type
+pub fn call_builder<C>(
+    address: ink::primitives::AccountId,
+) -> <C as ink::codegen::ContractCallBuilder>::Type
 where
     C: ink::codegen::ContractCallBuilder,
     <C as ink::codegen::ContractCallBuilder>::Type: FromAccountId<Env>,

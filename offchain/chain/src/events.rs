@@ -32,5 +32,8 @@ pub fn decode_all<E>(events: &[ContractEvent]) -> Vec<E>
 where
     E: ink::env::Event + scale::Decode,
 {
-    events.iter().filter_map(ContractEvent::decode::<E>).collect()
+    events
+        .iter()
+        .filter_map(ContractEvent::decode::<E>)
+        .collect()
 }

@@ -273,13 +273,14 @@ fn execute<R: Decode>(
         .unwrap_or_default()
         .into_iter()
         .filter_map(|record| match record.event {
-            RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted { contract, data }) => {
-                Some(ContractEvent {
-                    contract: from_sandbox(&contract),
-                    topics: record.topics.iter().map(|t| t.0).collect(),
-                    data,
-                })
-            }
+            RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted {
+                contract,
+                data,
+            }) => Some(ContractEvent {
+                contract: from_sandbox(&contract),
+                topics: record.topics.iter().map(|t| t.0).collect(),
+                data,
+            }),
             _ => None,
         })
         .collect();

@@ -10,11 +10,16 @@ pub fn run() -> Result<()> {
         "Embedded sandbox chain (drink, pallet-contracts 31), deploying as {}",
         gridtrust_chain::ss58(&deployer)
     );
-    println!("{:<16} {:<50} {:>10} {:>16}", "contract", "address", "wasm bytes", "deploy ref_time");
+    println!(
+        "{:<16} {:<50} {:>10} {:>16}",
+        "contract", "address", "wasm bytes", "deploy ref_time"
+    );
     for name in bundle::CONTRACTS {
         let bundle = Bundle::load(name)?;
         let deployed = match *name {
-            "attestations" => chain.deploy(&bundle, attestations::AttestationsRef::new(), &deployer, 0),
+            "attestations" => {
+                chain.deploy(&bundle, attestations::AttestationsRef::new(), &deployer, 0)
+            }
             other => unreachable!("no constructor wired for `{other}`"),
         }
         .with_context(|| format!("deploying `{name}`"))?;
