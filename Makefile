@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
-.PHONY: demo test setup contracts lint fmt
+.PHONY: demo test bench setup contracts lint fmt
 
 ## Deploy every contract into the embedded sandbox chain and run the demo.
 demo: contracts
@@ -11,6 +11,10 @@ demo: contracts
 ## Formatting, lints, contract builds and every test.
 test: contracts lint
 	cargo test --release --workspace
+
+## Contract sizes and message weights on the sandbox (JSON too: make bench ARGS="--json bench.json").
+bench: contracts
+	cargo run --release --quiet -p gridtrust -- bench $(ARGS)
 
 ## Install the pinned toolchain and cargo-contract when missing.
 setup:

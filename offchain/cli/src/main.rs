@@ -1,9 +1,12 @@
 //! `gridtrust`: GridTrust's command line.
 //!
 //! `gridtrust demo` runs the main job on the embedded sandbox chain (no node needed).
+use std::path::PathBuf;
+
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod demo;
 
 /// GridTrust: identity attestations, reservations, demand-response settlement and outage insurance as
@@ -19,10 +22,17 @@ struct Cli {
 enum Command {
     /// Deploy every contract into the embedded sandbox chain and run the demo scenario.
     Demo,
+    /// Measure contract sizes and message weights on the sandbox chain with the real Wasm.
+    Bench {
+        /// Also write the figures as JSON to this file.
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Demo => demo::run(),
+        Command::Bench { json } => bench::run(json),
     }
 }
