@@ -54,6 +54,19 @@ pub fn verify_field(
     merkle::verify(claim_hash, &field_leaf(key, value, salt), proof)
 }
 
+/// The claim hash of a meter-holder attestation: "this account holds meter `meter` on feeder `feeder`".
+///
+/// Meter and feeder ids name grid equipment, not people, so these two fields use an all-zero salt: a
+/// contract selling cover for a meter can then compute the claim hash it must find in the buyer's
+/// attestation. Personal fields belong in other schemas, salted.
+pub fn meter_holder_claim(meter: u64, feeder: u32) -> Digest {
+    let leaves = [
+        field_leaf(b"meter", &meter.to_le_bytes(), &[0; 32]),
+        field_leaf(b"feeder", &feeder.to_le_bytes(), &[0; 32]),
+    ];
+    merkle::root(&leaves).unwrap_or_default()
+}
+
 fn leaves(fields: &[ClaimField]) -> Vec<Digest> {
     fields
         .iter()

@@ -9,12 +9,16 @@
 //! - [`merkle`]: positional blake2-256 Merkle trees, proofs and their verification.
 //! - [`claims`]: salted claim fields, the claim hash an attestation stores and disclosure leaves.
 //! - [`verifier`]: the cross-contract interface "does this subject hold a valid attestation?".
+//! - [`math`]: overflow-free `a * b / c` for shares and pro-rata payments.
+//! - [`tiers`]: parametric payout schedules and outage report ids.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod access;
 pub mod claims;
 pub mod committee;
+pub mod math;
 pub mod merkle;
+pub mod tiers;
 pub mod verifier;
 
 /// A 32-byte blake2-256 digest; encodes in SCALE exactly like `ink::primitives::Hash`.

@@ -25,3 +25,28 @@ pub trait AttestationVerifier {
         claim_hash: Option<Digest>,
     ) -> bool;
 }
+
+/// The attestations contract could not be asked (no contract there, it trapped, or it ran out of gas).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifierUnavailable;
+
+/// Asks the attestations contract at `contract` whether `subject` holds a valid attestation of `schema`
+/// (with `claim_hash`). A failed call is an error, never a trap, so the caller can refuse cleanly.
+pub fn ask(
+    contract: AccountId,
+    subject: AccountId,
+    schema: SchemaId,
+    claim_hash: Option<Digest>,
+) -> Result<bool, VerifierUnavailable> {
+    use ink::codegen::TraitCallBuilder;
+    let verifier: ink::contract_ref!(AttestationVerifier, ink::env::DefaultEnvironment) =
+        contract.into();
+    match verifier
+        .call()
+        .has_valid_attestation(subject, schema, claim_hash)
+        .try_invoke()
+    {
+        Ok(Ok(answer)) => Ok(answer),
+        _ => Err(VerifierUnavailable),
+    }
+}

@@ -1,0 +1,1201 @@
+//! # Parametric outage insurance
+//!
+//! Insurers fund policy pools; customers buy cover for their meter; when the oracle committee reports an
+//! outage, every covered customer is paid by outage length — no claim, no loss adjuster.
+//!
+//! ## Money
+//! - A pool's **capital** is what its providers deposited plus the premiums it earned, minus payouts and
+//!   withdrawals. Providers hold **shares**: depositing `v` into a pool with capital `C` and `S` shares
+//!   mints `v·S/C` shares (rounded down), so premiums and payouts move every provider's stake pro rata.
+//! - A policy's **liability** is what it may still be paid: its aggregate limit minus what it was paid.
+//!   A pool's **exposure** is the liability of its unreleased policies; **locked** capital is
+//!   `exposure · collateral_bps / 10 000` rounded up; **free** capital is the rest and is all a provider
+//!   can withdraw. A policy is sold only if the pool stays collateralized afterwards, so at 100 % the
+//!   pool can always pay every policy its full limit.
+//! - Every payout comes out of the pool's capital and is capped by it; if a transfer to the holder fails
+//!   (e.g. below the existential deposit) the amount is kept for the holder to `claim_owed` later.
+//!
+//! ## Outages
+//! Two reports go through the k-of-n committee (`gridtrust_common::committee`):
+//! `report_outage_start(feeder, start)` freezes sales on the feeder; `report_outage_end(report)` is the
+//! final word (start, end, planned?, whole feeder or a sorted list of meters) and creates an outage with
+//! a payout cursor. `process_payouts(outage, max)` is permissionless: it advances the cursor by at most
+//! `max` targets and pays each eligible policy once. Eligible = cover began (purchase + waiting period)
+//! at or before the outage start, the outage started before the policy ended, and the outage is not
+//! planned when the pool excludes planned outages.
+//!
+//! ## Expiry
+//! An expired policy keeps its liability until `release_expired` is called for it, which is allowed
+//! [`SETTLEMENT_GRACE_MS`] after its end: long enough for the committee to finalize an outage that
+//! started while it was in force. Payouts to a released policy still happen, from whatever capital the
+//! pool still has.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub use self::outage_insurance::{
+    Affected, BatchProgress, Capital, Error, OutageInsurance, OutageInsuranceRef, OutageRecord,
+    OutageReport, Policy, Pool, PoolTerms, MAX_METERS_PER_REPORT, MAX_PAYOUT_BATCH,
+    MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, SETTLEMENT_GRACE_MS,
+};
+/// The contract's events, for decoding off-chain with the contract's own types.
+pub mod events {
+    pub use super::outage_insurance::{
+        CapitalWithdrawn, OutageFinalized, OutageStarted, OwedClaimed, PayoutBatchProcessed,
+        PayoutDeferred, PayoutMade, PolicyBought, PolicyReleased, PoolClosed, PoolCreated,
+        PoolFunded, SettingsChanged,
+    };
+    pub use gridtrust_common::committee::{CommitteeChanged, ReportFinalized, ReportVoted};
+}
+
+#[ink::contract]
+mod outage_insurance {
+    use gridtrust_common::{
+        access::AccessControl,
+        blake2_256_of, claims,
+        committee::{Committee, VoteOutcome},
+        math::mul_div,
+        tiers::{self, Tier},
+        verifier::{self, SchemaId},
+    };
+    use ink::{prelude::vec::Vec, storage::Mapping};
+
+    /// Sequential id of a pool.
+    pub type PoolId = u32;
+    /// Sequential id of a policy.
+    pub type PolicyId = u64;
+    /// Sequential id of a finalized outage.
+    pub type OutageId = u64;
+    /// A feeder (distribution line) of the grid.
+    pub type FeederId = u32;
+    /// A customer's meter.
+    pub type MeterId = u64;
+
+    /// Basis points in one whole: a collateral ratio of 10 000 is 100 %.
+    pub const BPS: u128 = 10_000;
+    /// Most meters an outage report may list (larger outages report the whole feeder).
+    pub const MAX_METERS_PER_REPORT: u32 = 256;
+    /// Most targets (policies or meters) one `process_payouts` call may visit.
+    pub const MAX_PAYOUT_BATCH: u32 = 2_000;
+    /// Most policies one `release_expired` call may release.
+    pub const MAX_RELEASE_BATCH: u32 = 100;
+    /// Most live policies one meter may have, across pools.
+    pub const MAX_POLICIES_PER_METER: u32 = 4;
+    /// How long after its end a policy keeps its liability (7 days, in ms).
+    pub const SETTLEMENT_GRACE_MS: u64 = 7 * 24 * 3_600_000;
+    /// Highest collateral ratio a pool may ask for (1 000 %).
+    pub const MAX_COLLATERAL_BPS: u32 = 100_000;
+
+    /// The terms an insurer sets when creating a pool; they never change afterwards.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    pub struct PoolTerms {
+        /// Outage minutes → payout, see `gridtrust_common::tiers`.
+        pub tiers: Vec<Tier>,
+        /// Price of one policy.
+        pub premium: Balance,
+        /// How long a policy lasts from purchase (ms).
+        pub coverage_ms: u64,
+        /// Time after purchase before cover starts (ms).
+        pub waiting_ms: u64,
+        /// Whether planned (announced) outages pay nothing.
+        pub exclude_planned: bool,
+        /// Most one policy is paid over its whole coverage.
+        pub aggregate_limit: Balance,
+        /// Most liability the pool takes on one feeder.
+        pub feeder_cap: Balance,
+        /// Capital kept locked per unit of liability, in basis points (10 000 = fully collateralized).
+        pub collateral_bps: u32,
+    }
+
+    /// A pool as stored.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    pub struct Pool {
+        /// The insurer who created it.
+        pub insurer: AccountId,
+        /// Its terms.
+        pub terms: PoolTerms,
+        /// Funds belonging to the pool.
+        pub capital: Balance,
+        /// Shares outstanding.
+        pub shares: Balance,
+        /// Liability of its unreleased policies.
+        pub exposure: Balance,
+        /// Whether it has stopped selling.
+        pub closed: bool,
+    }
+
+    /// A pool's capital split.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct Capital {
+        /// All funds of the pool.
+        pub total: Balance,
+        /// Funds backing live policies.
+        pub locked: Balance,
+        /// Funds providers may withdraw.
+        pub free: Balance,
+    }
+
+    /// A policy as stored.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    pub struct Policy {
+        /// The pool that covers it.
+        pub pool: PoolId,
+        /// Who is paid.
+        pub holder: AccountId,
+        /// The covered meter.
+        pub meter: MeterId,
+        /// The meter's feeder.
+        pub feeder: FeederId,
+        /// When cover starts (purchase plus waiting period, ms).
+        pub cover_from: Timestamp,
+        /// When cover ends (ms, exclusive).
+        pub ends_at: Timestamp,
+        /// Paid so far.
+        pub paid: Balance,
+        /// Number of payouts so far.
+        pub payouts: u32,
+        /// Whether its liability was released after expiry.
+        pub released: bool,
+    }
+
+    /// A finalized outage and how far its payouts got.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    pub struct OutageRecord {
+        /// The report it came from.
+        pub report: OutageReport,
+        /// Outage length in whole minutes.
+        pub minutes: u32,
+        /// Targets to visit: the feeder's policies at finalization, or the listed meters.
+        pub targets: u32,
+        /// Targets visited so far.
+        pub cursor: u32,
+        /// Policies paid.
+        pub paid_policies: u32,
+        /// Total paid (including amounts kept as owed).
+        pub paid_total: Balance,
+    }
+
+    /// Progress of one `process_payouts` call.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct BatchProgress {
+        /// Targets visited by this call.
+        pub visited: u32,
+        /// Policies paid by this call.
+        pub paid: u32,
+        /// Targets still to visit.
+        pub remaining: u32,
+    }
+
+    pub use codec::{Affected, Error, OutageReport};
+
+    // parity-scale-codec's derive casts `usize` variant indices to `u8` on data-carrying enums, which
+    // trips cargo-contract's `-D clippy::cast_possible_truncation`; the allow covers only these types.
+    #[allow(clippy::cast_possible_truncation)]
+    mod codec {
+        use super::{FeederId, MeterId, Timestamp, Vec};
+        use gridtrust_common::{access::AccessError, committee::CommitteeError};
+
+        /// Which meters an outage hit.
+        #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+        pub enum Affected {
+            /// Every meter on the feeder.
+            WholeFeeder,
+            /// These meters only, strictly ascending, at most `MAX_METERS_PER_REPORT`.
+            Meters(Vec<MeterId>),
+        }
+
+        /// The final report of an outage, as the committee members submit it.
+        #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+        pub struct OutageReport {
+            /// The feeder.
+            pub feeder: FeederId,
+            /// When power was lost (ms).
+            pub start_ms: Timestamp,
+            /// When power came back (ms).
+            pub end_ms: Timestamp,
+            /// Whether it was a planned (announced) outage.
+            pub planned: bool,
+            /// Who was hit.
+            pub affected: Affected,
+        }
+
+        /// Every way a message of this contract can refuse.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+        pub enum Error {
+            /// Owner-only message called by someone else, or a role missing.
+            Access(AccessError),
+            /// The committee refused the vote (not a member, double vote, already final, ...).
+            Committee(CommitteeError),
+            /// No pool with that id.
+            PoolNotFound,
+            /// Terms out of range: empty or malformed tiers, zero premium, coverage or limits, or a
+            /// collateral ratio outside 1..=100 000 bps.
+            InvalidTerms,
+            /// Only the pool's insurer may do this.
+            NotInsurer,
+            /// The pool no longer sells policies.
+            PoolClosed,
+            /// The value sent is not exactly the premium.
+            WrongPremium,
+            /// The buyer holds no valid meter-holder attestation for this meter and feeder.
+            NotMeterHolder,
+            /// The attestations contract could not be asked.
+            AttestationsUnavailable,
+            /// An outage is open on this feeder: no sales until it ends.
+            SalesFrozen,
+            /// The meter already has a live policy in this pool.
+            AlreadyCovered,
+            /// The meter already has `MAX_POLICIES_PER_METER` live policies.
+            TooManyPoliciesForMeter,
+            /// The policy would take the pool past its exposure cap on this feeder.
+            FeederCapExceeded,
+            /// The pool's capital cannot back another policy at its collateral ratio.
+            InsufficientCapital,
+            /// Nothing was sent, or zero shares asked for.
+            ZeroAmount,
+            /// The caller does not hold that many shares.
+            InsufficientShares,
+            /// The withdrawal exceeds the pool's free capital.
+            InsufficientFreeCapital,
+            /// The chain refused a transfer out of the contract.
+            TransferFailed,
+            /// No policy with that id.
+            PolicyNotFound,
+            /// The report is malformed: end not after start, end in the future, or a meter list that is
+            /// empty, too long or not strictly ascending.
+            InvalidReport,
+            /// No outage with that id.
+            OutageNotFound,
+            /// Batch size must be 1..=`MAX_PAYOUT_BATCH` (or `MAX_RELEASE_BATCH` for releases).
+            InvalidBatch,
+            /// The caller is owed nothing.
+            NothingOwed,
+            /// An amount or counter would overflow.
+            Overflow,
+        }
+    }
+
+    /// Result of this contract's messages.
+    pub type Result<T> = core::result::Result<T, Error>;
+
+    /// The owner changed where attestations are checked.
+    #[ink(event)]
+    pub struct SettingsChanged {
+        /// The attestations contract.
+        pub attestations: AccountId,
+        /// The meter-holder schema.
+        pub meter_schema: SchemaId,
+    }
+
+    /// A pool was created.
+    #[ink(event)]
+    pub struct PoolCreated {
+        /// Its id.
+        #[ink(topic)]
+        pub pool: PoolId,
+        /// Its insurer.
+        #[ink(topic)]
+        pub insurer: AccountId,
+        /// Its terms.
+        pub terms: PoolTerms,
+    }
+
+    /// Capital was added to a pool.
+    #[ink(event)]
+    pub struct PoolFunded {
+        /// The pool.
+        #[ink(topic)]
+        pub pool: PoolId,
+        /// Who added it.
+        #[ink(topic)]
+        pub provider: AccountId,
+        /// How much.
+        pub amount: Balance,
+        /// Shares minted for it.
+        pub shares: Balance,
+    }
+
+    /// Capital was withdrawn from a pool.
+    #[ink(event)]
+    pub struct CapitalWithdrawn {
+        /// The pool.
+        #[ink(topic)]
+        pub pool: PoolId,
+        /// Who withdrew.
+        #[ink(topic)]
+        pub provider: AccountId,
+        /// How much was paid out.
+        pub amount: Balance,
+        /// Shares burned.
+        pub shares: Balance,
+    }
+
+    /// A pool stopped selling.
+    #[ink(event)]
+    pub struct PoolClosed {
+        /// The pool.
+        #[ink(topic)]
+        pub pool: PoolId,
+    }
+
+    /// A policy was bought.
+    #[ink(event)]
+    pub struct PolicyBought {
+        /// Its id.
+        #[ink(topic)]
+        pub policy: PolicyId,
+        /// Its holder.
+        #[ink(topic)]
+        pub holder: AccountId,
+        /// Its pool.
+        pub pool: PoolId,
+        /// The meter.
+        pub meter: MeterId,
+        /// The feeder.
+        pub feeder: FeederId,
+        /// Premium paid.
+        pub premium: Balance,
+        /// Cover starts (ms).
+        pub cover_from: Timestamp,
+        /// Cover ends (ms).
+        pub ends_at: Timestamp,
+    }
+
+    /// An expired policy's remaining liability was released.
+    #[ink(event)]
+    pub struct PolicyReleased {
+        /// The policy.
+        #[ink(topic)]
+        pub policy: PolicyId,
+        /// Liability released from its pool.
+        pub liability: Balance,
+    }
+
+    /// The committee confirmed an outage began; sales on the feeder are frozen.
+    #[ink(event)]
+    pub struct OutageStarted {
+        /// The feeder.
+        #[ink(topic)]
+        pub feeder: FeederId,
+        /// When it began (ms).
+        pub start_ms: Timestamp,
+    }
+
+    /// The committee finalized an outage; payouts can be processed.
+    #[ink(event)]
+    pub struct OutageFinalized {
+        /// Its id.
+        #[ink(topic)]
+        pub outage: OutageId,
+        /// The feeder.
+        #[ink(topic)]
+        pub feeder: FeederId,
+        /// Start (ms).
+        pub start_ms: Timestamp,
+        /// End (ms).
+        pub end_ms: Timestamp,
+        /// Length in minutes.
+        pub minutes: u32,
+        /// Whether it was planned.
+        pub planned: bool,
+        /// Targets to visit.
+        pub targets: u32,
+    }
+
+    /// A policy was paid for an outage.
+    #[ink(event)]
+    pub struct PayoutMade {
+        /// The outage.
+        #[ink(topic)]
+        pub outage: OutageId,
+        /// The policy.
+        #[ink(topic)]
+        pub policy: PolicyId,
+        /// Who received it.
+        #[ink(topic)]
+        pub holder: AccountId,
+        /// Amount paid.
+        pub amount: Balance,
+    }
+
+    /// A payout could not be transferred and is kept for the holder to claim.
+    #[ink(event)]
+    pub struct PayoutDeferred {
+        /// The outage.
+        #[ink(topic)]
+        pub outage: OutageId,
+        /// The policy.
+        #[ink(topic)]
+        pub policy: PolicyId,
+        /// The holder.
+        #[ink(topic)]
+        pub holder: AccountId,
+        /// Amount kept.
+        pub amount: Balance,
+    }
+
+    /// A holder claimed what was owed.
+    #[ink(event)]
+    pub struct OwedClaimed {
+        /// The holder.
+        #[ink(topic)]
+        pub holder: AccountId,
+        /// Amount paid.
+        pub amount: Balance,
+    }
+
+    /// One `process_payouts` call finished.
+    #[ink(event)]
+    pub struct PayoutBatchProcessed {
+        /// The outage.
+        #[ink(topic)]
+        pub outage: OutageId,
+        /// Targets visited.
+        pub visited: u32,
+        /// Policies paid.
+        pub paid: u32,
+        /// Targets still to visit.
+        pub remaining: u32,
+    }
+
+    /// The insurance registry: pools, policies, outages and the committee that reports them.
+    #[ink(storage)]
+    pub struct OutageInsurance {
+        access: AccessControl,
+        committee: Committee,
+        attestations: AccountId,
+        meter_schema: SchemaId,
+        pools: Mapping<PoolId, Pool>,
+        next_pool: PoolId,
+        shares: Mapping<(PoolId, AccountId), Balance>,
+        policies: Mapping<PolicyId, Policy>,
+        next_policy: PolicyId,
+        /// Per feeder, its policies in purchase order: (feeder, index) → policy.
+        feeder_policies: Mapping<(FeederId, u32), PolicyId>,
+        feeder_policy_count: Mapping<FeederId, u32>,
+        meter_policies: Mapping<MeterId, Vec<PolicyId>>,
+        feeder_exposure: Mapping<(PoolId, FeederId), Balance>,
+        /// Open outages per feeder (start confirmed, end not yet): non-zero freezes sales.
+        open_outages: Mapping<FeederId, u32>,
+        open_starts: Mapping<(FeederId, Timestamp), ()>,
+        outages: Mapping<OutageId, OutageRecord>,
+        next_outage: OutageId,
+        payouts: Mapping<(PolicyId, u32), PayoutEntry>,
+        owed: Mapping<AccountId, Balance>,
+    }
+
+    /// One payout of a policy: the outage and the amount.
+    type PayoutEntry = (OutageId, Balance);
+
+    /// A pool loaded once per payout batch, written back at the end.
+    struct CachedPool {
+        id: PoolId,
+        pool: Pool,
+        feeder_exposure: Balance,
+    }
+
+    impl OutageInsurance {
+        /// Deploys with the attestations contract and meter-holder schema to check buyers against, and
+        /// the oracle committee. The caller becomes the owner.
+        #[ink(constructor)]
+        pub fn new(
+            attestations: AccountId,
+            meter_schema: SchemaId,
+            members: Vec<AccountId>,
+            threshold: u32,
+        ) -> Result<Self> {
+            Ok(Self {
+                access: AccessControl::new(Self::env().caller()),
+                committee: Committee::new(members, threshold).map_err(Error::Committee)?,
+                attestations,
+                meter_schema,
+                pools: Mapping::new(),
+                next_pool: 0,
+                shares: Mapping::new(),
+                policies: Mapping::new(),
+                next_policy: 0,
+                feeder_policies: Mapping::new(),
+                feeder_policy_count: Mapping::new(),
+                meter_policies: Mapping::new(),
+                feeder_exposure: Mapping::new(),
+                open_outages: Mapping::new(),
+                open_starts: Mapping::new(),
+                outages: Mapping::new(),
+                next_outage: 0,
+                payouts: Mapping::new(),
+                owed: Mapping::new(),
+            })
+        }
+
+        // ---- administration --------------------------------------------------------------------
+
+        /// Replaces the committee's members and threshold (owner only); votes in flight become void.
+        #[ink(message)]
+        pub fn set_committee(&mut self, members: Vec<AccountId>, threshold: u32) -> Result<()> {
+            self.access
+                .ensure_owner(self.env().caller())
+                .map_err(Error::Access)?;
+            self.committee
+                .configure(members, threshold)
+                .map_err(Error::Committee)
+        }
+
+        /// Points buyer checks at another attestations contract or schema (owner only).
+        #[ink(message)]
+        pub fn set_attestations(&mut self, attestations: AccountId, meter_schema: SchemaId) -> Result<()> {
+            self.access
+                .ensure_owner(self.env().caller())
+                .map_err(Error::Access)?;
+            self.attestations = attestations;
+            self.meter_schema = meter_schema;
+            self.env().emit_event(SettingsChanged {
+                attestations,
+                meter_schema,
+            });
+            Ok(())
+        }
+
+        /// Hands the contract to a new owner (owner only).
+        #[ink(message)]
+        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
+            self.access
+                .transfer_ownership(self.env().caller(), new_owner)
+                .map_err(Error::Access)
+        }
+
+        // ---- pools and capital -----------------------------------------------------------------
+
+        /// Creates a pool with `terms`, insured by the caller. Any value sent is its first capital.
+        #[ink(message, payable)]
+        pub fn create_pool(&mut self, terms: PoolTerms) -> Result<PoolId> {
+            let valid = tiers::is_valid(&terms.tiers)
+                && terms.premium > 0
+                && terms.coverage_ms > 0
+                && terms.aggregate_limit > 0
+                && terms.feeder_cap >= terms.aggregate_limit
+                && terms.collateral_bps > 0
+                && terms.collateral_bps <= MAX_COLLATERAL_BPS;
+            if !valid {
+                return Err(Error::InvalidTerms);
+            }
+            let id = self.next_pool;
+            self.next_pool = id.checked_add(1).ok_or(Error::Overflow)?;
+            let insurer = self.env().caller();
+            self.pools.insert(
+                id,
+                &Pool {
+                    insurer,
+                    terms: terms.clone(),
+                    capital: 0,
+                    shares: 0,
+                    exposure: 0,
+                    closed: false,
+                },
+            );
+            self.env().emit_event(PoolCreated {
+                pool: id,
+                insurer,
+                terms,
+            });
+            if self.env().transferred_value() > 0 {
+                self.fund(id)?;
+            }
+            Ok(id)
+        }
+
+        /// Adds the value sent to `pool`'s capital and mints the caller shares for it.
+        #[ink(message, payable)]
+        pub fn fund(&mut self, pool: PoolId) -> Result<Balance> {
+            let amount = self.env().transferred_value();
+            if amount == 0 {
+                return Err(Error::ZeroAmount);
+            }
+            let mut p = self.pool_or_err(pool)?;
+            let minted = if p.shares == 0 || p.capital == 0 {
+                amount
+            } else {
+                mul_div(amount, p.shares, p.capital).ok_or(Error::Overflow)?
+            };
+            p.capital = p.capital.checked_add(amount).ok_or(Error::Overflow)?;
+            p.shares = p.shares.checked_add(minted).ok_or(Error::Overflow)?;
+            let provider = self.env().caller();
+            let held = self.shares.get((pool, provider)).unwrap_or(0);
+            self.shares.insert(
+                (pool, provider),
+                &held.checked_add(minted).ok_or(Error::Overflow)?,
+            );
+            self.pools.insert(pool, &p);
+            self.env().emit_event(PoolFunded {
+                pool,
+                provider,
+                amount,
+                shares: minted,
+            });
+            Ok(minted)
+        }
+
+        /// Burns `shares` of the caller's stake in `pool` and pays out their value, which must be free.
+        #[ink(message)]
+        pub fn withdraw(&mut self, pool: PoolId, shares: Balance) -> Result<Balance> {
+            if shares == 0 {
+                return Err(Error::ZeroAmount);
+            }
+            let provider = self.env().caller();
+            let held = self.shares.get((pool, provider)).unwrap_or(0);
+            if shares > held {
+                return Err(Error::InsufficientShares);
+            }
+            let mut p = self.pool_or_err(pool)?;
+            let amount = mul_div(shares, p.capital, p.shares).ok_or(Error::Overflow)?;
+            if amount > Self::capital_of(&p)?.free {
+                return Err(Error::InsufficientFreeCapital);
+            }
+            p.capital = p.capital.checked_sub(amount).ok_or(Error::Overflow)?;
+            p.shares = p.shares.checked_sub(shares).ok_or(Error::Overflow)?;
+            self.shares.insert(
+                (pool, provider),
+                &held.checked_sub(shares).ok_or(Error::Overflow)?,
+            );
+            self.pools.insert(pool, &p);
+            if amount > 0 {
+                self.env()
+                    .transfer(provider, amount)
+                    .map_err(|_| Error::TransferFailed)?;
+            }
+            self.env().emit_event(CapitalWithdrawn {
+                pool,
+                provider,
+                amount,
+                shares,
+            });
+            Ok(amount)
+        }
+
+        /// Stops `pool` from selling new policies (its insurer only); existing cover is unaffected.
+        #[ink(message)]
+        pub fn close_pool(&mut self, pool: PoolId) -> Result<()> {
+            let mut p = self.pool_or_err(pool)?;
+            if p.insurer != self.env().caller() {
+                return Err(Error::NotInsurer);
+            }
+            if p.closed {
+                return Err(Error::PoolClosed);
+            }
+            p.closed = true;
+            self.pools.insert(pool, &p);
+            self.env().emit_event(PoolClosed { pool });
+            Ok(())
+        }
+
+        // ---- policies --------------------------------------------------------------------------
+
+        /// Buys cover from `pool` for `meter` on `feeder`, paying exactly the premium. The caller must
+        /// hold a valid meter-holder attestation of that meter and feeder.
+        #[ink(message, payable)]
+        pub fn buy_policy(&mut self, pool: PoolId, meter: MeterId, feeder: FeederId) -> Result<PolicyId> {
+            let mut p = self.pool_or_err(pool)?;
+            if p.closed {
+                return Err(Error::PoolClosed);
+            }
+            let premium = self.env().transferred_value();
+            if premium != p.terms.premium {
+                return Err(Error::WrongPremium);
+            }
+            if self.open_outages.get(feeder).unwrap_or(0) > 0 {
+                return Err(Error::SalesFrozen);
+            }
+            let holder = self.env().caller();
+            let claim = claims::meter_holder_claim(meter, feeder);
+            let attested = verifier::ask(self.attestations, holder, self.meter_schema, Some(claim))
+                .map_err(|_| Error::AttestationsUnavailable)?;
+            if !attested {
+                return Err(Error::NotMeterHolder);
+            }
+
+            let now = self.env().block_timestamp();
+            let mut on_meter = self.meter_policies.get(meter).unwrap_or_default();
+            // Past its settlement grace a policy can never be paid again: forget it here. Within the
+            // grace it stays listed, so a late meter-level outage report still finds it.
+            on_meter.retain(|id| {
+                self.policies
+                    .get(id)
+                    .is_some_and(|q| q.ends_at.saturating_add(SETTLEMENT_GRACE_MS) > now)
+            });
+            for id in &on_meter {
+                if self
+                    .policies
+                    .get(id)
+                    .is_some_and(|q| q.pool == pool && q.ends_at > now)
+                {
+                    return Err(Error::AlreadyCovered);
+                }
+            }
+            if on_meter.len() >= MAX_POLICIES_PER_METER as usize {
+                return Err(Error::TooManyPoliciesForMeter);
+            }
+
+            let limit = p.terms.aggregate_limit;
+            let on_feeder = self.feeder_exposure.get((pool, feeder)).unwrap_or(0);
+            let on_feeder = on_feeder.checked_add(limit).ok_or(Error::Overflow)?;
+            if on_feeder > p.terms.feeder_cap {
+                return Err(Error::FeederCapExceeded);
+            }
+            p.exposure = p.exposure.checked_add(limit).ok_or(Error::Overflow)?;
+            p.capital = p.capital.checked_add(premium).ok_or(Error::Overflow)?;
+            if Self::locked(&p)? > p.capital {
+                return Err(Error::InsufficientCapital);
+            }
+
+            let id = self.next_policy;
+            self.next_policy = id.checked_add(1).ok_or(Error::Overflow)?;
+            let cover_from = now.checked_add(p.terms.waiting_ms).ok_or(Error::Overflow)?;
+            let ends_at = now.checked_add(p.terms.coverage_ms).ok_or(Error::Overflow)?;
+            let count = self.feeder_policy_count.get(feeder).unwrap_or(0);
+            self.feeder_policies.insert((feeder, count), &id);
+            self.feeder_policy_count
+                .insert(feeder, &count.checked_add(1).ok_or(Error::Overflow)?);
+            on_meter.push(id);
+            self.meter_policies.insert(meter, &on_meter);
+            self.feeder_exposure.insert((pool, feeder), &on_feeder);
+            self.pools.insert(pool, &p);
+            self.policies.insert(
+                id,
+                &Policy {
+                    pool,
+                    holder,
+                    meter,
+                    feeder,
+                    cover_from,
+                    ends_at,
+                    paid: 0,
+                    payouts: 0,
+                    released: false,
+                },
+            );
+            self.env().emit_event(PolicyBought {
+                policy: id,
+                holder,
+                pool,
+                meter,
+                feeder,
+                premium,
+                cover_from,
+                ends_at,
+            });
+            Ok(id)
+        }
+
+        /// Releases the remaining liability of expired policies ([`SETTLEMENT_GRACE_MS`] after their
+        /// end), freeing their pools' capital. Anyone may call; ids not yet releasable are skipped.
+        /// Returns how many were released.
+        #[ink(message)]
+        pub fn release_expired(&mut self, policies: Vec<PolicyId>) -> Result<u32> {
+            let count = u32::try_from(policies.len()).map_err(|_| Error::InvalidBatch)?;
+            if count == 0 || count > MAX_RELEASE_BATCH {
+                return Err(Error::InvalidBatch);
+            }
+            let now = self.env().block_timestamp();
+            let mut released = 0u32;
+            for id in policies {
+                let Some(mut policy) = self.policies.get(id) else {
+                    return Err(Error::PolicyNotFound);
+                };
+                let due = policy.ends_at.saturating_add(SETTLEMENT_GRACE_MS);
+                if policy.released || now < due {
+                    continue;
+                }
+                let mut p = self.pool_or_err(policy.pool)?;
+                let liability = p
+                    .terms
+                    .aggregate_limit
+                    .saturating_sub(policy.paid);
+                p.exposure = p.exposure.saturating_sub(liability);
+                let key = (policy.pool, policy.feeder);
+                let on_feeder = self.feeder_exposure.get(key).unwrap_or(0);
+                self.feeder_exposure
+                    .insert(key, &on_feeder.saturating_sub(liability));
+                self.pools.insert(policy.pool, &p);
+                policy.released = true;
+                self.policies.insert(id, &policy);
+                released = released.saturating_add(1);
+                self.env().emit_event(PolicyReleased {
+                    policy: id,
+                    liability,
+                });
+            }
+            Ok(released)
+        }
+
+        // ---- outage reports --------------------------------------------------------------------
+
+        /// A committee member's vote that an outage of `feeder` began at `start_ms`. When the vote
+        /// finalizes the report, sales on the feeder freeze until the outage's end is final.
+        #[ink(message)]
+        pub fn report_outage_start(&mut self, feeder: FeederId, start_ms: Timestamp) -> Result<VoteOutcome> {
+            if start_ms > self.env().block_timestamp() {
+                return Err(Error::InvalidReport);
+            }
+            let id = tiers::outage_start_id(feeder, start_ms);
+            let content = blake2_256_of(&(feeder, start_ms));
+            let outcome = self
+                .committee
+                .vote(self.env().caller(), id, content)
+                .map_err(Error::Committee)?;
+            if outcome == VoteOutcome::Finalized {
+                let open = self.open_outages.get(feeder).unwrap_or(0);
+                self.open_outages.insert(feeder, &open.saturating_add(1));
+                self.open_starts.insert((feeder, start_ms), &());
+                self.env().emit_event(OutageStarted { feeder, start_ms });
+            }
+            Ok(outcome)
+        }
+
+        /// A committee member's vote for the final report of an outage. When the vote finalizes it, the
+        /// outage is recorded, the feeder's sales freeze (if any) lifts, and payouts can be processed.
+        #[ink(message)]
+        pub fn report_outage_end(&mut self, report: OutageReport) -> Result<VoteOutcome> {
+            self.check_report(&report)?;
+            let id = tiers::outage_end_id(report.feeder, report.start_ms);
+            let content = blake2_256_of(&report);
+            let outcome = self
+                .committee
+                .vote(self.env().caller(), id, content)
+                .map_err(Error::Committee)?;
+            if outcome == VoteOutcome::Finalized {
+                self.finalize_outage(report)?;
+            }
+            Ok(outcome)
+        }
+
+        /// Pays the next at most `max` targets of `outage`. Anyone may call, until nothing remains.
+        #[ink(message)]
+        pub fn process_payouts(&mut self, outage: OutageId, max: u32) -> Result<BatchProgress> {
+            if max == 0 || max > MAX_PAYOUT_BATCH {
+                return Err(Error::InvalidBatch);
+            }
+            let mut o = self.outages.get(outage).ok_or(Error::OutageNotFound)?;
+            let end = o.cursor.saturating_add(max).min(o.targets);
+            let mut cache: Vec<CachedPool> = Vec::new();
+            let mut paid = 0u32;
+            for index in o.cursor..end {
+                let candidates = match &o.report.affected {
+                    Affected::WholeFeeder => self
+                        .feeder_policies
+                        .get((o.report.feeder, index))
+                        .into_iter()
+                        .collect(),
+                    Affected::Meters(meters) => meters
+                        .get(index as usize)
+                        .and_then(|m| self.meter_policies.get(m))
+                        .unwrap_or_default(),
+                };
+                for policy in candidates {
+                    if self.pay(outage, &mut o, policy, &mut cache)? {
+                        paid = paid.saturating_add(1);
+                    }
+                }
+            }
+            for c in cache {
+                self.pools.insert(c.id, &c.pool);
+                self.feeder_exposure
+                    .insert((c.id, o.report.feeder), &c.feeder_exposure);
+            }
+            let visited = end.saturating_sub(o.cursor);
+            o.cursor = end;
+            o.paid_policies = o.paid_policies.saturating_add(paid);
+            let remaining = o.targets.saturating_sub(end);
+            self.outages.insert(outage, &o);
+            self.env().emit_event(PayoutBatchProcessed {
+                outage,
+                visited,
+                paid,
+                remaining,
+            });
+            Ok(BatchProgress {
+                visited,
+                paid,
+                remaining,
+            })
+        }
+
+        /// Pays the caller what failed payouts left owed to it.
+        #[ink(message)]
+        pub fn claim_owed(&mut self) -> Result<Balance> {
+            let holder = self.env().caller();
+            let amount = self.owed.take(holder).unwrap_or(0);
+            if amount == 0 {
+                return Err(Error::NothingOwed);
+            }
+            self.env()
+                .transfer(holder, amount)
+                .map_err(|_| Error::TransferFailed)?;
+            self.env().emit_event(OwedClaimed { holder, amount });
+            Ok(amount)
+        }
+
+        // ---- queries ---------------------------------------------------------------------------
+
+        /// The pool `pool`.
+        #[ink(message)]
+        pub fn pool(&self, pool: PoolId) -> Option<Pool> {
+            self.pools.get(pool)
+        }
+
+        /// `pool`'s capital: total, locked behind live policies, and free.
+        #[ink(message)]
+        pub fn pool_capital(&self, pool: PoolId) -> Result<Capital> {
+            Self::capital_of(&self.pool_or_err(pool)?)
+        }
+
+        /// Shares `provider` holds in `pool`.
+        #[ink(message)]
+        pub fn shares_of(&self, pool: PoolId, provider: AccountId) -> Balance {
+            self.shares.get((pool, provider)).unwrap_or(0)
+        }
+
+        /// Liability `pool` carries on `feeder`.
+        #[ink(message)]
+        pub fn exposure_on(&self, pool: PoolId, feeder: FeederId) -> Balance {
+            self.feeder_exposure.get((pool, feeder)).unwrap_or(0)
+        }
+
+        /// The policy `policy`.
+        #[ink(message)]
+        pub fn policy(&self, policy: PolicyId) -> Option<Policy> {
+            self.policies.get(policy)
+        }
+
+        /// Every payout `policy` received: (outage, amount), oldest first.
+        #[ink(message)]
+        pub fn policy_payouts(&self, policy: PolicyId) -> Vec<(OutageId, Balance)> {
+            let count = self.policies.get(policy).map_or(0, |p| p.payouts);
+            (0..count)
+                .filter_map(|i| self.payouts.get((policy, i)))
+                .collect()
+        }
+
+        /// The policies covering `meter` that may still pay.
+        #[ink(message)]
+        pub fn policies_of_meter(&self, meter: MeterId) -> Vec<PolicyId> {
+            self.meter_policies.get(meter).unwrap_or_default()
+        }
+
+        /// The finalized outage `outage`, with its payout progress.
+        #[ink(message)]
+        pub fn outage(&self, outage: OutageId) -> Option<OutageRecord> {
+            self.outages.get(outage)
+        }
+
+        /// How many targets of `outage` are still to be visited by `process_payouts`.
+        #[ink(message)]
+        pub fn payouts_remaining(&self, outage: OutageId) -> Option<u32> {
+            self.outages
+                .get(outage)
+                .map(|o| o.targets.saturating_sub(o.cursor))
+        }
+
+        /// Whether sales on `feeder` are frozen by an open outage.
+        #[ink(message)]
+        pub fn sales_frozen(&self, feeder: FeederId) -> bool {
+            self.open_outages.get(feeder).unwrap_or(0) > 0
+        }
+
+        /// What an outage of `minutes` pays a policy of `pool` (before its aggregate limit).
+        #[ink(message)]
+        pub fn payout_for(&self, pool: PoolId, minutes: u32) -> Result<Balance> {
+            Ok(tiers::payout_for(&self.pool_or_err(pool)?.terms.tiers, minutes))
+        }
+
+        /// What failed payouts left owed to `holder`.
+        #[ink(message)]
+        pub fn owed_to(&self, holder: AccountId) -> Balance {
+            self.owed.get(holder).unwrap_or(0)
+        }
+
+        /// The content hash a report with id `id` was finalized with, if it is final.
+        #[ink(message)]
+        pub fn report_finalized(&self, id: [u8; 32]) -> Option<[u8; 32]> {
+            self.committee.finalized(id)
+        }
+
+        /// The committee's members and threshold.
+        #[ink(message)]
+        pub fn committee(&self) -> (Vec<AccountId>, u32) {
+            (self.committee.members(), self.committee.threshold())
+        }
+
+        /// How many outages were finalized (ids run from 0).
+        #[ink(message)]
+        pub fn outage_count(&self) -> OutageId {
+            self.next_outage
+        }
+
+        /// How many policies were sold (ids run from 0).
+        #[ink(message)]
+        pub fn policy_count(&self) -> PolicyId {
+            self.next_policy
+        }
+
+        /// The contract's owner.
+        #[ink(message)]
+        pub fn owner(&self) -> AccountId {
+            self.access.owner()
+        }
+
+        // ---- internals -------------------------------------------------------------------------
+
+        fn pool_or_err(&self, pool: PoolId) -> Result<Pool> {
+            self.pools.get(pool).ok_or(Error::PoolNotFound)
+        }
+
+        fn locked(p: &Pool) -> Result<Balance> {
+            // Rounded up: the pool must never be short by a unit.
+            let scaled = p
+                .exposure
+                .checked_mul(u128::from(p.terms.collateral_bps))
+                .ok_or(Error::Overflow)?;
+            Ok(scaled.div_ceil(BPS))
+        }
+
+        fn capital_of(p: &Pool) -> Result<Capital> {
+            let locked = Self::locked(p)?.min(p.capital);
+            Ok(Capital {
+                total: p.capital,
+                locked,
+                free: p.capital.saturating_sub(locked),
+            })
+        }
+
+        fn check_report(&self, r: &OutageReport) -> Result<()> {
+            if r.end_ms <= r.start_ms || r.end_ms > self.env().block_timestamp() {
+                return Err(Error::InvalidReport);
+            }
+            if let Affected::Meters(meters) = &r.affected {
+                let ascending = meters.windows(2).all(|w| w[0] < w[1]);
+                if meters.is_empty() || meters.len() > MAX_METERS_PER_REPORT as usize || !ascending {
+                    return Err(Error::InvalidReport);
+                }
+            }
+            Ok(())
+        }
+
+        fn finalize_outage(&mut self, report: OutageReport) -> Result<()> {
+            let feeder = report.feeder;
+            if self.open_starts.take((feeder, report.start_ms)).is_some() {
+                let open = self.open_outages.get(feeder).unwrap_or(0);
+                self.open_outages.insert(feeder, &open.saturating_sub(1));
+            }
+            let targets = match &report.affected {
+                // Policies bought later than this point were bought after the outage start (sales
+                // were frozen or the report was late), so they could never be eligible.
+                Affected::WholeFeeder => self.feeder_policy_count.get(feeder).unwrap_or(0),
+                Affected::Meters(meters) => u32::try_from(meters.len()).map_err(|_| Error::Overflow)?,
+            };
+            let minutes = tiers::outage_minutes(report.start_ms, report.end_ms);
+            let id = self.next_outage;
+            self.next_outage = id.checked_add(1).ok_or(Error::Overflow)?;
+            self.env().emit_event(OutageFinalized {
+                outage: id,
+                feeder,
+                start_ms: report.start_ms,
+                end_ms: report.end_ms,
+                minutes,
+                planned: report.planned,
+                targets,
+            });
+            self.outages.insert(
+                id,
+                &OutageRecord {
+                    report,
+                    minutes,
+                    targets,
+                    cursor: 0,
+                    paid_policies: 0,
+                    paid_total: 0,
+                },
+            );
+            Ok(())
+        }
+
+        /// Pays `policy` for outage `o` if eligible; returns whether it paid.
+        fn pay(
+            &mut self,
+            outage: OutageId,
+            o: &mut OutageRecord,
+            policy_id: PolicyId,
+            cache: &mut Vec<CachedPool>,
+        ) -> Result<bool> {
+            let Some(mut policy) = self.policies.get(policy_id) else {
+                return Ok(false);
+            };
+            let start = o.report.start_ms;
+            if policy.feeder != o.report.feeder || policy.cover_from > start || start >= policy.ends_at {
+                return Ok(false);
+            }
+            let slot = match cache.iter().position(|c| c.id == policy.pool) {
+                Some(slot) => slot,
+                None => {
+                    let pool = self.pool_or_err(policy.pool)?;
+                    let feeder_exposure = self
+                        .feeder_exposure
+                        .get((policy.pool, policy.feeder))
+                        .unwrap_or(0);
+                    cache.push(CachedPool {
+                        id: policy.pool,
+                        pool,
+                        feeder_exposure,
+                    });
+                    cache.len().saturating_sub(1)
+                }
+            };
+            let c = &mut cache[slot];
+            if o.report.planned && c.pool.terms.exclude_planned {
+                return Ok(false);
+            }
+            let due = tiers::payout_for(&c.pool.terms.tiers, o.minutes)
+                .min(c.pool.terms.aggregate_limit.saturating_sub(policy.paid));
+            let amount = due.min(c.pool.capital);
+            if amount == 0 {
+                return Ok(false);
+            }
+            c.pool.capital = c.pool.capital.saturating_sub(amount);
+            if !policy.released {
+                c.pool.exposure = c.pool.exposure.saturating_sub(amount);
+                c.feeder_exposure = c.feeder_exposure.saturating_sub(amount);
+            }
+            policy.paid = policy.paid.saturating_add(amount);
+            self.payouts
+                .insert((policy_id, policy.payouts), &(outage, amount));
+            policy.payouts = policy.payouts.saturating_add(1);
+            self.policies.insert(policy_id, &policy);
+            o.paid_total = o.paid_total.saturating_add(amount);
+
+            let holder = policy.holder;
+            if self.env().transfer(holder, amount).is_ok() {
+                self.env().emit_event(PayoutMade {
+                    outage,
+                    policy: policy_id,
+                    holder,
+                    amount,
+                });
+            } else {
+                let owed = self.owed.get(holder).unwrap_or(0);
+                self.owed.insert(holder, &owed.saturating_add(amount));
+                self.env().emit_event(PayoutDeferred {
+                    outage,
+                    policy: policy_id,
+                    holder,
+                    amount,
+                });
+            }
+            Ok(true)
+        }
+    }
+}

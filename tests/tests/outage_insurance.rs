@@ -1,0 +1,416 @@
+//! The outage insurance contract's real Wasm on the sandbox chain, checking buyers against the real
+//! attestations contract by cross-contract call.
+
+use gridtrust_chain::Message;
+use gridtrust_common::{
+    access::AccessError,
+    committee::{CommitteeError, VoteOutcome},
+    tiers::Tier,
+};
+use gridtrust_tests::{call_builder, decode_all, AccountId, Grid, World, DAY_MS, HOUR_MS};
+use outage_insurance::{
+    events::{OutageFinalized, PayoutMade},
+    Affected, Error, OutageInsurance, OutageReport, PoolTerms,
+};
+
+type Api = <OutageInsurance as ink::codegen::ContractCallBuilder>::Type;
+
+const MINUTE_MS: u64 = 60_000;
+const UNIT: u128 = 1_000_000_000_000;
+
+fn terms() -> PoolTerms {
+    PoolTerms {
+        tiers: vec![
+            Tier { min_minutes: 60, payout: 10 * UNIT },
+            Tier { min_minutes: 240, payout: 40 * UNIT },
+            Tier { min_minutes: 720, payout: 100 * UNIT },
+        ],
+        premium: 2 * UNIT,
+        coverage_ms: 30 * DAY_MS,
+        waiting_ms: DAY_MS,
+        exclude_planned: true,
+        aggregate_limit: 120 * UNIT,
+        feeder_cap: 1_200 * UNIT,
+        collateral_bps: 10_000,
+    }
+}
+
+struct Setup {
+    world: World,
+    grid: Grid,
+    insurer: AccountId,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let mut world = World::new();
+        let grid = world.deploy_grid();
+        let insurer = world.actor("insurer");
+        Self { world, grid, insurer }
+    }
+
+    fn api(&self) -> Api {
+        call_builder::<OutageInsurance>(self.grid.insurance)
+    }
+
+    fn send<R: scale::Decode>(&mut self, who: AccountId, msg: impl Into<Message<R>>, value: u128) -> R {
+        self.world
+            .chain
+            .call(&self.grid.insurance, msg, &who, value)
+            .expect("the chain accepts the call")
+            .value
+    }
+
+    fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
+        let who = self.grid.utility;
+        self.world.chain.query(&self.grid.insurance, msg, &who).expect("query answers")
+    }
+
+    /// A pool with `capital` from the insurer.
+    fn pool(&mut self, terms: PoolTerms, capital: u128) -> u32 {
+        let m = self.api().create_pool(terms);
+        self.send(self.insurer, m, capital).expect("pool created")
+    }
+
+    /// A customer attested for `meter` on `feeder`, who buys a policy from `pool`.
+    fn customer_with_policy(&mut self, name: &str, pool: u32, meter: u64, feeder: u32) -> (AccountId, u64) {
+        let who = self.world.actor(name);
+        self.world.attest_meter(&self.grid, who, meter, feeder);
+        let premium = self.read(self.api().pool(pool)).unwrap().terms.premium;
+        let m = self.api().buy_policy(pool, meter, feeder);
+        let id = self.send(who, m, premium).expect("policy bought");
+        (who, id)
+    }
+
+    /// Two operators report an outage start; returns the second vote's outcome.
+    fn start(&mut self, feeder: u32, start_ms: u64) -> VoteOutcome {
+        let [a, b, _] = self.grid.operators;
+        let m = self.api().report_outage_start(feeder, start_ms);
+        assert!(matches!(self.send(a, m, 0), Ok(VoteOutcome::Pending { .. })));
+        let m = self.api().report_outage_start(feeder, start_ms);
+        self.send(b, m, 0).unwrap()
+    }
+
+    /// Two operators finalize `report`; returns the new outage id.
+    fn end(&mut self, report: OutageReport) -> u64 {
+        let [a, _, c] = self.grid.operators;
+        let m = self.api().report_outage_end(report.clone());
+        assert!(matches!(self.send(a, m, 0), Ok(VoteOutcome::Pending { .. })));
+        let m = self.api().report_outage_end(report);
+        let out = self.world.chain.call(&self.grid.insurance, m, &c, 0).unwrap();
+        assert_eq!(out.value, Ok(VoteOutcome::Finalized));
+        decode_all::<OutageFinalized>(&out.events)[0].outage
+    }
+
+    /// Processes every payout of `outage` in batches of `batch`; returns how many calls it took.
+    fn settle(&mut self, outage: u64, batch: u32) -> u32 {
+        let keeper = self.world.actor("keeper");
+        let mut calls = 0;
+        loop {
+            let m = self.api().process_payouts(outage, batch);
+            let progress = self.send(keeper, m, 0).expect("batch processes");
+            calls += 1;
+            if progress.remaining == 0 {
+                return calls;
+            }
+        }
+    }
+
+    fn wait(&mut self, ms: u64) {
+        self.world.chain.advance_time(ms);
+        self.world.chain.next_block();
+    }
+
+    fn now(&self) -> u64 {
+        self.world.chain.now_ms()
+    }
+}
+
+fn report(feeder: u32, start_ms: u64, minutes: u64, planned: bool, affected: Affected) -> OutageReport {
+    OutageReport {
+        feeder,
+        start_ms,
+        end_ms: start_ms + minutes * MINUTE_MS,
+        planned,
+        affected,
+    }
+}
+
+#[test]
+fn covered_customers_are_paid_by_tier_without_a_claim() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 1_000 * UNIT);
+    let (alice, _) = s.customer_with_policy("alice", pool, 1, 7);
+    let (bob, _) = s.customer_with_policy("bob", pool, 2, 7);
+    let (carol, carol_policy) = s.customer_with_policy("carol", pool, 3, 8);
+    s.wait(2 * DAY_MS);
+
+    let start = s.now();
+    assert_eq!(s.start(7, start), VoteOutcome::Finalized);
+    assert!(s.read(s.api().sales_frozen(7)));
+    s.wait(5 * HOUR_MS);
+    let before = [alice, bob, carol].map(|w| s.world.chain.balance(&w));
+    let outage = s.end(report(7, start, 300, false, Affected::WholeFeeder));
+    assert!(!s.read(s.api().sales_frozen(7)));
+    assert_eq!(s.read(s.api().payouts_remaining(outage)), Some(2));
+
+    let keeper = s.world.actor("keeper");
+    let m = s.api().process_payouts(outage, 10);
+    let out = s.world.chain.call(&s.grid.insurance, m, &keeper, 0).unwrap();
+    let paid = decode_all::<PayoutMade>(&out.events);
+    assert_eq!(paid.len(), 2);
+    assert!(paid.iter().all(|p| p.amount == 40 * UNIT));
+    assert_eq!(s.world.chain.balance(&alice), before[0] + 40 * UNIT);
+    assert_eq!(s.world.chain.balance(&bob), before[1] + 40 * UNIT);
+    assert_eq!(s.world.chain.balance(&carol), before[2], "other feeder, not paid");
+    assert!(s.read(s.api().policy_payouts(carol_policy)).is_empty());
+
+    // Nothing is left, and processing again pays nobody twice.
+    let m = s.api().process_payouts(outage, 10);
+    let again = s.send(keeper, m, 0).unwrap();
+    assert_eq!((again.visited, again.paid, again.remaining), (0, 0, 0));
+    assert_eq!(s.world.chain.balance(&alice), before[0] + 40 * UNIT);
+
+    // Capital: 1000 + 3 premiums − 80 paid; liability 3 × 120 − 80 locked.
+    let capital = s.read(s.api().pool_capital(pool)).unwrap();
+    assert_eq!(capital.total, 1_006 * UNIT - 80 * UNIT);
+    assert_eq!(capital.locked, 360 * UNIT - 80 * UNIT);
+    assert_eq!(capital.free, capital.total - capital.locked);
+}
+
+#[test]
+fn replayed_and_conflicting_reports_change_nothing() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 1_000 * UNIT);
+    s.customer_with_policy("alice", pool, 1, 7);
+    s.wait(2 * DAY_MS);
+    let start = s.now();
+    s.wait(16 * HOUR_MS);
+    let [a, b, c] = s.grid.operators;
+    let honest = report(7, start, 120, false, Affected::WholeFeeder);
+    let inflated = report(7, start, 900, false, Affected::WholeFeeder);
+
+    // One member alone, even twice, finalizes nothing; a conflicting report stays separate.
+    let m = s.api().report_outage_end(inflated.clone());
+    assert!(matches!(s.send(a, m, 0), Ok(VoteOutcome::Pending { votes: 1, .. })));
+    let m = s.api().report_outage_end(inflated.clone());
+    assert_eq!(s.send(a, m, 0), Err(Error::Committee(CommitteeError::AlreadyVoted)));
+    let m = s.api().report_outage_end(honest.clone());
+    assert!(matches!(s.send(b, m, 0), Ok(VoteOutcome::Pending { votes: 1, .. })));
+    assert_eq!(s.read(s.api().outage_count()), 0);
+    let m = s.api().report_outage_end(honest.clone());
+    assert_eq!(s.send(c, m, 0), Ok(VoteOutcome::Finalized));
+    assert_eq!(s.read(s.api().outage(0)).unwrap().minutes, 120);
+
+    // Replays are refused and create no second outage.
+    let m = s.api().report_outage_end(honest);
+    assert_eq!(s.send(a, m, 0), Err(Error::Committee(CommitteeError::AlreadyFinalized)));
+    let m = s.api().report_outage_end(inflated);
+    assert_eq!(s.send(a, m, 0), Err(Error::Committee(CommitteeError::FinalizedOtherContent)));
+    assert_eq!(s.read(s.api().outage_count()), 1);
+
+    // Outsiders cannot vote at all.
+    let stranger = s.world.actor("stranger");
+    let m = s.api().report_outage_start(9, start);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::Committee(CommitteeError::NotMember)));
+}
+
+#[test]
+fn eligibility_waiting_period_expiry_and_planned_outages() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 1_000 * UNIT);
+    let (fresh, _) = s.customer_with_policy("fresh", pool, 1, 7);
+
+    // Still in its waiting period when the outage starts: not paid.
+    let start = s.now() + HOUR_MS;
+    s.wait(4 * HOUR_MS);
+    let before = s.world.chain.balance(&fresh);
+    let outage = s.end(report(7, start, 120, false, Affected::WholeFeeder));
+    s.settle(outage, 10);
+    assert_eq!(s.world.chain.balance(&fresh), before);
+
+    // Past the waiting period, a planned outage pays nothing in a pool that excludes them.
+    s.wait(2 * DAY_MS);
+    let start = s.now();
+    s.wait(3 * HOUR_MS);
+    let outage = s.end(report(7, start, 120, true, Affected::WholeFeeder));
+    s.settle(outage, 10);
+    assert_eq!(s.world.chain.balance(&fresh), before);
+
+    // An unplanned one pays.
+    let start = s.now();
+    s.wait(3 * HOUR_MS);
+    let outage = s.end(report(7, start, 120, false, Affected::WholeFeeder));
+    s.settle(outage, 10);
+    assert_eq!(s.world.chain.balance(&fresh), before + 10 * UNIT);
+
+    // After the policy ended, a new outage pays nothing.
+    s.wait(30 * DAY_MS);
+    let start = s.now();
+    s.wait(3 * HOUR_MS);
+    let outage = s.end(report(7, start, 120, false, Affected::WholeFeeder));
+    s.settle(outage, 10);
+    assert_eq!(s.world.chain.balance(&fresh), before + 10 * UNIT);
+}
+
+#[test]
+fn aggregate_limit_caps_total_payouts() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 1_000 * UNIT);
+    let (alice, policy) = s.customer_with_policy("alice", pool, 1, 7);
+    s.wait(2 * DAY_MS);
+    let before = s.world.chain.balance(&alice);
+    for _ in 0..2 {
+        let start = s.now();
+        s.wait(13 * HOUR_MS);
+        let outage = s.end(report(7, start, 780, false, Affected::WholeFeeder));
+        s.settle(outage, 10);
+    }
+    // 100 for the first, then only the 20 left of the 120 limit.
+    assert_eq!(s.world.chain.balance(&alice), before + 120 * UNIT);
+    assert_eq!(
+        s.read(s.api().policy_payouts(policy)),
+        vec![(0, 100 * UNIT), (1, 20 * UNIT)]
+    );
+    assert_eq!(s.read(s.api().policy(policy)).unwrap().paid, 120 * UNIT);
+}
+
+#[test]
+fn a_meter_level_outage_pays_only_the_listed_meters() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 1_000 * UNIT);
+    let (alice, _) = s.customer_with_policy("alice", pool, 10, 7);
+    let (bob, _) = s.customer_with_policy("bob", pool, 11, 7);
+    s.wait(2 * DAY_MS);
+    let start = s.now();
+    s.wait(2 * HOUR_MS);
+    let before = [alice, bob].map(|w| s.world.chain.balance(&w));
+    let outage = s.end(report(7, start, 90, false, Affected::Meters(vec![10, 99])));
+    assert_eq!(s.settle(outage, 1), 2, "one meter per call");
+    assert_eq!(s.world.chain.balance(&alice), before[0] + 10 * UNIT);
+    assert_eq!(s.world.chain.balance(&bob), before[1]);
+
+    // Unsorted or duplicate meter lists are refused before any vote counts.
+    let bad = report(7, start + 1, 90, false, Affected::Meters(vec![11, 10]));
+    let m = s.api().report_outage_end(bad);
+    assert_eq!(s.send(s.grid.operators[0], m, 0), Err(Error::InvalidReport));
+}
+
+#[test]
+fn sales_are_refused_while_frozen_unattested_over_cap_or_underfunded() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 150 * UNIT);
+    let premium = terms().premium;
+    let dave = s.world.actor("dave");
+
+    // No attestation, or an attestation for another feeder.
+    let m = s.api().buy_policy(pool, 5, 7);
+    assert_eq!(s.send(dave, m, premium), Err(Error::NotMeterHolder));
+    s.world.attest_meter(&s.grid, dave, 5, 8);
+    let m = s.api().buy_policy(pool, 5, 7);
+    assert_eq!(s.send(dave, m, premium), Err(Error::NotMeterHolder));
+    s.world.attest_meter(&s.grid, dave, 5, 7);
+    let m = s.api().buy_policy(pool, 5, 7);
+    assert_eq!(s.send(dave, m, premium - 1), Err(Error::WrongPremium));
+
+    // Frozen while an outage is open on the feeder.
+    let start = s.now();
+    s.start(7, start);
+    let m = s.api().buy_policy(pool, 5, 7);
+    assert_eq!(s.send(dave, m, premium), Err(Error::SalesFrozen));
+    s.wait(HOUR_MS);
+    s.end(report(7, start, 30, false, Affected::WholeFeeder));
+    let m = s.api().buy_policy(pool, 5, 7);
+    assert!(s.send(dave, m, premium).is_ok());
+    let m = s.api().buy_policy(pool, 5, 7);
+    assert_eq!(s.send(dave, m, premium), Err(Error::AlreadyCovered));
+
+    // 150 + 2 premium backs one 120 policy; a second would need 240.
+    let erin = s.world.actor("erin");
+    s.world.attest_meter(&s.grid, erin, 6, 7);
+    let m = s.api().buy_policy(pool, 6, 7);
+    assert_eq!(s.send(erin, m, premium), Err(Error::InsufficientCapital));
+
+    // A feeder cap of one policy's limit refuses the second policy on that feeder.
+    let mut capped = terms();
+    capped.feeder_cap = capped.aggregate_limit;
+    let pool2 = s.pool(capped, 1_000 * UNIT);
+    let m = s.api().buy_policy(pool2, 5, 7);
+    assert!(s.send(dave, m, premium).is_ok());
+    let m = s.api().buy_policy(pool2, 6, 7);
+    assert_eq!(s.send(erin, m, premium), Err(Error::FeederCapExceeded));
+
+    // A closed pool sells nothing; only its insurer closes it.
+    let m = s.api().close_pool(pool2);
+    assert_eq!(s.send(erin, m, 0), Err(Error::NotInsurer));
+    let m = s.api().close_pool(pool2);
+    s.send(s.insurer, m, 0).unwrap();
+    let m = s.api().buy_policy(pool2, 6, 7);
+    assert_eq!(s.send(erin, m, premium), Err(Error::PoolClosed));
+}
+
+#[test]
+fn capital_is_withdrawable_only_when_free_and_after_release() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 200 * UNIT);
+    let investor = s.world.actor("investor");
+    let m = s.api().fund(pool);
+    assert_eq!(s.send(investor, m, 100 * UNIT), Ok(100 * UNIT));
+    let (_, policy) = s.customer_with_policy("alice", pool, 1, 7);
+
+    // 302 total, 120 locked: the insurer's 200 shares are worth 200 × 302 / 300 = 201.33.
+    let insurer_shares = s.read(s.api().shares_of(pool, s.insurer));
+    assert_eq!(insurer_shares, 200 * UNIT);
+    let m = s.api().withdraw(pool, insurer_shares);
+    assert_eq!(s.send(s.insurer, m, 0), Err(Error::InsufficientFreeCapital));
+    let m = s.api().withdraw(pool, 200 * UNIT + 1);
+    assert_eq!(s.send(investor, m, 0), Err(Error::InsufficientShares));
+    let m = s.api().withdraw(pool, 50 * UNIT);
+    let got = s.send(investor, m, 0).unwrap();
+    assert_eq!(got, 50 * UNIT * 302 / 300);
+
+    // Release is refused until the settlement grace has passed, then frees everything.
+    s.wait(30 * DAY_MS);
+    let m = s.api().release_expired(vec![policy]);
+    assert_eq!(s.send(investor, m, 0), Ok(0));
+    s.wait(7 * DAY_MS);
+    let m = s.api().release_expired(vec![policy]);
+    assert_eq!(s.send(investor, m, 0), Ok(1));
+    let capital = s.read(s.api().pool_capital(pool)).unwrap();
+    assert_eq!(capital.locked, 0);
+    let before = s.world.chain.balance(&s.insurer);
+    let m = s.api().withdraw(pool, insurer_shares);
+    let got = s.send(s.insurer, m, 0).unwrap();
+    assert_eq!(s.world.chain.balance(&s.insurer), before + got);
+}
+
+#[test]
+fn owner_and_committee_messages_refuse_others() {
+    let mut s = Setup::new();
+    let stranger = s.world.actor("stranger");
+    let m = s.api().set_committee(vec![stranger], 1);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::Access(AccessError::NotOwner)));
+    let m = s.api().set_attestations(stranger, 0);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::Access(AccessError::NotOwner)));
+    let m = s.api().transfer_ownership(stranger);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::Access(AccessError::NotOwner)));
+    let mut bad = terms();
+    bad.tiers[1].payout = 1;
+    let m = s.api().create_pool(bad);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::InvalidTerms));
+    let m = s.api().process_payouts(0, 10);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::OutageNotFound));
+    let m = s.api().process_payouts(0, 0);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::InvalidBatch));
+    let m = s.api().claim_owed();
+    assert_eq!(s.send(stranger, m, 0), Err(Error::NothingOwed));
+
+    // The owner can move the committee to 1-of-1; votes from the old committee no longer count.
+    let utility = s.grid.utility;
+    let m = s.api().set_committee(vec![stranger], 1);
+    assert_eq!(s.send(utility, m, 0), Ok(()));
+    let m = s.api().report_outage_start(7, s.now());
+    assert_eq!(s.send(s.grid.operators[0], m, 0), Err(Error::Committee(CommitteeError::NotMember)));
+    let m = s.api().report_outage_start(7, s.now());
+    assert_eq!(s.send(stranger, m, 0), Ok(VoteOutcome::Finalized));
+}
