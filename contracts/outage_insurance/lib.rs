@@ -17,7 +17,8 @@
 //!
 //! ## Outages
 //! Two reports go through the k-of-n committee (`gridtrust_common::committee`):
-//! `report_outage_start(feeder, start)` freezes sales on the feeder; `report_outage_end(report)` is the
+//! `report_outage_start(feeder, start)` freezes sales on the feeder (until the end is final, or
+//! [`MAX_FREEZE_MS`] after the start if it never is); `report_outage_end(report)` is the
 //! final word (start, end, planned?, whole feeder or a sorted list of meters) and creates an outage with
 //! a payout cursor. `process_payouts(outage, max)` is permissionless: it advances the cursor by at most
 //! `max` targets and pays each eligible policy once. Eligible = cover began (purchase + waiting period)
@@ -33,7 +34,7 @@
 
 pub use self::outage_insurance::{
     Affected, BatchProgress, Capital, Error, OutageInsurance, OutageInsuranceRef, OutageRecord,
-    OutageReport, Policy, Pool, PoolTerms, MAX_METERS_PER_REPORT, MAX_PAYOUT_BATCH,
+    OutageReport, Policy, Pool, PoolTerms, MAX_FREEZE_MS, MAX_METERS_PER_REPORT, MAX_PAYOUT_BATCH,
     MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, SETTLEMENT_GRACE_MS,
 };
 /// The contract's events, for decoding off-chain with the contract's own types.
@@ -81,12 +82,18 @@ mod outage_insurance {
     pub const MAX_POLICIES_PER_METER: u32 = 4;
     /// How long after its end a policy keeps its liability (7 days, in ms).
     pub const SETTLEMENT_GRACE_MS: u64 = 7 * 24 * 3_600_000;
+    /// Longest a confirmed outage start freezes sales on its feeder without a final report (3 days, in
+    /// ms): a restore report that never comes must not stop sales forever.
+    pub const MAX_FREEZE_MS: u64 = 3 * 24 * 3_600_000;
     /// Highest collateral ratio a pool may ask for (1 000 %).
     pub const MAX_COLLATERAL_BPS: u32 = 100_000;
 
     /// The terms an insurer sets when creating a pool; they never change afterwards.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
     pub struct PoolTerms {
         /// Outage minutes → payout, see `gridtrust_common::tiers`.
         pub tiers: Vec<Tier>,
@@ -108,7 +115,10 @@ mod outage_insurance {
 
     /// A pool as stored.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
     pub struct Pool {
         /// The insurer who created it.
         pub insurer: AccountId,
@@ -138,7 +148,10 @@ mod outage_insurance {
 
     /// A policy as stored.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
     pub struct Policy {
         /// The pool that covers it.
         pub pool: PoolId,
@@ -162,7 +175,10 @@ mod outage_insurance {
 
     /// A finalized outage and how far its payouts got.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
     pub struct OutageRecord {
         /// The report it came from.
         pub report: OutageReport,
@@ -201,7 +217,10 @@ mod outage_insurance {
 
         /// Which meters an outage hit.
         #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+        #[cfg_attr(
+            feature = "std",
+            derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+        )]
         pub enum Affected {
             /// Every meter on the feeder.
             WholeFeeder,
@@ -211,7 +230,10 @@ mod outage_insurance {
 
         /// The final report of an outage, as the committee members submit it.
         #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+        #[cfg_attr(
+            feature = "std",
+            derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+        )]
         pub struct OutageReport {
             /// The feeder.
             pub feeder: FeederId,
@@ -482,8 +504,8 @@ mod outage_insurance {
         feeder_policy_count: Mapping<FeederId, u32>,
         meter_policies: Mapping<MeterId, Vec<PolicyId>>,
         feeder_exposure: Mapping<(PoolId, FeederId), Balance>,
-        /// Open outages per feeder (start confirmed, end not yet): non-zero freezes sales.
-        open_outages: Mapping<FeederId, u32>,
+        /// Open outages per feeder (start confirmed, end not yet) and when their freeze lapses.
+        open_outages: Mapping<FeederId, (u32, Timestamp)>,
         open_starts: Mapping<(FeederId, Timestamp), ()>,
         outages: Mapping<OutageId, OutageRecord>,
         next_outage: OutageId,
@@ -549,7 +571,11 @@ mod outage_insurance {
 
         /// Points buyer checks at another attestations contract or schema (owner only).
         #[ink(message)]
-        pub fn set_attestations(&mut self, attestations: AccountId, meter_schema: SchemaId) -> Result<()> {
+        pub fn set_attestations(
+            &mut self,
+            attestations: AccountId,
+            meter_schema: SchemaId,
+        ) -> Result<()> {
             self.access
                 .ensure_owner(self.env().caller())
                 .map_err(Error::Access)?;
@@ -699,7 +725,12 @@ mod outage_insurance {
         /// Buys cover from `pool` for `meter` on `feeder`, paying exactly the premium. The caller must
         /// hold a valid meter-holder attestation of that meter and feeder.
         #[ink(message, payable)]
-        pub fn buy_policy(&mut self, pool: PoolId, meter: MeterId, feeder: FeederId) -> Result<PolicyId> {
+        pub fn buy_policy(
+            &mut self,
+            pool: PoolId,
+            meter: MeterId,
+            feeder: FeederId,
+        ) -> Result<PolicyId> {
             let mut p = self.pool_or_err(pool)?;
             if p.closed {
                 return Err(Error::PoolClosed);
@@ -708,7 +739,7 @@ mod outage_insurance {
             if premium != p.terms.premium {
                 return Err(Error::WrongPremium);
             }
-            if self.open_outages.get(feeder).unwrap_or(0) > 0 {
+            if self.sales_frozen(feeder) {
                 return Err(Error::SalesFrozen);
             }
             let holder = self.env().caller();
@@ -756,7 +787,9 @@ mod outage_insurance {
             let id = self.next_policy;
             self.next_policy = id.checked_add(1).ok_or(Error::Overflow)?;
             let cover_from = now.checked_add(p.terms.waiting_ms).ok_or(Error::Overflow)?;
-            let ends_at = now.checked_add(p.terms.coverage_ms).ok_or(Error::Overflow)?;
+            let ends_at = now
+                .checked_add(p.terms.coverage_ms)
+                .ok_or(Error::Overflow)?;
             let count = self.feeder_policy_count.get(feeder).unwrap_or(0);
             self.feeder_policies.insert((feeder, count), &id);
             self.feeder_policy_count
@@ -812,10 +845,7 @@ mod outage_insurance {
                     continue;
                 }
                 let mut p = self.pool_or_err(policy.pool)?;
-                let liability = p
-                    .terms
-                    .aggregate_limit
-                    .saturating_sub(policy.paid);
+                let liability = p.terms.aggregate_limit.saturating_sub(policy.paid);
                 p.exposure = p.exposure.saturating_sub(liability);
                 let key = (policy.pool, policy.feeder);
                 let on_feeder = self.feeder_exposure.get(key).unwrap_or(0);
@@ -838,7 +868,11 @@ mod outage_insurance {
         /// A committee member's vote that an outage of `feeder` began at `start_ms`. When the vote
         /// finalizes the report, sales on the feeder freeze until the outage's end is final.
         #[ink(message)]
-        pub fn report_outage_start(&mut self, feeder: FeederId, start_ms: Timestamp) -> Result<VoteOutcome> {
+        pub fn report_outage_start(
+            &mut self,
+            feeder: FeederId,
+            start_ms: Timestamp,
+        ) -> Result<VoteOutcome> {
             if start_ms > self.env().block_timestamp() {
                 return Err(Error::InvalidReport);
             }
@@ -849,8 +883,10 @@ mod outage_insurance {
                 .vote(self.env().caller(), id, content)
                 .map_err(Error::Committee)?;
             if outcome == VoteOutcome::Finalized {
-                let open = self.open_outages.get(feeder).unwrap_or(0);
-                self.open_outages.insert(feeder, &open.saturating_add(1));
+                let (open, lapses) = self.open_outages.get(feeder).unwrap_or((0, 0));
+                let lapses = lapses.max(start_ms.saturating_add(MAX_FREEZE_MS));
+                self.open_outages
+                    .insert(feeder, &(open.saturating_add(1), lapses));
                 self.open_starts.insert((feeder, start_ms), &());
                 self.env().emit_event(OutageStarted { feeder, start_ms });
             }
@@ -1001,16 +1037,21 @@ mod outage_insurance {
                 .map(|o| o.targets.saturating_sub(o.cursor))
         }
 
-        /// Whether sales on `feeder` are frozen by an open outage.
+        /// Whether sales on `feeder` are frozen by an open outage (for at most [`MAX_FREEZE_MS`]).
         #[ink(message)]
         pub fn sales_frozen(&self, feeder: FeederId) -> bool {
-            self.open_outages.get(feeder).unwrap_or(0) > 0
+            self.open_outages
+                .get(feeder)
+                .is_some_and(|(open, lapses)| open > 0 && self.env().block_timestamp() < lapses)
         }
 
         /// What an outage of `minutes` pays a policy of `pool` (before its aggregate limit).
         #[ink(message)]
         pub fn payout_for(&self, pool: PoolId, minutes: u32) -> Result<Balance> {
-            Ok(tiers::payout_for(&self.pool_or_err(pool)?.terms.tiers, minutes))
+            Ok(tiers::payout_for(
+                &self.pool_or_err(pool)?.terms.tiers,
+                minutes,
+            ))
         }
 
         /// What failed payouts left owed to `holder`.
@@ -1079,7 +1120,8 @@ mod outage_insurance {
             }
             if let Affected::Meters(meters) = &r.affected {
                 let ascending = meters.windows(2).all(|w| w[0] < w[1]);
-                if meters.is_empty() || meters.len() > MAX_METERS_PER_REPORT as usize || !ascending {
+                if meters.is_empty() || meters.len() > MAX_METERS_PER_REPORT as usize || !ascending
+                {
                     return Err(Error::InvalidReport);
                 }
             }
@@ -1089,14 +1131,21 @@ mod outage_insurance {
         fn finalize_outage(&mut self, report: OutageReport) -> Result<()> {
             let feeder = report.feeder;
             if self.open_starts.take((feeder, report.start_ms)).is_some() {
-                let open = self.open_outages.get(feeder).unwrap_or(0);
-                self.open_outages.insert(feeder, &open.saturating_sub(1));
+                match self.open_outages.get(feeder) {
+                    Some((open, lapses)) if open > 1 => {
+                        self.open_outages
+                            .insert(feeder, &(open.saturating_sub(1), lapses));
+                    }
+                    _ => self.open_outages.remove(feeder),
+                }
             }
             let targets = match &report.affected {
                 // Policies bought later than this point were bought after the outage start (sales
                 // were frozen or the report was late), so they could never be eligible.
                 Affected::WholeFeeder => self.feeder_policy_count.get(feeder).unwrap_or(0),
-                Affected::Meters(meters) => u32::try_from(meters.len()).map_err(|_| Error::Overflow)?,
+                Affected::Meters(meters) => {
+                    u32::try_from(meters.len()).map_err(|_| Error::Overflow)?
+                }
             };
             let minutes = tiers::outage_minutes(report.start_ms, report.end_ms);
             let id = self.next_outage;
@@ -1136,7 +1185,10 @@ mod outage_insurance {
                 return Ok(false);
             };
             let start = o.report.start_ms;
-            if policy.feeder != o.report.feeder || policy.cover_from > start || start >= policy.ends_at {
+            if policy.feeder != o.report.feeder
+                || policy.cover_from > start
+                || start >= policy.ends_at
+            {
                 return Ok(false);
             }
             let slot = match cache.iter().position(|c| c.id == policy.pool) {

@@ -80,7 +80,8 @@ impl World {
             .chain
             .call(
                 &attestations,
-                api.clone().register_schema([1; 32], b"meter-holder".to_vec(), true, None, false),
+                api.clone()
+                    .register_schema([1; 32], b"meter-holder".to_vec(), true, None, false),
                 &utility,
                 0,
             )
@@ -88,7 +89,12 @@ impl World {
             .value
             .expect("schema registers");
         self.chain
-            .call(&attestations, api.clone().add_attester(meter_schema, utility), &utility, 0)
+            .call(
+                &attestations,
+                api.clone().add_attester(meter_schema, utility),
+                &utility,
+                0,
+            )
             .expect("add_attester runs")
             .value
             .expect("attester added");
@@ -125,7 +131,12 @@ impl World {
         };
         let mut api = call_builder::<attestations::Attestations>(grid.attestations);
         self.chain
-            .call(&grid.attestations, api.attest(grid.meter_schema, request), &grid.utility, 0)
+            .call(
+                &grid.attestations,
+                api.attest(grid.meter_schema, request),
+                &grid.utility,
+                0,
+            )
             .expect("attest runs")
             .value
             .expect("meter attested")

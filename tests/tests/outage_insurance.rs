@@ -10,7 +10,7 @@ use gridtrust_common::{
 use gridtrust_tests::{call_builder, decode_all, AccountId, Grid, World, DAY_MS, HOUR_MS};
 use outage_insurance::{
     events::{OutageFinalized, PayoutMade},
-    Affected, Error, OutageInsurance, OutageReport, PoolTerms,
+    Affected, Error, OutageInsurance, OutageReport, PoolTerms, MAX_FREEZE_MS,
 };
 
 type Api = <OutageInsurance as ink::codegen::ContractCallBuilder>::Type;
@@ -21,9 +21,18 @@ const UNIT: u128 = 1_000_000_000_000;
 fn terms() -> PoolTerms {
     PoolTerms {
         tiers: vec![
-            Tier { min_minutes: 60, payout: 10 * UNIT },
-            Tier { min_minutes: 240, payout: 40 * UNIT },
-            Tier { min_minutes: 720, payout: 100 * UNIT },
+            Tier {
+                min_minutes: 60,
+                payout: 10 * UNIT,
+            },
+            Tier {
+                min_minutes: 240,
+                payout: 40 * UNIT,
+            },
+            Tier {
+                min_minutes: 720,
+                payout: 100 * UNIT,
+            },
         ],
         premium: 2 * UNIT,
         coverage_ms: 30 * DAY_MS,
@@ -46,14 +55,23 @@ impl Setup {
         let mut world = World::new();
         let grid = world.deploy_grid();
         let insurer = world.actor("insurer");
-        Self { world, grid, insurer }
+        Self {
+            world,
+            grid,
+            insurer,
+        }
     }
 
     fn api(&self) -> Api {
         call_builder::<OutageInsurance>(self.grid.insurance)
     }
 
-    fn send<R: scale::Decode>(&mut self, who: AccountId, msg: impl Into<Message<R>>, value: u128) -> R {
+    fn send<R: scale::Decode>(
+        &mut self,
+        who: AccountId,
+        msg: impl Into<Message<R>>,
+        value: u128,
+    ) -> R {
         self.world
             .chain
             .call(&self.grid.insurance, msg, &who, value)
@@ -63,7 +81,10 @@ impl Setup {
 
     fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
         let who = self.grid.utility;
-        self.world.chain.query(&self.grid.insurance, msg, &who).expect("query answers")
+        self.world
+            .chain
+            .query(&self.grid.insurance, msg, &who)
+            .expect("query answers")
     }
 
     /// A pool with `capital` from the insurer.
@@ -73,7 +94,13 @@ impl Setup {
     }
 
     /// A customer attested for `meter` on `feeder`, who buys a policy from `pool`.
-    fn customer_with_policy(&mut self, name: &str, pool: u32, meter: u64, feeder: u32) -> (AccountId, u64) {
+    fn customer_with_policy(
+        &mut self,
+        name: &str,
+        pool: u32,
+        meter: u64,
+        feeder: u32,
+    ) -> (AccountId, u64) {
         let who = self.world.actor(name);
         self.world.attest_meter(&self.grid, who, meter, feeder);
         let premium = self.read(self.api().pool(pool)).unwrap().terms.premium;
@@ -86,7 +113,10 @@ impl Setup {
     fn start(&mut self, feeder: u32, start_ms: u64) -> VoteOutcome {
         let [a, b, _] = self.grid.operators;
         let m = self.api().report_outage_start(feeder, start_ms);
-        assert!(matches!(self.send(a, m, 0), Ok(VoteOutcome::Pending { .. })));
+        assert!(matches!(
+            self.send(a, m, 0),
+            Ok(VoteOutcome::Pending { .. })
+        ));
         let m = self.api().report_outage_start(feeder, start_ms);
         self.send(b, m, 0).unwrap()
     }
@@ -95,9 +125,16 @@ impl Setup {
     fn end(&mut self, report: OutageReport) -> u64 {
         let [a, _, c] = self.grid.operators;
         let m = self.api().report_outage_end(report.clone());
-        assert!(matches!(self.send(a, m, 0), Ok(VoteOutcome::Pending { .. })));
+        assert!(matches!(
+            self.send(a, m, 0),
+            Ok(VoteOutcome::Pending { .. })
+        ));
         let m = self.api().report_outage_end(report);
-        let out = self.world.chain.call(&self.grid.insurance, m, &c, 0).unwrap();
+        let out = self
+            .world
+            .chain
+            .call(&self.grid.insurance, m, &c, 0)
+            .unwrap();
         assert_eq!(out.value, Ok(VoteOutcome::Finalized));
         decode_all::<OutageFinalized>(&out.events)[0].outage
     }
@@ -126,7 +163,13 @@ impl Setup {
     }
 }
 
-fn report(feeder: u32, start_ms: u64, minutes: u64, planned: bool, affected: Affected) -> OutageReport {
+fn report(
+    feeder: u32,
+    start_ms: u64,
+    minutes: u64,
+    planned: bool,
+    affected: Affected,
+) -> OutageReport {
     OutageReport {
         feeder,
         start_ms,
@@ -156,13 +199,21 @@ fn covered_customers_are_paid_by_tier_without_a_claim() {
 
     let keeper = s.world.actor("keeper");
     let m = s.api().process_payouts(outage, 10);
-    let out = s.world.chain.call(&s.grid.insurance, m, &keeper, 0).unwrap();
+    let out = s
+        .world
+        .chain
+        .call(&s.grid.insurance, m, &keeper, 0)
+        .unwrap();
     let paid = decode_all::<PayoutMade>(&out.events);
     assert_eq!(paid.len(), 2);
     assert!(paid.iter().all(|p| p.amount == 40 * UNIT));
     assert_eq!(s.world.chain.balance(&alice), before[0] + 40 * UNIT);
     assert_eq!(s.world.chain.balance(&bob), before[1] + 40 * UNIT);
-    assert_eq!(s.world.chain.balance(&carol), before[2], "other feeder, not paid");
+    assert_eq!(
+        s.world.chain.balance(&carol),
+        before[2],
+        "other feeder, not paid"
+    );
     assert!(s.read(s.api().policy_payouts(carol_policy)).is_empty());
 
     // Nothing is left, and processing again pays nobody twice.
@@ -192,11 +243,20 @@ fn replayed_and_conflicting_reports_change_nothing() {
 
     // One member alone, even twice, finalizes nothing; a conflicting report stays separate.
     let m = s.api().report_outage_end(inflated.clone());
-    assert!(matches!(s.send(a, m, 0), Ok(VoteOutcome::Pending { votes: 1, .. })));
+    assert!(matches!(
+        s.send(a, m, 0),
+        Ok(VoteOutcome::Pending { votes: 1, .. })
+    ));
     let m = s.api().report_outage_end(inflated.clone());
-    assert_eq!(s.send(a, m, 0), Err(Error::Committee(CommitteeError::AlreadyVoted)));
+    assert_eq!(
+        s.send(a, m, 0),
+        Err(Error::Committee(CommitteeError::AlreadyVoted))
+    );
     let m = s.api().report_outage_end(honest.clone());
-    assert!(matches!(s.send(b, m, 0), Ok(VoteOutcome::Pending { votes: 1, .. })));
+    assert!(matches!(
+        s.send(b, m, 0),
+        Ok(VoteOutcome::Pending { votes: 1, .. })
+    ));
     assert_eq!(s.read(s.api().outage_count()), 0);
     let m = s.api().report_outage_end(honest.clone());
     assert_eq!(s.send(c, m, 0), Ok(VoteOutcome::Finalized));
@@ -204,15 +264,24 @@ fn replayed_and_conflicting_reports_change_nothing() {
 
     // Replays are refused and create no second outage.
     let m = s.api().report_outage_end(honest);
-    assert_eq!(s.send(a, m, 0), Err(Error::Committee(CommitteeError::AlreadyFinalized)));
+    assert_eq!(
+        s.send(a, m, 0),
+        Err(Error::Committee(CommitteeError::AlreadyFinalized))
+    );
     let m = s.api().report_outage_end(inflated);
-    assert_eq!(s.send(a, m, 0), Err(Error::Committee(CommitteeError::FinalizedOtherContent)));
+    assert_eq!(
+        s.send(a, m, 0),
+        Err(Error::Committee(CommitteeError::FinalizedOtherContent))
+    );
     assert_eq!(s.read(s.api().outage_count()), 1);
 
     // Outsiders cannot vote at all.
     let stranger = s.world.actor("stranger");
     let m = s.api().report_outage_start(9, start);
-    assert_eq!(s.send(stranger, m, 0), Err(Error::Committee(CommitteeError::NotMember)));
+    assert_eq!(
+        s.send(stranger, m, 0),
+        Err(Error::Committee(CommitteeError::NotMember))
+    );
 }
 
 #[test]
@@ -325,6 +394,13 @@ fn sales_are_refused_while_frozen_unattested_over_cap_or_underfunded() {
     let m = s.api().buy_policy(pool, 5, 7);
     assert_eq!(s.send(dave, m, premium), Err(Error::AlreadyCovered));
 
+    // A start whose end never comes freezes sales for at most MAX_FREEZE_MS.
+    let stuck = s.now();
+    s.start(9, stuck);
+    assert!(s.read(s.api().sales_frozen(9)));
+    s.wait(MAX_FREEZE_MS);
+    assert!(!s.read(s.api().sales_frozen(9)));
+
     // 150 + 2 premium backs one 120 policy; a second would need 240.
     let erin = s.world.actor("erin");
     s.world.attest_meter(&s.grid, erin, 6, 7);
@@ -389,11 +465,20 @@ fn owner_and_committee_messages_refuse_others() {
     let mut s = Setup::new();
     let stranger = s.world.actor("stranger");
     let m = s.api().set_committee(vec![stranger], 1);
-    assert_eq!(s.send(stranger, m, 0), Err(Error::Access(AccessError::NotOwner)));
+    assert_eq!(
+        s.send(stranger, m, 0),
+        Err(Error::Access(AccessError::NotOwner))
+    );
     let m = s.api().set_attestations(stranger, 0);
-    assert_eq!(s.send(stranger, m, 0), Err(Error::Access(AccessError::NotOwner)));
+    assert_eq!(
+        s.send(stranger, m, 0),
+        Err(Error::Access(AccessError::NotOwner))
+    );
     let m = s.api().transfer_ownership(stranger);
-    assert_eq!(s.send(stranger, m, 0), Err(Error::Access(AccessError::NotOwner)));
+    assert_eq!(
+        s.send(stranger, m, 0),
+        Err(Error::Access(AccessError::NotOwner))
+    );
     let mut bad = terms();
     bad.tiers[1].payout = 1;
     let m = s.api().create_pool(bad);
@@ -410,7 +495,10 @@ fn owner_and_committee_messages_refuse_others() {
     let m = s.api().set_committee(vec![stranger], 1);
     assert_eq!(s.send(utility, m, 0), Ok(()));
     let m = s.api().report_outage_start(7, s.now());
-    assert_eq!(s.send(s.grid.operators[0], m, 0), Err(Error::Committee(CommitteeError::NotMember)));
+    assert_eq!(
+        s.send(s.grid.operators[0], m, 0),
+        Err(Error::Committee(CommitteeError::NotMember))
+    );
     let m = s.api().report_outage_start(7, s.now());
     assert_eq!(s.send(stranger, m, 0), Ok(VoteOutcome::Finalized));
 }

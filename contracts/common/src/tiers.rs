@@ -60,7 +60,10 @@ mod tests {
     use super::*;
 
     const fn t(min_minutes: u32, payout: u128) -> Tier {
-        Tier { min_minutes, payout }
+        Tier {
+            min_minutes,
+            payout,
+        }
     }
 
     #[test]

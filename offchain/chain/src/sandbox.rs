@@ -231,17 +231,30 @@ impl SandboxChain {
         execute(&mut self.sandbox, contract, message.into(), actor, value)
     }
 
-    /// Calls `message` as `actor` and throws all its effects away: a free read-only query.
+    /// Calls a read-only (`&self`) message as `actor`: a free query, as a node's RPC answers it.
+    ///
+    /// Executed in place, because a `&self` message writes no storage and emits no events; copying
+    /// the whole state for a dry run would make every query cost as much as the chain is large.
     pub fn query<R: Decode>(
         &mut self,
         contract: &AccountId,
         message: impl Into<Message<R>>,
         actor: &AccountId,
     ) -> Result<R, ChainError> {
+        execute(&mut self.sandbox, contract, message.into(), actor, 0).map(|outcome| outcome.value)
+    }
+
+    /// Runs any message as `actor` with `value` and throws all its effects away: what would happen.
+    pub fn dry_run<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<CallOutcome<R>, ChainError> {
         let message = message.into();
         self.sandbox
-            .dry_run(|sandbox| execute(sandbox, contract, message, actor, 0))
-            .map(|outcome| outcome.value)
+            .dry_run(|sandbox| execute(sandbox, contract, message, actor, value))
     }
 }
 
