@@ -63,7 +63,7 @@ impl Setup {
     }
 
     fn api(&self) -> Api {
-        call_builder::<OutageInsurance>(self.grid.insurance)
+        call_builder::<OutageInsurance>(self.grid.insurance.address)
     }
 
     fn send<R: scale::Decode>(
@@ -74,7 +74,7 @@ impl Setup {
     ) -> R {
         self.world
             .chain
-            .call(&self.grid.insurance, msg, &who, value)
+            .call(&self.grid.insurance.address, msg, &who, value)
             .expect("the chain accepts the call")
             .value
     }
@@ -83,7 +83,7 @@ impl Setup {
         let who = self.grid.utility;
         self.world
             .chain
-            .query(&self.grid.insurance, msg, &who)
+            .query(&self.grid.insurance.address, msg, &who)
             .expect("query answers")
     }
 
@@ -111,7 +111,7 @@ impl Setup {
 
     /// Two operators report an outage start; returns the second vote's outcome.
     fn start(&mut self, feeder: u32, start_ms: u64) -> VoteOutcome {
-        let [a, b, _] = self.grid.operators;
+        let (a, b) = (self.grid.operators[0], self.grid.operators[1]);
         let m = self.api().report_outage_start(feeder, start_ms);
         assert!(matches!(
             self.send(a, m, 0),
@@ -123,7 +123,7 @@ impl Setup {
 
     /// Two operators finalize `report`; returns the new outage id.
     fn end(&mut self, report: OutageReport) -> u64 {
-        let [a, _, c] = self.grid.operators;
+        let (a, c) = (self.grid.operators[0], self.grid.operators[2]);
         let m = self.api().report_outage_end(report.clone());
         assert!(matches!(
             self.send(a, m, 0),
@@ -133,7 +133,7 @@ impl Setup {
         let out = self
             .world
             .chain
-            .call(&self.grid.insurance, m, &c, 0)
+            .call(&self.grid.insurance.address, m, &c, 0)
             .unwrap();
         assert_eq!(out.value, Ok(VoteOutcome::Finalized));
         decode_all::<OutageFinalized>(&out.events)[0].outage
@@ -202,7 +202,7 @@ fn covered_customers_are_paid_by_tier_without_a_claim() {
     let out = s
         .world
         .chain
-        .call(&s.grid.insurance, m, &keeper, 0)
+        .call(&s.grid.insurance.address, m, &keeper, 0)
         .unwrap();
     let paid = decode_all::<PayoutMade>(&out.events);
     assert_eq!(paid.len(), 2);
@@ -237,7 +237,11 @@ fn replayed_and_conflicting_reports_change_nothing() {
     s.wait(2 * DAY_MS);
     let start = s.now();
     s.wait(16 * HOUR_MS);
-    let [a, b, c] = s.grid.operators;
+    let (a, b, c) = (
+        s.grid.operators[0],
+        s.grid.operators[1],
+        s.grid.operators[2],
+    );
     let honest = report(7, start, 120, false, Affected::WholeFeeder);
     let inflated = report(7, start, 900, false, Affected::WholeFeeder);
 

@@ -117,7 +117,7 @@ impl Walk {
     }
 
     fn api(&self) -> <OutageInsurance as ink::codegen::ContractCallBuilder>::Type {
-        call_builder::<OutageInsurance>(self.grid.insurance)
+        call_builder::<OutageInsurance>(self.grid.insurance.address)
     }
 
     fn send<R: scale::Decode>(
@@ -129,7 +129,7 @@ impl Walk {
         let out = self
             .world
             .chain
-            .call(&self.grid.insurance, msg, &who, value)
+            .call(&self.grid.insurance.address, msg, &who, value)
             .expect("the chain accepts the call");
         for d in decode_all::<PayoutDeferred>(&out.events) {
             self.owed += d.amount;
@@ -144,7 +144,7 @@ impl Walk {
         let who = self.grid.utility;
         self.world
             .chain
-            .query(&self.grid.insurance, msg, &who)
+            .query(&self.grid.insurance.address, msg, &who)
             .expect("query answers")
     }
 
@@ -261,7 +261,7 @@ impl Walk {
                 );
             }
         }
-        let balance = self.world.chain.balance(&self.grid.insurance);
+        let balance = self.world.chain.balance(&self.grid.insurance.address);
         assert!(
             balance >= capital + self.owed,
             "balance {balance} < capital {capital} + owed {}",

@@ -4,15 +4,18 @@
 //! - [`encode`]: turns the contract crates' own call and create builders into call data, so selectors
 //!   and argument layouts come from the contracts themselves.
 //! - [`events`]: contract events as emitted, and decoding them with the contracts' own event types.
+//! - [`grid`]: every contract deployed and wired together (schemas, committee, addresses).
 //! - [`sandbox`]: the embedded chain — drink's in-process runtime executing the real contract Wasm.
 pub mod bundle;
 pub mod encode;
 pub mod events;
+pub mod grid;
 pub mod sandbox;
 
 pub use bundle::{Bundle, BundleError};
 pub use encode::{Constructor, Message};
 pub use events::ContractEvent;
+pub use grid::{Grid, GridError};
 pub use sandbox::{CallOutcome, ChainError, Deployed, SandboxChain};
 
 /// Account ids are the same 32 bytes on chain and in ink!.

@@ -19,6 +19,11 @@ use crate::{
     events::ContractEvent,
 };
 
+/// Most weight one call may use: contracts-node 0.42's largest normal-class extrinsic (75 % of a
+/// 2·10¹² ref_time block, less the 10 % reserved for block initialization; no proof-size limit on
+/// that solo chain). Calls heavier than this could not be included there, so they fail here too.
+pub const MAX_CALL_WEIGHT: Weight = Weight::from_parts(1_300_000_000_000, u64::MAX);
+
 /// Start of the sandbox clock: 2026-01-01T00:00:00Z in milliseconds.
 pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
 
@@ -187,7 +192,7 @@ impl SandboxChain {
             constructor.data,
             self.salt.to_le_bytes().to_vec(),
             to_sandbox(actor),
-            MinimalSandbox::default_gas_limit(),
+            MAX_CALL_WEIGHT,
             None,
         );
         let debug = String::from_utf8_lossy(&result.debug_message).into_owned();
@@ -270,7 +275,7 @@ fn execute<R: Decode>(
         value,
         message.data,
         to_sandbox(actor),
-        MinimalSandbox::default_gas_limit(),
+        MAX_CALL_WEIGHT,
         None,
         Determinism::Enforced,
     );

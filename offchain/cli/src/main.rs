@@ -27,12 +27,15 @@ enum Command {
         /// Also write the figures as JSON to this file.
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
+        /// Skip the slow 100,000-policy case.
+        #[arg(long)]
+        quick: bool,
     },
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Demo => demo::run(),
-        Command::Bench { json } => bench::run(json),
+        Command::Bench { json, quick } => bench::run(json, quick),
     }
 }

@@ -1,0 +1,165 @@
+//! The GridTrust contracts deployed and wired together on the sandbox chain.
+//!
+//! One place that knows the wiring (attestations first; a meter-holder schema run by the utility; the
+//! insurance contract pointed at both, with its oracle committee), shared by `gridtrust demo`,
+//! `gridtrust bench` and the tests.
+
+use attestations::{AttestRequest, Attestations, AttestationsRef};
+use ink::primitives::AccountId;
+use outage_insurance::OutageInsuranceRef;
+
+use crate::{
+    encode::call_builder,
+    sandbox::{ChainError, Deployed, SandboxChain},
+};
+
+/// Hash of the meter-holder schema's off-chain definition: the two fields `meter` and `feeder`.
+pub const METER_SCHEMA_DEFINITION: &str = "gridtrust/meter-holder/v1: meter u64 le, feeder u32 le";
+
+/// Why wiring the contracts failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GridError {
+    /// The chain refused a call or a deployment.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// A contract refused a set-up message.
+    #[error("{message} was refused: {error}")]
+    Refused {
+        /// The message.
+        message: &'static str,
+        /// The contract's error, as text.
+        error: String,
+    },
+}
+
+fn refused<E: std::fmt::Debug>(message: &'static str) -> impl FnOnce(E) -> GridError {
+    move |e| GridError::Refused {
+        message,
+        error: format!("{e:?}"),
+    }
+}
+
+/// The deployed contracts and the accounts that run them.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    /// The attestations contract.
+    pub attestations: Deployed,
+    /// The outage insurance contract.
+    pub insurance: Deployed,
+    /// Schema of meter-holder attestations.
+    pub meter_schema: u32,
+    /// The utility: deploys, owns the meter-holder schema and attests meter holders.
+    pub utility: AccountId,
+    /// The oracle committee's members.
+    pub operators: Vec<AccountId>,
+}
+
+impl Grid {
+    /// Deploys every contract as `utility` with a `threshold`-of-`operators` committee.
+    pub fn deploy(
+        chain: &mut SandboxChain,
+        utility: AccountId,
+        operators: Vec<AccountId>,
+        threshold: u32,
+    ) -> Result<Self, GridError> {
+        let attestations = chain.deploy_named("attestations", AttestationsRef::new(), &utility)?;
+        let mut api = call_builder::<Attestations>(attestations.address);
+        let definition = gridtrust_common::blake2_256(METER_SCHEMA_DEFINITION.as_bytes());
+        let meter_schema = chain
+            .call(
+                &attestations.address,
+                api.register_schema(definition, b"meter-holder".to_vec(), true, None, false),
+                &utility,
+                0,
+            )?
+            .value
+            .map_err(refused("register_schema"))?;
+        chain
+            .call(
+                &attestations.address,
+                api.add_attester(meter_schema, utility),
+                &utility,
+                0,
+            )?
+            .value
+            .map_err(refused("add_attester"))?;
+        let insurance = chain.deploy_named(
+            "outage_insurance",
+            OutageInsuranceRef::new(
+                attestations.address,
+                meter_schema,
+                operators.clone(),
+                threshold,
+            ),
+            &utility,
+        )?;
+        Ok(Self {
+            attestations,
+            insurance,
+            meter_schema,
+            utility,
+            operators,
+        })
+    }
+
+    /// Every deployed contract, in deployment order.
+    pub fn contracts(&self) -> [&Deployed; 2] {
+        [&self.attestations, &self.insurance]
+    }
+
+    /// The request attesting that `holder` holds `meter` on `feeder` (never expires).
+    pub fn meter_request(holder: AccountId, meter: u64, feeder: u32) -> AttestRequest {
+        AttestRequest {
+            subject: holder,
+            claim_hash: gridtrust_common::claims::meter_holder_claim(meter, feeder),
+            expires_at: None,
+            parent: None,
+        }
+    }
+
+    /// The utility attests that `holder` holds `meter` on `feeder`; returns the attestation id.
+    pub fn attest_meter(
+        &self,
+        chain: &mut SandboxChain,
+        holder: AccountId,
+        meter: u64,
+        feeder: u32,
+    ) -> Result<u64, GridError> {
+        let mut api = call_builder::<Attestations>(self.attestations.address);
+        let request = Self::meter_request(holder, meter, feeder);
+        Ok(chain
+            .call(
+                &self.attestations.address,
+                api.attest(self.meter_schema, request),
+                &self.utility,
+                0,
+            )?
+            .value
+            .map_err(refused("attest"))?)
+    }
+
+    /// The utility attests many meter holders, [`attestations::MAX_BATCH`] per call.
+    pub fn attest_meters(
+        &self,
+        chain: &mut SandboxChain,
+        holders: &[(AccountId, u64, u32)],
+    ) -> Result<(), GridError> {
+        let mut api = call_builder::<Attestations>(self.attestations.address);
+        for chunk in holders.chunks(attestations::MAX_BATCH as usize) {
+            let requests = chunk
+                .iter()
+                .map(|(who, meter, feeder)| Self::meter_request(*who, *meter, *feeder))
+                .collect();
+            chain
+                .call(
+                    &self.attestations.address,
+                    api.attest_batch(self.meter_schema, requests),
+                    &self.utility,
+                    0,
+                )?
+                .value
+                .map_err(refused("attest_batch"))?;
+        }
+        Ok(())
+    }
+}
