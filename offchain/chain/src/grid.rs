@@ -127,7 +127,7 @@ impl Grid {
     ) -> Result<u64, GridError> {
         let mut api = call_builder::<Attestations>(self.attestations.address);
         let request = Self::meter_request(holder, meter, feeder);
-        Ok(chain
+        chain
             .call(
                 &self.attestations.address,
                 api.attest(self.meter_schema, request),
@@ -135,7 +135,7 @@ impl Grid {
                 0,
             )?
             .value
-            .map_err(refused("attest"))?)
+            .map_err(refused("attest"))
     }
 
     /// The utility attests many meter holders, [`attestations::MAX_BATCH`] per call.
