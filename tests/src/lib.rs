@@ -4,7 +4,7 @@
 //! The harness itself (bundles, deploying, funding, time, typed calls and events) is
 //! `gridtrust_chain::SandboxChain`, shared with the `gridtrust demo`.
 pub use gridtrust_chain::{
-    encode::call_builder, events::decode_all, named_account, AccountId, CallOutcome, Grid,
+    encode::call_builder, events::decode_all, named_account, AccountId, CallOutcome, Grid, Message,
     SandboxChain,
 };
 
@@ -36,6 +36,33 @@ impl World {
             self.chain.fund(&account, STARTING_BALANCE);
         }
         account
+    }
+
+    /// Calls `msg` on `contract` as `who` with `value`, and returns the contract's answer; panics when
+    /// the chain itself refuses the call (a test bug, not a contract refusal).
+    pub fn send<R: scale::Decode>(
+        &mut self,
+        contract: &AccountId,
+        who: &AccountId,
+        msg: impl Into<Message<R>>,
+        value: u128,
+    ) -> R {
+        self.chain
+            .call(contract, msg, who, value)
+            .expect("the chain accepts the call")
+            .value
+    }
+
+    /// Asks `contract` the read-only `msg`.
+    pub fn read<R: scale::Decode>(
+        &mut self,
+        contract: &AccountId,
+        msg: impl Into<Message<R>>,
+    ) -> R {
+        let anyone = named_account("reader");
+        self.chain
+            .query(contract, msg, &anyone)
+            .expect("the query answers")
     }
 
     /// Deploys the attestations contract as `deployer` and returns its address.

@@ -53,19 +53,11 @@ impl Setup {
         who: AccountId,
         msg: impl Into<gridtrust_chain::Message<R>>,
     ) -> R {
-        self.world
-            .chain
-            .call(&self.contract, msg, &who, 0)
-            .expect("the chain accepts the call")
-            .value
+        self.world.send(&self.contract, &who, msg, 0)
     }
 
     fn read<R: scale::Decode>(&mut self, msg: impl Into<gridtrust_chain::Message<R>>) -> R {
-        let who = self.stranger;
-        self.world
-            .chain
-            .query(&self.contract, msg, &who)
-            .expect("the query answers")
+        self.world.read(&self.contract, msg)
     }
 
     /// Registers a schema owned by the utility and authorizes the clerk under it.

@@ -72,19 +72,13 @@ impl Setup {
         msg: impl Into<Message<R>>,
         value: u128,
     ) -> R {
-        self.world
-            .chain
-            .call(&self.grid.insurance.address, msg, &who, value)
-            .expect("the chain accepts the call")
-            .value
+        let contract = self.grid.insurance.address;
+        self.world.send(&contract, &who, msg, value)
     }
 
     fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
-        let who = self.grid.utility;
-        self.world
-            .chain
-            .query(&self.grid.insurance.address, msg, &who)
-            .expect("query answers")
+        let contract = self.grid.insurance.address;
+        self.world.read(&contract, msg)
     }
 
     /// A pool with `capital` from the insurer.
