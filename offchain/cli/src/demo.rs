@@ -1,36 +1,177 @@
-//! The demo on the embedded sandbox chain.
-use anyhow::{Context, Result};
-use gridtrust_chain::{named_account, ss58, Grid, SandboxChain};
+//! The demo on the embedded sandbox chain: every contract deployed and wired, then one storm outage
+//! insured, reported by the oracle committee and paid out automatically.
+use anyhow::{anyhow, ensure, Context, Result};
+use gridtrust_chain::{
+    encode::call_builder, events::decode_all, named_account, ss58, AccountId, Grid, SandboxChain,
+};
+use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
+use outage_insurance::{events::PayoutMade, Affected, OutageInsurance, OutageReport, PoolTerms};
 
-/// Deploys every contract into a fresh sandbox, wired together, and prints where each landed and how
-/// big its code is.
+/// One token: 10¹² of the chain's smallest unit.
+const UNIT: u128 = 1_000_000_000_000;
+const HOUR_MS: u64 = 3_600_000;
+const DAY_MS: u64 = 24 * HOUR_MS;
+
+/// Customers of the demo town: name, meter, feeder.
+const CUSTOMERS: &[(&str, u64, u32)] = &[
+    ("household-anna", 1001, 1),
+    ("household-ben", 1002, 1),
+    ("bakery-chen", 1003, 1),
+    ("household-dora", 2001, 2),
+];
+
+fn tokens(amount: u128) -> String {
+    format!("{}.{:02}", amount / UNIT, amount % UNIT * 100 / UNIT)
+}
+
+/// Runs the demo and prints what happened.
 pub fn run() -> Result<()> {
     let mut chain = SandboxChain::new();
     let utility = named_account("utility");
-    chain.fund(&utility, 1 << 100);
-    let operators: Vec<_> = (1..=3)
+    let insurer = named_account("insurer");
+    let operators: Vec<AccountId> = (1..=3)
         .map(|i| named_account(&format!("operator-{i}")))
         .collect();
-    println!(
-        "Embedded sandbox chain (drink, pallet-contracts 31); the utility {} deploys,",
-        ss58(&utility)
-    );
-    println!("with a 2-of-3 oracle committee.");
-    let grid =
-        Grid::deploy(&mut chain, utility, operators, 2).context("deploying the contracts")?;
-    println!(
-        "{:<18} {:<50} {:>10} {:>16}",
-        "contract", "address", "wasm bytes", "deploy ref_time"
-    );
+    for who in operators.iter().chain([&utility, &insurer]) {
+        chain.fund(who, 1_000_000 * UNIT);
+    }
+
+    println!("== Deploying on the embedded sandbox chain (drink, pallet-contracts 31, real Wasm)");
+    let grid = Grid::deploy(&mut chain, utility, operators.clone(), 2)
+        .context("deploying the contracts")?;
+    println!("{:<18} {:<50} {:>10}", "contract", "address", "wasm bytes");
     for deployed in grid.contracts() {
         println!(
-            "{:<18} {:<50} {:>10} {:>16}",
+            "{:<18} {:<50} {:>10}",
             deployed.name,
             ss58(&deployed.address),
-            deployed.code_bytes,
-            deployed.weight.ref_time()
+            deployed.code_bytes
         );
     }
-    println!("meter-holder schema: {}", grid.meter_schema);
+    println!(
+        "oracle committee: 2 of 3 operators; meter-holder schema #{}",
+        grid.meter_schema
+    );
+
+    println!("\n== The utility attests its meter holders (one batch call)");
+    let customers: Vec<(AccountId, u64, u32)> = CUSTOMERS
+        .iter()
+        .map(|(name, meter, feeder)| (named_account(name), *meter, *feeder))
+        .collect();
+    grid.attest_meters(&mut chain, &customers)?;
+    for ((name, meter, feeder), (who, ..)) in CUSTOMERS.iter().zip(&customers) {
+        chain.fund(who, 100 * UNIT);
+        println!("  {name:<16} meter {meter} on feeder {feeder}");
+    }
+
+    println!("\n== An insurer opens a fully collateralized pool with 1,000 tokens");
+    let insurance = grid.insurance.address;
+    let mut api = call_builder::<OutageInsurance>(insurance);
+    let terms = PoolTerms {
+        tiers: vec![
+            Tier {
+                min_minutes: 60,
+                payout: 5 * UNIT,
+            },
+            Tier {
+                min_minutes: 240,
+                payout: 20 * UNIT,
+            },
+            Tier {
+                min_minutes: 720,
+                payout: 50 * UNIT,
+            },
+        ],
+        premium: 2 * UNIT,
+        coverage_ms: 30 * DAY_MS,
+        waiting_ms: DAY_MS,
+        exclude_planned: true,
+        aggregate_limit: 60 * UNIT,
+        feeder_cap: 600 * UNIT,
+        collateral_bps: 10_000,
+    };
+    let pool = chain
+        .call(&insurance, api.create_pool(terms), &insurer, 1_000 * UNIT)?
+        .value
+        .map_err(|e| anyhow!("create_pool refused: {e:?}"))?;
+    println!("  payouts: ≥1 h → 5, ≥4 h → 20, ≥12 h → 50 tokens; premium 2 tokens for 30 days");
+
+    println!("\n== Customers buy cover (their attestation is checked by cross-contract call)");
+    for ((name, meter, feeder), (who, ..)) in CUSTOMERS.iter().zip(&customers) {
+        let policy = chain
+            .call(
+                &insurance,
+                api.buy_policy(pool, *meter, *feeder),
+                who,
+                2 * UNIT,
+            )?
+            .value
+            .map_err(|e| anyhow!("buy_policy for {name} refused: {e:?}"))?;
+        println!("  {name:<16} policy #{policy}");
+    }
+    let capital_before = chain.query(&insurance, api.pool_capital(pool), &insurer)?;
+
+    println!("\n== Two days later a storm cuts feeder 1 for 5 hours");
+    chain.advance_time(2 * DAY_MS);
+    chain.next_block();
+    let start = chain.now_ms();
+    let report = OutageReport {
+        feeder: 1,
+        start_ms: start,
+        end_ms: start + 5 * HOUR_MS,
+        planned: false,
+        affected: Affected::WholeFeeder,
+    };
+    chain.set_time(start + 5 * HOUR_MS + 60_000);
+    chain.next_block();
+    for operator in &operators[..2] {
+        let outcome = chain
+            .call(
+                &insurance,
+                api.report_outage_end(report.clone()),
+                operator,
+                0,
+            )?
+            .value
+            .map_err(|e| anyhow!("outage report refused: {e:?}"))?;
+        let said = match outcome {
+            VoteOutcome::Pending { votes, threshold } => {
+                format!("pending ({votes} of {threshold})")
+            }
+            VoteOutcome::Finalized => "final".to_owned(),
+        };
+        println!("  {} reports the outage: {said}", ss58(operator));
+    }
+
+    println!("\n== Anyone triggers the payouts; no claim is filed");
+    let before: Vec<u128> = customers
+        .iter()
+        .map(|(who, ..)| chain.balance(who))
+        .collect();
+    let out = chain.call(&insurance, api.process_payouts(0, 100), &operators[2], 0)?;
+    let progress = out
+        .value
+        .map_err(|e| anyhow!("process_payouts refused: {e:?}"))?;
+    ensure!(progress.remaining == 0, "payouts left after one batch");
+    let paid = decode_all::<PayoutMade>(&out.events);
+    println!(
+        "  {} policies paid in one call ({} ref_time)",
+        paid.len(),
+        out.weight_consumed.ref_time()
+    );
+    for (((name, _, feeder), (who, ..)), before) in CUSTOMERS.iter().zip(&customers).zip(before) {
+        let gained = chain.balance(who).saturating_sub(before);
+        println!("  {name:<16} feeder {feeder}: +{} tokens", tokens(gained));
+    }
+    let capital_after = chain.query(&insurance, api.pool_capital(pool), &insurer)?;
+    if let (Ok(b), Ok(a)) = (capital_before, capital_after) {
+        println!(
+            "\npool capital: {} → {} tokens (locked {} → {})",
+            tokens(b.total),
+            tokens(a.total),
+            tokens(b.locked),
+            tokens(a.locked)
+        );
+    }
     Ok(())
 }
