@@ -44,7 +44,10 @@ pub mod events {
         PayoutDeferred, PayoutMade, PolicyBought, PolicyReleased, PoolClosed, PoolCreated,
         PoolFunded, SettingsChanged,
     };
-    pub use gridtrust_common::committee::{CommitteeChanged, ReportFinalized, ReportVoted};
+    pub use gridtrust_common::{
+        access::OwnershipTransferred,
+        committee::{CommitteeChanged, ReportFinalized, ReportVoted},
+    };
 }
 
 #[ink::contract]

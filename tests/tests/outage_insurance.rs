@@ -9,7 +9,7 @@ use gridtrust_common::{
 };
 use gridtrust_tests::{call_builder, decode_all, AccountId, Grid, World, DAY_MS, HOUR_MS};
 use outage_insurance::{
-    events::{OutageFinalized, PayoutMade},
+    events::{OutageFinalized, OwnershipTransferred, PayoutMade},
     Affected, Error, OutageInsurance, OutageReport, PoolTerms, MAX_FREEZE_MS,
 };
 
@@ -499,4 +499,21 @@ fn owner_and_committee_messages_refuse_others() {
     );
     let m = s.api().report_outage_start(7, s.now());
     assert_eq!(s.send(stranger, m, 0), Ok(VoteOutcome::Finalized));
+
+    // Ownership moves with an event; the old owner loses its rights.
+    let m = s.api().transfer_ownership(stranger);
+    let out = s
+        .world
+        .chain
+        .call(&s.grid.insurance.address, m, &utility, 0)
+        .unwrap();
+    assert_eq!(out.value, Ok(()));
+    let moved = decode_all::<OwnershipTransferred>(&out.events);
+    assert_eq!((moved[0].from, moved[0].to), (utility, stranger));
+    assert_eq!(s.read(s.api().owner()), stranger);
+    let m = s.api().set_committee(vec![utility], 1);
+    assert_eq!(
+        s.send(utility, m, 0),
+        Err(Error::Access(AccessError::NotOwner))
+    );
 }

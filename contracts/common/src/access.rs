@@ -1,6 +1,7 @@
 //! Owner and role based access control.
 //!
-//! A contract embeds one [`AccessControl`] in its storage. The owner is a single account that can hand
+//! A contract embeds one [`AccessControl`] in its storage; every change emits its own event
+//! ([`OwnershipTransferred`], [`RoleChanged`]), so no contract can forget to. The owner is a single account that can hand
 //! itself over; roles are small numbers the contract names (for example `OPERATOR = 1`), each held by any
 //! number of accounts and granted or revoked only by the owner.
 
@@ -26,6 +27,35 @@ mod codec {
         /// The caller does not hold the role the message needs.
         MissingRole(RoleId),
     }
+}
+
+/// Emitted when a contract changes owner.
+#[ink::event]
+#[derive(Debug)]
+pub struct OwnershipTransferred {
+    /// The previous owner.
+    #[ink(topic)]
+    pub from: AccountId,
+    /// The new owner.
+    #[ink(topic)]
+    pub to: AccountId,
+}
+
+/// Emitted when a role is granted or revoked.
+#[ink::event]
+#[derive(Debug)]
+pub struct RoleChanged {
+    /// The role.
+    pub role: RoleId,
+    /// The account.
+    #[ink(topic)]
+    pub account: AccountId,
+    /// Whether the account holds the role now.
+    pub granted: bool,
+}
+
+fn emit<E: ink::env::Event>(event: E) {
+    ink::env::emit_event::<ink::env::DefaultEnvironment, E>(event);
 }
 
 /// The owner of a contract and the accounts holding each role.
@@ -67,6 +97,10 @@ impl AccessControl {
     ) -> Result<(), AccessError> {
         self.ensure_owner(caller)?;
         self.owner = new_owner;
+        emit(OwnershipTransferred {
+            from: caller,
+            to: new_owner,
+        });
         Ok(())
     }
 
@@ -94,6 +128,13 @@ impl AccessControl {
         self.ensure_owner(caller)?;
         let fresh = !self.has_role(role, account);
         self.roles.insert((role, account), &());
+        if fresh {
+            emit(RoleChanged {
+                role,
+                account,
+                granted: true,
+            });
+        }
         Ok(fresh)
     }
 
@@ -107,6 +148,13 @@ impl AccessControl {
         self.ensure_owner(caller)?;
         let held = self.has_role(role, account);
         self.roles.remove((role, account));
+        if held {
+            emit(RoleChanged {
+                role,
+                account,
+                granted: false,
+            });
+        }
         Ok(held)
     }
 }
