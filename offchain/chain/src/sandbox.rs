@@ -24,6 +24,9 @@ use crate::{
 /// that solo chain). Calls heavier than this could not be included there, so they fail here too.
 pub const MAX_CALL_WEIGHT: Weight = Weight::from_parts(1_300_000_000_000, u64::MAX);
 
+/// Events a block may collect before the harness clears them.
+const EVENTS_BEFORE_RESET: usize = 512;
+
 /// Start of the sandbox clock: 2026-01-01T00:00:00Z in milliseconds.
 pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
 
@@ -232,8 +235,22 @@ impl SandboxChain {
         actor: &AccountId,
         value: u128,
     ) -> Result<CallOutcome<R>, ChainError> {
-        self.sandbox.reset_events();
-        execute(&mut self.sandbox, contract, message.into(), actor, value)
+        // pallet-contracts hands back every event of the block so far; skip the ones already there.
+        // Clearing them costs a scan of all state changed in the sandbox, so do it only now and then,
+        // not per call (per call it made building 100,000 policies quadratic).
+        let mut earlier = self.sandbox.events().len();
+        if earlier > EVENTS_BEFORE_RESET {
+            self.sandbox.reset_events();
+            earlier = 0;
+        }
+        execute(
+            &mut self.sandbox,
+            contract,
+            message.into(),
+            actor,
+            value,
+            earlier,
+        )
     }
 
     /// Calls a read-only (`&self`) message as `actor`: a free query, as a node's RPC answers it.
@@ -246,7 +263,15 @@ impl SandboxChain {
         message: impl Into<Message<R>>,
         actor: &AccountId,
     ) -> Result<R, ChainError> {
-        execute(&mut self.sandbox, contract, message.into(), actor, 0).map(|outcome| outcome.value)
+        execute(
+            &mut self.sandbox,
+            contract,
+            message.into(),
+            actor,
+            0,
+            usize::MAX,
+        )
+        .map(|outcome| outcome.value)
     }
 
     /// Runs any message as `actor` with `value` and throws all its effects away: what would happen.
@@ -258,17 +283,21 @@ impl SandboxChain {
         value: u128,
     ) -> Result<CallOutcome<R>, ChainError> {
         let message = message.into();
-        self.sandbox
-            .dry_run(|sandbox| execute(sandbox, contract, message, actor, value))
+        self.sandbox.dry_run(|sandbox| {
+            let earlier = sandbox.events().len();
+            execute(sandbox, contract, message, actor, value, earlier)
+        })
     }
 }
 
+/// Runs one call; its events are those after the first `earlier` of the block.
 fn execute<R: Decode>(
     sandbox: &mut MinimalSandbox,
     contract: &AccountId,
     message: Message<R>,
     actor: &AccountId,
     value: u128,
+    earlier: usize,
 ) -> Result<CallOutcome<R>, ChainError> {
     let result = sandbox.call_contract(
         to_sandbox(contract),
@@ -290,6 +319,7 @@ fn execute<R: Decode>(
         .events
         .unwrap_or_default()
         .into_iter()
+        .skip(earlier)
         .filter_map(|record| match record.event {
             RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted {
                 contract,

@@ -328,7 +328,13 @@ fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<(SandboxChain, Grid, u
         })
         .collect();
     grid.attest_meters(&mut chain, &buyers)?;
-    for (who, meter, feeder) in &buyers {
+    for (i, (who, meter, feeder)) in buyers.iter().enumerate() {
+        if i % 10_000 == 9_999 {
+            eprintln!("bench:   {} policies sold", i + 1);
+        }
+        if i % 1_000 == 999 {
+            chain.next_block();
+        }
         chain.fund(who, 10_000_000_000_000);
         chain
             .call(
