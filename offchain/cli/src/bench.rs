@@ -270,9 +270,17 @@ const PAYOUT_BATCH: u32 = 200;
 /// Feeder the measured outage hits; unrelated policies sit on other feeders.
 const OUTAGE_FEEDER: u32 = 0;
 
+/// A chain with every policy sold.
+struct Insured {
+    chain: SandboxChain,
+    grid: Grid,
+    /// Weight of the last `buy_policy` call.
+    buy_policy: Cost,
+}
+
 /// A grid with an insurance pool big enough for `on_feeder + elsewhere` policies, all sold: `on_feeder`
-/// on [`OUTAGE_FEEDER`], the rest spread over other feeders. Returns the chain, grid and pool.
-fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<(SandboxChain, Grid, u32)> {
+/// on [`OUTAGE_FEEDER`], the rest spread over other feeders.
+fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<Insured> {
     use outage_insurance::{OutageInsurance, PoolTerms};
     let mut chain = SandboxChain::new();
     let utility = named_account("bench-utility");
@@ -328,6 +336,10 @@ fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<(SandboxChain, Grid, u
         })
         .collect();
     grid.attest_meters(&mut chain, &buyers)?;
+    let mut buy_policy = Cost {
+        ref_time: 0,
+        proof_size: 0,
+    };
     for (i, (who, meter, feeder)) in buyers.iter().enumerate() {
         if i % 10_000 == 9_999 {
             eprintln!("bench:   {} policies sold", i + 1);
@@ -336,17 +348,22 @@ fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<(SandboxChain, Grid, u
             chain.next_block();
         }
         chain.fund(who, 10_000_000_000_000);
-        chain
-            .call(
-                &grid.insurance.address,
-                api.buy_policy(pool, *meter, *feeder),
-                who,
-                1_000_000_000,
-            )?
+        let bought = chain.call(
+            &grid.insurance.address,
+            api.buy_policy(pool, *meter, *feeder),
+            who,
+            1_000_000_000,
+        )?;
+        bought
             .value
             .map_err(|e| anyhow::anyhow!("buy_policy: {e:?}"))?;
+        buy_policy = bought.weight_consumed.into();
     }
-    Ok((chain, grid, pool))
+    Ok(Insured {
+        chain,
+        grid,
+        buy_policy,
+    })
 }
 
 /// Finalizes a 2-hour unplanned outage of [`OUTAGE_FEEDER`] through the committee; returns its id.
@@ -409,7 +426,11 @@ fn payout_case(figures: &mut Figures, live: u32) -> Result<()> {
     use outage_insurance::OutageInsurance;
     let on_feeder = 1_000.min(live);
     eprintln!("bench: building {live} live policies ({on_feeder} on the outage's feeder)...");
-    let (mut chain, grid, _) = insured_grid(on_feeder, live - on_feeder)?;
+    let Insured {
+        mut chain,
+        grid,
+        buy_policy,
+    } = insured_grid(on_feeder, live - on_feeder)?;
     let outage = finalized_outage(&mut chain, &grid, Some(figures))?;
     let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
     let keeper = grid.utility;
@@ -462,6 +483,7 @@ fn payout_case(figures: &mut Figures, live: u32) -> Result<()> {
         .payouts_per_block
         .insert(live, (per_payout, by_ref.min(by_proof)));
     if live == 1_000 {
+        figures.record("outage_insurance", "buy_policy", buy_policy);
         figures.record("outage_insurance", "payout_batch_per_policy", per_payout);
         figures.record("outage_insurance", "process_payouts_fixed", fixed);
     }
@@ -473,7 +495,9 @@ fn settle_ten_thousand(figures: &mut Figures) -> Result<()> {
     use outage_insurance::{OutageInsurance, MAX_PAYOUT_BATCH};
     const POLICIES: u32 = 10_000;
     eprintln!("bench: building {POLICIES} policies on one feeder...");
-    let (mut chain, grid, _) = insured_grid(POLICIES, 0)?;
+    let Insured {
+        mut chain, grid, ..
+    } = insured_grid(POLICIES, 0)?;
     let outage = finalized_outage(&mut chain, &grid, None)?;
     let (per_payout, _) = *figures
         .payouts_per_block
