@@ -101,3 +101,40 @@ impl Bundle {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_bundle_says_how_to_build_it() {
+        let err = Bundle::load_from(
+            "nonexistent",
+            Path::new("/nonexistent/nonexistent.contract"),
+        )
+        .expect_err("no such file");
+        let text = err.to_string();
+        assert!(text.contains("`nonexistent` not found"), "{text}");
+        assert!(text.contains("make contracts"), "{text}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_bundle_is_reported_as_such() {
+        let path = std::env::temp_dir().join(format!(
+            "gridtrust-not-a-bundle-{}.contract",
+            std::process::id()
+        ));
+        std::fs::write(&path, b"{ not json").unwrap();
+        let err = Bundle::load_from("broken", &path).expect_err("not a bundle");
+        std::fs::remove_file(&path).ok();
+        assert!(matches!(err, BundleError::Invalid { .. }), "{err}");
+    }
+
+    #[test]
+    fn every_built_contract_loads() {
+        for name in CONTRACTS {
+            let bundle = Bundle::load(name).expect("built by `make contracts`");
+            assert!(bundle.wasm.starts_with(b"\0asm"), "{name} is not Wasm");
+        }
+    }
+}
