@@ -25,34 +25,23 @@ pub struct Constructor {
     pub data: Vec<u8>,
 }
 
-impl<C, L, A, R>
-    From<
-        CreateBuilder<
-            Env,
-            C,
-            Unset<ink::primitives::Hash>,
-            Set<L>,
-            Unset<u128>,
-            Set<ExecutionInput<A>>,
-            Unset<ink::env::call::state::Salt>,
-            Set<ReturnType<R>>,
-        >,
-    > for Constructor
+/// A contract's constructor call as `XRef::new(..)` returns it: input set, chain details still open.
+type ConstructorBuilder<C, L, A, R> = CreateBuilder<
+    Env,
+    C,
+    Unset<ink::primitives::Hash>,
+    Set<L>,
+    Unset<u128>,
+    Set<ExecutionInput<A>>,
+    Unset<ink::env::call::state::Salt>,
+    Set<ReturnType<R>>,
+>;
+
+impl<C, L, A, R> From<ConstructorBuilder<C, L, A, R>> for Constructor
 where
     A: Encode,
 {
-    fn from(
-        builder: CreateBuilder<
-            Env,
-            C,
-            Unset<ink::primitives::Hash>,
-            Set<L>,
-            Unset<u128>,
-            Set<ExecutionInput<A>>,
-            Unset<ink::env::call::state::Salt>,
-            Set<ReturnType<R>>,
-        >,
-    ) -> Self {
+    fn from(builder: ConstructorBuilder<C, L, A, R>) -> Self {
         // Code hash, endowment and salt are the chain client's business; only the input matters here.
         let params = builder
             .code_hash(Default::default())
@@ -82,14 +71,15 @@ impl<R> Clone for Message<R> {
     }
 }
 
-impl<A, R> From<CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<A>>, Set<ReturnType<R>>>>
-    for Message<R>
+/// A message call as a contract's call builder returns it.
+type MessageBuilder<A, R> =
+    CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<A>>, Set<ReturnType<R>>>;
+
+impl<A, R> From<MessageBuilder<A, R>> for Message<R>
 where
     A: Encode,
 {
-    fn from(
-        builder: CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<A>>, Set<ReturnType<R>>>,
-    ) -> Self {
+    fn from(builder: MessageBuilder<A, R>) -> Self {
         Self {
             data: builder.params().exec_input().encode(),
             _answer: PhantomData,
