@@ -267,6 +267,9 @@ mod outage_insurance {
             NotInsurer,
             /// The pool no longer sells policies.
             PoolClosed,
+            /// Payouts used up all of the pool's capital while shares are outstanding: it takes no
+            /// new capital (open a new pool instead).
+            PoolDrained,
             /// The value sent is not exactly the premium.
             WrongPremium,
             /// The buyer holds no valid meter-holder attestation for this meter and feeder.
@@ -647,8 +650,12 @@ mod outage_insurance {
                 return Err(Error::ZeroAmount);
             }
             let mut p = self.pool_or_err(pool)?;
-            let minted = if p.shares == 0 || p.capital == 0 {
+            let minted = if p.shares == 0 {
                 amount
+            } else if p.capital == 0 {
+                // Shares of a drained pool are worth nothing; minting 1:1 would hand the new money
+                // to the old providers.
+                return Err(Error::PoolDrained);
             } else {
                 mul_div(amount, p.shares, p.capital).ok_or(Error::Overflow)?
             };

@@ -517,3 +517,26 @@ fn owner_and_committee_messages_refuse_others() {
         Err(Error::Access(AccessError::NotOwner))
     );
 }
+
+#[test]
+fn an_undercollateralized_pool_pays_what_it_has_then_takes_no_new_capital() {
+    let mut s = Setup::new();
+    let mut thin = terms();
+    thin.collateral_bps = 1_000;
+    let pool = s.pool(thin, 20 * UNIT);
+    let (alice, policy) = s.customer_with_policy("alice", pool, 1, 7);
+    s.wait(2 * DAY_MS);
+    let start = s.now();
+    s.wait(5 * HOUR_MS);
+    let before = s.world.chain.balance(&alice);
+    let outage = s.end(report(7, start, 300, false, Affected::WholeFeeder));
+    s.settle(outage, 10);
+    // Due 40, but the pool only had 20 + the 2 premium.
+    assert_eq!(s.world.chain.balance(&alice), before + 22 * UNIT);
+    assert_eq!(s.read(s.api().policy(policy)).unwrap().paid, 22 * UNIT);
+    assert_eq!(s.read(s.api().pool_capital(pool)).unwrap().total, 0);
+
+    let investor = s.world.actor("investor");
+    let m = s.api().fund(pool);
+    assert_eq!(s.send(investor, m, 100 * UNIT), Err(Error::PoolDrained));
+}
