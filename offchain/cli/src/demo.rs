@@ -8,7 +8,7 @@ use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
 use outage_insurance::{events::PayoutMade, Affected, OutageInsurance, OutageReport, PoolTerms};
 
 /// One token: 10¹² of the chain's smallest unit.
-const UNIT: u128 = 1_000_000_000_000;
+pub const UNIT: u128 = 1_000_000_000_000;
 const HOUR_MS: u64 = 3_600_000;
 const DAY_MS: u64 = 24 * HOUR_MS;
 
@@ -24,8 +24,17 @@ fn tokens(amount: u128) -> String {
     format!("{}.{:02}", amount / UNIT, amount % UNIT * 100 / UNIT)
 }
 
-/// Runs the demo and prints what happened.
-pub fn run() -> Result<()> {
+/// What the demo ended with, for the report and for tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoOutcome {
+    /// Per customer: name, feeder, what the outage paid them.
+    pub payouts: Vec<(String, u32, u128)>,
+    /// The pool's capital before and after the outage.
+    pub capital: (u128, u128),
+}
+
+/// Runs the demo, printing each step, and returns how it ended.
+pub fn run() -> Result<DemoOutcome> {
     let mut chain = SandboxChain::new();
     let utility = named_account("utility");
     let insurer = named_account("insurer");
@@ -159,19 +168,25 @@ pub fn run() -> Result<()> {
         paid.len(),
         out.weight_consumed.ref_time()
     );
+    let mut payouts = Vec::new();
     for (((name, _, feeder), (who, ..)), before) in CUSTOMERS.iter().zip(&customers).zip(before) {
         let gained = chain.balance(who).saturating_sub(before);
         println!("  {name:<16} feeder {feeder}: +{} tokens", tokens(gained));
+        payouts.push((name.to_string(), *feeder, gained));
     }
-    let capital_after = chain.query(&insurance, api.pool_capital(pool), &insurer)?;
-    if let (Ok(b), Ok(a)) = (capital_before, capital_after) {
-        println!(
-            "\npool capital: {} → {} tokens (locked {} → {})",
-            tokens(b.total),
-            tokens(a.total),
-            tokens(b.locked),
-            tokens(a.locked)
-        );
-    }
-    Ok(())
+    let capital_before = capital_before.map_err(|e| anyhow!("pool_capital refused: {e:?}"))?;
+    let capital_after = chain
+        .query(&insurance, api.pool_capital(pool), &insurer)?
+        .map_err(|e| anyhow!("pool_capital refused: {e:?}"))?;
+    println!(
+        "\npool capital: {} → {} tokens (locked {} → {})",
+        tokens(capital_before.total),
+        tokens(capital_after.total),
+        tokens(capital_before.locked),
+        tokens(capital_after.locked)
+    );
+    Ok(DemoOutcome {
+        payouts,
+        capital: (capital_before.total, capital_after.total),
+    })
 }

@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-mod bench;
-mod demo;
+use gridtrust::{bench, demo};
 
 /// GridTrust: identity attestations, reservations, demand-response settlement and outage insurance as
 /// ink! contracts, with the oracle that feeds them.
@@ -35,7 +34,7 @@ enum Command {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Demo => demo::run(),
+        Command::Demo => demo::run().map(drop),
         Command::Bench { json, quick } => bench::run(json, quick),
     }
 }
