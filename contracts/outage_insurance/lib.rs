@@ -763,20 +763,18 @@ mod outage_insurance {
             let now = self.env().block_timestamp();
             let mut on_meter = self.meter_policies.get(meter).unwrap_or_default();
             // Past its settlement grace a policy can never be paid again: forget it here. Within the
-            // grace it stays listed, so a late meter-level outage report still finds it.
-            on_meter.retain(|id| {
-                self.policies
-                    .get(id)
-                    .is_some_and(|q| q.ends_at.saturating_add(SETTLEMENT_GRACE_MS) > now)
-            });
-            for id in &on_meter {
-                if self
-                    .policies
-                    .get(id)
-                    .is_some_and(|q| q.pool == pool && q.ends_at > now)
-                {
-                    return Err(Error::AlreadyCovered);
+            // grace it stays listed, so a late meter-level outage report still finds it. One read per
+            // listed policy serves both the pruning and the "already covered by this pool" check.
+            let mut covered = false;
+            on_meter.retain(|id| match self.policies.get(id) {
+                Some(q) if q.ends_at.saturating_add(SETTLEMENT_GRACE_MS) > now => {
+                    covered |= q.pool == pool && q.ends_at > now;
+                    true
                 }
+                _ => false,
+            });
+            if covered {
+                return Err(Error::AlreadyCovered);
             }
             if on_meter.len() >= MAX_POLICIES_PER_METER as usize {
                 return Err(Error::TooManyPoliciesForMeter);

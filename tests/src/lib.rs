@@ -4,8 +4,7 @@
 //! The harness itself (bundles, deploying, funding, time, typed calls and events) is
 //! `gridtrust_chain::SandboxChain`, shared with the `gridtrust demo`.
 pub use gridtrust_chain::{
-    encode::call_builder, events::decode_all, named_account, AccountId, CallOutcome, Grid, Message,
-    SandboxChain,
+    encode::call_builder, events::decode_all, named_account, AccountId, Grid, Message, SandboxChain,
 };
 
 /// One hour in milliseconds.

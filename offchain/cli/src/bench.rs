@@ -158,7 +158,7 @@ fn machine() -> Value {
 
 fn toolchain() -> Value {
     json!({
-        "rustc": option_env!("GRIDTRUST_RUSTC_VERSION").unwrap_or(env!("CARGO_PKG_RUST_VERSION")),
+        "rustc": env!("CARGO_PKG_RUST_VERSION"),
         "ink": "5.1.1",
         "chain": "drink 0.18 sandbox, pallet-contracts 31",
     })
