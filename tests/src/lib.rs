@@ -4,7 +4,8 @@
 //! The harness itself (bundles, deploying, funding, time, typed calls and events) is
 //! `gridtrust_chain::SandboxChain`, shared with the `gridtrust demo`.
 pub use gridtrust_chain::{
-    encode::call_builder, events::decode_all, named_account, AccountId, Grid, Message, SandboxChain,
+    encode::call_builder, events::decode_all, named_account, AccountId, Grid, Lodging, Message,
+    SandboxChain,
 };
 
 /// One hour in milliseconds.
@@ -92,6 +93,25 @@ impl World {
     pub fn attest_meter(&mut self, grid: &Grid, holder: AccountId, meter: u64, feeder: u32) -> u64 {
         grid.attest_meter(&mut self.chain, holder, meter, feeder)
             .expect("meter attested")
+    }
+}
+
+impl World {
+    /// The reservations contract owned by "utility", asking the grid's attestations contract; merchants
+    /// are attested by "tourism-board" and real names by "kyc-provider".
+    pub fn deploy_lodging(&mut self, grid: &Grid, min_bond: u128) -> Lodging {
+        let owner = self.actor("utility");
+        let authority = self.actor("tourism-board");
+        let kyc = self.actor("kyc-provider");
+        Lodging::deploy(
+            &mut self.chain,
+            grid.attestations.address,
+            owner,
+            authority,
+            kyc,
+            min_bond,
+        )
+        .expect("the reservations contract deploys (run `make contracts` first)")
     }
 }
 

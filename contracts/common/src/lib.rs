@@ -11,6 +11,7 @@
 //! - [`verifier`]: the cross-contract interface "does this subject hold a valid attestation?".
 //! - [`math`]: overflow-free `a * b / c` for shares and pro-rata payments.
 //! - [`tiers`]: parametric payout schedules and outage report ids.
+//! - [`refunds`]: cancellation refund schedules for bookings.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod access;
@@ -18,6 +19,7 @@ pub mod claims;
 pub mod committee;
 pub mod math;
 pub mod merkle;
+pub mod refunds;
 pub mod tiers;
 pub mod verifier;
 

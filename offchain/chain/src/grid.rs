@@ -32,7 +32,8 @@ pub enum GridError {
     },
 }
 
-fn refused<E: std::fmt::Debug>(message: &'static str) -> impl FnOnce(E) -> GridError {
+/// Turns a contract's refusal of set-up `message` into a [`GridError`].
+pub(crate) fn refused<E: std::fmt::Debug>(message: &'static str) -> impl FnOnce(E) -> GridError {
     move |e| GridError::Refused {
         message,
         error: format!("{e:?}"),

@@ -5,17 +5,20 @@
 //!   and argument layouts come from the contracts themselves.
 //! - [`events`]: contract events as emitted, and decoding them with the contracts' own event types.
 //! - [`grid`]: every contract deployed and wired together (schemas, committee, addresses).
+//! - [`lodging`]: the reservations contract next to a grid's attestations, with its two schemas.
 //! - [`sandbox`]: the embedded chain — drink's in-process runtime executing the real contract Wasm.
 pub mod bundle;
 pub mod encode;
 pub mod events;
 pub mod grid;
+pub mod lodging;
 pub mod sandbox;
 
 pub use bundle::{Bundle, BundleError};
 pub use encode::{Constructor, Message};
 pub use events::ContractEvent;
 pub use grid::{Grid, GridError};
+pub use lodging::Lodging;
 pub use sandbox::{CallOutcome, ChainError, Deployed, SandboxChain};
 
 /// Account ids are the same 32 bytes on chain and in ink!.
