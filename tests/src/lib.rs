@@ -115,6 +115,50 @@ impl World {
     }
 }
 
+/// xorshift64*: small, deterministic, good enough to pick operations in the random walks.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator for `seed` (any value; zero is made odd).
+    pub fn new(seed: u64) -> Self {
+        Self(seed | 1)
+    }
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// One of `items`.
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// The seed of a random walk: `GRIDTRUST_SEED` when set, else `default`.
+pub fn walk_seed(default: u64) -> u64 {
+    std::env::var("GRIDTRUST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Runs `steps` steps of a walk, naming the step and seed that failed so it can be replayed.
+pub fn run_walk(seed: u64, steps: usize, mut step: impl FnMut(usize)) {
+    for i in 0..steps {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(i)));
+        if let Err(e) = result {
+            eprintln!("failed at step {i} with GRIDTRUST_SEED={seed}");
+            std::panic::resume_unwind(e);
+        }
+    }
+}
+
 impl Default for World {
     fn default() -> Self {
         Self::new()

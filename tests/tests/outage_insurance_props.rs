@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use gridtrust_chain::Message;
 use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
-use gridtrust_tests::{call_builder, decode_all, AccountId, Grid, World, DAY_MS, HOUR_MS};
+use gridtrust_tests::{
+    call_builder, decode_all, run_walk, walk_seed, AccountId, Grid, Rng, World, DAY_MS, HOUR_MS,
+};
 use outage_insurance::{
     events::{OwedClaimed, PayoutDeferred},
     Affected, OutageInsurance, OutageReport, PoolTerms,
@@ -22,24 +24,6 @@ const STEPS: usize = 10_000;
 const UNIT: u128 = 1_000_000_000;
 const FEEDERS: u32 = 3;
 const CUSTOMERS: u64 = 12;
-
-/// xorshift64*: small, deterministic, good enough to pick operations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
 
 fn terms(collateral_bps: u32, exclude_planned: bool) -> PoolTerms {
     PoolTerms {
@@ -97,7 +81,7 @@ impl Walk {
         let mut walk = Self {
             world,
             grid,
-            rng: Rng(seed | 1),
+            rng: Rng::new(seed),
             providers,
             customers,
             pools: Vec::new(),
@@ -296,24 +280,15 @@ impl Walk {
 
 #[test]
 fn ten_thousand_random_operations_keep_the_books_straight() {
-    let seed = std::env::var("GRIDTRUST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x6772_6964_7472_7573);
+    let seed = walk_seed(0x6772_6964_7472_7573);
     let mut walk = Walk::new(seed);
-    for step in 0..STEPS {
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            walk.step();
-            walk.check_money();
-            if step % 500 == 499 {
-                walk.check_policies();
-            }
-        }));
-        if let Err(e) = result {
-            eprintln!("failed at step {step} with GRIDTRUST_SEED={seed}");
-            std::panic::resume_unwind(e);
+    run_walk(seed, STEPS, |step| {
+        walk.step();
+        walk.check_money();
+        if step % 500 == 499 {
+            walk.check_policies();
         }
-    }
+    });
     walk.check_policies();
     let paid: u128 = (0..walk.policies)
         .map(|id| walk.read(walk.api().policy(id)).unwrap().paid)
