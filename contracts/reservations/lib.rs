@@ -239,6 +239,8 @@ mod reservations {
         pub terms: BookingTerms,
         /// Their hash.
         pub terms_hash: Digest,
+        /// Rooms of the type free on every night of the stay now (0: `book` would fail `SoldOut`).
+        pub available: u32,
     }
 
     pub use codec::Error;
@@ -601,51 +603,44 @@ mod reservations {
                 terms,
                 last_booked_night: 0,
             };
-            self.save_room(property, id, &room);
+            self.save_room(property, id, room);
             Ok(id)
         }
 
-        /// Replaces a room type's terms for new bookings (its merchant only); bookings made keep theirs.
+        /// Changes a room type (its merchant only): its capacity, its terms for new bookings, or both;
+        /// bookings made keep their terms. Lowering capacity is refused while any night from today on has
+        /// more rooms booked than the new capacity.
         #[ink(message)]
-        pub fn set_room_terms(
+        pub fn update_room_type(
             &mut self,
             property: PropertyId,
             room_type: RoomTypeId,
-            terms: RoomTerms,
+            capacity: Option<u32>,
+            terms: Option<RoomTerms>,
         ) -> Result<()> {
             self.merchant_property(property)?;
-            Self::check_terms(&terms)?;
             let mut room = self.room_or_err(property, room_type)?;
-            room.terms = terms;
-            self.save_room(property, room_type, &room);
-            Ok(())
-        }
-
-        /// Sets a room type's capacity (its merchant only). Lowering it is refused while any night from
-        /// today on has more rooms booked than the new capacity.
-        #[ink(message)]
-        pub fn set_capacity(
-            &mut self,
-            property: PropertyId,
-            room_type: RoomTypeId,
-            capacity: u32,
-        ) -> Result<()> {
-            self.merchant_property(property)?;
-            Self::check_capacity(capacity)?;
-            let mut room = self.room_or_err(property, room_type)?;
-            if capacity < room.capacity {
-                // Stays begin at most MAX_ADVANCE_DAYS ahead, so `last_booked_night` bounds the scan.
-                let mut night = self.today();
-                while night <= room.last_booked_night {
-                    let booked = self.booked_on(property, room_type, night);
-                    if booked > capacity {
-                        return Err(Error::CapacityBelowBooked { night, booked });
-                    }
-                    night = night.checked_add(1).ok_or(Error::Overflow)?;
-                }
+            if let Some(terms) = terms {
+                Self::check_terms(&terms)?;
+                room.terms = terms;
             }
-            room.capacity = capacity;
-            self.save_room(property, room_type, &room);
+            if let Some(capacity) = capacity {
+                Self::check_capacity(capacity)?;
+                if capacity < room.capacity {
+                    // Stays begin at most MAX_ADVANCE_DAYS ahead, so `last_booked_night` bounds the
+                    // scan.
+                    let mut night = self.today();
+                    while night <= room.last_booked_night {
+                        let booked = self.booked_on(property, room_type, night);
+                        if booked > capacity {
+                            return Err(Error::CapacityBelowBooked { night, booked });
+                        }
+                        night = night.checked_add(1).ok_or(Error::Overflow)?;
+                    }
+                }
+                room.capacity = capacity;
+            }
+            self.save_room(property, room_type, room);
             Ok(())
         }
 
@@ -884,27 +879,8 @@ mod reservations {
             self.booked_on(property, room_type, night)
         }
 
-        /// Rooms of `room_type` free on every one of `nights` nights from `check_in`.
-        #[ink(message)]
-        pub fn available(
-            &self,
-            property: PropertyId,
-            room_type: RoomTypeId,
-            check_in: Day,
-            nights: u32,
-        ) -> Result<u32> {
-            let (_, room, terms) = self.terms_for(property, room_type, check_in, nights)?;
-            let mut free = room.capacity;
-            for night in check_in..Self::check_out(&terms)? {
-                let left = room
-                    .capacity
-                    .saturating_sub(self.booked_on(property, room_type, night));
-                free = free.min(left);
-            }
-            Ok(free)
-        }
-
-        /// The terms and price a booking of this stay would have now, with the hash `book` expects.
+        /// The terms and price a booking of this stay would have now, with the hash `book` expects and
+        /// how many rooms are free for it.
         #[ink(message)]
         pub fn quote(
             &self,
@@ -913,9 +889,18 @@ mod reservations {
             check_in: Day,
             nights: u32,
         ) -> Result<Quote> {
-            let (_, _, terms) = self.terms_for(property, room_type, check_in, nights)?;
+            let (_, room, terms) = self.terms_for(property, room_type, check_in, nights)?;
             let terms_hash = crate::terms_hash(&terms);
-            Ok(Quote { terms, terms_hash })
+            let mut available = room.capacity;
+            for night in check_in..Self::check_out(&terms)? {
+                let booked = self.booked_on(property, room_type, night);
+                available = available.min(room.capacity.saturating_sub(booked));
+            }
+            Ok(Quote {
+                terms,
+                terms_hash,
+                available,
+            })
         }
 
         /// Funds the contract holds for others: (escrow of open bookings, all bonds). Its balance
@@ -925,13 +910,12 @@ mod reservations {
             (self.escrow, self.bonds)
         }
 
+        // ---- internals -------------------------------------------------------------------------
+
         /// Today's day number by the chain's clock.
-        #[ink(message)]
-        pub fn today(&self) -> Day {
+        fn today(&self) -> Day {
             Day::try_from(self.env().block_timestamp() / DAY_MS).unwrap_or(Day::MAX)
         }
-
-        // ---- internals -------------------------------------------------------------------------
 
         fn property_or_err(&self, property: PropertyId) -> Result<Property> {
             self.properties.get(property).ok_or(Error::PropertyNotFound)
@@ -1046,13 +1030,13 @@ mod reservations {
             });
         }
 
-        fn save_room(&mut self, property: PropertyId, room_type: RoomTypeId, room: &RoomType) {
-            self.room_types.insert((property, room_type), room);
+        fn save_room(&mut self, property: PropertyId, room_type: RoomTypeId, room: RoomType) {
+            self.room_types.insert((property, room_type), &room);
             self.env().emit_event(RoomTypeSet {
                 property,
                 room_type,
                 capacity: room.capacity,
-                terms: room.terms.clone(),
+                terms: room.terms,
             });
         }
 

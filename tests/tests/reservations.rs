@@ -91,7 +91,7 @@ impl Setup {
     }
 
     fn today(&mut self) -> u32 {
-        self.read(self.api().today())
+        (self.world.chain.now_ms() / DAY_MS) as u32
     }
 
     fn balance(&mut self, who: AccountId) -> u128 {
@@ -191,14 +191,18 @@ fn room_types_are_the_merchants_alone_and_must_make_sense() {
     for terms in bad {
         let m = s.api().add_room_type(p, 3, terms.clone());
         assert_eq!(s.send(s.merchant, m, 0), Err(Error::InvalidTerms));
-        let m = s.api().set_room_terms(p, r, terms);
+        let m = s.api().update_room_type(p, r, None, Some(terms));
         assert_eq!(s.send(s.merchant, m, 0), Err(Error::InvalidTerms));
     }
-    let m = s.api().set_room_terms(p, 7, room_terms(PRICE));
+    let m = s
+        .api()
+        .update_room_type(p, 7, None, Some(room_terms(PRICE)));
     assert_eq!(s.send(s.merchant, m, 0), Err(Error::RoomTypeNotFound));
-    let m = s.api().set_room_terms(p, r, room_terms(PRICE));
+    let m = s
+        .api()
+        .update_room_type(p, r, None, Some(room_terms(PRICE)));
     assert_eq!(s.send(guest, m, 0), Err(Error::NotMerchant));
-    let m = s.api().set_capacity(p, r, 5);
+    let m = s.api().update_room_type(p, r, Some(5), None);
     assert_eq!(s.send(guest, m, 0), Err(Error::NotMerchant));
     let m = s.api().set_open(p, false);
     assert_eq!(s.send(guest, m, 0), Err(Error::NotMerchant));
@@ -278,11 +282,13 @@ fn the_last_room_goes_to_one_guest_and_a_refused_stay_reserves_nothing() {
     let day = s.today() + 20;
     s.book(a, day, 2).unwrap();
     s.book(b, day + 1, 2).unwrap();
-    assert_eq!(s.read(s.api().available(s.property, s.room, day, 3)), Ok(0));
-    assert_eq!(
-        s.read(s.api().available(s.property, s.room, day + 2, 1)),
-        Ok(1)
-    );
+    let free = |s: &mut Setup, day, nights| {
+        let quote = s.read(s.api().quote(s.property, s.room, day, nights));
+        quote.unwrap().available
+    };
+    assert_eq!(free(&mut s, day, 3), 0);
+    assert_eq!(free(&mut s, day + 2, 1), 1);
+    assert_eq!(free(&mut s, day + 3, 1), 2);
     // Night day+1 is full (a and b); c's stay starts on a free night and must not keep it.
     assert_eq!(s.book(c, day, 3), Err(Error::SoldOut { night: day + 1 }));
     assert_eq!(
@@ -327,7 +333,9 @@ fn bookings_are_refused_on_bad_stays_money_terms_and_attestations() {
     assert_eq!(s.send(guest, m, 2 * PRICE - 1), Err(Error::WrongAmount));
 
     // The merchant raises the price after the guest's quote: the old quote no longer books.
-    let m = s.api().set_room_terms(p, r, room_terms(PRICE + 1));
+    let m = s
+        .api()
+        .update_room_type(p, r, None, Some(room_terms(PRICE + 1)));
     s.send(s.merchant, m, 0).unwrap();
     let m = s.api().book(p, r, today + 3, 2, quote.terms_hash);
     assert_eq!(s.send(guest, m, 2 * PRICE), Err(Error::TermsChanged));
@@ -587,7 +595,7 @@ fn capacity_never_drops_below_what_is_booked() {
     let (p, r) = (s.property, s.room);
     s.book(a, day, 1).unwrap();
     let second = s.book(b, day, 2).unwrap();
-    let m = s.api().set_capacity(p, r, 1);
+    let m = s.api().update_room_type(p, r, Some(1), None);
     assert_eq!(
         s.send(s.merchant, m, 0),
         Err(Error::CapacityBelowBooked {
@@ -595,15 +603,22 @@ fn capacity_never_drops_below_what_is_booked() {
             booked: 2
         })
     );
+    // A refused change leaves the whole room type as it was, terms included.
+    let m = s
+        .api()
+        .update_room_type(p, r, Some(1), Some(room_terms(2 * PRICE)));
+    assert!(s.send(s.merchant, m, 0).is_err());
+    let room = s.read(s.api().room_type(p, r)).unwrap();
+    assert_eq!((room.capacity, room.terms.price_per_night), (2, PRICE));
     for capacity in [0, reservations::MAX_CAPACITY + 1] {
-        let m = s.api().set_capacity(p, r, capacity);
+        let m = s.api().update_room_type(p, r, Some(capacity), None);
         assert_eq!(s.send(s.merchant, m, 0), Err(Error::InvalidCapacity));
     }
     s.send(b, s.api().cancel(second), 0).unwrap();
-    let m = s.api().set_capacity(p, r, 1);
+    let m = s.api().update_room_type(p, r, Some(1), None);
     assert_eq!(s.send(s.merchant, m, 0), Ok(()));
     assert_eq!(s.book(b, day, 1), Err(Error::SoldOut { night: day }));
-    let m = s.api().set_capacity(p, r, 3);
+    let m = s.api().update_room_type(p, r, Some(3), None);
     assert_eq!(s.send(s.merchant, m, 0), Ok(()));
     assert!(s.book(b, day, 1).is_ok());
 }

@@ -524,7 +524,7 @@ impl Walk {
         };
         let prop = &self.properties[r.property];
         let (p, rt, merchant) = (prop.id, r.id, prop.merchant);
-        let m = self.api().set_capacity(p, rt, capacity);
+        let m = self.api().update_room_type(p, rt, Some(capacity), None);
         assert_eq!(
             self.send(merchant, m, 0),
             expected,
