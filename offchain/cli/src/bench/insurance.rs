@@ -1,0 +1,288 @@
+//! Outage insurance: buying a policy, outage reports, payouts per block at 1,000 and 100,000 live
+//! policies, and paying 10,000 policies on one feeder.
+
+use anyhow::{ensure, Context, Result};
+use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
+
+use super::{Cost, Figures, NORMAL_PROOF_SIZE, NORMAL_REF_TIME};
+
+/// Policies a payout batch call visits in the per-payout measurement.
+const PAYOUT_BATCH: u32 = 200;
+/// Feeder the measured outage hits; unrelated policies sit on other feeders.
+const OUTAGE_FEEDER: u32 = 0;
+
+/// A chain with every policy sold.
+struct Insured {
+    chain: SandboxChain,
+    grid: Grid,
+    /// Weight of the last `buy_policy` call.
+    buy_policy: Cost,
+}
+
+/// A grid with an insurance pool big enough for `on_feeder + elsewhere` policies, all sold: `on_feeder`
+/// on [`OUTAGE_FEEDER`], the rest spread over other feeders.
+fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<Insured> {
+    use outage_insurance::{OutageInsurance, PoolTerms};
+    let mut chain = SandboxChain::new();
+    let utility = named_account("bench-utility");
+    chain.fund(&utility, 1 << 120);
+    let operators: Vec<_> = (1..=3)
+        .map(|i| named_account(&format!("bench-operator-{i}")))
+        .collect();
+    for operator in &operators {
+        chain.fund(operator, 1 << 100);
+    }
+    let grid = Grid::deploy(&mut chain, utility, operators, 2)?;
+    let insurer = named_account("bench-insurer");
+    chain.fund(&insurer, 1 << 120);
+    let total = on_feeder + elsewhere;
+    let terms = PoolTerms {
+        tiers: vec![gridtrust_common::tiers::Tier {
+            min_minutes: 60,
+            payout: 10_000_000_000,
+        }],
+        premium: 1_000_000_000,
+        coverage_ms: 365 * 24 * 3_600_000,
+        waiting_ms: 0,
+        exclude_planned: false,
+        aggregate_limit: 10_000_000_000,
+        feeder_cap: u128::MAX / 4,
+        collateral_bps: 10_000,
+    };
+    let capital = 10_000_000_000u128 * u128::from(total) * 2;
+    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let pool = chain
+        .call(
+            &grid.insurance.address,
+            api.create_pool(terms),
+            &insurer,
+            capital,
+        )?
+        .value
+        .map_err(|e| anyhow::anyhow!("create_pool: {e:?}"))?;
+
+    // One buyer per policy, each holding its own meter; attested in batches, then bought one by one.
+    let buyers: Vec<_> = (0..total)
+        .map(|i| {
+            let feeder = if i < on_feeder {
+                OUTAGE_FEEDER
+            } else {
+                1 + i % 50
+            };
+            (
+                named_account(&format!("bench-customer-{i}")),
+                u64::from(i),
+                feeder,
+            )
+        })
+        .collect();
+    grid.attest_meters(&mut chain, &buyers)?;
+    let mut buy_policy = Cost {
+        ref_time: 0,
+        proof_size: 0,
+    };
+    for (i, (who, meter, feeder)) in buyers.iter().enumerate() {
+        if i % 10_000 == 9_999 {
+            eprintln!("bench:   {} policies sold", i + 1);
+        }
+        if i % 1_000 == 999 {
+            chain.next_block();
+        }
+        chain.fund(who, 10_000_000_000_000);
+        let bought = chain.call(
+            &grid.insurance.address,
+            api.buy_policy(pool, *meter, *feeder),
+            who,
+            1_000_000_000,
+        )?;
+        bought
+            .value
+            .map_err(|e| anyhow::anyhow!("buy_policy: {e:?}"))?;
+        buy_policy = bought.weight_consumed.into();
+    }
+    Ok(Insured {
+        chain,
+        grid,
+        buy_policy,
+    })
+}
+
+/// Finalizes a 2-hour unplanned outage of [`OUTAGE_FEEDER`] through the committee; returns its id.
+fn finalized_outage(
+    chain: &mut SandboxChain,
+    grid: &Grid,
+    figures: Option<&mut Figures>,
+) -> Result<u64> {
+    use outage_insurance::{Affected, OutageInsurance, OutageReport};
+    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let start = chain.now_ms() + 3_600_000;
+    chain.set_time(start + 2 * 3_600_000);
+    let first = chain.call(
+        &grid.insurance.address,
+        api.report_outage_start(OUTAGE_FEEDER, start),
+        &grid.operators[0],
+        0,
+    )?;
+    let report = OutageReport {
+        feeder: OUTAGE_FEEDER,
+        start_ms: start,
+        end_ms: start + 2 * 3_600_000,
+        planned: false,
+        affected: Affected::WholeFeeder,
+    };
+    chain.call(
+        &grid.insurance.address,
+        api.report_outage_end(report.clone()),
+        &grid.operators[0],
+        0,
+    )?;
+    let last = chain.call(
+        &grid.insurance.address,
+        api.report_outage_end(report),
+        &grid.operators[1],
+        0,
+    )?;
+    ensure!(
+        last.value == Ok(gridtrust_common::committee::VoteOutcome::Finalized),
+        "outage did not finalize: {:?}",
+        last.value
+    );
+    if let Some(figures) = figures {
+        figures.record(
+            "outage_insurance",
+            "report_outage_start",
+            first.weight_consumed.into(),
+        );
+        figures.record(
+            "outage_insurance",
+            "report_outage_end_final",
+            last.weight_consumed.into(),
+        );
+    }
+    Ok(0)
+}
+
+/// Weight of one payout with `live` policies in the contract, 1,000 of them on the outage's feeder.
+pub(super) fn payout_case(figures: &mut Figures, live: u32) -> Result<()> {
+    use outage_insurance::OutageInsurance;
+    let on_feeder = 1_000.min(live);
+    eprintln!("bench: building {live} live policies ({on_feeder} on the outage's feeder)...");
+    let Insured {
+        mut chain,
+        grid,
+        buy_policy,
+    } = insured_grid(on_feeder, live - on_feeder)?;
+    let outage = finalized_outage(&mut chain, &grid, Some(figures))?;
+    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let keeper = grid.utility;
+    let one = chain.call(
+        &grid.insurance.address,
+        api.process_payouts(outage, 1),
+        &keeper,
+        0,
+    )?;
+    let many = chain.call(
+        &grid.insurance.address,
+        api.process_payouts(outage, PAYOUT_BATCH),
+        &keeper,
+        0,
+    )?;
+    ensure!(
+        one.value.map(|p| p.paid) == Ok(1) && many.value.map(|p| p.paid) == Ok(PAYOUT_BATCH),
+        "payout batches did not pay every policy: {:?} {:?}",
+        one.value,
+        many.value
+    );
+    let n = u64::from(PAYOUT_BATCH - 1);
+    let per_payout = Cost {
+        ref_time: many
+            .weight_consumed
+            .ref_time()
+            .saturating_sub(one.weight_consumed.ref_time())
+            / n,
+        proof_size: many
+            .weight_consumed
+            .proof_size()
+            .saturating_sub(one.weight_consumed.proof_size())
+            / n,
+    };
+    // The call's fixed part (loading the contract, the outage record) is paid once per block's call.
+    let fixed = Cost {
+        ref_time: one
+            .weight_consumed
+            .ref_time()
+            .saturating_sub(per_payout.ref_time),
+        proof_size: one
+            .weight_consumed
+            .proof_size()
+            .saturating_sub(per_payout.proof_size),
+    };
+    let by_ref = NORMAL_REF_TIME.saturating_sub(fixed.ref_time) / per_payout.ref_time.max(1);
+    let by_proof =
+        NORMAL_PROOF_SIZE.saturating_sub(fixed.proof_size) / per_payout.proof_size.max(1);
+    figures
+        .payouts_per_block
+        .insert(live, (per_payout, by_ref.min(by_proof)));
+    if live == 1_000 {
+        figures.record("outage_insurance", "buy_policy", buy_policy);
+        figures.record("outage_insurance", "payout_batch_per_policy", per_payout);
+        figures.record("outage_insurance", "process_payouts_fixed", fixed);
+    }
+    Ok(())
+}
+
+/// 10,000 policies on one feeder, one outage: how many calls, each within a block, pay them all.
+pub(super) fn settle_ten_thousand(figures: &mut Figures) -> Result<()> {
+    use outage_insurance::{OutageInsurance, MAX_PAYOUT_BATCH};
+    const POLICIES: u32 = 10_000;
+    eprintln!("bench: building {POLICIES} policies on one feeder...");
+    let Insured {
+        mut chain, grid, ..
+    } = insured_grid(POLICIES, 0)?;
+    let outage = finalized_outage(&mut chain, &grid, None)?;
+    let (per_payout, _) = *figures
+        .payouts_per_block
+        .get(&1_000)
+        .context("the 1,000-policy case runs first")?;
+    // Fill a call to 90 % of the largest extrinsic, leaving room for the fixed part.
+    let max_call = gridtrust_chain::sandbox::MAX_CALL_WEIGHT.ref_time();
+    let batch = u32::try_from(max_call / 10 * 9 / per_payout.ref_time.max(1))
+        .unwrap_or(u32::MAX)
+        .min(MAX_PAYOUT_BATCH);
+    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let (mut calls, mut heaviest, mut paid) = (
+        0u32,
+        Cost {
+            ref_time: 0,
+            proof_size: 0,
+        },
+        0u32,
+    );
+    loop {
+        let out = chain.call(
+            &grid.insurance.address,
+            api.process_payouts(outage, batch),
+            &grid.utility,
+            0,
+        )?;
+        let progress = out
+            .value
+            .map_err(|e| anyhow::anyhow!("process_payouts: {e:?}"))?;
+        calls += 1;
+        paid += progress.paid;
+        if out.weight_required.ref_time() > heaviest.ref_time {
+            heaviest = out.weight_required.into();
+        }
+        chain.next_block();
+        if progress.remaining == 0 {
+            break;
+        }
+    }
+    ensure!(paid == POLICIES, "paid {paid} of {POLICIES} policies");
+    ensure!(
+        heaviest.ref_time <= NORMAL_REF_TIME,
+        "a call exceeded the block: {heaviest:?}"
+    );
+    figures.settle = Some((POLICIES, batch, calls, heaviest));
+    Ok(())
+}

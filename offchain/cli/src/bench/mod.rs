@@ -1,0 +1,176 @@
+//! `gridtrust bench`: sizes and weights measured on the sandbox chain with the real contract Wasm.
+//!
+//! Every figure is read off an actual call: `ref_time` and `proof_size` are the weight pallet-contracts
+//! charged (`gas_consumed`). Per-item figures of batch messages are the difference between a batch of N
+//! and a batch of 1, divided by N − 1, so the fixed cost of the call is not spread into them.
+//!
+//! One module per contract: [`attestations`], [`insurance`], [`reservations`].
+
+mod attestations;
+mod insurance;
+mod reservations;
+
+use std::{collections::BTreeMap, path::PathBuf};
+
+use anyhow::{Context, Result};
+use gridtrust_chain::{bundle, Bundle};
+use serde_json::{json, Value};
+
+/// A weight: what one call (or one item of a batch) costs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cost {
+    pub(crate) ref_time: u64,
+    pub(crate) proof_size: u64,
+}
+
+impl From<drink::Weight> for Cost {
+    fn from(w: drink::Weight) -> Self {
+        Self {
+            ref_time: w.ref_time(),
+            proof_size: w.proof_size(),
+        }
+    }
+}
+
+/// Runs every benchmark, prints a table and, with `json`, writes the figures there. `quick` skips the
+/// 100,000-policy state, the one slow case.
+pub fn run(json: Option<PathBuf>, quick: bool) -> Result<()> {
+    let mut figures = Figures::default();
+    for name in bundle::CONTRACTS {
+        let b = Bundle::load(name)?;
+        figures.wasm_bytes.insert(name.to_string(), b.wasm.len());
+    }
+    attestations::costs(&mut figures)?;
+    let live_cases: &[u32] = if quick { &[1_000] } else { &[1_000, 100_000] };
+    for &live in live_cases {
+        insurance::payout_case(&mut figures, live)?;
+    }
+    insurance::settle_ten_thousand(&mut figures)?;
+    reservations::costs(&mut figures)?;
+    figures.print();
+    if let Some(path) = json {
+        std::fs::write(&path, serde_json::to_string_pretty(&figures.to_json())?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("figures written to {}", path.display());
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+pub(crate) struct Figures {
+    pub(crate) wasm_bytes: BTreeMap<String, usize>,
+    pub(crate) messages: BTreeMap<(String, String), Cost>,
+    /// Live policies → (weight per payout, payouts per block).
+    pub(crate) payouts_per_block: BTreeMap<u32, (Cost, u64)>,
+    /// (policies on the feeder, batch size, calls, heaviest call).
+    pub(crate) settle: Option<(u32, u32, u32, Cost)>,
+}
+
+impl Figures {
+    pub(crate) fn record(&mut self, contract: &str, message: &str, cost: Cost) {
+        self.messages
+            .insert((contract.to_owned(), message.to_owned()), cost);
+    }
+
+    fn print(&self) {
+        println!("{:<22} {:>12}", "contract", "wasm bytes");
+        for (name, bytes) in &self.wasm_bytes {
+            println!("{name:<22} {bytes:>12}");
+        }
+        println!();
+        println!(
+            "{:<22} {:<26} {:>14} {:>12}",
+            "contract", "message", "ref_time", "proof_size"
+        );
+        for ((contract, message), cost) in &self.messages {
+            println!(
+                "{contract:<22} {message:<26} {:>14} {:>12}",
+                cost.ref_time, cost.proof_size
+            );
+        }
+        self.print_payouts();
+    }
+
+    fn print_payouts(&self) {
+        println!();
+        println!(
+            "payouts (contracts-node 0.42 normal class: {NORMAL_REF_TIME} ref_time, proof_size {NORMAL_PROOF_SIZE})"
+        );
+        println!(
+            "{:>14} {:>20} {:>20} {:>18}",
+            "live policies", "ref_time/payout", "proof_size/payout", "payouts/block"
+        );
+        for (live, (cost, per_block)) in &self.payouts_per_block {
+            println!(
+                "{live:>14} {:>20} {:>20} {per_block:>18}",
+                cost.ref_time, cost.proof_size
+            );
+        }
+        if let Some((policies, batch, calls, heaviest)) = self.settle {
+            println!(
+                "{policies} policies on one feeder, one outage: paid in {calls} calls of up to {batch}; \
+                 heaviest call {} ref_time ({:.0}% of the normal class), {} proof_size",
+                heaviest.ref_time,
+                100.0 * heaviest.ref_time as f64 / NORMAL_REF_TIME as f64,
+                heaviest.proof_size
+            );
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let mut contracts = serde_json::Map::new();
+        for (name, bytes) in &self.wasm_bytes {
+            contracts.insert(name.clone(), json!({ "wasm_bytes": bytes }));
+        }
+        let mut messages: BTreeMap<&str, serde_json::Map<String, Value>> = BTreeMap::new();
+        for ((contract, message), cost) in &self.messages {
+            messages.entry(contract).or_default().insert(
+                message.clone(),
+                json!({ "ref_time": cost.ref_time, "proof_size": cost.proof_size }),
+            );
+        }
+        let mut per_block = serde_json::Map::new();
+        for (live, (_, n)) in &self.payouts_per_block {
+            per_block.insert(format!("policies_{live}"), json!(n));
+        }
+        let settle = self.settle.map(|(policies, batch, calls, heaviest)| {
+            json!({ "policies": policies, "batch": batch, "calls": calls,
+                    "heaviest_call": { "ref_time": heaviest.ref_time, "proof_size": heaviest.proof_size } })
+        });
+        json!({
+            "contracts": contracts,
+            "messages": messages,
+            "payouts_per_block": per_block,
+            "settle_one_feeder": settle,
+            "machine": machine(),
+            "toolchain": toolchain(),
+        })
+    }
+}
+
+fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    json!({ "cpu": cpu, "cores": cores, "os": std::env::consts::OS, "arch": std::env::consts::ARCH })
+}
+
+fn toolchain() -> Value {
+    json!({
+        "rustc": env!("CARGO_PKG_RUST_VERSION"),
+        "ink": "5.1.1",
+        "chain": "drink 0.18 sandbox, pallet-contracts 31",
+    })
+}
+
+/// contracts-node 0.42: 75 % of a 2-second block is for normal-class extrinsics.
+pub(crate) const NORMAL_REF_TIME: u64 = 1_500_000_000_000;
+/// contracts-node 0.42 sets no proof-size limit of its own (u64::MAX), so 75 % of that.
+pub(crate) const NORMAL_PROOF_SIZE: u64 = u64::MAX / 4 * 3;
