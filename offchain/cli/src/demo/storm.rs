@@ -1,5 +1,5 @@
-//! The demo on the embedded sandbox chain: every contract deployed and wired, then one storm outage
-//! insured, reported by the oracle committee and paid out automatically.
+//! The storm: customers insure their meters, a 5-hour outage is reported by the oracle committee and
+//! paid out automatically.
 use anyhow::{anyhow, ensure, Context, Result};
 use gridtrust_chain::{
     encode::call_builder, events::decode_all, named_account, ss58, AccountId, Grid, SandboxChain,
@@ -7,8 +7,8 @@ use gridtrust_chain::{
 use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
 use outage_insurance::{events::PayoutMade, Affected, OutageInsurance, OutageReport, PoolTerms};
 
-/// One token: 10¹² of the chain's smallest unit.
-pub const UNIT: u128 = 1_000_000_000_000;
+use super::{tokens, UNIT};
+
 const HOUR_MS: u64 = 3_600_000;
 const DAY_MS: u64 = 24 * HOUR_MS;
 
@@ -20,21 +20,18 @@ const CUSTOMERS: &[(&str, u64, u32)] = &[
     ("household-dora", 2001, 2),
 ];
 
-fn tokens(amount: u128) -> String {
-    format!("{}.{:02}", amount / UNIT, amount % UNIT * 100 / UNIT)
-}
-
-/// What the demo ended with, for the report and for tests.
+/// How the storm ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoOutcome {
+pub struct StormOutcome {
     /// Per customer: name, feeder, what the outage paid them.
     pub payouts: Vec<(String, u32, u128)>,
     /// The pool's capital before and after the outage.
     pub capital: (u128, u128),
 }
 
-/// Runs the demo, printing each step, and returns how it ended.
-pub fn run() -> Result<DemoOutcome> {
+/// Deploys every contract, then runs the storm, printing each step. Returns the chain and the grid for
+/// the scenes that follow.
+pub fn run() -> Result<(SandboxChain, Grid, StormOutcome)> {
     let mut chain = SandboxChain::new();
     let utility = named_account("utility");
     let insurer = named_account("insurer");
@@ -185,8 +182,9 @@ pub fn run() -> Result<DemoOutcome> {
         tokens(capital_before.locked),
         tokens(capital_after.locked)
     );
-    Ok(DemoOutcome {
+    let outcome = StormOutcome {
         payouts,
         capital: (capital_before.total, capital_after.total),
-    })
+    };
+    Ok((chain, grid, outcome))
 }
