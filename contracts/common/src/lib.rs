@@ -12,11 +12,15 @@
 //! - [`math`]: overflow-free `a * b / c` for shares and pro-rata payments.
 //! - [`tiers`]: parametric payout schedules and outage report ids.
 //! - [`refunds`]: cancellation refund schedules for bookings.
+//! - [`baseline`]: the demand-response customer baseline (highest X of Y days, capped day-of adjustment).
+//! - [`demand`]: demand-response subsidy, pro-rata scaling and the interval-reading Merkle leaf.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod access;
+pub mod baseline;
 pub mod claims;
 pub mod committee;
+pub mod demand;
 pub mod math;
 pub mod merkle;
 pub mod refunds;

@@ -54,7 +54,12 @@ impl std::fmt::Debug for Bundle {
 }
 
 /// Every contract the workspace builds, in deployment order.
-pub const CONTRACTS: &[&str] = &["attestations", "outage_insurance", "reservations"];
+pub const CONTRACTS: &[&str] = &[
+    "attestations",
+    "demand_response",
+    "outage_insurance",
+    "reservations",
+];
 
 /// The folder bundles are looked up in (see the module docs for the order).
 pub fn bundles_dir() -> PathBuf {

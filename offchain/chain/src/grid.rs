@@ -1,10 +1,12 @@
 //! The GridTrust contracts deployed and wired together on the sandbox chain.
 //!
 //! One place that knows the wiring (attestations first; a meter-holder schema run by the utility; the
-//! insurance contract pointed at both, with its oracle committee), shared by `gridtrust demo`,
-//! `gridtrust bench` and the tests.
+//! insurance and demand-response contracts pointed at both, each with the oracle committee; the utility
+//! holding the demand-response `UTILITY` role), shared by `gridtrust demo`, `gridtrust bench` and the
+//! tests.
 
 use attestations::{AttestRequest, Attestations, AttestationsRef};
+use demand_response::{DemandResponse, DemandResponseRef};
 use ink::primitives::AccountId;
 use outage_insurance::OutageInsuranceRef;
 
@@ -47,6 +49,8 @@ pub struct Grid {
     pub attestations: Deployed,
     /// The outage insurance contract.
     pub insurance: Deployed,
+    /// The demand-response settlement contract.
+    pub demand: Deployed,
     /// Schema of meter-holder attestations.
     pub meter_schema: u32,
     /// The utility: deploys, owns the meter-holder schema and attests meter holders.
@@ -94,9 +98,30 @@ impl Grid {
             ),
             &utility,
         )?;
+        let demand = chain.deploy_named(
+            "demand_response",
+            DemandResponseRef::new(
+                attestations.address,
+                meter_schema,
+                operators.clone(),
+                threshold,
+            ),
+            &utility,
+        )?;
+        chain
+            .call(
+                &demand.address,
+                call_builder::<DemandResponse>(demand.address)
+                    .grant_role(demand_response::UTILITY, utility),
+                &utility,
+                0,
+            )?
+            .value
+            .map_err(refused("grant_role"))?;
         Ok(Self {
             attestations,
             insurance,
+            demand,
             meter_schema,
             utility,
             operators,
@@ -104,8 +129,8 @@ impl Grid {
     }
 
     /// Every deployed contract, in deployment order.
-    pub fn contracts(&self) -> [&Deployed; 2] {
-        [&self.attestations, &self.insurance]
+    pub fn contracts(&self) -> [&Deployed; 3] {
+        [&self.attestations, &self.insurance, &self.demand]
     }
 
     /// The request attesting that `holder` holds `meter` on `feeder` (never expires).

@@ -1,0 +1,1283 @@
+//! # Demand-response subsidy settlement
+//!
+//! At peak times the utility pays customers to use less power. Here the load data behind every payment
+//! is on chain, so the customer, the utility and the energy regulator see the same numbers, and a
+//! customer can check the readings about them.
+//!
+//! ## Roles
+//! The owner grants [`UTILITY`] (may create programs) and [`REGULATOR`] (may pause programs, dispute
+//! and resolve entries, close events). Measurements come from the oracle committee (k of n,
+//! `gridtrust_common::committee`).
+//!
+//! ## Flow
+//! 1. A utility creates a **program** (rate per kWh reduced, cap per customer per event, baseline method,
+//!    dispute window) and funds its **budget**; anyone may add to it.
+//! 2. A customer **enrolls** a meter, proven theirs by a meter-holder attestation (cross-contract call,
+//!    claim `claims::meter_holder_claim(meter, feeder)`).
+//! 3. The utility **announces an event** (start, end, opt-out deadline, day type). Every meter enrolled
+//!    before the start takes part unless its customer **opts out** before the deadline.
+//! 4. After the end, the committee submits **measurement batches**: (meter, baseline Wh, actual Wh) plus
+//!    the Merkle root of the interval readings behind them. A batch counts once `threshold` members sent
+//!    identical content; then each entry's subsidy `min(max(0, baseline − actual) × rate / 1 000, cap)`
+//!    is recorded (`gridtrust_common::demand::subsidy`). Anyone can recompute a baseline from raw
+//!    readings (`compute_baseline`) and check one reading against a batch root (`verify_reading`).
+//! 5. The utility or regulator **closes** the event: no more batches; the dispute window starts.
+//! 6. Until the window ends, the entry's customer or the regulator may **dispute** an entry; it is held
+//!    until the utility or regulator **resolves** it, with corrected values or as is.
+//! 7. After the window, **settlement** is permissionless and batched. Its first call fixes the event's
+//!    allocation: `min(budget, total owed)` moves from the budget to the event. Each entry is paid once,
+//!    `owed × allocation / total` rounded down (`demand::pro_rata`), so an under-funded event pays every
+//!    customer the same fraction and never more than its allocation. An entry resolved after that is
+//!    paid at the same fraction; the difference to its earlier share is drawn from (as far as it goes)
+//!    or returned to the budget. When every entry is paid, the rounding remainder returns to the budget.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub use self::demand_response::{
+    DemandResponse, DemandResponseRef, DrEvent, Enrollment, Entry, EntryStatus, Error, Measurement,
+    MeasurementBatch, Program, ProgramTerms, MAX_BATCH_ENTRIES, MAX_EVENT_MS, MAX_SETTLE_BATCH,
+    REGULATOR, UTILITY,
+};
+
+/// The contract's events, for decoding off-chain with the contract's own types.
+pub mod events {
+    pub use super::demand_response::{
+        BudgetChanged, EntryDisputed, EntryPaid, EntryRecorded, EntryResolved, EventAnnounced,
+        EventClosed, MeasurementsAccepted, MeterEnrolled, OptedOut, ProgramCreated, ProgramPaused,
+        SettingsChanged, SettlementOpened,
+    };
+    pub use gridtrust_common::{
+        access::{OwnershipTransferred, RoleChanged},
+        committee::{CommitteeChanged, ReportFinalized, ReportVoted},
+    };
+}
+
+/// Report id of measurement batch `index` of `event` in the committee.
+pub fn batch_report_id(event: u64, index: u32) -> gridtrust_common::Digest {
+    gridtrust_common::blake2_256_of(&(b"gridtrust/dr-batch", event, index))
+}
+
+#[ink::contract]
+mod demand_response {
+    use gridtrust_common::{
+        access::{AccessControl, RoleId},
+        baseline::{self, Baseline, BaselineInput, BaselineParams, DayReadings},
+        blake2_256_of, claims,
+        committee::{Committee, VoteOutcome},
+        demand,
+        merkle::{self, MerkleProof},
+        verifier::{self, SchemaId},
+        Digest,
+    };
+    use ink::{prelude::vec::Vec, storage::Mapping};
+
+    /// Sequential id of a program.
+    pub type ProgramId = u32;
+    /// Sequential id of an event, across programs.
+    pub type EventId = u64;
+    /// A customer's meter.
+    pub type MeterId = u64;
+    /// A feeder of the grid.
+    pub type FeederId = u32;
+
+    /// Role that may create programs.
+    pub const UTILITY: RoleId = 1;
+    /// Role that may pause programs, dispute and resolve entries, and close events.
+    pub const REGULATOR: RoleId = 2;
+    /// Most entries in one measurement batch.
+    pub const MAX_BATCH_ENTRIES: u32 = 100;
+    /// Most entries one `settle` call pays.
+    pub const MAX_SETTLE_BATCH: u32 = 200;
+    /// Longest event (24 hours, in ms).
+    pub const MAX_EVENT_MS: u64 = 24 * 3_600_000;
+    /// Longest dispute window (30 days, in ms).
+    pub const MAX_DISPUTE_WINDOW_MS: u64 = 30 * 24 * 3_600_000;
+
+    /// A program's terms, fixed at creation.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct ProgramTerms {
+        /// Paid per kWh reduced below the baseline.
+        pub rate_per_kwh: Balance,
+        /// Most one customer is paid for one event.
+        pub cap_per_event: Balance,
+        /// How baselines are computed.
+        pub baseline: BaselineParams,
+        /// How long after an event closes its entries may be disputed (ms).
+        pub dispute_window_ms: u64,
+    }
+
+    /// A program as stored.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct Program {
+        /// The utility running it.
+        pub utility: AccountId,
+        /// Its terms.
+        pub terms: ProgramTerms,
+        /// Funds not yet allocated to an event.
+        pub budget: Balance,
+        /// Whether the regulator or utility paused it.
+        pub paused: bool,
+        /// Events announced and not yet fully paid; while any, the budget cannot be withdrawn.
+        pub unsettled_events: u32,
+    }
+
+    /// A meter's enrollment in a program.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct Enrollment {
+        /// Who is paid.
+        pub customer: AccountId,
+        /// The meter's feeder.
+        pub feeder: FeederId,
+        /// When it enrolled (ms); it takes part in events starting later.
+        pub enrolled_at: Timestamp,
+    }
+
+    /// A demand-response event as stored.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct DrEvent {
+        /// Its program.
+        pub program: ProgramId,
+        /// Start (ms).
+        pub start_ms: Timestamp,
+        /// End (ms).
+        pub end_ms: Timestamp,
+        /// Opt-outs are accepted until then (ms).
+        pub opt_out_deadline_ms: Timestamp,
+        /// The day type its baselines compare with.
+        pub day_type: u8,
+        /// When it was closed to new batches (ms), if it was.
+        pub closed_at: Option<Timestamp>,
+        /// Batches accepted.
+        pub batches: u32,
+        /// Entries recorded.
+        pub entries: u32,
+        /// Entries paid.
+        pub paid_entries: u32,
+        /// Entries disputed and not yet resolved.
+        pub open_disputes: u32,
+        /// Sum of the entries' subsidies now.
+        pub owed: Balance,
+        /// Set when settlement opened: (allocation, total owed then).
+        pub allocation: Option<(Balance, Balance)>,
+        /// Allocated funds not yet paid out.
+        pub reserve: Balance,
+        /// Paid so far.
+        pub paid: Balance,
+        /// Whether every entry is paid and the remainder returned.
+        pub settled: bool,
+    }
+
+    /// One meter's result in an event.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub enum EntryStatus {
+        /// Awaiting settlement.
+        Pending,
+        /// Held: disputed and not yet resolved.
+        Disputed,
+        /// Paid.
+        Paid,
+    }
+
+    /// One meter's measured result in an event.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct Entry {
+        /// Who is paid.
+        pub customer: AccountId,
+        /// The batch it came in (its readings root verifies the readings).
+        pub batch: u32,
+        /// Baseline over the event (Wh).
+        pub baseline_wh: u64,
+        /// Actual load over the event (Wh).
+        pub actual_wh: u64,
+        /// Subsidy owed before any pro-rata scaling.
+        pub subsidy: Balance,
+        /// Where it is.
+        pub status: EntryStatus,
+        /// Paid to the customer.
+        pub paid: Balance,
+    }
+
+    /// One line of a measurement batch.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct Measurement {
+        /// The meter.
+        pub meter: MeterId,
+        /// Its baseline over the event (Wh).
+        pub baseline_wh: u64,
+        /// What it actually drew over the event (Wh).
+        pub actual_wh: u64,
+    }
+
+    /// What committee members submit for an event.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct MeasurementBatch {
+        /// The event.
+        pub event: EventId,
+        /// The batch's number within the event (any distinct number per batch).
+        pub index: u32,
+        /// Entries, strictly ascending by meter, 1 to `MAX_BATCH_ENTRIES`.
+        pub entries: Vec<Measurement>,
+        /// Merkle root of the interval readings behind them (`demand::reading_leaf`).
+        pub readings_root: Digest,
+    }
+
+    pub use codec::Error;
+
+    // parity-scale-codec's derive casts `usize` variant indices to `u8` on data-carrying enums, which
+    // trips cargo-contract's `-D clippy::cast_possible_truncation`; the allow covers only this type.
+    #[allow(clippy::cast_possible_truncation)]
+    mod codec {
+        use super::MeterId;
+        use gridtrust_common::{
+            access::AccessError, baseline::BaselineError, committee::CommitteeError,
+        };
+
+        /// Every way a message of this contract can refuse.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+        pub enum Error {
+            /// Owner-only message called by someone else, or a role missing.
+            Access(AccessError),
+            /// The committee refused the vote (not a member, double vote, already final, ...).
+            Committee(CommitteeError),
+            /// The baseline cannot be computed from the readings given.
+            Baseline(BaselineError),
+            /// No program with that id.
+            ProgramNotFound,
+            /// No event with that id.
+            EventNotFound,
+            /// No entry for that meter in the event.
+            EntryNotFound,
+            /// Only the program's utility may do this.
+            NotUtility,
+            /// Only the program's utility or a regulator may do this.
+            NotUtilityOrRegulator,
+            /// Only the entry's customer or a regulator may do this.
+            NotCustomerOrRegulator,
+            /// Terms out of range: zero rate or cap, bad baseline method, dispute window 0 or over
+            /// 30 days.
+            InvalidTerms,
+            /// The event times are inconsistent: start in the past, end not after start, longer than
+            /// `MAX_EVENT_MS`, or the opt-out deadline after the start.
+            InvalidEvent,
+            /// The program is paused.
+            ProgramPaused,
+            /// Nothing was sent or asked for.
+            ZeroAmount,
+            /// The budget holds less than that.
+            InsufficientBudget,
+            /// Events of the program are not yet fully paid; the budget stays.
+            BudgetCommitted,
+            /// The caller holds no valid meter-holder attestation for this meter and feeder.
+            NotMeterHolder,
+            /// The attestations contract could not be asked.
+            AttestationsUnavailable,
+            /// The meter is not enrolled by the caller.
+            NotEnrolled,
+            /// The opt-out deadline has passed.
+            OptOutClosed,
+            /// The meter has already opted out of the event.
+            AlreadyOptedOut,
+            /// The batch is malformed: no entries, more than `MAX_BATCH_ENTRIES`, or meters not
+            /// strictly ascending.
+            InvalidBatch,
+            /// `meter` does not take part in the event (not enrolled before its start, or opted out).
+            NotParticipating {
+                /// The meter.
+                meter: MeterId,
+            },
+            /// `meter` already has an entry in the event.
+            AlreadyMeasured {
+                /// The meter.
+                meter: MeterId,
+            },
+            /// The event has not ended yet.
+            EventNotEnded,
+            /// The event is closed to new batches.
+            EventClosed,
+            /// The event is not closed yet.
+            EventNotClosed,
+            /// The dispute window has closed.
+            DisputeWindowClosed,
+            /// The dispute window is still open: settlement waits for it.
+            DisputeWindowOpen,
+            /// The entry is not in a state that allows this.
+            WrongStatus,
+            /// At most `MAX_SETTLE_BATCH` meters per `settle` call.
+            InvalidSettleBatch,
+            /// The chain refused a transfer out of the contract.
+            TransferFailed,
+            /// An amount, id or time would overflow.
+            Overflow,
+        }
+    }
+
+    /// Result of this contract's messages.
+    pub type Result<T> = core::result::Result<T, Error>;
+
+    /// The owner changed where meter holders are checked.
+    #[ink(event)]
+    pub struct SettingsChanged {
+        /// The attestations contract.
+        pub attestations: AccountId,
+        /// The meter-holder schema.
+        pub meter_schema: SchemaId,
+    }
+
+    /// A program was created.
+    #[ink(event)]
+    pub struct ProgramCreated {
+        /// Its id.
+        #[ink(topic)]
+        pub program: ProgramId,
+        /// Its utility.
+        #[ink(topic)]
+        pub utility: AccountId,
+        /// Its terms.
+        pub terms: ProgramTerms,
+    }
+
+    /// A program's unallocated budget changed (funded, withdrawn, allocated or returned).
+    #[ink(event)]
+    pub struct BudgetChanged {
+        /// The program.
+        #[ink(topic)]
+        pub program: ProgramId,
+        /// The budget now.
+        pub budget: Balance,
+    }
+
+    /// A program was paused or resumed.
+    #[ink(event)]
+    pub struct ProgramPaused {
+        /// The program.
+        #[ink(topic)]
+        pub program: ProgramId,
+        /// Whether it is paused now.
+        pub paused: bool,
+        /// Who did it.
+        pub by: AccountId,
+    }
+
+    /// A meter was enrolled (or re-enrolled by its new holder), or unenrolled.
+    #[ink(event)]
+    pub struct MeterEnrolled {
+        /// The program.
+        #[ink(topic)]
+        pub program: ProgramId,
+        /// The meter.
+        #[ink(topic)]
+        pub meter: MeterId,
+        /// The customer, or `None` when unenrolled.
+        pub customer: Option<AccountId>,
+    }
+
+    /// An event was announced.
+    #[ink(event)]
+    pub struct EventAnnounced {
+        /// Its id.
+        #[ink(topic)]
+        pub event: EventId,
+        /// Its program.
+        #[ink(topic)]
+        pub program: ProgramId,
+        /// Start (ms).
+        pub start_ms: Timestamp,
+        /// End (ms).
+        pub end_ms: Timestamp,
+        /// Opt-out deadline (ms).
+        pub opt_out_deadline_ms: Timestamp,
+        /// Day type for baselines.
+        pub day_type: u8,
+    }
+
+    /// A meter opted out of an event.
+    #[ink(event)]
+    pub struct OptedOut {
+        /// The event.
+        #[ink(topic)]
+        pub event: EventId,
+        /// The meter.
+        #[ink(topic)]
+        pub meter: MeterId,
+    }
+
+    /// The committee's batch was accepted.
+    #[ink(event)]
+    pub struct MeasurementsAccepted {
+        /// The event.
+        #[ink(topic)]
+        pub event: EventId,
+        /// The batch number.
+        pub index: u32,
+        /// Root of the readings behind it.
+        pub readings_root: Digest,
+        /// Entries recorded.
+        pub entries: u32,
+    }
+
+    /// One meter's entry was recorded, so its customer can watch by topic.
+    #[ink(event)]
+    pub struct EntryRecorded {
+        /// The event.
+        #[ink(topic)]
+        pub event: EventId,
+        /// The meter.
+        #[ink(topic)]
+        pub meter: MeterId,
+        /// The customer.
+        #[ink(topic)]
+        pub customer: AccountId,
+        /// Baseline (Wh).
+        pub baseline_wh: u64,
+        /// Actual (Wh).
+        pub actual_wh: u64,
+        /// Subsidy owed.
+        pub subsidy: Balance,
+    }
+
+    /// An event was closed to new batches; disputes are open until `disputes_until`.
+    #[ink(event)]
+    pub struct EventClosed {
+        /// The event.
+        #[ink(topic)]
+        pub event: EventId,
+        /// Total owed now.
+        pub owed: Balance,
+        /// End of the dispute window (ms).
+        pub disputes_until: Timestamp,
+    }
+
+    /// Settlement of an event opened: its allocation was fixed.
+    #[ink(event)]
+    pub struct SettlementOpened {
+        /// The event.
+        #[ink(topic)]
+        pub event: EventId,
+        /// Total owed.
+        pub owed: Balance,
+        /// Allocated from the budget (less than owed: every payment scaled by allocation / owed).
+        pub allocation: Balance,
+    }
+
+    /// An entry was disputed and is held.
+    #[ink(event)]
+    pub struct EntryDisputed {
+        /// The event.
+        #[ink(topic)]
+        pub event: EventId,
+        /// The meter.
+        #[ink(topic)]
+        pub meter: MeterId,
+        /// Who disputed it.
+        pub by: AccountId,
+    }
+
+    /// A disputed entry was resolved.
+    #[ink(event)]
+    pub struct EntryResolved {
+        /// The event.
+        #[ink(topic)]
+        pub event: EventId,
+        /// The meter.
+        #[ink(topic)]
+        pub meter: MeterId,
+        /// Baseline now (Wh).
+        pub baseline_wh: u64,
+        /// Actual now (Wh).
+        pub actual_wh: u64,
+        /// Subsidy owed now.
+        pub subsidy: Balance,
+        /// Whether the values were corrected (else resolved as is).
+        pub corrected: bool,
+    }
+
+    /// An entry was paid.
+    #[ink(event)]
+    pub struct EntryPaid {
+        /// The event.
+        #[ink(topic)]
+        pub event: EventId,
+        /// The meter.
+        #[ink(topic)]
+        pub meter: MeterId,
+        /// The customer.
+        #[ink(topic)]
+        pub customer: AccountId,
+        /// Amount paid.
+        pub amount: Balance,
+    }
+
+    /// The settlement registry: programs, enrollments, events, entries and the oracle committee.
+    #[ink(storage)]
+    pub struct DemandResponse {
+        access: AccessControl,
+        committee: Committee,
+        attestations: AccountId,
+        meter_schema: SchemaId,
+        programs: Mapping<ProgramId, Program>,
+        next_program: ProgramId,
+        enrollments: Mapping<(ProgramId, MeterId), Enrollment>,
+        events: Mapping<EventId, DrEvent>,
+        next_event: EventId,
+        opt_outs: Mapping<(EventId, MeterId), ()>,
+        entries: Mapping<(EventId, MeterId), Entry>,
+        batch_roots: Mapping<(EventId, u32), Digest>,
+    }
+
+    impl DemandResponse {
+        /// Deploys with the attestations contract and meter-holder schema customers are checked
+        /// against, and the oracle committee. The caller becomes the owner.
+        #[ink(constructor)]
+        pub fn new(
+            attestations: AccountId,
+            meter_schema: SchemaId,
+            members: Vec<AccountId>,
+            threshold: u32,
+        ) -> Result<Self> {
+            Ok(Self {
+                access: AccessControl::new(Self::env().caller()),
+                committee: Committee::new(members, threshold).map_err(Error::Committee)?,
+                attestations,
+                meter_schema,
+                programs: Mapping::new(),
+                next_program: 0,
+                enrollments: Mapping::new(),
+                events: Mapping::new(),
+                next_event: 0,
+                opt_outs: Mapping::new(),
+                entries: Mapping::new(),
+                batch_roots: Mapping::new(),
+            })
+        }
+
+        // ---- administration --------------------------------------------------------------------
+
+        /// Grants `role` ([`UTILITY`] or [`REGULATOR`]) to `account` (owner only).
+        #[ink(message)]
+        pub fn grant_role(&mut self, role: RoleId, account: AccountId) -> Result<()> {
+            self.access
+                .grant_role(self.env().caller(), role, account)
+                .map(|_| ())
+                .map_err(Error::Access)
+        }
+
+        /// Takes `role` from `account` (owner only).
+        #[ink(message)]
+        pub fn revoke_role(&mut self, role: RoleId, account: AccountId) -> Result<()> {
+            self.access
+                .revoke_role(self.env().caller(), role, account)
+                .map(|_| ())
+                .map_err(Error::Access)
+        }
+
+        /// Replaces the committee's members and threshold (owner only); votes in flight become void.
+        #[ink(message)]
+        pub fn set_committee(&mut self, members: Vec<AccountId>, threshold: u32) -> Result<()> {
+            self.access
+                .ensure_owner(self.env().caller())
+                .map_err(Error::Access)?;
+            self.committee
+                .configure(members, threshold)
+                .map_err(Error::Committee)
+        }
+
+        /// Points enrollment checks at another attestations contract or schema (owner only).
+        #[ink(message)]
+        pub fn set_attestations(
+            &mut self,
+            attestations: AccountId,
+            meter_schema: SchemaId,
+        ) -> Result<()> {
+            self.access
+                .ensure_owner(self.env().caller())
+                .map_err(Error::Access)?;
+            self.attestations = attestations;
+            self.meter_schema = meter_schema;
+            self.env().emit_event(SettingsChanged {
+                attestations,
+                meter_schema,
+            });
+            Ok(())
+        }
+
+        /// Hands the contract to a new owner (owner only).
+        #[ink(message)]
+        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
+            self.access
+                .transfer_ownership(self.env().caller(), new_owner)
+                .map_err(Error::Access)
+        }
+
+        // ---- programs and budget ---------------------------------------------------------------
+
+        /// Creates a program run by the caller, who must hold [`UTILITY`]; the value sent is its
+        /// first budget.
+        #[ink(message, payable)]
+        pub fn create_program(&mut self, terms: ProgramTerms) -> Result<ProgramId> {
+            let utility = self.env().caller();
+            self.access
+                .ensure_role(UTILITY, utility)
+                .map_err(Error::Access)?;
+            if terms.rate_per_kwh == 0
+                || terms.cap_per_event == 0
+                || !terms.baseline.is_valid()
+                || terms.dispute_window_ms == 0
+                || terms.dispute_window_ms > MAX_DISPUTE_WINDOW_MS
+            {
+                return Err(Error::InvalidTerms);
+            }
+            let id = self.next_program;
+            self.next_program = id.checked_add(1).ok_or(Error::Overflow)?;
+            let budget = self.env().transferred_value();
+            self.programs.insert(
+                id,
+                &Program {
+                    utility,
+                    terms,
+                    budget,
+                    paused: false,
+                    unsettled_events: 0,
+                },
+            );
+            self.env().emit_event(ProgramCreated {
+                program: id,
+                utility,
+                terms,
+            });
+            self.env().emit_event(BudgetChanged {
+                program: id,
+                budget,
+            });
+            Ok(id)
+        }
+
+        /// Adds the value sent to `program`'s budget (anyone may).
+        #[ink(message, payable)]
+        pub fn fund_program(&mut self, program: ProgramId) -> Result<Balance> {
+            let amount = self.env().transferred_value();
+            if amount == 0 {
+                return Err(Error::ZeroAmount);
+            }
+            let mut p = self.program_or_err(program)?;
+            p.budget = p.budget.checked_add(amount).ok_or(Error::Overflow)?;
+            self.save_budget(program, &p);
+            Ok(p.budget)
+        }
+
+        /// Pays `amount` of the budget back to the program's utility, only while none of its events
+        /// awaits payment.
+        #[ink(message)]
+        pub fn withdraw_budget(&mut self, program: ProgramId, amount: Balance) -> Result<Balance> {
+            let mut p = self.program_or_err(program)?;
+            if p.utility != self.env().caller() {
+                return Err(Error::NotUtility);
+            }
+            if amount == 0 {
+                return Err(Error::ZeroAmount);
+            }
+            if p.unsettled_events > 0 {
+                return Err(Error::BudgetCommitted);
+            }
+            p.budget = p
+                .budget
+                .checked_sub(amount)
+                .ok_or(Error::InsufficientBudget)?;
+            self.save_budget(program, &p);
+            self.pay(p.utility, amount)?;
+            Ok(p.budget)
+        }
+
+        /// Pauses or resumes `program` (its utility or a regulator). A paused program takes no
+        /// enrollments, events or batches and pays nothing; disputes and resolutions go on.
+        #[ink(message)]
+        pub fn set_paused(&mut self, program: ProgramId, paused: bool) -> Result<()> {
+            let mut p = self.program_or_err(program)?;
+            let by = self.env().caller();
+            self.ensure_utility_or_regulator(&p, by)?;
+            p.paused = paused;
+            self.programs.insert(program, &p);
+            self.env().emit_event(ProgramPaused {
+                program,
+                paused,
+                by,
+            });
+            Ok(())
+        }
+
+        // ---- customers -------------------------------------------------------------------------
+
+        /// Enrolls `meter` on `feeder` in `program` for the caller, who must hold a valid meter-holder
+        /// attestation of that meter and feeder. A new holder re-enrolling replaces the old one.
+        #[ink(message)]
+        pub fn enroll(
+            &mut self,
+            program: ProgramId,
+            meter: MeterId,
+            feeder: FeederId,
+        ) -> Result<()> {
+            let p = self.program_or_err(program)?;
+            if p.paused {
+                return Err(Error::ProgramPaused);
+            }
+            let customer = self.env().caller();
+            let claim = claims::meter_holder_claim(meter, feeder);
+            let attested =
+                verifier::ask(self.attestations, customer, self.meter_schema, Some(claim))
+                    .map_err(|_| Error::AttestationsUnavailable)?;
+            if !attested {
+                return Err(Error::NotMeterHolder);
+            }
+            self.enrollments.insert(
+                (program, meter),
+                &Enrollment {
+                    customer,
+                    feeder,
+                    enrolled_at: self.env().block_timestamp(),
+                },
+            );
+            self.env().emit_event(MeterEnrolled {
+                program,
+                meter,
+                customer: Some(customer),
+            });
+            Ok(())
+        }
+
+        /// Withdraws the caller's `meter` from `program`; events already measured are unaffected.
+        #[ink(message)]
+        pub fn unenroll(&mut self, program: ProgramId, meter: MeterId) -> Result<()> {
+            self.enrollment_of_caller(program, meter)?;
+            self.enrollments.remove((program, meter));
+            self.env().emit_event(MeterEnrolled {
+                program,
+                meter,
+                customer: None,
+            });
+            Ok(())
+        }
+
+        /// Opts the caller's `meter` out of `event`, before its opt-out deadline.
+        #[ink(message)]
+        pub fn opt_out(&mut self, event: EventId, meter: MeterId) -> Result<()> {
+            let e = self.event_or_err(event)?;
+            self.enrollment_of_caller(e.program, meter)?;
+            if self.env().block_timestamp() > e.opt_out_deadline_ms {
+                return Err(Error::OptOutClosed);
+            }
+            if self.opt_outs.insert((event, meter), &()).is_some() {
+                return Err(Error::AlreadyOptedOut);
+            }
+            self.env().emit_event(OptedOut { event, meter });
+            Ok(())
+        }
+
+        // ---- events and measurements -----------------------------------------------------------
+
+        /// Announces an event of `program` (its utility only): enrolled meters take part unless they
+        /// opt out by `opt_out_deadline_ms`.
+        #[ink(message)]
+        pub fn announce_event(
+            &mut self,
+            program: ProgramId,
+            start_ms: Timestamp,
+            end_ms: Timestamp,
+            opt_out_deadline_ms: Timestamp,
+            day_type: u8,
+        ) -> Result<EventId> {
+            let mut p = self.program_or_err(program)?;
+            if p.utility != self.env().caller() {
+                return Err(Error::NotUtility);
+            }
+            if p.paused {
+                return Err(Error::ProgramPaused);
+            }
+            let length = end_ms.saturating_sub(start_ms);
+            if start_ms <= self.env().block_timestamp()
+                || length == 0
+                || length > MAX_EVENT_MS
+                || opt_out_deadline_ms > start_ms
+            {
+                return Err(Error::InvalidEvent);
+            }
+            p.unsettled_events = p.unsettled_events.checked_add(1).ok_or(Error::Overflow)?;
+            self.programs.insert(program, &p);
+            let id = self.next_event;
+            self.next_event = id.checked_add(1).ok_or(Error::Overflow)?;
+            self.events.insert(
+                id,
+                &DrEvent {
+                    program,
+                    start_ms,
+                    end_ms,
+                    opt_out_deadline_ms,
+                    day_type,
+                    closed_at: None,
+                    batches: 0,
+                    entries: 0,
+                    paid_entries: 0,
+                    open_disputes: 0,
+                    owed: 0,
+                    allocation: None,
+                    reserve: 0,
+                    paid: 0,
+                    settled: false,
+                },
+            );
+            self.env().emit_event(EventAnnounced {
+                event: id,
+                program,
+                start_ms,
+                end_ms,
+                opt_out_deadline_ms,
+                day_type,
+            });
+            Ok(id)
+        }
+
+        /// A committee member's vote for a measurement batch, once the event has ended and before it
+        /// closes. Every vote checks the batch; the vote that finalizes it records its entries.
+        #[ink(message)]
+        pub fn submit_measurements(&mut self, batch: MeasurementBatch) -> Result<VoteOutcome> {
+            let (mut e, p) = self.open_event(batch.event)?;
+            if self.env().block_timestamp() < e.end_ms {
+                return Err(Error::EventNotEnded);
+            }
+            let count = u32::try_from(batch.entries.len()).unwrap_or(u32::MAX);
+            if count == 0
+                || count > MAX_BATCH_ENTRIES
+                || batch.entries.windows(2).any(|w| w[0].meter >= w[1].meter)
+            {
+                return Err(Error::InvalidBatch);
+            }
+            let mut customers = Vec::with_capacity(batch.entries.len());
+            for m in &batch.entries {
+                customers.push(self.participant(batch.event, &e, m.meter)?);
+            }
+            let outcome = self
+                .committee
+                .vote(
+                    self.env().caller(),
+                    crate::batch_report_id(batch.event, batch.index),
+                    blake2_256_of(&batch),
+                )
+                .map_err(Error::Committee)?;
+            if outcome != VoteOutcome::Finalized {
+                return Ok(outcome);
+            }
+            for (m, customer) in batch.entries.iter().zip(customers) {
+                let subsidy = demand::subsidy(
+                    m.baseline_wh,
+                    m.actual_wh,
+                    p.terms.rate_per_kwh,
+                    p.terms.cap_per_event,
+                );
+                e.owed = e.owed.checked_add(subsidy).ok_or(Error::Overflow)?;
+                self.entries.insert(
+                    (batch.event, m.meter),
+                    &Entry {
+                        customer,
+                        batch: batch.index,
+                        baseline_wh: m.baseline_wh,
+                        actual_wh: m.actual_wh,
+                        subsidy,
+                        status: EntryStatus::Pending,
+                        paid: 0,
+                    },
+                );
+                self.env().emit_event(EntryRecorded {
+                    event: batch.event,
+                    meter: m.meter,
+                    customer,
+                    baseline_wh: m.baseline_wh,
+                    actual_wh: m.actual_wh,
+                    subsidy,
+                });
+            }
+            e.entries = e.entries.checked_add(count).ok_or(Error::Overflow)?;
+            e.batches = e.batches.checked_add(1).ok_or(Error::Overflow)?;
+            self.events.insert(batch.event, &e);
+            self.batch_roots
+                .insert((batch.event, batch.index), &batch.readings_root);
+            self.env().emit_event(MeasurementsAccepted {
+                event: batch.event,
+                index: batch.index,
+                readings_root: batch.readings_root,
+                entries: count,
+            });
+            Ok(outcome)
+        }
+
+        /// Closes `event` to new batches (the program's utility or a regulator), after its end; the
+        /// dispute window starts now.
+        #[ink(message)]
+        pub fn close_event(&mut self, event: EventId) -> Result<Timestamp> {
+            let (mut e, p) = self.open_event(event)?;
+            self.ensure_utility_or_regulator(&p, self.env().caller())?;
+            let now = self.env().block_timestamp();
+            if now < e.end_ms {
+                return Err(Error::EventNotEnded);
+            }
+            e.closed_at = Some(now);
+            self.events.insert(event, &e);
+            let disputes_until = now
+                .checked_add(p.terms.dispute_window_ms)
+                .ok_or(Error::Overflow)?;
+            self.env().emit_event(EventClosed {
+                event,
+                owed: e.owed,
+                disputes_until,
+            });
+            Ok(disputes_until)
+        }
+
+        // ---- disputes --------------------------------------------------------------------------
+
+        /// Disputes `meter`'s entry in `event` (its customer or a regulator), before the dispute
+        /// window closes; the entry is held until resolved.
+        #[ink(message)]
+        pub fn dispute(&mut self, event: EventId, meter: MeterId) -> Result<()> {
+            let mut e = self.event_or_err(event)?;
+            let p = self.program_or_err(e.program)?;
+            let mut entry = self.entry_or_err(event, meter)?;
+            let by = self.env().caller();
+            if by != entry.customer && !self.access.has_role(REGULATOR, by) {
+                return Err(Error::NotCustomerOrRegulator);
+            }
+            if let Some(closed) = e.closed_at {
+                let until = closed
+                    .checked_add(p.terms.dispute_window_ms)
+                    .ok_or(Error::Overflow)?;
+                if self.env().block_timestamp() >= until {
+                    return Err(Error::DisputeWindowClosed);
+                }
+            }
+            if entry.status != EntryStatus::Pending {
+                return Err(Error::WrongStatus);
+            }
+            entry.status = EntryStatus::Disputed;
+            self.entries.insert((event, meter), &entry);
+            e.open_disputes = e.open_disputes.checked_add(1).ok_or(Error::Overflow)?;
+            self.events.insert(event, &e);
+            self.env().emit_event(EntryDisputed { event, meter, by });
+            Ok(())
+        }
+
+        /// Resolves a disputed entry (the program's utility or a regulator): with `correction`
+        /// (baseline Wh, actual Wh) its subsidy is recomputed, without it the entry stands as is. Either
+        /// way it can be settled again.
+        #[ink(message)]
+        pub fn resolve(
+            &mut self,
+            event: EventId,
+            meter: MeterId,
+            correction: Option<(u64, u64)>,
+        ) -> Result<Balance> {
+            let mut e = self.event_or_err(event)?;
+            let mut p = self.program_or_err(e.program)?;
+            self.ensure_utility_or_regulator(&p, self.env().caller())?;
+            let mut entry = self.entry_or_err(event, meter)?;
+            if entry.status != EntryStatus::Disputed {
+                return Err(Error::WrongStatus);
+            }
+            if let Some((baseline_wh, actual_wh)) = correction {
+                let subsidy = demand::subsidy(
+                    baseline_wh,
+                    actual_wh,
+                    p.terms.rate_per_kwh,
+                    p.terms.cap_per_event,
+                );
+                e.owed = e
+                    .owed
+                    .checked_sub(entry.subsidy)
+                    .and_then(|o| o.checked_add(subsidy))
+                    .ok_or(Error::Overflow)?;
+                if let Some((allocation, total)) = e.allocation {
+                    // Settlement is open: move the difference in this entry's share between the
+                    // event's reserve and the budget.
+                    let before = demand::pro_rata(entry.subsidy, allocation, total);
+                    let after = demand::pro_rata(subsidy, allocation, total);
+                    if after > before {
+                        let extra = after.saturating_sub(before).min(p.budget);
+                        p.budget = p.budget.checked_sub(extra).ok_or(Error::Overflow)?;
+                        e.reserve = e.reserve.checked_add(extra).ok_or(Error::Overflow)?;
+                    } else {
+                        let freed = before.saturating_sub(after);
+                        e.reserve = e.reserve.checked_sub(freed).ok_or(Error::Overflow)?;
+                        p.budget = p.budget.checked_add(freed).ok_or(Error::Overflow)?;
+                    }
+                    self.save_budget(e.program, &p);
+                }
+                entry.baseline_wh = baseline_wh;
+                entry.actual_wh = actual_wh;
+                entry.subsidy = subsidy;
+            }
+            entry.status = EntryStatus::Pending;
+            self.entries.insert((event, meter), &entry);
+            e.open_disputes = e.open_disputes.checked_sub(1).ok_or(Error::Overflow)?;
+            self.events.insert(event, &e);
+            self.env().emit_event(EntryResolved {
+                event,
+                meter,
+                baseline_wh: entry.baseline_wh,
+                actual_wh: entry.actual_wh,
+                subsidy: entry.subsidy,
+                corrected: correction.is_some(),
+            });
+            Ok(entry.subsidy)
+        }
+
+        // ---- settlement ------------------------------------------------------------------------
+
+        /// Pays the listed meters' entries in `event` (anyone may call, after the dispute window):
+        /// each pending entry once, scaled pro rata when the budget fell short; disputed, paid and
+        /// unknown ones are skipped. The first call fixes the event's allocation; the call that pays
+        /// the last entry (an empty list does, for an event with none) returns the remainder to the
+        /// budget. Returns the number paid.
+        #[ink(message)]
+        pub fn settle(&mut self, event: EventId, meters: Vec<MeterId>) -> Result<u32> {
+            let count = u32::try_from(meters.len()).unwrap_or(u32::MAX);
+            if count > MAX_SETTLE_BATCH {
+                return Err(Error::InvalidSettleBatch);
+            }
+            let mut e = self.event_or_err(event)?;
+            let mut p = self.program_or_err(e.program)?;
+            if p.paused {
+                return Err(Error::ProgramPaused);
+            }
+            let closed = e.closed_at.ok_or(Error::EventNotClosed)?;
+            let until = closed
+                .checked_add(p.terms.dispute_window_ms)
+                .ok_or(Error::Overflow)?;
+            if self.env().block_timestamp() < until {
+                return Err(Error::DisputeWindowOpen);
+            }
+            let (allocation, total) = match e.allocation {
+                Some(fixed) => fixed,
+                None => {
+                    let allocation = e.owed.min(p.budget);
+                    p.budget = p.budget.checked_sub(allocation).ok_or(Error::Overflow)?;
+                    e.reserve = allocation;
+                    e.allocation = Some((allocation, e.owed));
+                    self.env().emit_event(SettlementOpened {
+                        event,
+                        owed: e.owed,
+                        allocation,
+                    });
+                    (allocation, e.owed)
+                }
+            };
+            let mut paid = 0u32;
+            for meter in meters {
+                let Some(mut entry) = self.entries.get((event, meter)) else {
+                    continue;
+                };
+                if entry.status != EntryStatus::Pending {
+                    continue;
+                }
+                let amount = demand::pro_rata(entry.subsidy, allocation, total).min(e.reserve);
+                e.reserve = e.reserve.checked_sub(amount).ok_or(Error::Overflow)?;
+                e.paid = e.paid.checked_add(amount).ok_or(Error::Overflow)?;
+                e.paid_entries = e.paid_entries.checked_add(1).ok_or(Error::Overflow)?;
+                entry.status = EntryStatus::Paid;
+                entry.paid = amount;
+                self.entries.insert((event, meter), &entry);
+                self.pay(entry.customer, amount)?;
+                self.env().emit_event(EntryPaid {
+                    event,
+                    meter,
+                    customer: entry.customer,
+                    amount,
+                });
+                paid = paid.checked_add(1).ok_or(Error::Overflow)?;
+            }
+            if !e.settled && e.paid_entries == e.entries {
+                // Every entry is paid (so none is disputed): the rounding remainder goes back to the
+                // budget, and the event no longer holds the budget.
+                p.budget = p.budget.checked_add(e.reserve).ok_or(Error::Overflow)?;
+                e.reserve = 0;
+                e.settled = true;
+                p.unsettled_events = p.unsettled_events.checked_sub(1).ok_or(Error::Overflow)?;
+            }
+            self.events.insert(event, &e);
+            self.save_budget(e.program, &p);
+            Ok(paid)
+        }
+
+        // ---- queries ---------------------------------------------------------------------------
+
+        /// A program, if it exists.
+        #[ink(message)]
+        pub fn program(&self, program: ProgramId) -> Option<Program> {
+            self.programs.get(program)
+        }
+
+        /// A meter's enrollment in a program, if any.
+        #[ink(message)]
+        pub fn enrollment(&self, program: ProgramId, meter: MeterId) -> Option<Enrollment> {
+            self.enrollments.get((program, meter))
+        }
+
+        /// An event, if it exists.
+        #[ink(message)]
+        pub fn event(&self, event: EventId) -> Option<DrEvent> {
+            self.events.get(event)
+        }
+
+        /// Whether `meter` opted out of `event`.
+        #[ink(message)]
+        pub fn opted_out(&self, event: EventId, meter: MeterId) -> bool {
+            self.opt_outs.contains((event, meter))
+        }
+
+        /// `meter`'s entry in `event`, if measured.
+        #[ink(message)]
+        pub fn entry(&self, event: EventId, meter: MeterId) -> Option<Entry> {
+            self.entries.get((event, meter))
+        }
+
+        /// The readings root of batch `index` of `event`, if accepted.
+        #[ink(message)]
+        pub fn readings_root(&self, event: EventId, index: u32) -> Option<Digest> {
+            self.batch_roots.get((event, index))
+        }
+
+        /// Whether `meter` drew `wh` in the interval starting at `interval_start_ms`, as batch `index`
+        /// of `event` says: the reading's leaf (`demand::reading_leaf`) is checked against the batch's
+        /// readings root with `proof`.
+        #[ink(message)]
+        pub fn verify_reading(
+            &self,
+            event: EventId,
+            index: u32,
+            meter: MeterId,
+            interval_start_ms: u64,
+            wh: u64,
+            proof: MerkleProof,
+        ) -> bool {
+            self.batch_roots.get((event, index)).is_some_and(|root| {
+                merkle::verify(
+                    &root,
+                    &demand::reading_leaf(meter, interval_start_ms, wh),
+                    &proof,
+                )
+            })
+        }
+
+        /// Recomputes a baseline for `event` from raw readings, by its program's method and the event's
+        /// day type, so anyone can check a submitted one (`gridtrust_common::baseline`).
+        #[ink(message)]
+        pub fn compute_baseline(
+            &self,
+            event: EventId,
+            history: Vec<DayReadings>,
+            adjustment_window: Vec<u64>,
+        ) -> Result<Baseline> {
+            let e = self.event_or_err(event)?;
+            let p = self.program_or_err(e.program)?;
+            let input = BaselineInput {
+                day_type: e.day_type,
+                history,
+                adjustment_window,
+            };
+            baseline::compute(&p.terms.baseline, &input).map_err(Error::Baseline)
+        }
+
+        // ---- internals -------------------------------------------------------------------------
+
+        fn program_or_err(&self, program: ProgramId) -> Result<Program> {
+            self.programs.get(program).ok_or(Error::ProgramNotFound)
+        }
+
+        fn event_or_err(&self, event: EventId) -> Result<DrEvent> {
+            self.events.get(event).ok_or(Error::EventNotFound)
+        }
+
+        fn entry_or_err(&self, event: EventId, meter: MeterId) -> Result<Entry> {
+            self.entries.get((event, meter)).ok_or(Error::EntryNotFound)
+        }
+
+        /// The event and its program, if the event is still open to batches and the program not
+        /// paused.
+        fn open_event(&self, event: EventId) -> Result<(DrEvent, Program)> {
+            let e = self.event_or_err(event)?;
+            if e.closed_at.is_some() {
+                return Err(Error::EventClosed);
+            }
+            let p = self.program_or_err(e.program)?;
+            if p.paused {
+                return Err(Error::ProgramPaused);
+            }
+            Ok((e, p))
+        }
+
+        fn enrollment_of_caller(&self, program: ProgramId, meter: MeterId) -> Result<Enrollment> {
+            match self.enrollments.get((program, meter)) {
+                Some(en) if en.customer == self.env().caller() => Ok(en),
+                _ => Err(Error::NotEnrolled),
+            }
+        }
+
+        /// The customer of `meter` if it takes part in event `id` and has no entry yet.
+        fn participant(&self, id: EventId, e: &DrEvent, meter: MeterId) -> Result<AccountId> {
+            if self.entries.contains((id, meter)) {
+                return Err(Error::AlreadyMeasured { meter });
+            }
+            match self.enrollments.get((e.program, meter)) {
+                Some(en) if en.enrolled_at < e.start_ms && !self.opt_outs.contains((id, meter)) => {
+                    Ok(en.customer)
+                }
+                _ => Err(Error::NotParticipating { meter }),
+            }
+        }
+
+        fn ensure_utility_or_regulator(&self, p: &Program, who: AccountId) -> Result<()> {
+            if who != p.utility && !self.access.has_role(REGULATOR, who) {
+                return Err(Error::NotUtilityOrRegulator);
+            }
+            Ok(())
+        }
+
+        fn save_budget(&mut self, program: ProgramId, p: &Program) {
+            self.programs.insert(program, p);
+            self.env().emit_event(BudgetChanged {
+                program,
+                budget: p.budget,
+            });
+        }
+
+        fn pay(&self, to: AccountId, amount: Balance) -> Result<()> {
+            if amount == 0 {
+                return Ok(());
+            }
+            self.env()
+                .transfer(to, amount)
+                .map_err(|_| Error::TransferFailed)
+        }
+    }
+}
