@@ -1,0 +1,625 @@
+//! The demand-response contract's real Wasm on the sandbox chain: enrollment checked against the real
+//! attestations contract, measurements through the real 2-of-3 committee, disputes and settlement.
+
+use demand_response::{
+    events::{EntryPaid, SettlementOpened},
+    DemandResponse, EntryStatus, Error, Measurement, MeasurementBatch, ProgramTerms, REGULATOR,
+    UTILITY,
+};
+use gridtrust_chain::Message;
+use gridtrust_common::{
+    access::AccessError,
+    baseline::{self, BaselineError, BaselineInput, BaselineParams, DayReadings},
+    committee::{CommitteeError, VoteOutcome},
+    demand, merkle,
+};
+use gridtrust_tests::{call_builder, decode_all, AccountId, Grid, World, DAY_MS, HOUR_MS};
+
+type Api = <DemandResponse as ink::codegen::ContractCallBuilder>::Type;
+
+const UNIT: u128 = 1_000_000_000_000;
+
+/// 2 tokens per kWh reduced, at most 10 tokens per customer per event, highest 3 of 5 days ±20 %,
+/// disputes for 2 days after closing.
+fn terms() -> ProgramTerms {
+    ProgramTerms {
+        rate_per_kwh: 2 * UNIT,
+        cap_per_event: 10 * UNIT,
+        baseline: BaselineParams {
+            highest: 3,
+            lookback: 5,
+            adjustment_cap_bps: 2_000,
+        },
+        dispute_window_ms: 2 * DAY_MS,
+    }
+}
+
+fn measurement(meter: u64, baseline_wh: u64, actual_wh: u64) -> Measurement {
+    Measurement {
+        meter,
+        baseline_wh,
+        actual_wh,
+    }
+}
+
+struct Setup {
+    world: World,
+    grid: Grid,
+    utility: AccountId,
+    regulator: AccountId,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let mut world = World::new();
+        let grid = world.deploy_grid();
+        let utility = grid.utility;
+        let regulator = world.actor("regulator");
+        let mut s = Self {
+            world,
+            grid,
+            utility,
+            regulator,
+        };
+        let m = s.api().grant_role(REGULATOR, regulator);
+        s.send(utility, m, 0).expect("regulator appointed");
+        s
+    }
+
+    fn api(&self) -> Api {
+        call_builder::<DemandResponse>(self.grid.demand.address)
+    }
+
+    fn send<R: scale::Decode>(
+        &mut self,
+        who: AccountId,
+        msg: impl Into<Message<R>>,
+        value: u128,
+    ) -> R {
+        let contract = self.grid.demand.address;
+        self.world.send(&contract, &who, msg, value)
+    }
+
+    fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
+        let contract = self.grid.demand.address;
+        self.world.read(&contract, msg)
+    }
+
+    fn balance(&mut self, who: AccountId) -> u128 {
+        self.world.chain.balance(&who)
+    }
+
+    fn now(&self) -> u64 {
+        self.world.chain.now_ms()
+    }
+
+    fn wait(&mut self, ms: u64) {
+        self.world.chain.advance_time(ms);
+        self.world.chain.next_block();
+    }
+
+    fn program(&mut self, budget: u128) -> u32 {
+        let m = self.api().create_program(terms());
+        self.send(self.utility, m, budget).expect("program created")
+    }
+
+    /// A customer attested for `meter` on feeder 1 and enrolled in `program`.
+    fn customer(&mut self, name: &str, program: u32, meter: u64) -> AccountId {
+        let who = self.world.actor(name);
+        self.world.attest_meter(&self.grid, who, meter, 1);
+        let m = self.api().enroll(program, meter, 1);
+        self.send(who, m, 0).expect("enrolled");
+        who
+    }
+
+    /// An event of `program` from an hour from now, 3 hours long, opt-outs until 30 minutes before.
+    fn announce(&mut self, program: u32) -> u64 {
+        let start = self.now() + HOUR_MS;
+        let m =
+            self.api()
+                .announce_event(program, start, start + 3 * HOUR_MS, start - HOUR_MS / 2, 0);
+        self.send(self.utility, m, 0).expect("event announced")
+    }
+
+    fn batch(event: u64, index: u32, entries: Vec<Measurement>) -> MeasurementBatch {
+        MeasurementBatch {
+            event,
+            index,
+            entries,
+            readings_root: [index as u8; 32],
+        }
+    }
+
+    /// Operators 1 and 2 submit `batch`; returns the second vote's outcome.
+    fn submit(&mut self, batch: MeasurementBatch) -> Result<VoteOutcome, Error> {
+        let (a, b) = (self.grid.operators[0], self.grid.operators[1]);
+        let m = self.api().submit_measurements(batch.clone());
+        let first = self.send(a, m, 0)?;
+        assert!(matches!(first, VoteOutcome::Pending { .. }));
+        let m = self.api().submit_measurements(batch);
+        self.send(b, m, 0)
+    }
+
+    /// Closes `event` as the utility and waits out the dispute window.
+    fn close_and_wait(&mut self, event: u64) {
+        let m = self.api().close_event(event);
+        self.send(self.utility, m, 0).expect("closed");
+        self.wait(2 * DAY_MS);
+    }
+}
+
+#[test]
+fn only_utilities_create_programs_and_terms_must_make_sense() {
+    let mut s = Setup::new();
+    let stranger = s.world.actor("stranger");
+    let m = s.api().create_program(terms());
+    assert_eq!(
+        s.send(stranger, m, 0),
+        Err(Error::Access(AccessError::MissingRole(UTILITY)))
+    );
+    let m = s.api().grant_role(UTILITY, stranger);
+    assert_eq!(
+        s.send(stranger, m, 0),
+        Err(Error::Access(AccessError::NotOwner))
+    );
+    let mut bad = Vec::new();
+    for f in [
+        |t: &mut ProgramTerms| t.rate_per_kwh = 0,
+        |t: &mut ProgramTerms| t.cap_per_event = 0,
+        |t: &mut ProgramTerms| t.baseline.highest = 6,
+        |t: &mut ProgramTerms| t.dispute_window_ms = 0,
+        |t: &mut ProgramTerms| t.dispute_window_ms = 31 * DAY_MS,
+    ] {
+        let mut t = terms();
+        f(&mut t);
+        bad.push(t);
+    }
+    for t in bad {
+        let m = s.api().create_program(t);
+        assert_eq!(s.send(s.utility, m, 0), Err(Error::InvalidTerms));
+    }
+    let program = s.program(100 * UNIT);
+    assert_eq!(
+        s.send(stranger, s.api().fund_program(program), 0),
+        Err(Error::ZeroAmount)
+    );
+    assert_eq!(
+        s.send(stranger, s.api().fund_program(program), 50 * UNIT),
+        Ok(150 * UNIT)
+    );
+    let m = s.api().withdraw_budget(program, UNIT);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::NotUtility));
+    let m = s.api().withdraw_budget(program, 151 * UNIT);
+    assert_eq!(s.send(s.utility, m, 0), Err(Error::InsufficientBudget));
+    let m = s.api().withdraw_budget(program, 50 * UNIT);
+    assert_eq!(s.send(s.utility, m, 0), Ok(100 * UNIT));
+}
+
+#[test]
+fn enrollment_needs_the_meter_holder_attestation_and_opt_outs_the_deadline() {
+    let mut s = Setup::new();
+    let program = s.program(100 * UNIT);
+    let eve = s.world.actor("eve");
+    // Eve holds meter 7, not meter 8.
+    s.world.attest_meter(&s.grid, eve, 7, 1);
+    let m = s.api().enroll(program, 8, 1);
+    assert_eq!(s.send(eve, m, 0), Err(Error::NotMeterHolder));
+    let m = s.api().enroll(program, 7, 2);
+    assert_eq!(s.send(eve, m, 0), Err(Error::NotMeterHolder));
+    let m = s.api().enroll(program, 7, 1);
+    assert_eq!(s.send(eve, m, 0), Ok(()));
+    assert_eq!(
+        s.read(s.api().enrollment(program, 7)).unwrap().customer,
+        eve
+    );
+
+    let stranger = s.world.actor("stranger");
+    let event = s.announce(program);
+    let m = s.api().opt_out(event, 7);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::NotEnrolled));
+    assert_eq!(s.send(eve, s.api().opt_out(event, 7), 0), Ok(()));
+    assert_eq!(
+        s.send(eve, s.api().opt_out(event, 7), 0),
+        Err(Error::AlreadyOptedOut)
+    );
+    assert!(s.read(s.api().opted_out(event, 7)));
+    let later = s.announce(program);
+    s.wait(HOUR_MS / 2 + 1);
+    assert_eq!(
+        s.send(eve, s.api().opt_out(later, 7), 0),
+        Err(Error::OptOutClosed)
+    );
+    let m = s.api().unenroll(program, 7);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::NotEnrolled));
+    assert_eq!(s.send(eve, s.api().unenroll(program, 7), 0), Ok(()));
+    assert_eq!(s.read(s.api().enrollment(program, 7)), None);
+}
+
+#[test]
+fn events_are_the_utilitys_and_must_be_well_formed() {
+    let mut s = Setup::new();
+    let program = s.program(0);
+    let stranger = s.world.actor("stranger");
+    let now = s.now();
+    let m = s
+        .api()
+        .announce_event(program, now + HOUR_MS, now + 2 * HOUR_MS, now, 0);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::NotUtility));
+    for (start, end, deadline) in [
+        (now, now + HOUR_MS, now),                // starts now, not in the future
+        (now + HOUR_MS, now + HOUR_MS, now),      // empty
+        (now + HOUR_MS, now + 26 * HOUR_MS, now), // longer than a day
+        (now + HOUR_MS, now + 2 * HOUR_MS, now + 2 * HOUR_MS), // opt-out after the start
+    ] {
+        let m = s.api().announce_event(program, start, end, deadline, 0);
+        assert_eq!(s.send(s.utility, m, 0), Err(Error::InvalidEvent));
+    }
+    let m = s
+        .api()
+        .announce_event(99, now + HOUR_MS, now + 2 * HOUR_MS, now, 0);
+    assert_eq!(s.send(s.utility, m, 0), Err(Error::ProgramNotFound));
+}
+
+#[test]
+fn measurements_count_after_two_of_three_operators_and_only_for_participants() {
+    let mut s = Setup::new();
+    let program = s.program(1_000 * UNIT);
+    let ann = s.customer("ann", program, 1);
+    s.customer("bob", program, 2);
+    let cat = s.customer("cat", program, 3);
+    let event = s.announce(program);
+    s.send(cat, s.api().opt_out(event, 3), 0).unwrap();
+    s.wait(HOUR_MS);
+    // Enrolled once the event started: does not take part.
+    s.customer("dan", program, 4);
+
+    let early = Setup::batch(event, 0, vec![measurement(1, 9_000, 6_000)]);
+    let m = s.api().submit_measurements(early);
+    assert_eq!(s.send(s.grid.operators[0], m, 0), Err(Error::EventNotEnded));
+    s.wait(3 * HOUR_MS);
+
+    let stranger = s.world.actor("stranger");
+    let one = Setup::batch(event, 0, vec![measurement(1, 9_000, 6_000)]);
+    let m = s.api().submit_measurements(one.clone());
+    assert_eq!(
+        s.send(stranger, m, 0),
+        Err(Error::Committee(CommitteeError::NotMember))
+    );
+    for (entries, error) in [
+        (vec![], Error::InvalidBatch),
+        (
+            vec![measurement(2, 1, 0), measurement(1, 1, 0)],
+            Error::InvalidBatch,
+        ),
+        (
+            vec![measurement(3, 9_000, 0)],
+            Error::NotParticipating { meter: 3 },
+        ),
+        (
+            vec![measurement(4, 9_000, 0)],
+            Error::NotParticipating { meter: 4 },
+        ),
+        (
+            vec![measurement(9, 9_000, 0)],
+            Error::NotParticipating { meter: 9 },
+        ),
+    ] {
+        let m = s.api().submit_measurements(Setup::batch(event, 1, entries));
+        assert_eq!(s.send(s.grid.operators[0], m, 0), Err(error));
+    }
+
+    // One vote records nothing; the second finalizes.
+    let m = s.api().submit_measurements(one.clone());
+    assert!(matches!(
+        s.send(s.grid.operators[0], m, 0),
+        Ok(VoteOutcome::Pending {
+            votes: 1,
+            threshold: 2
+        })
+    ));
+    assert_eq!(s.read(s.api().entry(event, 1)), None);
+    let m = s.api().submit_measurements(one);
+    assert_eq!(
+        s.send(s.grid.operators[2], m, 0),
+        Ok(VoteOutcome::Finalized)
+    );
+    let entry = s.read(s.api().entry(event, 1)).unwrap();
+    // 3 kWh reduced at 2 tokens.
+    assert_eq!(
+        (entry.customer, entry.subsidy, entry.status),
+        (ann, 6 * UNIT, EntryStatus::Pending)
+    );
+    // Bob used more than his baseline (0); a second batch naming Ann again is refused.
+    let again = Setup::batch(
+        event,
+        1,
+        vec![measurement(1, 5, 0), measurement(2, 9_000, 9_500)],
+    );
+    let m = s.api().submit_measurements(again);
+    assert_eq!(
+        s.send(s.grid.operators[0], m, 0),
+        Err(Error::AlreadyMeasured { meter: 1 })
+    );
+    let bob = Setup::batch(event, 1, vec![measurement(2, 9_000, 9_500)]);
+    assert_eq!(s.submit(bob), Ok(VoteOutcome::Finalized));
+    assert_eq!(s.read(s.api().entry(event, 2)).unwrap().subsidy, 0);
+    let e = s.read(s.api().event(event)).unwrap();
+    assert_eq!((e.entries, e.batches, e.owed), (2, 2, 6 * UNIT));
+
+    // Closed: no more batches.
+    let m = s.api().close_event(event);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::NotUtilityOrRegulator));
+    let m = s.api().close_event(event);
+    assert!(s.send(s.regulator, m, 0).is_ok());
+    let late = Setup::batch(event, 5, vec![measurement(3, 1, 0)]);
+    let m = s.api().submit_measurements(late);
+    assert_eq!(s.send(s.grid.operators[0], m, 0), Err(Error::EventClosed));
+}
+
+#[test]
+fn anyone_checks_a_reading_against_the_batch_root_and_recomputes_a_baseline() {
+    let mut s = Setup::new();
+    let program = s.program(100 * UNIT);
+    s.customer("ann", program, 1);
+    let event = s.announce(program);
+    s.wait(4 * HOUR_MS);
+
+    // Twelve 15-minute readings of the event for meter 1, committed by their root.
+    let start = s.read(s.api().event(event)).unwrap().start_ms;
+    let readings: Vec<(u64, u64)> = (0..12)
+        .map(|i| (start + i * 900_000, 400 + i * 7))
+        .collect();
+    let leaves: Vec<_> = readings
+        .iter()
+        .map(|&(t, wh)| demand::reading_leaf(1, t, wh))
+        .collect();
+    let root = merkle::root(&leaves).unwrap();
+    let actual: u64 = readings.iter().map(|r| r.1).sum();
+
+    // The baseline the oracle computed from ten days of history.
+    let history: Vec<DayReadings> = (0..10u32)
+        .map(|d| DayReadings {
+            day: 100 + d,
+            day_type: (d % 7 >= 5) as u8,
+            event_day: d == 3,
+            window: vec![600 + u64::from(d) * 10; 12],
+            adjustment_window: vec![500; 8],
+        })
+        .collect();
+    let day_of = vec![550; 8];
+    let expected = baseline::compute(
+        &terms().baseline,
+        &BaselineInput {
+            day_type: 0,
+            history: history.clone(),
+            adjustment_window: day_of.clone(),
+        },
+    )
+    .unwrap();
+    let m = s
+        .api()
+        .compute_baseline(event, history.clone(), day_of.clone());
+    let on_chain = s.read(m).unwrap();
+    assert_eq!(on_chain, expected);
+    // +10 % adjustment on the highest 3 of the last 5 weekdays (days 109, 108, 107, 104, 102).
+    assert_eq!(on_chain.selected_days, vec![109, 108, 107]);
+    assert_eq!(on_chain.adjustment_bps, 11_000);
+
+    let batch = MeasurementBatch {
+        event,
+        index: 0,
+        entries: vec![measurement(1, on_chain.baseline_wh, actual)],
+        readings_root: root,
+    };
+    assert_eq!(s.submit(batch), Ok(VoteOutcome::Finalized));
+    assert_eq!(s.read(s.api().readings_root(event, 0)), Some(root));
+
+    let proof = merkle::proof(&leaves, 5).unwrap();
+    let (t, wh) = readings[5];
+    let check = |s: &mut Setup, meter, t, wh, proof: merkle::MerkleProof, index| {
+        s.read(s.api().verify_reading(event, index, meter, t, wh, proof))
+    };
+    assert!(check(&mut s, 1, t, wh, proof.clone(), 0));
+    assert!(
+        !check(&mut s, 1, t, wh + 1, proof.clone(), 0),
+        "forged value"
+    );
+    assert!(!check(&mut s, 2, t, wh, proof.clone(), 0), "another meter");
+    assert!(
+        !check(&mut s, 1, readings[4].0, wh, proof.clone(), 0),
+        "another interval"
+    );
+    assert!(!check(&mut s, 1, t, wh, proof.clone(), 1), "no such batch");
+    let mut moved = proof;
+    moved.index = 4;
+    assert!(
+        !check(&mut s, 1, t, wh, moved, 0),
+        "proof for another position"
+    );
+
+    // Too little history is a typed error, not a trap.
+    let m = s
+        .api()
+        .compute_baseline(event, history[..4].to_vec(), day_of);
+    assert_eq!(
+        s.read(m),
+        Err(Error::Baseline(BaselineError::NotEnoughDays))
+    );
+}
+
+#[test]
+fn disputed_entries_wait_for_resolution_and_nothing_is_paid_twice() {
+    let mut s = Setup::new();
+    let program = s.program(1_000 * UNIT);
+    let ann = s.customer("ann", program, 1);
+    let bob = s.customer("bob", program, 2);
+    let event = s.announce(program);
+    s.wait(4 * HOUR_MS);
+    let batch = Setup::batch(
+        event,
+        0,
+        vec![measurement(1, 9_000, 6_000), measurement(2, 8_000, 7_000)],
+    );
+    s.submit(batch).unwrap();
+    let stranger = s.world.actor("stranger");
+    assert_eq!(
+        s.send(stranger, s.api().dispute(event, 1), 0),
+        Err(Error::NotCustomerOrRegulator)
+    );
+    assert_eq!(
+        s.send(bob, s.api().dispute(event, 1), 0),
+        Err(Error::NotCustomerOrRegulator)
+    );
+    assert_eq!(s.send(ann, s.api().dispute(event, 1), 0), Ok(()));
+    assert_eq!(
+        s.send(ann, s.api().dispute(event, 1), 0),
+        Err(Error::WrongStatus)
+    );
+    assert_eq!(
+        s.send(stranger, s.api().settle(event, vec![1, 2]), 0),
+        Err(Error::EventNotClosed)
+    );
+    let m = s.api().close_event(event);
+    s.send(s.utility, m, 0).unwrap();
+    assert_eq!(
+        s.send(stranger, s.api().settle(event, vec![1, 2]), 0),
+        Err(Error::DisputeWindowOpen)
+    );
+    // The regulator may dispute too, within the window.
+    assert_eq!(s.send(s.regulator, s.api().dispute(event, 2), 0), Ok(()));
+    let m = s.api().resolve(event, 2, None);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::NotUtilityOrRegulator));
+    assert_eq!(
+        s.send(s.utility, s.api().resolve(event, 2, None), 0),
+        Ok(2 * UNIT)
+    );
+    s.wait(2 * DAY_MS);
+    assert_eq!(
+        s.send(bob, s.api().dispute(event, 2), 0),
+        Err(Error::DisputeWindowClosed)
+    );
+
+    // Settlement pays Bob and holds Ann's disputed entry.
+    let before = [ann, bob].map(|w| s.balance(w));
+    let out = s
+        .world
+        .chain
+        .call(
+            &s.grid.demand.address,
+            s.api().settle(event, vec![1, 2, 99]),
+            &stranger,
+            0,
+        )
+        .unwrap();
+    assert_eq!(out.value, Ok(1));
+    let opened = &decode_all::<SettlementOpened>(&out.events)[0];
+    assert_eq!((opened.owed, opened.allocation), (8 * UNIT, 8 * UNIT));
+    assert_eq!(s.balance(bob), before[1] + 2 * UNIT);
+    assert_eq!(s.balance(ann), before[0]);
+    assert_eq!(s.send(stranger, s.api().settle(event, vec![2]), 0), Ok(0));
+    assert_eq!(s.balance(bob), before[1] + 2 * UNIT);
+
+    // The regulator corrects Ann's baseline upward (capped at 10 tokens) and she is paid.
+    let m = s.api().resolve(event, 1, Some((20_000, 6_000)));
+    assert_eq!(s.send(s.regulator, m, 0), Ok(10 * UNIT));
+    let out = s
+        .world
+        .chain
+        .call(
+            &s.grid.demand.address,
+            s.api().settle(event, vec![1]),
+            &stranger,
+            0,
+        )
+        .unwrap();
+    assert_eq!(decode_all::<EntryPaid>(&out.events)[0].amount, 10 * UNIT);
+    assert_eq!(s.balance(ann), before[0] + 10 * UNIT);
+    let e = s.read(s.api().event(event)).unwrap();
+    assert!(e.settled);
+    assert_eq!(e.paid, 12 * UNIT);
+    assert_eq!(s.read(s.api().program(program)).unwrap().budget, 988 * UNIT);
+    assert_eq!(
+        s.send(s.utility, s.api().resolve(event, 1, None), 0),
+        Err(Error::WrongStatus)
+    );
+}
+
+#[test]
+fn a_short_budget_pays_every_customer_the_same_fraction() {
+    let mut s = Setup::new();
+    // 7 tokens against 6 + 10 + 3 = 19 owed.
+    let program = s.program(7 * UNIT);
+    let customers: Vec<_> = ["ann", "bob", "cat"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| s.customer(n, program, i as u64 + 1))
+        .collect();
+    let event = s.announce(program);
+    s.wait(4 * HOUR_MS);
+    let batch = Setup::batch(
+        event,
+        0,
+        vec![
+            measurement(1, 9_000, 6_000),
+            measurement(2, 20_000, 0),
+            measurement(3, 2_000, 500),
+        ],
+    );
+    s.submit(batch).unwrap();
+    s.close_and_wait(event);
+    let m = s.api().withdraw_budget(program, UNIT);
+    assert_eq!(s.send(s.utility, m, 0), Err(Error::BudgetCommitted));
+    let before: Vec<_> = customers.iter().map(|w| s.balance(*w)).collect();
+    let keeper = s.world.actor("keeper");
+    assert_eq!(
+        s.send(keeper, s.api().settle(event, vec![1, 2, 3]), 0),
+        Ok(3)
+    );
+    let owed = [6 * UNIT, 10 * UNIT, 3 * UNIT];
+    let mut total = 0;
+    for ((who, before), owed) in customers.iter().zip(before).zip(owed) {
+        let expected = owed * 7 / 19; // rounded down
+        assert_eq!(s.balance(*who) - before, expected);
+        total += expected;
+    }
+    assert!(total <= 7 * UNIT);
+    // The rounding remainder is back in the budget and the budget is free again.
+    let p = s.read(s.api().program(program)).unwrap();
+    assert_eq!(p.budget, 7 * UNIT - total);
+    assert_eq!(p.unsettled_events, 0);
+    let m = s.api().withdraw_budget(program, p.budget);
+    assert_eq!(s.send(s.utility, m, 0), Ok(0));
+}
+
+#[test]
+fn a_paused_program_pays_nothing_until_resumed() {
+    let mut s = Setup::new();
+    let program = s.program(100 * UNIT);
+    let ann = s.customer("ann", program, 1);
+    let event = s.announce(program);
+    s.wait(4 * HOUR_MS);
+    s.submit(Setup::batch(event, 0, vec![measurement(1, 9_000, 6_000)]))
+        .unwrap();
+    s.close_and_wait(event);
+    let stranger = s.world.actor("stranger");
+    let m = s.api().set_paused(program, true);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::NotUtilityOrRegulator));
+    let m = s.api().set_paused(program, true);
+    assert_eq!(s.send(s.regulator, m, 0), Ok(()));
+    assert_eq!(
+        s.send(stranger, s.api().settle(event, vec![1]), 0),
+        Err(Error::ProgramPaused)
+    );
+    let m = s.api().enroll(program, 1, 1);
+    assert_eq!(s.send(ann, m, 0), Err(Error::ProgramPaused));
+    let now = s.now();
+    let m = s
+        .api()
+        .announce_event(program, now + HOUR_MS, now + 2 * HOUR_MS, now, 0);
+    assert_eq!(s.send(s.utility, m, 0), Err(Error::ProgramPaused));
+    let m = s.api().set_paused(program, false);
+    assert_eq!(s.send(s.utility, m, 0), Ok(()));
+    let before = s.balance(ann);
+    assert_eq!(s.send(stranger, s.api().settle(event, vec![1]), 0), Ok(1));
+    assert_eq!(s.balance(ann), before + 6 * UNIT);
+}
