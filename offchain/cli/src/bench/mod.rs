@@ -4,9 +4,10 @@
 //! charged (`gas_consumed`). Per-item figures of batch messages are the difference between a batch of N
 //! and a batch of 1, divided by N − 1, so the fixed cost of the call is not spread into them.
 //!
-//! One module per contract: [`attestations`], [`insurance`], [`reservations`].
+//! One module per contract: [`attestations`], [`insurance`], [`reservations`], [`demand`].
 
 mod attestations;
+mod demand;
 mod insurance;
 mod reservations;
 
@@ -47,6 +48,7 @@ pub fn run(json: Option<PathBuf>, quick: bool) -> Result<()> {
     }
     insurance::settle_ten_thousand(&mut figures)?;
     reservations::costs(&mut figures)?;
+    demand::costs(&mut figures)?;
     figures.print();
     if let Some(path) = json {
         std::fs::write(&path, serde_json::to_string_pretty(&figures.to_json())?)
