@@ -1,0 +1,258 @@
+//! Demand-response results for one event: each meter's baseline (by `gridtrust_common::baseline`, the
+//! code the contract recomputes it with), its actual load, and the Merkle root of the readings behind
+//! them, ready to become a `MeasurementBatch`.
+
+use gridtrust_common::{
+    baseline::{self, BaselineError, BaselineInput, BaselineParams, DayReadings},
+    demand::reading_leaf,
+    merkle, Digest,
+};
+
+use crate::store::{Store, StoreError};
+
+/// One day in ms.
+const DAY_MS: u64 = 86_400_000;
+
+/// What the oracle needs to know about an event and the days before it.
+#[derive(Debug, Clone)]
+pub struct EventSpec {
+    /// Event start (ms); the window's clock times are taken from it.
+    pub start_ms: u64,
+    /// Event end (ms).
+    pub end_ms: u64,
+    /// Length of each reading interval (ms), e.g. 900 000 for 15 minutes.
+    pub interval_ms: u64,
+    /// The adjustment window: how long it is and how long before the start it ends (ms).
+    pub adjustment_len_ms: u64,
+    /// Gap between the adjustment window's end and the event start (ms).
+    pub adjustment_gap_ms: u64,
+    /// The event day's type.
+    pub day_type: u8,
+    /// Past days to consider: (days before the event day, day type, was an event day).
+    pub history: Vec<(u32, u8, bool)>,
+    /// The program's baseline method.
+    pub params: BaselineParams,
+}
+
+/// One meter's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeterResult {
+    /// The meter.
+    pub meter: u64,
+    /// Its baseline over the event (Wh).
+    pub baseline_wh: u64,
+    /// What it drew over the event (Wh).
+    pub actual_wh: u64,
+}
+
+/// A meter left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The meter.
+    pub meter: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// The results of an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventResults {
+    /// Meters with complete data, ascending.
+    pub results: Vec<MeterResult>,
+    /// Meters left out.
+    pub skipped: Vec<Skipped>,
+    /// Root over the event-window readings of the included meters, meter by meter in time order
+    /// (`demand::reading_leaf`); `None` when no meter was included.
+    pub readings_root: Option<Digest>,
+    /// The leaves in root order, to build inclusion proofs from.
+    pub leaves: Vec<(u64, u64, u64)>,
+}
+
+/// The `interval_ms` readings of `meter` over `from..from + len`, or `None` if any is missing.
+fn window(
+    store: &Store,
+    meter: u64,
+    from: u64,
+    len: u64,
+    interval_ms: u64,
+) -> Result<Option<Vec<u64>>, StoreError> {
+    let readings = store.readings(meter, from, from.saturating_add(len))?;
+    let expected = len / interval_ms.max(1);
+    let complete = readings.len() as u64 == expected
+        && readings
+            .iter()
+            .enumerate()
+            .all(|(i, r)| r.interval_start_ms == from + i as u64 * interval_ms);
+    Ok(complete.then(|| readings.iter().map(|r| r.wh).collect()))
+}
+
+/// Computes every listed meter's result for the event described by `spec`.
+pub fn results(
+    store: &Store,
+    spec: &EventSpec,
+    meters: &[u64],
+) -> Result<EventResults, StoreError> {
+    let len = spec.end_ms.saturating_sub(spec.start_ms);
+    let adjustment_from = spec
+        .start_ms
+        .saturating_sub(spec.adjustment_gap_ms + spec.adjustment_len_ms);
+    let day_number = (spec.start_ms / DAY_MS) as u32;
+    let mut out = EventResults {
+        results: Vec::new(),
+        skipped: Vec::new(),
+        readings_root: None,
+        leaves: Vec::new(),
+    };
+    let mut meters = meters.to_vec();
+    meters.sort_unstable();
+    meters.dedup();
+    'meters: for meter in meters {
+        let skip = |reason: String| Skipped { meter, reason };
+        let Some(event_window) = window(store, meter, spec.start_ms, len, spec.interval_ms)? else {
+            out.skipped
+                .push(skip("readings missing in the event window".into()));
+            continue;
+        };
+        let Some(day_of) = window(
+            store,
+            meter,
+            adjustment_from,
+            spec.adjustment_len_ms,
+            spec.interval_ms,
+        )?
+        else {
+            out.skipped
+                .push(skip("readings missing before the event".into()));
+            continue;
+        };
+        let mut history = Vec::new();
+        for &(days_before, day_type, event_day) in &spec.history {
+            let shift = u64::from(days_before) * DAY_MS;
+            let w = window(store, meter, spec.start_ms - shift, len, spec.interval_ms)?;
+            let a = window(
+                store,
+                meter,
+                adjustment_from - shift,
+                spec.adjustment_len_ms,
+                spec.interval_ms,
+            )?;
+            let (Some(w), Some(a)) = (w, a) else {
+                out.skipped
+                    .push(skip(format!("readings missing {days_before} days before")));
+                continue 'meters;
+            };
+            history.push(DayReadings {
+                day: day_number.saturating_sub(days_before),
+                day_type,
+                event_day,
+                window: w,
+                adjustment_window: a,
+            });
+        }
+        let input = BaselineInput {
+            day_type: spec.day_type,
+            history,
+            adjustment_window: day_of,
+        };
+        let b = match baseline::compute(&spec.params, &input) {
+            Ok(b) => b,
+            Err(e) => {
+                out.skipped.push(skip(baseline_reason(e)));
+                continue;
+            }
+        };
+        for (i, wh) in event_window.iter().enumerate() {
+            out.leaves
+                .push((meter, spec.start_ms + i as u64 * spec.interval_ms, *wh));
+        }
+        out.results.push(MeterResult {
+            meter,
+            baseline_wh: b.baseline_wh,
+            actual_wh: event_window.iter().sum(),
+        });
+    }
+    let leaves: Vec<Digest> = out
+        .leaves
+        .iter()
+        .map(|&(m, t, wh)| reading_leaf(m, t, wh))
+        .collect();
+    out.readings_root = merkle::root(&leaves);
+    Ok(out)
+}
+
+fn baseline_reason(e: BaselineError) -> String {
+    format!("baseline cannot be computed: {e:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Reading;
+
+    const Q: u64 = 900_000;
+
+    /// Meter 1 with a flat 500 Wh per quarter on the five days before, 300 during the event; meter 2
+    /// missing one event reading.
+    #[test]
+    fn results_use_the_shared_baseline_and_commit_the_readings() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let start = 20_000 * DAY_MS + 17 * 3_600_000;
+        let mut rows = Vec::new();
+        for meter in [1u64, 2] {
+            for d in 0..=5u64 {
+                let day_start = start - d * DAY_MS;
+                // Adjustment window: the 2 hours ending 1 hour before the start; then the event (1 h).
+                for q in 0..8 {
+                    rows.push(Reading {
+                        meter,
+                        interval_start_ms: day_start - 3 * 3_600_000 + q * Q,
+                        wh: 200,
+                    });
+                }
+                for q in 0..4 {
+                    if meter == 2 && d == 0 && q == 2 {
+                        continue;
+                    }
+                    rows.push(Reading {
+                        meter,
+                        interval_start_ms: day_start + q * Q,
+                        wh: if d == 0 { 300 } else { 500 },
+                    });
+                }
+            }
+        }
+        store.put_readings(&rows).unwrap();
+        let spec = EventSpec {
+            start_ms: start,
+            end_ms: start + 4 * Q,
+            interval_ms: Q,
+            adjustment_len_ms: 2 * 3_600_000,
+            adjustment_gap_ms: 3_600_000,
+            day_type: 0,
+            history: (1..=5).map(|d| (d, 0, false)).collect(),
+            params: BaselineParams {
+                highest: 3,
+                lookback: 5,
+                adjustment_cap_bps: 2_000,
+            },
+        };
+        let r = results(&store, &spec, &[2, 1, 1, 3]).unwrap();
+        assert_eq!(
+            r.results,
+            vec![MeterResult {
+                meter: 1,
+                baseline_wh: 2_000,
+                actual_wh: 1_200
+            }]
+        );
+        assert_eq!(r.skipped.len(), 2);
+        assert_eq!(r.skipped[0].meter, 2);
+        assert_eq!(r.skipped[1].meter, 3);
+        let leaves: Vec<_> = (0..4)
+            .map(|q| reading_leaf(1, start + q * Q, 300))
+            .collect();
+        assert_eq!(r.readings_root, merkle::root(&leaves));
+        assert_eq!(r.leaves.len(), 4);
+    }
+}
