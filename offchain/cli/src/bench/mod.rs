@@ -4,11 +4,13 @@
 //! charged (`gas_consumed`). Per-item figures of batch messages are the difference between a batch of N
 //! and a batch of 1, divided by N − 1, so the fixed cost of the call is not spread into them.
 //!
-//! One module per contract: [`attestations`], [`insurance`], [`reservations`], [`demand`].
+//! One module per contract: [`attestations`], [`insurance`], [`reservations`], [`demand`]; and
+//! [`oracle`] for the meter-data pipeline.
 
 mod attestations;
 mod demand;
 mod insurance;
+mod oracle;
 mod reservations;
 
 use std::{collections::BTreeMap, path::PathBuf};
@@ -49,6 +51,7 @@ pub fn run(json: Option<PathBuf>, quick: bool) -> Result<()> {
     insurance::settle_ten_thousand(&mut figures)?;
     reservations::costs(&mut figures)?;
     demand::costs(&mut figures)?;
+    oracle::ingest(&mut figures)?;
     figures.print();
     if let Some(path) = json {
         std::fs::write(&path, serde_json::to_string_pretty(&figures.to_json())?)
@@ -66,6 +69,8 @@ pub(crate) struct Figures {
     pub(crate) payouts_per_block: BTreeMap<u32, (Cost, u64)>,
     /// (policies on the feeder, batch size, calls, heaviest call).
     pub(crate) settle: Option<(u32, u32, u32, Cost)>,
+    /// Oracle ingest: (readings, readings per second).
+    pub(crate) ingest: Option<(u64, f64)>,
 }
 
 impl Figures {
@@ -91,6 +96,12 @@ impl Figures {
             );
         }
         self.print_payouts();
+        if let Some((readings, rate)) = self.ingest {
+            println!();
+            println!(
+                "oracle ingest: {readings} readings from CSV into SQLite (WAL, synchronous=FULL) at {rate:.0} readings/s"
+            );
+        }
     }
 
     fn print_payouts(&self) {
@@ -144,6 +155,7 @@ impl Figures {
             "messages": messages,
             "payouts_per_block": per_block,
             "settle_one_feeder": settle,
+            "ingest_readings_per_s": self.ingest.map(|(_, rate)| rate.round() as u64),
             "machine": machine(),
             "toolchain": toolchain(),
         })
