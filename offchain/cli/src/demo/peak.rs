@@ -1,17 +1,15 @@
-//! The peak: the utility pays the storm town's customers for cutting load during a heat-wave peak. The
-//! baselines come from `gridtrust_common::baseline` (the code the contract recomputes them with), the
-//! readings are committed by a Merkle root, two of three operators agree on the batch, a customer checks
-//! a reading about them, and settlement pays everyone after the dispute window.
+//! The peak: the utility pays the storm town's customers for cutting load during a heat-wave peak. A
+//! week of 15-minute readings goes through the oracle, which computes the baselines with
+//! `gridtrust_common::baseline` (the code the contract recomputes them with) and commits the readings by
+//! a Merkle root; two of three operators agree on the batch, a customer checks a reading about them,
+//! and settlement pays everyone after the dispute window.
 use anyhow::{anyhow, ensure, Result};
 use demand_response::{DemandResponse, Measurement, MeasurementBatch, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
-use gridtrust_common::{
-    baseline::{self, BaselineInput, BaselineParams, DayReadings},
-    committee::VoteOutcome,
-    demand, merkle,
-};
+use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome, demand, merkle};
+use gridtrust_oracle::demand::{results, EventSpec};
 
-use super::{tokens, UNIT};
+use super::{tokens, DemoOracle, UNIT};
 
 const HOUR_MS: u64 = 3_600_000;
 const QUARTER_MS: u64 = 900_000;
@@ -32,13 +30,16 @@ pub struct PeakOutcome {
     pub reading_checks: (bool, bool),
 }
 
-/// A meter's usual draw in one quarter hour of the peak window on past day `d` (Wh).
-fn usual(meter: u64, d: u64, quarter: u64) -> u64 {
-    600 + (meter % 10) * 50 + d * 7 + quarter * 3
+/// Days of history before the event.
+const HISTORY_DAYS: u64 = 7;
+
+/// A meter's usual draw in quarter `quarter` of the peak window, `days_before` days before the event (Wh).
+fn usual(meter: u64, days_before: u64, quarter: u64) -> u64 {
+    600 + (meter % 10) * 50 + (HISTORY_DAYS - days_before) * 7 + quarter * 3
 }
 
 /// Runs the peak scene on `chain`, with the customers `grid`'s storm scene attested.
-pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<PeakOutcome> {
+pub fn run(chain: &mut SandboxChain, grid: &Grid, oracle: &mut DemoOracle) -> Result<PeakOutcome> {
     println!("\n== A heat wave: the utility runs a demand-response program for the evening peak");
     let contract = grid.demand.address;
     let mut api = call_builder::<DemandResponse>(contract);
@@ -89,47 +90,71 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<PeakOutcome> {
     chain.set_time(end + HOUR_MS);
     chain.next_block();
 
-    println!("\n== After the peak the oracle computes baselines and the operators submit them");
+    println!("\n== After the peak the oracle ingests a week of readings and computes the results");
+    // Per day: the 2-hour adjustment window ending an hour before the peak, then the peak window; on
+    // the event day each customer sheds their share.
     let quarters = (end - start) / QUARTER_MS;
-    let mut leaves = Vec::new();
-    let mut readings = Vec::new();
-    let mut entries = Vec::new();
-    for (name, meter, shed) in SHEDDERS {
-        let history: Vec<DayReadings> = (0..7u32)
-            .map(|d| DayReadings {
-                day: 500 + d,
-                day_type: 0,
-                event_day: false,
-                window: (0..quarters).map(|q| usual(*meter, d.into(), q)).collect(),
-                adjustment_window: vec![700; 4],
-            })
-            .collect();
-        let input = BaselineInput {
-            day_type: 0,
-            history,
-            adjustment_window: vec![700; 4],
-        };
-        let b = baseline::compute(&terms.baseline, &input)
-            .map_err(|e| anyhow!("baseline for {name}: {e:?}"))?;
-        let mut actual = 0;
-        for q in 0..quarters {
-            let wh = usual(*meter, 7, q) * (100 - shed) / 100;
-            actual += wh;
-            let at = start + q * QUARTER_MS;
-            leaves.push(demand::reading_leaf(*meter, at, wh));
-            readings.push((*meter, at, wh));
+    let mut lines = String::new();
+    for (_, meter, shed) in SHEDDERS {
+        for days_before in 0..=HISTORY_DAYS {
+            let day_start = start - days_before * 24 * HOUR_MS;
+            for q in 0..8 {
+                let at = day_start - 3 * HOUR_MS + q * QUARTER_MS;
+                lines += &format!("reading,{meter},{at},700\n");
+            }
+            for q in 0..quarters {
+                let at = day_start + q * QUARTER_MS;
+                let wh = if days_before == 0 {
+                    usual(*meter, 0, q) * (100 - shed) / 100
+                } else {
+                    usual(*meter, days_before, q)
+                };
+                lines += &format!("reading,{meter},{at},{wh}\n");
+            }
         }
-        println!(
-            "  {name:<16} baseline {} Wh (days {:?}), actual {actual} Wh",
-            b.baseline_wh, b.selected_days
-        );
-        entries.push(Measurement {
-            meter: *meter,
-            baseline_wh: b.baseline_wh,
-            actual_wh: actual,
-        });
     }
-    let root = merkle::root(&leaves).ok_or_else(|| anyhow!("no readings"))?;
+    oracle.ingest("week-readings.csv", &lines)?;
+    let spec = EventSpec {
+        start_ms: start,
+        end_ms: end,
+        interval_ms: QUARTER_MS,
+        adjustment_len_ms: 2 * HOUR_MS,
+        adjustment_gap_ms: HOUR_MS,
+        day_type: 0,
+        history: (1..=HISTORY_DAYS as u32).map(|d| (d, 0, false)).collect(),
+        params: terms.baseline,
+    };
+    let meters: Vec<u64> = SHEDDERS.iter().map(|s| s.1).collect();
+    let decided = results(&oracle.store, &spec, &meters)?;
+    ensure!(
+        decided.skipped.is_empty(),
+        "meters skipped: {:?}",
+        decided.skipped
+    );
+    let entries: Vec<Measurement> = decided
+        .results
+        .iter()
+        .map(|r| Measurement {
+            meter: r.meter,
+            baseline_wh: r.baseline_wh,
+            actual_wh: r.actual_wh,
+        })
+        .collect();
+    for ((name, ..), r) in SHEDDERS.iter().zip(&decided.results) {
+        println!(
+            "  {name:<16} baseline {} Wh, actual {} Wh",
+            r.baseline_wh, r.actual_wh
+        );
+    }
+    let leaves: Vec<_> = decided
+        .leaves
+        .iter()
+        .map(|&(m, t, wh)| demand::reading_leaf(m, t, wh))
+        .collect();
+    let readings = decided.leaves.clone();
+    let root = decided
+        .readings_root
+        .ok_or_else(|| anyhow!("no readings"))?;
     let batch = MeasurementBatch {
         event,
         index: 0,

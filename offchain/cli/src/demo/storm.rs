@@ -1,5 +1,6 @@
-//! The storm: customers insure their meters, a 5-hour outage is reported by the oracle committee and
-//! paid out automatically.
+//! The storm: customers insure their meters; their meters' last gasps and restores go through the
+//! oracle, which decides a 5-hour outage of feeder 1; the committee reports it and it is paid out
+//! automatically.
 use anyhow::{anyhow, ensure, Context, Result};
 use gridtrust_chain::{
     encode::call_builder, events::decode_all, named_account, ss58, AccountId, Grid, SandboxChain,
@@ -7,7 +8,9 @@ use gridtrust_chain::{
 use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
 use outage_insurance::{events::PayoutMade, Affected, OutageInsurance, OutageReport, PoolTerms};
 
-use super::{tokens, UNIT};
+use gridtrust_oracle::outages::{self, OutageRule};
+
+use super::{tokens, DemoOracle, UNIT};
 
 const HOUR_MS: u64 = 3_600_000;
 const DAY_MS: u64 = 24 * HOUR_MS;
@@ -31,7 +34,7 @@ pub struct StormOutcome {
 
 /// Deploys every contract, then runs the storm, printing each step. Returns the chain and the grid for
 /// the scenes that follow.
-pub fn run() -> Result<(SandboxChain, Grid, StormOutcome)> {
+pub fn run(oracle: &mut DemoOracle) -> Result<(SandboxChain, Grid, StormOutcome)> {
     let mut chain = SandboxChain::new();
     let utility = named_account("utility");
     let insurer = named_account("insurer");
@@ -117,19 +120,49 @@ pub fn run() -> Result<(SandboxChain, Grid, StormOutcome)> {
     }
     let capital_before = chain.query(&insurance, api.pool_capital(pool), &insurer)?;
 
-    println!("\n== Two days later a storm cuts feeder 1 for 5 hours");
+    println!("\n== Two days later a storm cuts feeder 1; the meters tell the oracle");
     chain.advance_time(2 * DAY_MS);
     chain.next_block();
-    let start = chain.now_ms();
-    let report = OutageReport {
-        feeder: 1,
-        start_ms: start,
-        end_ms: start + 5 * HOUR_MS,
-        planned: false,
-        affected: Affected::WholeFeeder,
-    };
-    chain.set_time(start + 5 * HOUR_MS + 60_000);
+    let storm = chain.now_ms();
+    // Feeder 1's meters send last gasps within a minute and restores 5 hours later; a meter on
+    // feeder 2 blinks for 5 minutes (a fault, not an outage); one line arrives garbled.
+    let mut lines = String::from("type,meter,feeder,at_ms\n");
+    for (i, (_, meter, _)) in CUSTOMERS.iter().filter(|c| c.2 == 1).enumerate() {
+        let i = i as u64;
+        lines += &format!("last_gasp,{meter},1,{}\n", storm + i * 20_000);
+        lines += &format!("restore,{meter},1,{}\n", storm + 5 * HOUR_MS + i * 30_000);
+    }
+    lines += &format!("last_gasp,2001,2,{}\n", storm + HOUR_MS);
+    lines += &format!("restore,2001,2,{}\n", storm + HOUR_MS + 300_000);
+    lines += "restore,1002,1\n";
+    oracle.ingest("meter-events.csv", &lines)?;
+    chain.set_time(storm + 5 * HOUR_MS + 2 * 60_000);
     chain.next_block();
+    let decided = outages::decide(
+        &oracle.store.events()?,
+        &OutageRule::default(),
+        chain.now_ms(),
+    );
+    ensure!(
+        decided.len() == 1,
+        "the oracle decided {} outages",
+        decided.len()
+    );
+    let outage = &decided[0];
+    let end_ms = outage.end_ms.context("the outage has ended")?;
+    println!(
+        "  oracle: feeder {} out for {} minutes, meters {:?} (3 dark meters make an outage)",
+        outage.feeder,
+        (end_ms - outage.start_ms) / 60_000,
+        outage.meters
+    );
+    let report = OutageReport {
+        feeder: outage.feeder,
+        start_ms: outage.start_ms,
+        end_ms,
+        planned: false,
+        affected: Affected::Meters(outage.meters.clone()),
+    };
     for operator in &operators[..2] {
         let outcome = chain
             .call(
