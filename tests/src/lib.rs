@@ -115,6 +115,43 @@ impl World {
     }
 }
 
+/// A scenario around one deployed contract: say which contract and where it lives, and get its typed
+/// call builder, `send` and `read` for free.
+pub trait Scenario {
+    /// The contract's storage type, e.g. `reservations::Reservations`.
+    type Contract: ink::codegen::ContractCallBuilder<
+        Type: ink::env::call::FromAccountId<ink::env::DefaultEnvironment>,
+    >;
+
+    /// The world the contract lives in.
+    fn world(&mut self) -> &mut World;
+
+    /// The contract's address.
+    fn contract(&self) -> AccountId;
+
+    /// The contract's call builder: each method gives a message for `send` or `read`.
+    fn api(&self) -> <Self::Contract as ink::codegen::ContractCallBuilder>::Type {
+        call_builder::<Self::Contract>(self.contract())
+    }
+
+    /// Calls `msg` as `who` with `value` and returns the contract's answer (see [`World::send`]).
+    fn send<R: scale::Decode>(
+        &mut self,
+        who: AccountId,
+        msg: impl Into<Message<R>>,
+        value: u128,
+    ) -> R {
+        let contract = self.contract();
+        self.world().send(&contract, &who, msg, value)
+    }
+
+    /// Asks the read-only `msg`.
+    fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
+        let contract = self.contract();
+        self.world().read(&contract, msg)
+    }
+}
+
 /// xorshift64*: small, deterministic, good enough to pick operations in the random walks.
 pub struct Rng(u64);
 

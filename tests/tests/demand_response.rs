@@ -6,16 +6,13 @@ use demand_response::{
     DemandResponse, EntryStatus, Error, Measurement, MeasurementBatch, ProgramTerms, REGULATOR,
     UTILITY,
 };
-use gridtrust_chain::Message;
 use gridtrust_common::{
     access::AccessError,
     baseline::{self, BaselineError, BaselineInput, BaselineParams, DayReadings},
     committee::{CommitteeError, VoteOutcome},
     demand, merkle,
 };
-use gridtrust_tests::{call_builder, decode_all, AccountId, Grid, World, DAY_MS, HOUR_MS};
-
-type Api = <DemandResponse as ink::codegen::ContractCallBuilder>::Type;
+use gridtrust_tests::{decode_all, AccountId, Grid, Scenario, World, DAY_MS, HOUR_MS};
 
 const UNIT: u128 = 1_000_000_000_000;
 
@@ -49,6 +46,18 @@ struct Setup {
     regulator: AccountId,
 }
 
+impl Scenario for Setup {
+    type Contract = DemandResponse;
+
+    fn world(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    fn contract(&self) -> AccountId {
+        self.grid.demand.address
+    }
+}
+
 impl Setup {
     fn new() -> Self {
         let mut world = World::new();
@@ -64,25 +73,6 @@ impl Setup {
         let m = s.api().grant_role(REGULATOR, regulator);
         s.send(utility, m, 0).expect("regulator appointed");
         s
-    }
-
-    fn api(&self) -> Api {
-        call_builder::<DemandResponse>(self.grid.demand.address)
-    }
-
-    fn send<R: scale::Decode>(
-        &mut self,
-        who: AccountId,
-        msg: impl Into<Message<R>>,
-        value: u128,
-    ) -> R {
-        let contract = self.grid.demand.address;
-        self.world.send(&contract, &who, msg, value)
-    }
-
-    fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
-        let contract = self.grid.demand.address;
-        self.world.read(&contract, msg)
     }
 
     fn balance(&mut self, who: AccountId) -> u128 {

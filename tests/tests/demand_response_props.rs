@@ -16,11 +16,8 @@ use std::collections::BTreeMap;
 use demand_response::{
     DemandResponse, EntryStatus, Error, Measurement, MeasurementBatch, ProgramTerms, REGULATOR,
 };
-use gridtrust_chain::Message;
 use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome};
-use gridtrust_tests::{call_builder, run_walk, walk_seed, AccountId, Grid, Rng, World, HOUR_MS};
-
-type Api = <DemandResponse as ink::codegen::ContractCallBuilder>::Type;
+use gridtrust_tests::{run_walk, walk_seed, AccountId, Grid, Rng, Scenario, World, HOUR_MS};
 
 const STEPS: usize = 10_000;
 const UNIT: u128 = 1_000_000_000;
@@ -90,6 +87,18 @@ struct Walk {
     counts: BTreeMap<&'static str, u32>,
 }
 
+impl Scenario for Walk {
+    type Contract = DemandResponse;
+
+    fn world(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    fn contract(&self) -> AccountId {
+        self.grid.demand.address
+    }
+}
+
 impl Walk {
     fn new(seed: u64) -> Self {
         let mut world = World::new();
@@ -137,25 +146,6 @@ impl Walk {
         }
         walk.world.chain.advance_time(1);
         walk
-    }
-
-    fn api(&self) -> Api {
-        call_builder::<DemandResponse>(self.grid.demand.address)
-    }
-
-    fn send<R: scale::Decode>(
-        &mut self,
-        who: AccountId,
-        msg: impl Into<Message<R>>,
-        value: u128,
-    ) -> R {
-        let contract = self.grid.demand.address;
-        self.world.send(&contract, &who, msg, value)
-    }
-
-    fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
-        let contract = self.grid.demand.address;
-        self.world.read(&contract, msg)
     }
 
     fn now(&self) -> u64 {

@@ -1,19 +1,16 @@
 //! The outage insurance contract's real Wasm on the sandbox chain, checking buyers against the real
 //! attestations contract by cross-contract call.
 
-use gridtrust_chain::Message;
 use gridtrust_common::{
     access::AccessError,
     committee::{CommitteeError, VoteOutcome},
     tiers::Tier,
 };
-use gridtrust_tests::{call_builder, decode_all, AccountId, Grid, World, DAY_MS, HOUR_MS};
+use gridtrust_tests::{decode_all, AccountId, Grid, Scenario, World, DAY_MS, HOUR_MS};
 use outage_insurance::{
     events::{OutageFinalized, OwnershipTransferred, PayoutMade},
     Affected, Error, OutageInsurance, OutageReport, PoolTerms, MAX_FREEZE_MS,
 };
-
-type Api = <OutageInsurance as ink::codegen::ContractCallBuilder>::Type;
 
 const MINUTE_MS: u64 = 60_000;
 const UNIT: u128 = 1_000_000_000_000;
@@ -50,6 +47,18 @@ struct Setup {
     insurer: AccountId,
 }
 
+impl Scenario for Setup {
+    type Contract = OutageInsurance;
+
+    fn world(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    fn contract(&self) -> AccountId {
+        self.grid.insurance.address
+    }
+}
+
 impl Setup {
     fn new() -> Self {
         let mut world = World::new();
@@ -60,25 +69,6 @@ impl Setup {
             grid,
             insurer,
         }
-    }
-
-    fn api(&self) -> Api {
-        call_builder::<OutageInsurance>(self.grid.insurance.address)
-    }
-
-    fn send<R: scale::Decode>(
-        &mut self,
-        who: AccountId,
-        msg: impl Into<Message<R>>,
-        value: u128,
-    ) -> R {
-        let contract = self.grid.insurance.address;
-        self.world.send(&contract, &who, msg, value)
-    }
-
-    fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
-        let contract = self.grid.insurance.address;
-        self.world.read(&contract, msg)
     }
 
     /// A pool with `capital` from the insurer.

@@ -2,15 +2,12 @@
 //! real attestations contract by cross-contract call.
 
 use attestations::Attestations;
-use gridtrust_chain::Message;
 use gridtrust_common::{access::AccessError, refunds::RefundTier};
-use gridtrust_tests::{call_builder, decode_all, AccountId, Lodging, World, DAY_MS};
+use gridtrust_tests::{call_builder, decode_all, AccountId, Lodging, Scenario, World, DAY_MS};
 use reservations::{
     events::{BondChanged, Booked, BookingEnded, PropertyRegistered},
     BookingStatus, Error, Reservations, RoomTerms, Settings, MAX_ADVANCE_DAYS, MAX_NIGHTS,
 };
-
-type Api = <Reservations as ink::codegen::ContractCallBuilder>::Type;
 
 const UNIT: u128 = 1_000_000_000_000;
 const MIN_BOND: u128 = 500 * UNIT;
@@ -43,6 +40,18 @@ struct Setup {
     room: u32,
 }
 
+impl Scenario for Setup {
+    type Contract = Reservations;
+
+    fn world(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    fn contract(&self) -> AccountId {
+        self.lodging.reservations.address
+    }
+}
+
 impl Setup {
     /// A verified merchant's property (bond 1 000, 10 % compensation) with a room type of 2 rooms.
     fn new() -> Self {
@@ -65,29 +74,6 @@ impl Setup {
         let m = s.api().add_room_type(s.property, 2, room_terms(PRICE));
         s.room = s.send(merchant, m, 0).expect("room type added");
         s
-    }
-
-    fn api(&self) -> Api {
-        call_builder::<Reservations>(self.contract())
-    }
-
-    fn contract(&self) -> AccountId {
-        self.lodging.reservations.address
-    }
-
-    fn send<R: scale::Decode>(
-        &mut self,
-        who: AccountId,
-        msg: impl Into<Message<R>>,
-        value: u128,
-    ) -> R {
-        let contract = self.contract();
-        self.world.send(&contract, &who, msg, value)
-    }
-
-    fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
-        let contract = self.contract();
-        self.world.read(&contract, msg)
     }
 
     fn today(&mut self) -> u32 {

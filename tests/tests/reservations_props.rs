@@ -14,11 +14,9 @@ use std::collections::BTreeMap;
 use gridtrust_chain::Message;
 use gridtrust_common::refunds::RefundTier;
 use gridtrust_tests::{
-    call_builder, run_walk, walk_seed, AccountId, Lodging, Rng, World, DAY_MS, HOUR_MS,
+    run_walk, walk_seed, AccountId, Lodging, Rng, Scenario, World, DAY_MS, HOUR_MS,
 };
 use reservations::{BookingStatus, Error, Reservations, RoomTerms};
-
-type Api = <Reservations as ink::codegen::ContractCallBuilder>::Type;
 
 const STEPS: usize = 10_000;
 const UNIT: u128 = 1_000_000_000;
@@ -78,6 +76,18 @@ struct Walk {
     ended: BTreeMap<&'static str, u32>,
     /// What the last ending call moved to (guest, merchant).
     moved: (i128, i128),
+}
+
+impl Scenario for Walk {
+    type Contract = Reservations;
+
+    fn world(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    fn contract(&self) -> AccountId {
+        self.lodging.reservations.address
+    }
 }
 
 impl Walk {
@@ -169,25 +179,6 @@ impl Walk {
             tiers,
             no_show_bps,
         });
-    }
-
-    fn api(&self) -> Api {
-        call_builder::<Reservations>(self.lodging.reservations.address)
-    }
-
-    fn send<R: scale::Decode>(
-        &mut self,
-        who: AccountId,
-        msg: impl Into<Message<R>>,
-        value: u128,
-    ) -> R {
-        let contract = self.lodging.reservations.address;
-        self.world.send(&contract, &who, msg, value)
-    }
-
-    fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
-        let contract = self.lodging.reservations.address;
-        self.world.read(&contract, msg)
     }
 
     fn today(&mut self) -> u32 {
@@ -460,7 +451,7 @@ impl Walk {
         &mut self,
         id: usize,
         caller: AccountId,
-        msg: impl FnOnce(&mut Api) -> M,
+        msg: impl FnOnce(&mut <Reservations as ink::codegen::ContractCallBuilder>::Type) -> M,
     ) -> Result<R, Error> {
         let (guest, merchant) = (self.bookings[id].guest, self.merchant_of(id));
         let before = (self.balance(guest), self.balance(merchant));
