@@ -7,14 +7,24 @@
 //! - [`outages`]: feeder outages decided from last-gasp and restore events.
 //! - [`demand`]: demand-response results per event, with the baseline code from `contracts/common` and
 //!   the Merkle root of the readings behind them.
+//! - [`report`]: the committee reports the oracle sends, keyed by content.
+//! - [`outbox`]: reports waiting to be sent, in the same SQLite store.
+//! - [`submit`]: sending the outbox as one operator, exactly once in effect.
 //!
-//! Submitting reports and triggering payouts (the outbox and the chain client) are not here yet.
+//! The subxt client for a real node is not here yet; [`submit::SandboxSubmitter`] targets the embedded
+//! sandbox chain.
 pub mod demand;
 pub mod ingest;
 pub mod outages;
+pub mod outbox;
 pub mod records;
+pub mod report;
 pub mod store;
+pub mod submit;
 
 pub use ingest::{ingest_file, IngestReport, Reject};
+pub use outbox::OutboxState;
 pub use records::{EventKind, MeterEvent, Reading, Record};
+pub use report::Report;
 pub use store::{Store, StoreError};
+pub use submit::{drain, Delivery, DrainReport, SandboxSubmitter, Submitter};

@@ -33,7 +33,7 @@ fn from_sql(v: i64) -> u64 {
 
 /// The oracle's database.
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 impl Store {
@@ -58,7 +58,9 @@ impl Store {
              ) WITHOUT ROWID;
              CREATE INDEX IF NOT EXISTS events_by_time ON events (at_ms);",
         )?;
-        Ok(Self { conn })
+        let store = Self { conn };
+        store.create_outbox()?;
+        Ok(store)
     }
 
     /// Stores `readings` in one transaction; returns how many were given.

@@ -1,0 +1,112 @@
+//! The outbox: reports waiting to be submitted, kept in the oracle's SQLite store so a restart resends
+//! what was not yet delivered and never what was.
+//!
+//! States: `pending` (to send), `delivered` (the chain counted our vote, or had already counted it),
+//! `refused` (the contract refused it for a reason resending cannot fix; the reason is kept).
+
+use rusqlite::{params, OptionalExtension};
+use scale::{Decode, Encode};
+
+use crate::{
+    report::Report,
+    store::{Store, StoreError},
+};
+
+/// Where an outbox entry is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxState {
+    /// Waiting to be sent (again).
+    Pending {
+        /// Attempts so far.
+        attempts: u32,
+        /// Why the last attempt failed, if one did.
+        last_error: Option<String>,
+    },
+    /// Counted on chain.
+    Delivered,
+    /// Refused by the contract, with its reason.
+    Refused(String),
+}
+
+impl Store {
+    pub(crate) fn create_outbox(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS outbox (
+                 id BLOB PRIMARY KEY,
+                 kind TEXT NOT NULL,
+                 payload BLOB NOT NULL,
+                 state TEXT NOT NULL DEFAULT 'pending',
+                 attempts INTEGER NOT NULL DEFAULT 0,
+                 detail TEXT,
+                 seq INTEGER NOT NULL
+             );",
+        )?;
+        Ok(())
+    }
+
+    /// Queues `report`; queuing the same report again changes nothing. Returns whether it was new.
+    pub fn enqueue(&mut self, report: &Report) -> Result<bool, StoreError> {
+        let added = self.conn.execute(
+            "INSERT OR IGNORE INTO outbox (id, kind, payload, seq)
+             VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox))",
+            params![report.outbox_id().to_vec(), report.kind(), report.encode()],
+        )?;
+        Ok(added == 1)
+    }
+
+    /// Pending reports in the order they were queued.
+    pub fn pending(&self) -> Result<Vec<Report>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT payload FROM outbox WHERE state = 'pending' ORDER BY seq")?;
+        let rows = q.query_map([], |row| row.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for payload in rows {
+            let payload = payload?;
+            // Only this module writes payloads, from `Report::encode`.
+            if let Ok(report) = Report::decode(&mut &payload[..]) {
+                out.push(report);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Where `report` is, if queued.
+    pub fn outbox_state(&self, report: &Report) -> Result<Option<OutboxState>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT state, attempts, detail FROM outbox WHERE id = ?1",
+                params![report.outbox_id().to_vec()],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, u32>(1)?,
+                        row.get::<_, Option<String>>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        Ok(row.map(|(state, attempts, detail)| match state.as_str() {
+            "delivered" => OutboxState::Delivered,
+            "refused" => OutboxState::Refused(detail.unwrap_or_default()),
+            _ => OutboxState::Pending {
+                attempts,
+                last_error: detail,
+            },
+        }))
+    }
+
+    pub(crate) fn mark(
+        &mut self,
+        report: &Report,
+        state: &str,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET state = ?2, attempts = attempts + 1, detail = ?3 WHERE id = ?1",
+            params![report.outbox_id().to_vec(), state, detail],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,155 @@
+//! Three oracle daemons (three operators, each with its own SQLite store) reporting one outage to the
+//! real insurance contract's 2-of-3 committee on the sandbox chain: the outage counts once; a daemon
+//! killed after its vote counted but before its outbox recorded it resends on restart and nothing is
+//! counted twice; a refused report is kept with its reason; a chain failure leaves the report pending.
+
+use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
+use gridtrust_oracle::{drain, OutboxState, Report, SandboxSubmitter, Store, Submitter};
+use outage_insurance::{Affected, OutageInsurance, OutageReport};
+
+const HOUR_MS: u64 = 3_600_000;
+
+fn setup() -> (SandboxChain, Grid) {
+    let mut chain = SandboxChain::new();
+    let utility = named_account("utility");
+    let operators: Vec<AccountId> = (1..=3)
+        .map(|i| named_account(&format!("operator-{i}")))
+        .collect();
+    for who in operators.iter().chain([&utility]) {
+        chain.fund(who, 1 << 100);
+    }
+    let grid = Grid::deploy(&mut chain, utility, operators, 2)
+        .expect("contracts deploy (run `make contracts` first)");
+    (chain, grid)
+}
+
+fn submitter<'a>(
+    chain: &'a mut SandboxChain,
+    grid: &Grid,
+    operator: usize,
+) -> SandboxSubmitter<'a> {
+    SandboxSubmitter {
+        chain,
+        operator: grid.operators[operator],
+        insurance: grid.insurance.address,
+        demand: grid.demand.address,
+    }
+}
+
+#[test]
+fn three_daemons_count_an_outage_once_even_across_a_crash() {
+    let (mut chain, grid) = setup();
+    let dir = tempfile::tempdir().unwrap();
+    let db = |i: usize| dir.path().join(format!("operator-{i}.db"));
+    let start = chain.now_ms();
+    chain.set_time(start + 3 * HOUR_MS);
+    chain.next_block();
+    let reports = [
+        Report::OutageStart {
+            feeder: 4,
+            start_ms: start,
+        },
+        Report::OutageEnd(OutageReport {
+            feeder: 4,
+            start_ms: start,
+            end_ms: start + 2 * HOUR_MS,
+            planned: false,
+            affected: Affected::WholeFeeder,
+        }),
+    ];
+    let mut stores: Vec<Store> = (0..3).map(|i| Store::open(&db(i)).unwrap()).collect();
+    for store in &mut stores {
+        for r in &reports {
+            assert!(store.enqueue(r).unwrap());
+            assert!(!store.enqueue(r).unwrap(), "queuing twice is one entry");
+        }
+    }
+
+    // Operator 1: both votes count, nothing final yet.
+    let done = drain(&mut stores[0], &mut submitter(&mut chain, &grid, 0)).unwrap();
+    assert_eq!((done.voted, done.already_counted), (2, 0));
+    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let reader = grid.utility;
+    assert_eq!(
+        chain
+            .query(&grid.insurance.address, api.outage_count(), &reader)
+            .unwrap(),
+        0
+    );
+
+    // Operator 2 is killed right after the chain counted its end-report vote (which finalized the
+    // outage), before its outbox recorded anything.
+    let counted = submitter(&mut chain, &grid, 1).submit(&reports[1]).unwrap();
+    assert!(matches!(counted, gridtrust_oracle::Delivery::Voted(_)));
+    drop(stores.remove(1));
+    assert_eq!(
+        chain
+            .query(&grid.insurance.address, api.outage_count(), &reader)
+            .unwrap(),
+        1
+    );
+    // On restart it resends both; the end report comes back as already counted.
+    let mut restarted = Store::open(&db(1)).unwrap();
+    assert_eq!(restarted.pending().unwrap().len(), 2);
+    let done = drain(&mut restarted, &mut submitter(&mut chain, &grid, 1)).unwrap();
+    assert_eq!((done.voted, done.already_counted), (1, 1));
+    assert!(restarted.pending().unwrap().is_empty());
+    assert_eq!(
+        restarted.outbox_state(&reports[1]).unwrap(),
+        Some(OutboxState::Delivered)
+    );
+
+    // Operator 3 finds everything already final.
+    let done = drain(&mut stores[1], &mut submitter(&mut chain, &grid, 2)).unwrap();
+    assert_eq!((done.voted, done.already_counted), (0, 2));
+    assert_eq!(
+        chain
+            .query(&grid.insurance.address, api.outage_count(), &reader)
+            .unwrap(),
+        1,
+        "the outage counted once"
+    );
+}
+
+#[test]
+fn refusals_are_kept_with_their_reason_and_chain_failures_retried() {
+    let (mut chain, grid) = setup();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+    let now = chain.now_ms();
+    let future = Report::OutageEnd(OutageReport {
+        feeder: 1,
+        start_ms: now,
+        end_ms: now + HOUR_MS,
+        planned: false,
+        affected: Affected::WholeFeeder,
+    });
+    store.enqueue(&future).unwrap();
+    let done = drain(&mut store, &mut submitter(&mut chain, &grid, 0)).unwrap();
+    assert_eq!(done.refused, 1);
+    assert_eq!(
+        store.outbox_state(&future).unwrap(),
+        Some(OutboxState::Refused("InvalidReport".into()))
+    );
+
+    // Pointed at an address with no contract: the chain fails the call, the report stays pending.
+    let start = Report::OutageStart {
+        feeder: 1,
+        start_ms: now,
+    };
+    store.enqueue(&start).unwrap();
+    let mut broken = submitter(&mut chain, &grid, 0);
+    broken.insurance = named_account("nobody");
+    let done = drain(&mut store, &mut broken).unwrap();
+    assert_eq!(done.retry, 1);
+    match store.outbox_state(&start).unwrap() {
+        Some(OutboxState::Pending {
+            attempts: 1,
+            last_error: Some(e),
+        }) => assert!(!e.is_empty()),
+        other => panic!("expected pending after a chain failure, got {other:?}"),
+    }
+    // Fixed, the next pass delivers it.
+    let done = drain(&mut store, &mut submitter(&mut chain, &grid, 0)).unwrap();
+    assert_eq!(done.voted, 1);
+}
