@@ -68,7 +68,7 @@ fn three_daemons_count_an_outage_once_even_across_a_crash() {
     // Operator 1: both votes count, nothing final yet.
     let done = drain(&mut stores[0], &mut submitter(&mut chain, &grid, 0)).unwrap();
     assert_eq!((done.voted, done.already_counted), (2, 0));
-    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let api = call_builder::<OutageInsurance>(grid.insurance.address);
     let reader = grid.utility;
     assert_eq!(
         chain

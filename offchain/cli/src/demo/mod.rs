@@ -51,6 +51,11 @@ impl DemoOracle {
         Ok(Self { dir, store })
     }
 
+    /// The outbox store of committee operator number `i` (each daemon keeps its own).
+    pub fn operator_store(&self, i: usize) -> Result<Store> {
+        Ok(Store::open(&self.dir.join(format!("operator-{i}.db")))?)
+    }
+
     /// Writes `text` to the file `name` and ingests it, printing what was stored and rejected.
     pub fn ingest(&mut self, name: &str, text: &str) -> Result<IngestReport> {
         let path = self.dir.join(name);

@@ -5,10 +5,14 @@ use anyhow::{anyhow, ensure, Context, Result};
 use gridtrust_chain::{
     encode::call_builder, events::decode_all, named_account, ss58, AccountId, Grid, SandboxChain,
 };
-use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
+use gridtrust_common::tiers::Tier;
 use outage_insurance::{events::PayoutMade, Affected, OutageInsurance, OutageReport, PoolTerms};
 
-use gridtrust_oracle::outages::{self, OutageRule};
+use gridtrust_oracle::{
+    drain,
+    outages::{self, OutageRule},
+    Report, SandboxSubmitter,
+};
 
 use super::{tokens, DemoOracle, UNIT};
 
@@ -163,23 +167,33 @@ pub fn run(oracle: &mut DemoOracle) -> Result<(SandboxChain, Grid, StormOutcome)
         planned: false,
         affected: Affected::Meters(outage.meters.clone()),
     };
-    for operator in &operators[..2] {
-        let outcome = chain
-            .call(
-                &insurance,
-                api.report_outage_end(report.clone()),
-                operator,
-                0,
-            )?
-            .value
-            .map_err(|e| anyhow!("outage report refused: {e:?}"))?;
-        let said = match outcome {
-            VoteOutcome::Pending { votes, threshold } => {
-                format!("pending ({votes} of {threshold})")
-            }
-            VoteOutcome::Finalized => "final".to_owned(),
+    // Each operator's daemon queues the report in its own outbox and sends it; two of three suffice.
+    for (i, operator) in operators[..2].iter().enumerate() {
+        let mut outbox = oracle.operator_store(i + 1)?;
+        outbox.enqueue(&Report::OutageEnd(report.clone()))?;
+        let mut submitter = SandboxSubmitter {
+            chain: &mut chain,
+            operator: *operator,
+            insurance,
+            demand: grid.demand.address,
         };
-        println!("  {} reports the outage: {said}", ss58(operator));
+        let sent = drain(&mut outbox, &mut submitter)?;
+        ensure!(
+            sent.voted == 1,
+            "operator {} could not report: {sent:?}",
+            i + 1
+        );
+        let outages = chain.query(&insurance, api.outage_count(), operator)?;
+        let said = if outages == 0 {
+            "counted, waiting for a second operator"
+        } else {
+            "counted: 2 of 3, the outage is final"
+        };
+        println!(
+            "  operator-{} ({}) reports it: {said}",
+            i + 1,
+            ss58(operator)
+        );
     }
 
     println!("\n== Anyone triggers the payouts; no claim is filed");
