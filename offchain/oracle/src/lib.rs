@@ -10,6 +10,7 @@
 //! - [`report`]: the committee reports the oracle sends, keyed by content.
 //! - [`outbox`]: reports waiting to be sent, in the same SQLite store.
 //! - [`submit`]: sending the outbox as one operator, exactly once in effect.
+//! - [`trigger`]: the permissionless payout and settlement calls, until nothing remains.
 //!
 //! The subxt client for a real node is not here yet; [`submit::SandboxSubmitter`] targets the embedded
 //! sandbox chain.
@@ -21,6 +22,7 @@ pub mod records;
 pub mod report;
 pub mod store;
 pub mod submit;
+pub mod trigger;
 
 pub use ingest::{ingest_file, IngestReport, Reject};
 pub use outbox::OutboxState;

@@ -7,7 +7,10 @@ use anyhow::{anyhow, ensure, Result};
 use demand_response::{DemandResponse, Measurement, MeasurementBatch, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
 use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome, demand, merkle};
-use gridtrust_oracle::demand::{results, EventSpec};
+use gridtrust_oracle::{
+    demand::{results, EventSpec},
+    trigger::settle_event,
+};
 
 use super::{tokens, DemoOracle, UNIT};
 
@@ -203,11 +206,8 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid, oracle: &mut DemoOracle) -> Re
         .iter()
         .map(|(name, ..)| chain.balance(&named_account(name)))
         .collect();
-    let meters = SHEDDERS.iter().map(|(_, m, _)| *m).collect();
-    let paid = chain
-        .call(&contract, api.settle(event, meters), &grid.operators[2], 0)?
-        .value
-        .map_err(|e| anyhow!("settle refused: {e:?}"))?;
+    let meters: Vec<u64> = SHEDDERS.iter().map(|(_, m, _)| *m).collect();
+    let paid = settle_event(chain, contract, grid.operators[2], event, &meters, 100)?;
     ensure!(paid as usize == SHEDDERS.len(), "settled {paid} entries");
     let mut payments = Vec::new();
     for (((name, ..), m), before) in SHEDDERS.iter().zip(&entries).zip(before) {

@@ -2,15 +2,14 @@
 //! oracle, which decides a 5-hour outage of feeder 1; the committee reports it and it is paid out
 //! automatically.
 use anyhow::{anyhow, ensure, Context, Result};
-use gridtrust_chain::{
-    encode::call_builder, events::decode_all, named_account, ss58, AccountId, Grid, SandboxChain,
-};
+use gridtrust_chain::{encode::call_builder, named_account, ss58, AccountId, Grid, SandboxChain};
 use gridtrust_common::tiers::Tier;
-use outage_insurance::{events::PayoutMade, Affected, OutageInsurance, OutageReport, PoolTerms};
+use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
 
 use gridtrust_oracle::{
     drain,
     outages::{self, OutageRule},
+    trigger::pay_outage,
     Report, SandboxSubmitter,
 };
 
@@ -201,17 +200,18 @@ pub fn run(oracle: &mut DemoOracle) -> Result<(SandboxChain, Grid, StormOutcome)
         .iter()
         .map(|(who, ..)| chain.balance(who))
         .collect();
-    let out = chain.call(&insurance, api.process_payouts(0, 100), &operators[2], 0)?;
-    let progress = out
-        .value
-        .map_err(|e| anyhow!("process_payouts refused: {e:?}"))?;
-    ensure!(progress.remaining == 0, "payouts left after one batch");
-    let paid = decode_all::<PayoutMade>(&out.events);
-    println!(
-        "  {} policies paid in one call ({} ref_time)",
-        paid.len(),
-        out.weight_consumed.ref_time()
-    );
+    let keeper = operators[2];
+    let paid = pay_outage(
+        &mut chain,
+        insurance,
+        keeper,
+        0,
+        100,
+        |visited, paid, remaining| {
+            println!("  operator-3's daemon triggers payouts: {visited} visited, {paid} paid, {remaining} left");
+        },
+    )?;
+    ensure!(paid == 3, "{paid} policies paid");
     let mut payouts = Vec::new();
     for (((name, _, feeder), (who, ..)), before) in CUSTOMERS.iter().zip(&customers).zip(before) {
         let gained = chain.balance(who).saturating_sub(before);
