@@ -56,17 +56,19 @@ impl Store {
 
     /// Pending reports in the order they were queued.
     pub fn pending(&self) -> Result<Vec<Report>, StoreError> {
-        let mut q = self
-            .conn
-            .prepare_cached("SELECT payload FROM outbox WHERE state = 'pending' ORDER BY seq")?;
-        let rows = q.query_map([], |row| row.get::<_, Vec<u8>>(0))?;
+        let mut q = self.conn.prepare_cached(
+            "SELECT seq, payload FROM outbox WHERE state = 'pending' ORDER BY seq",
+        )?;
+        let rows = q.query_map([], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+        })?;
         let mut out = Vec::new();
-        for payload in rows {
-            let payload = payload?;
-            // Only this module writes payloads, from `Report::encode`.
-            if let Ok(report) = Report::decode(&mut &payload[..]) {
-                out.push(report);
-            }
+        for row in rows {
+            let (seq, payload) = row?;
+            // Never skip an entry silently: a report that cannot be read is an error to look at.
+            let report = Report::decode(&mut &payload[..])
+                .map_err(|_| StoreError::Undecodable(seq.to_string()))?;
+            out.push(report);
         }
         Ok(out)
     }

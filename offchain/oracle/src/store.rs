@@ -20,6 +20,9 @@ pub enum StoreError {
     /// A value does not fit SQLite's signed 64-bit integers.
     #[error("{0} is too large to store")]
     OutOfRange(u64),
+    /// A stored report no longer decodes (written by an incompatible version).
+    #[error("outbox entry {0} does not decode as a report")]
+    Undecodable(String),
 }
 
 fn to_sql(v: u64) -> Result<i64, StoreError> {
