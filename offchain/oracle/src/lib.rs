@@ -11,6 +11,7 @@
 //! - [`outbox`]: reports waiting to be sent, in the same SQLite store.
 //! - [`submit`]: sending the outbox as one operator, exactly once in effect.
 //! - [`trigger`]: the permissionless payout and settlement calls, until nothing remains.
+//! - [`sample`]: deterministic sample data (a small town with a storm and a peak).
 //!
 //! The subxt client for a real node is not here yet; [`submit::SandboxSubmitter`] targets the embedded
 //! sandbox chain.
@@ -20,6 +21,7 @@ pub mod outages;
 pub mod outbox;
 pub mod records;
 pub mod report;
+pub mod sample;
 pub mod store;
 pub mod submit;
 pub mod trigger;
