@@ -19,7 +19,7 @@ pub use encode::{Constructor, Message};
 pub use events::ContractEvent;
 pub use grid::{Grid, GridError};
 pub use lodging::Lodging;
-pub use sandbox::{CallOutcome, ChainError, Deployed, SandboxChain};
+pub use sandbox::{CallOutcome, ChainError, Deployed, SandboxChain, GENESIS_TIME_MS};
 
 /// Account ids are the same 32 bytes on chain and in ink!.
 pub use ink::primitives::AccountId;

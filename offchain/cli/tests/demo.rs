@@ -1,33 +1,63 @@
-//! README's first command, `gridtrust demo`, run as a test: the storm must pay exactly the covered
-//! customers on the hit feeder, by the 4-hour tier, out of the pool's capital; the peak must pay each
-//! customer the subsidy for their reduction and check a reading against its root; the hotel scene must
-//! refuse the phishing clone and the double booking, tell a real confirmation from a doctored one, and
-//! pay the hotel the whole stay.
+//! README's first command, `gridtrust demo`, run as a test over the sample town: the storm must pay
+//! every insured customer by their feeder's outage length (the oracle finding the outages the data was
+//! generated with) out of the pool's capital; the peak must pay exactly the subsidy of each customer's
+//! reduction and check a reading against its root; the hotel scene must refuse the phishing clone and
+//! the double booking, tell a real confirmation from a doctored one, and pay the hotel the whole stay.
 
-use gridtrust::demo::{self, UNIT};
+use gridtrust::demo::{self, peak::peak_terms, storm::storm_tiers, UNIT};
+use gridtrust_common::{demand::subsidy, tiers::payout_for};
+use gridtrust_oracle::sample::SampleSpec;
 use reservations::{BookingStatus, Error};
 
 #[test]
 fn the_demo_pays_the_storm_and_the_peak_and_keeps_the_hotel_honest() {
     let outcome = demo::run().expect("the demo runs");
+
     let storm = &outcome.storm;
-    for (name, feeder, gained) in &storm.payouts {
-        let expected = if *feeder == 1 { 20 * UNIT } else { 0 };
-        assert_eq!(*gained, expected, "{name} on feeder {feeder}");
+    let feeders: Vec<u32> = storm.outages.iter().map(|o| o.0).collect();
+    assert_eq!(feeders.len(), 3);
+    for f in [1, 2, 3] {
+        assert!(feeders.contains(&f), "feeder {f} out");
     }
-    let paid: u128 = storm.payouts.iter().map(|(_, _, g)| g).sum();
-    assert_eq!(paid, 60 * UNIT);
+    let minutes = |feeder: u32| {
+        storm
+            .outages
+            .iter()
+            .find(|o| o.0 == feeder)
+            .map_or(0, |o| o.1)
+    };
+    // Generated lengths 45, 180 and 400 minutes; gasps and restores are within 30 s of the edges.
+    for (feeder, generated) in [(1, 45), (2, 180), (3, 400)] {
+        assert!((generated - 1..=generated).contains(&minutes(feeder)));
+    }
+    assert_eq!(storm.payouts.len(), 300);
+    let mut paid = 0;
+    for (meter, feeder, gained) in &storm.payouts {
+        assert_eq!(
+            *gained,
+            payout_for(&storm_tiers(), minutes(*feeder)),
+            "meter {meter}"
+        );
+        paid += gained;
+    }
+    // Feeder 1 (45 min) is under the first tier; feeder 2 gets 5, feeder 3 gets 20 per customer.
+    assert_eq!(paid, 75 * 5 * UNIT + 75 * 20 * UNIT);
     assert_eq!(storm.capital.0 - storm.capital.1, paid);
 
     let peak = &outcome.peak;
     assert_eq!(peak.reading_checks, (true, false));
-    for (name, baseline, actual, paid) in &peak.payments {
-        let expected = gridtrust_common::demand::subsidy(*baseline, *actual, UNIT / 2, 5 * UNIT);
-        assert_eq!(*paid, expected, "{name}");
+    let terms = peak_terms();
+    assert_eq!(peak.payments.len(), 300);
+    for (meter, baseline, actual, gained) in &peak.payments {
+        let expected = subsidy(*baseline, *actual, terms.rate_per_kwh, terms.cap_per_event);
+        assert_eq!(*gained, expected, "meter {meter}");
+        // Those who shed 30 % are well below their baseline and paid; the others stay near it.
+        if SampleSpec::sheds(*meter) {
+            assert!(actual * 10 < baseline * 8 && *gained > 0, "meter {meter}");
+        } else {
+            assert!(actual * 10 > baseline * 9, "meter {meter}");
+        }
     }
-    // Anna and Chen shed load and are paid; Ben used more than his baseline and is not.
-    let paid: Vec<bool> = peak.payments.iter().map(|p| p.3 > 0).collect();
-    assert_eq!(paid, [true, false, true]);
 
     let hotel = &outcome.hotel;
     assert_eq!(hotel.clone_refused, Some(Error::NotVerifiedMerchant));

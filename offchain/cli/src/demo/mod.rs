@@ -1,13 +1,14 @@
-//! The demo on the embedded sandbox chain, in three scenes on one chain:
-//! - [`storm`]: every contract deployed and wired, then one storm outage insured, reported by the
-//!   oracle committee and paid out automatically;
+//! The demo on the embedded sandbox chain, in three scenes on one chain, over the sample town
+//! (`gridtrust_oracle::sample`: 4 feeders × 75 meters, a week of 15-minute readings, a storm, a peak):
+//! - [`storm`]: every contract deployed and wired, every meter holder attested and insured, the storm's
+//!   outages decided by the oracle, reported by the committee and paid out automatically;
 //! - [`peak`]: the same customers paid for shedding load in a demand-response event, from baselines
 //!   and readings anyone can check;
 //! - [`hotel`]: an attested hotel takes a booking that cannot be double-sold, a phishing clone cannot
 //!   list, and the front desk verifies the guest's confirmation.
 //!
-//! The storm's outage and the peak's baselines are decided by the real oracle pipeline
-//! (`gridtrust_oracle`): meter data files are written, ingested into its SQLite store, and decided there.
+//! The town's data goes through the real oracle pipeline (`gridtrust_oracle`): written as files,
+//! ingested into its SQLite store, decided there, and sent from each operator's outbox.
 pub mod hotel;
 pub mod peak;
 pub mod storm;
@@ -15,10 +16,20 @@ pub mod storm;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use gridtrust_oracle::{ingest_file, IngestReport, Store};
+use gridtrust_chain::{named_account, AccountId, GENESIS_TIME_MS};
+use gridtrust_oracle::{
+    ingest_file,
+    sample::{generate, write_csv, SampleSpec},
+    IngestReport, Store,
+};
 
 /// One token: 10¹² of the chain's smallest unit.
 pub const UNIT: u128 = 1_000_000_000_000;
+
+/// The account holding `meter` in the sample town.
+pub fn customer(meter: u64) -> AccountId {
+    named_account(&format!("customer-{meter}"))
+}
 
 fn tokens(amount: u128) -> String {
     format!("{}.{:02}", amount / UNIT, amount % UNIT * 100 / UNIT)
@@ -56,11 +67,9 @@ impl DemoOracle {
         Ok(Store::open(&self.dir.join(format!("operator-{i}.db")))?)
     }
 
-    /// Writes `text` to the file `name` and ingests it, printing what was stored and rejected.
-    pub fn ingest(&mut self, name: &str, text: &str) -> Result<IngestReport> {
-        let path = self.dir.join(name);
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        let report = ingest_file(&path, &mut self.store)?;
+    /// Ingests the file `name` of the oracle's folder, printing what was stored and rejected.
+    pub fn ingest_file(&mut self, name: &str) -> Result<IngestReport> {
+        let report = ingest_file(&self.dir.join(name), &mut self.store)?;
         println!(
             "  oracle ingests {name}: {} readings, {} meter events, {} lines rejected",
             report.readings,
@@ -68,7 +77,7 @@ impl DemoOracle {
             report.rejects.len()
         );
         for reject in &report.rejects {
-            println!("    rejected line {}: {}", reject.line, reject.reason);
+            println!("    rejected {reject}");
         }
         Ok(report)
     }
@@ -80,11 +89,70 @@ impl Drop for DemoOracle {
     }
 }
 
-/// Runs the demo, printing each step, and returns how it ended.
+/// Runs the demo, printing each step and a report per feeder, and returns how it ended.
 pub fn run() -> Result<DemoOutcome> {
     let mut oracle = DemoOracle::new()?;
-    let (mut chain, grid, storm) = storm::run(&mut oracle)?;
-    let peak = peak::run(&mut chain, &grid, &mut oracle)?;
+    let town = SampleSpec::town(GENESIS_TIME_MS);
+    write_csv(&generate(&town), &oracle.dir).context("writing the sample town's data")?;
+    let (mut chain, grid, storm) = storm::run(&mut oracle, &town)?;
+    let peak = peak::run(&mut chain, &grid, &mut oracle, &town)?;
+    report(&town, &storm, &peak);
     let hotel = hotel::run(&mut chain, &grid)?;
     Ok(DemoOutcome { storm, peak, hotel })
+}
+
+/// Per feeder: the outage, what its customers were paid for it and for the peak.
+fn report(town: &SampleSpec, storm: &storm::StormOutcome, peak: &peak::PeakOutcome) {
+    println!("\n== Report: what each feeder's customers received");
+    println!(
+        "{:>6} {:>9} {:>10} {:>14} {:>10} {:>14}",
+        "feeder", "customers", "outage", "outage payout", "shed ≥10 %", "subsidies"
+    );
+    for feeder in 0..town.storm_minutes.len() as u32 {
+        let minutes = storm
+            .outages
+            .iter()
+            .find(|o| o.0 == feeder)
+            .map_or("none".to_owned(), |o| format!("{} min", o.1));
+        let on_feeder: Vec<_> = storm.payouts.iter().filter(|p| p.1 == feeder).collect();
+        let outage_paid: u128 = on_feeder.iter().map(|p| p.2).sum();
+        let on_feeder_peak: Vec<_> = peak
+            .payments
+            .iter()
+            .filter(|p| p.0 / 1_000 == u64::from(feeder))
+            .collect();
+        let shed = on_feeder_peak.iter().filter(|p| p.2 * 10 < p.1 * 9).count();
+        let subsidies: u128 = on_feeder_peak.iter().map(|p| p.3).sum();
+        println!(
+            "{feeder:>6} {:>9} {minutes:>10} {:>14} {:>10} {:>14}",
+            on_feeder.len(),
+            tokens(outage_paid),
+            shed,
+            tokens(subsidies)
+        );
+    }
+    println!("per customer (first of each feeder):");
+    for feeder in 0..town.storm_minutes.len() as u64 {
+        let meter = feeder * 1_000;
+        let outage = storm
+            .payouts
+            .iter()
+            .find(|p| p.0 == meter)
+            .map_or(0, |p| p.2);
+        let (baseline, actual, subsidy) = peak
+            .payments
+            .iter()
+            .find(|p| p.0 == meter)
+            .map_or((0, 0, 0), |p| (p.1, p.2, p.3));
+        println!(
+            "  customer-{meter}: outage payout {}, peak baseline {baseline} Wh, actual {actual} Wh, subsidy {}",
+            tokens(outage),
+            tokens(subsidy)
+        );
+    }
+    println!(
+        "pool capital: {} → {} tokens",
+        tokens(storm.capital.0),
+        tokens(storm.capital.1)
+    );
 }

@@ -1,52 +1,31 @@
-//! The peak: the utility pays the storm town's customers for cutting load during a heat-wave peak. A
-//! week of 15-minute readings goes through the oracle, which computes the baselines with
-//! `gridtrust_common::baseline` (the code the contract recomputes them with) and commits the readings by
-//! a Merkle root; two of three operators agree on the batch, a customer checks a reading about them,
-//! and settlement pays everyone after the dispute window.
+//! The peak: the utility pays the town's customers for cutting load during an evening peak. The week of
+//! 15-minute readings goes through the oracle, which computes every baseline with
+//! `gridtrust_common::baseline` (the code the contract recomputes them with) and commits the readings
+//! by Merkle roots; two of three operators send the batches from their outboxes; a customer checks a
+//! reading about them; after the dispute window the oracle settles every entry.
 use anyhow::{anyhow, ensure, Result};
 use demand_response::{DemandResponse, Measurement, MeasurementBatch, ProgramTerms};
-use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
-use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome, demand, merkle};
+use gridtrust_chain::{encode::call_builder, Grid, SandboxChain};
+use gridtrust_common::{baseline::BaselineParams, demand, merkle};
 use gridtrust_oracle::{
     demand::{results, EventSpec},
+    drain,
+    sample::SampleSpec,
     trigger::settle_event,
+    Report, SandboxSubmitter,
 };
 
-use super::{tokens, DemoOracle, UNIT};
+use super::{customer, tokens, DemoOracle, UNIT};
 
 const HOUR_MS: u64 = 3_600_000;
 const QUARTER_MS: u64 = 900_000;
+/// Results per measurement batch.
+const BATCH: usize = 100;
 
-/// Customers taking part: name, meter, how much of their usual load they shed (percent).
-const SHEDDERS: &[(&str, u64, u64)] = &[
-    ("household-anna", 1001, 40),
-    ("household-ben", 1002, 0),
-    ("bakery-chen", 1003, 25),
-];
-
-/// How the peak ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeakOutcome {
-    /// Per customer: name, baseline Wh, actual Wh, what they were paid.
-    pub payments: Vec<(String, u64, u64, u128)>,
-    /// Whether the customer's reading checked against the batch root, and whether a doctored one did.
-    pub reading_checks: (bool, bool),
-}
-
-/// Days of history before the event.
-const HISTORY_DAYS: u64 = 7;
-
-/// A meter's usual draw in quarter `quarter` of the peak window, `days_before` days before the event (Wh).
-fn usual(meter: u64, days_before: u64, quarter: u64) -> u64 {
-    600 + (meter % 10) * 50 + (HISTORY_DAYS - days_before) * 7 + quarter * 3
-}
-
-/// Runs the peak scene on `chain`, with the customers `grid`'s storm scene attested.
-pub fn run(chain: &mut SandboxChain, grid: &Grid, oracle: &mut DemoOracle) -> Result<PeakOutcome> {
-    println!("\n== A heat wave: the utility runs a demand-response program for the evening peak");
-    let contract = grid.demand.address;
-    let mut api = call_builder::<DemandResponse>(contract);
-    let terms = ProgramTerms {
+/// The program: 0.50 tokens per kWh below baseline, at most 5 per customer per event, highest 3 of
+/// the last 5 weekdays with a ±20 % day-of adjustment, a one-day dispute window.
+pub fn peak_terms() -> ProgramTerms {
+    ProgramTerms {
         rate_per_kwh: UNIT / 2,
         cap_per_event: 5 * UNIT,
         baseline: BaselineParams {
@@ -55,31 +34,50 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid, oracle: &mut DemoOracle) -> Re
             adjustment_cap_bps: 2_000,
         },
         dispute_window_ms: 24 * HOUR_MS,
-    };
+    }
+}
+
+/// How the peak ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeakOutcome {
+    /// Per meter: baseline Wh, actual Wh, what its customer was paid.
+    pub payments: Vec<(u64, u64, u64, u128)>,
+    /// Whether a customer's reading checked against its batch root, and whether a doctored one did.
+    pub reading_checks: (bool, bool),
+}
+
+/// Runs the peak over `town` on `chain`, whose meter holders the storm scene attested.
+pub fn run(
+    chain: &mut SandboxChain,
+    grid: &Grid,
+    oracle: &mut DemoOracle,
+    town: &SampleSpec,
+) -> Result<PeakOutcome> {
+    let (start, end, shed) = town.peak;
+    println!("\n== The utility runs a demand-response program for day 7's evening peak");
+    let contract = grid.demand.address;
+    let mut api = call_builder::<DemandResponse>(contract);
     let program = chain
         .call(
             &contract,
-            api.create_program(terms),
+            api.create_program(peak_terms()),
             &grid.utility,
-            50 * UNIT,
+            500 * UNIT,
         )?
         .value
         .map_err(|e| anyhow!("create_program refused: {e:?}"))?;
-    println!("  0.50 tokens per kWh below baseline, at most 5 per customer; budget 50 tokens");
-    for (name, meter, _) in SHEDDERS {
+    let meters = town.meters();
+    for &(meter, feeder) in &meters {
         chain
             .call(
                 &contract,
-                api.enroll(program, *meter, 1),
-                &named_account(name),
+                api.enroll(program, meter, feeder),
+                &customer(meter),
                 0,
             )?
             .value
-            .map_err(|e| anyhow!("enroll for {name} refused: {e:?}"))?;
+            .map_err(|e| anyhow!("enroll for meter {meter} refused: {e:?}"))?;
     }
-    println!("  anna, ben and chen enroll their meters (meter-holder attestations checked)");
-    let start = chain.now_ms() + 2 * HOUR_MS;
-    let end = start + 2 * HOUR_MS;
     let event = chain
         .call(
             &contract,
@@ -89,34 +87,18 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid, oracle: &mut DemoOracle) -> Re
         )?
         .value
         .map_err(|e| anyhow!("announce_event refused: {e:?}"))?;
-    println!("  event #{event}: a 2-hour peak in 2 hours, opt-out until 1 hour before");
+    println!(
+        "  0.50 tokens per kWh below baseline, at most 5; budget 500 tokens; {} meters enrolled",
+        meters.len()
+    );
+    println!("  event #{event}: 17:00–19:00; every third customer sheds {shed} % of their load");
     chain.set_time(end + HOUR_MS);
     chain.next_block();
 
-    println!("\n== After the peak the oracle ingests a week of readings and computes the results");
-    // Per day: the 2-hour adjustment window ending an hour before the peak, then the peak window; on
-    // the event day each customer sheds their share.
-    let quarters = (end - start) / QUARTER_MS;
-    let mut lines = String::new();
-    for (_, meter, shed) in SHEDDERS {
-        for days_before in 0..=HISTORY_DAYS {
-            let day_start = start - days_before * 24 * HOUR_MS;
-            for q in 0..8 {
-                let at = day_start - 3 * HOUR_MS + q * QUARTER_MS;
-                lines += &format!("reading,{meter},{at},700\n");
-            }
-            for q in 0..quarters {
-                let at = day_start + q * QUARTER_MS;
-                let wh = if days_before == 0 {
-                    usual(*meter, 0, q) * (100 - shed) / 100
-                } else {
-                    usual(*meter, days_before, q)
-                };
-                lines += &format!("reading,{meter},{at},{wh}\n");
-            }
-        }
-    }
-    oracle.ingest("week-readings.csv", &lines)?;
+    println!(
+        "\n== After the peak the oracle ingests the week's readings and computes every result"
+    );
+    oracle.ingest_file("readings.csv")?;
     let spec = EventSpec {
         start_ms: start,
         end_ms: end,
@@ -124,76 +106,84 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid, oracle: &mut DemoOracle) -> Re
         adjustment_len_ms: 2 * HOUR_MS,
         adjustment_gap_ms: HOUR_MS,
         day_type: 0,
-        history: (1..=HISTORY_DAYS as u32).map(|d| (d, 0, false)).collect(),
-        params: terms.baseline,
+        // Five days before the peak; the storm day (two days before) is left out like an event day.
+        history: (1..=6).map(|d| (d, 0, d == 2)).collect(),
+        params: peak_terms().baseline,
     };
-    let meters: Vec<u64> = SHEDDERS.iter().map(|s| s.1).collect();
-    let decided = results(&oracle.store, &spec, &meters)?;
-    ensure!(
-        decided.skipped.is_empty(),
-        "meters skipped: {:?}",
-        decided.skipped
-    );
-    let entries: Vec<Measurement> = decided
-        .results
-        .iter()
-        .map(|r| Measurement {
-            meter: r.meter,
-            baseline_wh: r.baseline_wh,
-            actual_wh: r.actual_wh,
-        })
-        .collect();
-    for ((name, ..), r) in SHEDDERS.iter().zip(&decided.results) {
-        println!(
-            "  {name:<16} baseline {} Wh, actual {} Wh",
-            r.baseline_wh, r.actual_wh
+    let ids: Vec<u64> = meters.iter().map(|m| m.0).collect();
+    let mut proof_material = None;
+    for (index, chunk) in ids.chunks(BATCH).enumerate() {
+        let decided = results(&oracle.store, &spec, chunk)?;
+        ensure!(
+            decided.skipped.is_empty(),
+            "meters skipped: {:?}",
+            decided.skipped
         );
-    }
-    let leaves: Vec<_> = decided
-        .leaves
-        .iter()
-        .map(|&(m, t, wh)| demand::reading_leaf(m, t, wh))
-        .collect();
-    let readings = decided.leaves.clone();
-    let root = decided
-        .readings_root
-        .ok_or_else(|| anyhow!("no readings"))?;
-    let batch = MeasurementBatch {
-        event,
-        index: 0,
-        entries: entries.clone(),
-        readings_root: root,
-    };
-    for operator in &grid.operators[..2] {
-        let outcome = chain
-            .call(
-                &contract,
-                api.submit_measurements(batch.clone()),
-                operator,
-                0,
-            )?
-            .value
-            .map_err(|e| anyhow!("submit_measurements refused: {e:?}"))?;
-        if outcome == VoteOutcome::Finalized {
-            println!("  two of three operators agree: the batch is final");
+        let root = decided
+            .readings_root
+            .ok_or_else(|| anyhow!("no readings"))?;
+        let batch = Report::Measurements(MeasurementBatch {
+            event,
+            index: index as u32,
+            entries: decided
+                .results
+                .iter()
+                .map(|r| Measurement {
+                    meter: r.meter,
+                    baseline_wh: r.baseline_wh,
+                    actual_wh: r.actual_wh,
+                })
+                .collect(),
+            readings_root: root,
+        });
+        for (i, operator) in grid.operators[..2].iter().enumerate() {
+            let mut outbox = oracle.operator_store(i + 1)?;
+            outbox.enqueue(&batch)?;
+            let mut submitter = SandboxSubmitter {
+                chain,
+                operator: *operator,
+                insurance: grid.insurance.address,
+                demand: contract,
+            };
+            let sent = drain(&mut outbox, &mut submitter)?;
+            ensure!(
+                sent.voted == 1,
+                "operator {} could not submit: {sent:?}",
+                i + 1
+            );
+        }
+        println!(
+            "  batch {index}: {} results, readings root {}…, final after 2 of 3 operators",
+            decided.results.len(),
+            hex(&root[..6])
+        );
+        if index == 0 {
+            proof_material = Some(decided.leaves);
         }
     }
 
-    println!("\n== Anna checks one of her readings against the batch's root");
-    let (meter, at, wh) = readings[3];
-    let proof = merkle::proof(&leaves, 3).ok_or_else(|| anyhow!("no proof"))?;
-    let anna = named_account(SHEDDERS[0].0);
+    let leaves = proof_material.ok_or_else(|| anyhow!("no batch"))?;
+    let (meter, at, wh) = leaves[3];
+    println!("\n== Customer {meter} checks one of their readings against batch 0's root");
+    let hashes: Vec<_> = leaves
+        .iter()
+        .map(|&(m, t, w)| demand::reading_leaf(m, t, w))
+        .collect();
+    let proof = merkle::proof(&hashes, 3).ok_or_else(|| anyhow!("no proof"))?;
+    let who = customer(meter);
     let genuine = chain.query(
         &contract,
         api.verify_reading(event, 0, meter, at, wh, proof.clone()),
-        &anna,
+        &who,
     )?;
     let doctored = chain.query(
         &contract,
         api.verify_reading(event, 0, meter, at, wh + 100, proof),
-        &anna,
+        &who,
     )?;
-    println!("  {wh} Wh at quarter 3: {genuine}; the same with 100 Wh added: {doctored}");
+    println!(
+        "  {wh} Wh in the quarter from 17:45: {genuine}; the same with 100 Wh added: {doctored}"
+    );
 
     chain
         .call(&contract, api.close_event(event), &grid.utility, 0)?
@@ -201,22 +191,37 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid, oracle: &mut DemoOracle) -> Re
         .map_err(|e| anyhow!("close_event refused: {e:?}"))?;
     chain.advance_time(24 * HOUR_MS);
     chain.next_block();
-    println!("\n== No dispute within a day: anyone settles");
-    let before: Vec<u128> = SHEDDERS
-        .iter()
-        .map(|(name, ..)| chain.balance(&named_account(name)))
-        .collect();
-    let meters: Vec<u64> = SHEDDERS.iter().map(|(_, m, _)| *m).collect();
-    let paid = settle_event(chain, contract, grid.operators[2], event, &meters, 100)?;
-    ensure!(paid as usize == SHEDDERS.len(), "settled {paid} entries");
+    println!("\n== No dispute within a day: operator-3's daemon settles every entry");
+    let before: Vec<u128> = ids.iter().map(|m| chain.balance(&customer(*m))).collect();
+    let paid = settle_event(chain, contract, grid.operators[2], event, &ids, BATCH)?;
+    ensure!(
+        paid as usize == ids.len(),
+        "settled {paid} of {} entries",
+        ids.len()
+    );
     let mut payments = Vec::new();
-    for (((name, ..), m), before) in SHEDDERS.iter().zip(&entries).zip(before) {
-        let gained = chain.balance(&named_account(name)).saturating_sub(before);
-        println!("  {name:<16} +{} tokens", tokens(gained));
-        payments.push((name.to_string(), m.baseline_wh, m.actual_wh, gained));
+    let mut total = 0;
+    for (meter, before) in ids.iter().zip(before) {
+        let entry = chain
+            .query(&contract, api.entry(event, *meter), &grid.utility)?
+            .ok_or_else(|| anyhow!("no entry for meter {meter}"))?;
+        let gained = chain.balance(&customer(*meter)).saturating_sub(before);
+        total += gained;
+        payments.push((*meter, entry.baseline_wh, entry.actual_wh, gained));
     }
+    let shed = payments.iter().filter(|p| p.2 * 10 < p.1 * 9).count();
+    let paid_any = payments.iter().filter(|p| p.3 > 0).count();
+    println!(
+        "  {paid} entries settled, {} tokens in all: {shed} customers cut ≥10 % below baseline; \
+         {paid_any} were paid something (a highest-3-of-5 baseline runs high, so a dip pays a little)",
+        tokens(total)
+    );
     Ok(PeakOutcome {
         payments,
         reading_checks: (genuine, doctored),
     })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

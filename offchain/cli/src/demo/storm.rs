@@ -1,43 +1,58 @@
-//! The storm: customers insure their meters; their meters' last gasps and restores go through the
-//! oracle, which decides a 5-hour outage of feeder 1; the committee reports it and it is paid out
-//! automatically.
+//! The storm: the sample town's 300 meter holders insure their meters; the storm's last gasps and
+//! restores go through the oracle, which decides one outage per hit feeder; two operators' daemons
+//! report each from their own outbox; a third triggers the payouts, by outage length, with no claim.
 use anyhow::{anyhow, ensure, Context, Result};
 use gridtrust_chain::{encode::call_builder, named_account, ss58, AccountId, Grid, SandboxChain};
-use gridtrust_common::tiers::Tier;
-use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
-
+use gridtrust_common::tiers::{self, Tier};
 use gridtrust_oracle::{
     drain,
     outages::{self, OutageRule},
+    sample::SampleSpec,
     trigger::pay_outage,
     Report, SandboxSubmitter,
 };
+use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
 
-use super::{tokens, DemoOracle, UNIT};
+use super::{customer, tokens, DemoOracle, UNIT};
 
 const HOUR_MS: u64 = 3_600_000;
 const DAY_MS: u64 = 24 * HOUR_MS;
 
-/// Customers of the demo town: name, meter, feeder.
-const CUSTOMERS: &[(&str, u64, u32)] = &[
-    ("household-anna", 1001, 1),
-    ("household-ben", 1002, 1),
-    ("bakery-chen", 1003, 1),
-    ("household-dora", 2001, 2),
-];
+/// The pool's payout tiers: at least 1 hour → 5 tokens, 4 hours → 20, 12 hours → 50.
+pub fn storm_tiers() -> Vec<Tier> {
+    vec![
+        Tier {
+            min_minutes: 60,
+            payout: 5 * UNIT,
+        },
+        Tier {
+            min_minutes: 240,
+            payout: 20 * UNIT,
+        },
+        Tier {
+            min_minutes: 720,
+            payout: 50 * UNIT,
+        },
+    ]
+}
 
 /// How the storm ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StormOutcome {
-    /// Per customer: name, feeder, what the outage paid them.
-    pub payouts: Vec<(String, u32, u128)>,
-    /// The pool's capital before and after the outage.
+    /// Per feeder the oracle found out: its outage length in minutes.
+    pub outages: Vec<(u32, u32)>,
+    /// Per meter: its feeder and what the storm paid its holder.
+    pub payouts: Vec<(u64, u32, u128)>,
+    /// The pool's capital before and after the storm.
     pub capital: (u128, u128),
 }
 
-/// Deploys every contract, then runs the storm, printing each step. Returns the chain and the grid for
-/// the scenes that follow.
-pub fn run(oracle: &mut DemoOracle) -> Result<(SandboxChain, Grid, StormOutcome)> {
+/// Deploys every contract, then runs the storm over `town`, printing each step. Returns the chain and
+/// the grid for the scenes that follow.
+pub fn run(
+    oracle: &mut DemoOracle,
+    town: &SampleSpec,
+) -> Result<(SandboxChain, Grid, StormOutcome)> {
     let mut chain = SandboxChain::new();
     let utility = named_account("utility");
     let insurer = named_account("insurer");
@@ -65,52 +80,39 @@ pub fn run(oracle: &mut DemoOracle) -> Result<(SandboxChain, Grid, StormOutcome)
         grid.meter_schema
     );
 
-    println!("\n== The utility attests its meter holders (one batch call)");
-    let customers: Vec<(AccountId, u64, u32)> = CUSTOMERS
+    let meters = town.meters();
+    println!(
+        "\n== The utility attests its {} meter holders on {} feeders ({} batch calls)",
+        meters.len(),
+        town.storm_minutes.len(),
+        meters.len().div_ceil(attestations::MAX_BATCH as usize)
+    );
+    let holders: Vec<(AccountId, u64, u32)> = meters
         .iter()
-        .map(|(name, meter, feeder)| (named_account(name), *meter, *feeder))
+        .map(|&(meter, feeder)| (customer(meter), meter, feeder))
         .collect();
-    grid.attest_meters(&mut chain, &customers)?;
-    for ((name, meter, feeder), (who, ..)) in CUSTOMERS.iter().zip(&customers) {
-        chain.fund(who, 100 * UNIT);
-        println!("  {name:<16} meter {meter} on feeder {feeder}");
-    }
+    grid.attest_meters(&mut chain, &holders)?;
 
-    println!("\n== An insurer opens a fully collateralized pool with 1,000 tokens");
+    println!("\n== An insurer opens a fully collateralized pool; every holder buys cover");
     let insurance = grid.insurance.address;
     let mut api = call_builder::<OutageInsurance>(insurance);
     let terms = PoolTerms {
-        tiers: vec![
-            Tier {
-                min_minutes: 60,
-                payout: 5 * UNIT,
-            },
-            Tier {
-                min_minutes: 240,
-                payout: 20 * UNIT,
-            },
-            Tier {
-                min_minutes: 720,
-                payout: 50 * UNIT,
-            },
-        ],
+        tiers: storm_tiers(),
         premium: 2 * UNIT,
         coverage_ms: 30 * DAY_MS,
         waiting_ms: DAY_MS,
         exclude_planned: true,
         aggregate_limit: 60 * UNIT,
-        feeder_cap: 600 * UNIT,
+        feeder_cap: 5_000 * UNIT,
         collateral_bps: 10_000,
     };
     let pool = chain
-        .call(&insurance, api.create_pool(terms), &insurer, 1_000 * UNIT)?
+        .call(&insurance, api.create_pool(terms), &insurer, 20_000 * UNIT)?
         .value
         .map_err(|e| anyhow!("create_pool refused: {e:?}"))?;
-    println!("  payouts: ≥1 h → 5, ≥4 h → 20, ≥12 h → 50 tokens; premium 2 tokens for 30 days");
-
-    println!("\n== Customers buy cover (their attestation is checked by cross-contract call)");
-    for ((name, meter, feeder), (who, ..)) in CUSTOMERS.iter().zip(&customers) {
-        let policy = chain
+    for (who, meter, feeder) in &holders {
+        chain.fund(who, 1_000 * UNIT);
+        chain
             .call(
                 &insurance,
                 api.buy_policy(pool, *meter, *feeder),
@@ -118,120 +120,99 @@ pub fn run(oracle: &mut DemoOracle) -> Result<(SandboxChain, Grid, StormOutcome)
                 2 * UNIT,
             )?
             .value
-            .map_err(|e| anyhow!("buy_policy for {name} refused: {e:?}"))?;
-        println!("  {name:<16} policy #{policy}");
+            .map_err(|e| anyhow!("buy_policy for meter {meter} refused: {e:?}"))?;
     }
-    let capital_before = chain.query(&insurance, api.pool_capital(pool), &insurer)?;
+    println!(
+        "  20,000 tokens of capital; payouts ≥1 h → 5, ≥4 h → 20, ≥12 h → 50 tokens; {} policies at 2 tokens",
+        holders.len()
+    );
+    let capital_before = chain
+        .query(&insurance, api.pool_capital(pool), &insurer)?
+        .map_err(|e| anyhow!("pool_capital refused: {e:?}"))?;
 
-    println!("\n== Two days later a storm cuts feeder 1; the meters tell the oracle");
-    chain.advance_time(2 * DAY_MS);
+    println!("\n== Day 5, 14:00: a storm; the meters' last gasps and restores reach the oracle");
+    chain.set_time(town.storm_start_ms + 7 * HOUR_MS);
     chain.next_block();
-    let storm = chain.now_ms();
-    // Feeder 1's meters send last gasps within a minute and restores 5 hours later; a meter on
-    // feeder 2 blinks for 5 minutes (a fault, not an outage); one line arrives garbled.
-    let mut lines = String::from("type,meter,feeder,at_ms\n");
-    for (i, (_, meter, _)) in CUSTOMERS.iter().filter(|c| c.2 == 1).enumerate() {
-        let i = i as u64;
-        lines += &format!("last_gasp,{meter},1,{}\n", storm + i * 20_000);
-        lines += &format!("restore,{meter},1,{}\n", storm + 5 * HOUR_MS + i * 30_000);
-    }
-    lines += &format!("last_gasp,2001,2,{}\n", storm + HOUR_MS);
-    lines += &format!("restore,2001,2,{}\n", storm + HOUR_MS + 300_000);
-    lines += "restore,1002,1\n";
-    oracle.ingest("meter-events.csv", &lines)?;
-    chain.set_time(storm + 5 * HOUR_MS + 2 * 60_000);
-    chain.next_block();
+    oracle.ingest_file("events.csv")?;
     let decided = outages::decide(
         &oracle.store.events()?,
         &OutageRule::default(),
         chain.now_ms(),
     );
-    ensure!(
-        decided.len() == 1,
-        "the oracle decided {} outages",
-        decided.len()
-    );
-    let outage = &decided[0];
-    let end_ms = outage.end_ms.context("the outage has ended")?;
-    println!(
-        "  oracle: feeder {} out for {} minutes, meters {:?} (3 dark meters make an outage)",
-        outage.feeder,
-        (end_ms - outage.start_ms) / 60_000,
-        outage.meters
-    );
-    let report = OutageReport {
-        feeder: outage.feeder,
-        start_ms: outage.start_ms,
-        end_ms,
-        planned: false,
-        affected: Affected::Meters(outage.meters.clone()),
-    };
-    // Each operator's daemon queues the report in its own outbox and sends it; two of three suffice.
-    for (i, operator) in operators[..2].iter().enumerate() {
-        let mut outbox = oracle.operator_store(i + 1)?;
-        outbox.enqueue(&Report::OutageEnd(report.clone()))?;
-        let mut submitter = SandboxSubmitter {
-            chain: &mut chain,
-            operator: *operator,
-            insurance,
-            demand: grid.demand.address,
-        };
-        let sent = drain(&mut outbox, &mut submitter)?;
-        ensure!(
-            sent.voted == 1,
-            "operator {} could not report: {sent:?}",
-            i + 1
-        );
-        let outages = chain.query(&insurance, api.outage_count(), operator)?;
-        let said = if outages == 0 {
-            "counted, waiting for a second operator"
-        } else {
-            "counted: 2 of 3, the outage is final"
-        };
+    let mut found = Vec::new();
+    for o in &decided {
+        let end_ms = o.end_ms.context("every storm outage has ended")?;
+        let minutes = tiers::outage_minutes(o.start_ms, end_ms);
         println!(
-            "  operator-{} ({}) reports it: {said}",
-            i + 1,
-            ss58(operator)
+            "  oracle: feeder {} out for {minutes} minutes, {} meters dark",
+            o.feeder,
+            o.meters.len()
         );
+        found.push((o.feeder, minutes));
+        let report = Report::OutageEnd(OutageReport {
+            feeder: o.feeder,
+            start_ms: o.start_ms,
+            end_ms,
+            planned: false,
+            affected: Affected::Meters(o.meters.clone()),
+        });
+        // Each operator's daemon queues the report in its own outbox and sends it; two of three
+        // suffice.
+        for (i, operator) in operators[..2].iter().enumerate() {
+            let mut outbox = oracle.operator_store(i + 1)?;
+            outbox.enqueue(&report)?;
+            let mut submitter = SandboxSubmitter {
+                chain: &mut chain,
+                operator: *operator,
+                insurance,
+                demand: grid.demand.address,
+            };
+            let sent = drain(&mut outbox, &mut submitter)?;
+            ensure!(
+                sent.voted == 1,
+                "operator {} could not report: {sent:?}",
+                i + 1
+            );
+        }
     }
+    let outage_count = chain.query(&insurance, api.outage_count(), &utility)?;
+    println!("  operator-1 and operator-2 sent each report from their outboxes: {outage_count} outages final");
 
-    println!("\n== Anyone triggers the payouts; no claim is filed");
-    let before: Vec<u128> = customers
-        .iter()
-        .map(|(who, ..)| chain.balance(who))
-        .collect();
-    let keeper = operators[2];
-    let paid = pay_outage(
-        &mut chain,
-        insurance,
-        keeper,
-        0,
-        100,
-        |visited, paid, remaining| {
-            println!("  operator-3's daemon triggers payouts: {visited} visited, {paid} paid, {remaining} left");
-        },
-    )?;
-    ensure!(paid == 3, "{paid} policies paid");
-    let mut payouts = Vec::new();
-    for (((name, _, feeder), (who, ..)), before) in CUSTOMERS.iter().zip(&customers).zip(before) {
-        let gained = chain.balance(who).saturating_sub(before);
-        println!("  {name:<16} feeder {feeder}: +{} tokens", tokens(gained));
-        payouts.push((name.to_string(), *feeder, gained));
+    println!("\n== operator-3's daemon triggers the payouts; no claim is filed");
+    let before: Vec<u128> = holders.iter().map(|(who, ..)| chain.balance(who)).collect();
+    // Outage ids follow the order the reports became final, which is `found`'s order.
+    for (outage, (feeder, minutes)) in (0..outage_count).zip(&found) {
+        let paid = pay_outage(
+            &mut chain,
+            insurance,
+            operators[2],
+            outage,
+            100,
+            |_, _, _| {},
+        )?;
+        println!("  outage #{outage} (feeder {feeder}, {minutes} min): {paid} policies paid");
     }
-    let capital_before = capital_before.map_err(|e| anyhow!("pool_capital refused: {e:?}"))?;
+    let mut payouts = Vec::new();
+    for ((who, meter, feeder), before) in holders.iter().zip(before) {
+        payouts.push((*meter, *feeder, chain.balance(who).saturating_sub(before)));
+    }
     let capital_after = chain
         .query(&insurance, api.pool_capital(pool), &insurer)?
         .map_err(|e| anyhow!("pool_capital refused: {e:?}"))?;
     println!(
-        "\npool capital: {} → {} tokens (locked {} → {})",
+        "  pool capital: {} → {} tokens (locked {} → {})",
         tokens(capital_before.total),
         tokens(capital_after.total),
         tokens(capital_before.locked),
         tokens(capital_after.locked)
     );
-    let outcome = StormOutcome {
-        payouts,
-        capital: (capital_before.total, capital_after.total),
-    };
-    Ok((chain, grid, outcome))
+    Ok((
+        chain,
+        grid,
+        StormOutcome {
+            outages: found,
+            payouts,
+            capital: (capital_before.total, capital_after.total),
+        },
+    ))
 }
