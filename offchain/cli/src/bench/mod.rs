@@ -52,6 +52,7 @@ pub fn run(json: Option<PathBuf>, quick: bool) -> Result<()> {
     reservations::costs(&mut figures)?;
     demand::costs(&mut figures)?;
     oracle::ingest(&mut figures)?;
+    oracle::restore_to_payout(&mut figures)?;
     figures.print();
     if let Some(path) = json {
         std::fs::write(&path, serde_json::to_string_pretty(&figures.to_json())?)
@@ -71,6 +72,8 @@ pub(crate) struct Figures {
     pub(crate) settle: Option<(u32, u32, u32, Cost)>,
     /// Oracle ingest: (readings, readings per second).
     pub(crate) ingest: Option<(u64, f64)>,
+    /// Restore events ingested to payouts done: (policies paid, milliseconds).
+    pub(crate) restore_to_payout_ms: Option<(u64, f64)>,
 }
 
 impl Figures {
@@ -100,6 +103,11 @@ impl Figures {
             println!();
             println!(
                 "oracle ingest: {readings} readings from CSV into SQLite (WAL, synchronous=FULL) at {rate:.0} readings/s"
+            );
+        }
+        if let Some((policies, ms)) = self.restore_to_payout_ms {
+            println!(
+                "restore to payout: {ms:.1} ms from {policies} restore events ingested to {policies} policies paid (decide, 2 outboxes, payouts)"
             );
         }
     }
@@ -156,6 +164,7 @@ impl Figures {
             "payouts_per_block": per_block,
             "settle_one_feeder": settle,
             "ingest_readings_per_s": self.ingest.map(|(_, rate)| rate.round() as u64),
+            "restore_to_payout_ms": self.restore_to_payout_ms.map(|(_, ms)| (ms * 10.0).round() / 10.0),
             "machine": machine(),
             "toolchain": toolchain(),
         })

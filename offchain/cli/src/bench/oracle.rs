@@ -1,5 +1,6 @@
-//! Oracle ingest: readings per second from a CSV file into the SQLite store, with durability on
-//! (WAL, `synchronous = FULL`, one transaction per file).
+//! The oracle: ingest rate (readings per second from a CSV file into the SQLite store, with durability
+//! on: WAL, `synchronous = FULL`, one transaction per file), and the time from restore events arriving
+//! to the outage's payouts done on the sandbox.
 
 use std::{io::Write, time::Instant};
 
@@ -45,6 +46,124 @@ pub(super) fn ingest(figures: &mut Figures) -> Result<()> {
         report.rejects.len()
     );
     figures.ingest = Some((total, total as f64 / seconds));
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
+
+/// Meters on the feeder the restore benchmark's outage hits.
+const RESTORE_METERS: u64 = 75;
+
+/// From the restore events arriving to the payouts done, on the sandbox: ingest, decide, both
+/// operators' outboxes drained (the second vote finalizes), and payouts triggered until none remain.
+/// The meters, their policies and the last gasps are set up before the clock starts.
+pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
+    use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
+    use gridtrust_oracle::{
+        drain,
+        outages::{decide, OutageRule},
+        trigger::pay_outage,
+        Report, SandboxSubmitter,
+    };
+    use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
+
+    eprintln!("bench: oracle restore to payout...");
+    let mut chain = SandboxChain::new();
+    let utility = named_account("bench-utility");
+    let insurer = named_account("bench-insurer");
+    let operators: Vec<_> = (1..=3)
+        .map(|i| named_account(&format!("bench-operator-{i}")))
+        .collect();
+    for who in operators.iter().chain([&utility, &insurer]) {
+        chain.fund(who, 1 << 100);
+    }
+    let grid = Grid::deploy(&mut chain, utility, operators.clone(), 2)?;
+    let holders: Vec<_> = (0..RESTORE_METERS)
+        .map(|m| (named_account(&format!("bench-restore-{m}")), m, 9))
+        .collect();
+    grid.attest_meters(&mut chain, &holders)?;
+    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let terms = PoolTerms {
+        tiers: vec![gridtrust_common::tiers::Tier {
+            min_minutes: 60,
+            payout: 1_000_000_000,
+        }],
+        premium: 1_000_000,
+        coverage_ms: 30 * 86_400_000,
+        waiting_ms: 0,
+        exclude_planned: false,
+        aggregate_limit: 1_000_000_000,
+        feeder_cap: 1 << 80,
+        collateral_bps: 10_000,
+    };
+    let insurance = grid.insurance.address;
+    let pool = chain
+        .call(&insurance, api.create_pool(terms), &insurer, 1 << 70)?
+        .value
+        .map_err(|e| anyhow::anyhow!("create_pool: {e:?}"))?;
+    for (who, meter, feeder) in &holders {
+        chain.fund(who, 1 << 60);
+        chain
+            .call(
+                &insurance,
+                api.buy_policy(pool, *meter, *feeder),
+                who,
+                1_000_000,
+            )?
+            .value
+            .map_err(|e| anyhow::anyhow!("buy_policy: {e:?}"))?;
+    }
+    let dir = std::env::temp_dir().join(format!("gridtrust-bench-restore-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir)?;
+    let mut store = Store::open(&dir.join("oracle.db"))?;
+    let mut outboxes = [
+        Store::open(&dir.join("operator-1.db"))?,
+        Store::open(&dir.join("operator-2.db"))?,
+    ];
+    let start = chain.now_ms() + 60_000;
+    let mut gasps = String::new();
+    for m in 0..RESTORE_METERS {
+        gasps += &format!("last_gasp,{m},9,{}\n", start + m * 10);
+    }
+    std::fs::write(dir.join("gasps.csv"), gasps)?;
+    ingest_file(&dir.join("gasps.csv"), &mut store)?;
+    let restored = start + 2 * 3_600_000;
+    chain.set_time(restored + 60_000);
+    chain.next_block();
+    let mut restores = String::new();
+    for m in 0..RESTORE_METERS {
+        restores += &format!("restore,{m},9,{}\n", restored + m * 10);
+    }
+    std::fs::write(dir.join("restores.csv"), restores)?;
+
+    let clock = Instant::now();
+    ingest_file(&dir.join("restores.csv"), &mut store)?;
+    let outages = decide(&store.events()?, &OutageRule::default(), chain.now_ms());
+    let o = outages.first().context("no outage decided")?;
+    let report = Report::OutageEnd(OutageReport {
+        feeder: o.feeder,
+        start_ms: o.start_ms,
+        end_ms: o.end_ms.context("outage still open")?,
+        planned: false,
+        affected: Affected::WholeFeeder,
+    });
+    for (outbox, operator) in outboxes.iter_mut().zip(&operators) {
+        outbox.enqueue(&report)?;
+        let mut submitter = SandboxSubmitter {
+            chain: &mut chain,
+            operator: *operator,
+            insurance,
+            demand: grid.demand.address,
+        };
+        drain(outbox, &mut submitter)?;
+    }
+    let paid = pay_outage(&mut chain, insurance, operators[2], 0, 1_000, |_, _, _| {})?;
+    let elapsed = clock.elapsed();
+    ensure!(
+        paid as u64 == RESTORE_METERS,
+        "paid {paid} of {RESTORE_METERS}"
+    );
+    figures.restore_to_payout_ms = Some((RESTORE_METERS, elapsed.as_secs_f64() * 1_000.0));
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }

@@ -57,6 +57,8 @@ pub struct DemoOracle {
 impl DemoOracle {
     fn new() -> Result<Self> {
         let dir = std::env::temp_dir().join(format!("gridtrust-demo-{}", std::process::id()));
+        // A folder left by a killed run with the same pid must not feed old outboxes into this one.
+        std::fs::remove_dir_all(&dir).ok();
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let store = Store::open(&dir.join("oracle.db"))?;
         Ok(Self { dir, store })
