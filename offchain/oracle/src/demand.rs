@@ -171,13 +171,23 @@ pub fn results(
             actual_wh: event_window.iter().sum(),
         });
     }
-    let leaves: Vec<Digest> = out
-        .leaves
-        .iter()
-        .map(|&(m, t, wh)| reading_leaf(m, t, wh))
-        .collect();
-    out.readings_root = merkle::root(&leaves);
+    out.readings_root = merkle::root(&out.leaf_hashes());
     Ok(out)
+}
+
+impl EventResults {
+    /// The Merkle leaves behind [`EventResults::readings_root`], in root order.
+    pub fn leaf_hashes(&self) -> Vec<Digest> {
+        self.leaves
+            .iter()
+            .map(|&(m, t, wh)| reading_leaf(m, t, wh))
+            .collect()
+    }
+
+    /// The inclusion proof of reading `index` of [`EventResults::leaves`] against the readings root.
+    pub fn proof(&self, index: usize) -> Option<merkle::MerkleProof> {
+        merkle::proof(&self.leaf_hashes(), index)
+    }
 }
 
 fn baseline_reason(e: BaselineError) -> String {

@@ -7,7 +7,7 @@
 //! any other refusal by the contract is final and recorded with its reason.
 
 use demand_response::DemandResponse;
-use gridtrust_chain::{encode::call_builder, AccountId, SandboxChain};
+use gridtrust_chain::{encode::call_builder, AccountId, Grid, SandboxChain};
 use gridtrust_common::committee::{CommitteeError, VoteOutcome};
 use outage_insurance::OutageInsurance;
 
@@ -56,6 +56,18 @@ pub struct SandboxSubmitter<'a> {
     pub insurance: AccountId,
     /// The demand-response contract.
     pub demand: AccountId,
+}
+
+impl<'a> SandboxSubmitter<'a> {
+    /// `operator` submitting to `grid`'s insurance and demand-response contracts on `chain`.
+    pub fn new(chain: &'a mut SandboxChain, grid: &Grid, operator: AccountId) -> Self {
+        Self {
+            chain,
+            operator,
+            insurance: grid.insurance.address,
+            demand: grid.demand.address,
+        }
+    }
 }
 
 impl Submitter for SandboxSubmitter<'_> {

@@ -28,12 +28,7 @@ fn submitter<'a>(
     grid: &Grid,
     operator: usize,
 ) -> SandboxSubmitter<'a> {
-    SandboxSubmitter {
-        chain,
-        operator: grid.operators[operator],
-        insurance: grid.insurance.address,
-        demand: grid.demand.address,
-    }
+    SandboxSubmitter::new(chain, grid, grid.operators[operator])
 }
 
 #[test]

@@ -8,7 +8,7 @@ use demand_response::{
 use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
 use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome};
 
-use super::{Cost, Figures};
+use super::{committee_grid, Cost, Figures};
 
 const UNIT: u128 = 1_000_000_000;
 const HOUR_MS: u64 = 3_600_000;
@@ -39,15 +39,8 @@ fn must<R: std::fmt::Debug + scale::Decode>(
 /// Records the weights of the demand-response messages, per entry where they are batched.
 pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     eprintln!("bench: demand response...");
-    let mut chain = SandboxChain::new();
-    let utility = named_account("bench-utility");
-    let operators: Vec<_> = (1..=3)
-        .map(|i| named_account(&format!("bench-operator-{i}")))
-        .collect();
-    for who in operators.iter().chain([&utility]) {
-        chain.fund(who, 1 << 100);
-    }
-    let grid = Grid::deploy(&mut chain, utility, operators.clone(), 2)?;
+    let (mut chain, grid) = committee_grid()?;
+    let (utility, operators) = (grid.utility, grid.operators.clone());
     let api = || call_builder::<DemandResponse>(grid.demand.address);
     let terms = ProgramTerms {
         rate_per_kwh: UNIT,

@@ -4,7 +4,7 @@
 use anyhow::{ensure, Context, Result};
 use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
 
-use super::{Cost, Figures, NORMAL_PROOF_SIZE, NORMAL_REF_TIME};
+use super::{committee_grid, Cost, Figures, NORMAL_PROOF_SIZE, NORMAL_REF_TIME};
 
 /// Policies a payout batch call visits in the per-payout measurement.
 const PAYOUT_BATCH: u32 = 200;
@@ -23,16 +23,7 @@ struct Insured {
 /// on [`OUTAGE_FEEDER`], the rest spread over other feeders.
 fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<Insured> {
     use outage_insurance::{OutageInsurance, PoolTerms};
-    let mut chain = SandboxChain::new();
-    let utility = named_account("bench-utility");
-    chain.fund(&utility, 1 << 120);
-    let operators: Vec<_> = (1..=3)
-        .map(|i| named_account(&format!("bench-operator-{i}")))
-        .collect();
-    for operator in &operators {
-        chain.fund(operator, 1 << 100);
-    }
-    let grid = Grid::deploy(&mut chain, utility, operators, 2)?;
+    let (mut chain, grid) = committee_grid()?;
     let insurer = named_account("bench-insurer");
     chain.fund(&insurer, 1 << 120);
     let total = on_feeder + elsewhere;

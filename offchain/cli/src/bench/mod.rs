@@ -16,7 +16,7 @@ mod reservations;
 use std::{collections::BTreeMap, path::PathBuf};
 
 use anyhow::{Context, Result};
-use gridtrust_chain::{bundle, Bundle};
+use gridtrust_chain::{bundle, named_account, Bundle, Grid, SandboxChain};
 use serde_json::{json, Value};
 
 /// A weight: what one call (or one item of a batch) costs.
@@ -191,6 +191,22 @@ fn toolchain() -> Value {
         "ink": "5.1.1",
         "chain": "drink 0.18 sandbox, pallet-contracts 31",
     })
+}
+
+/// A fresh chain with every contract deployed by a funded `bench-utility`, with a 2-of-3 committee of
+/// funded `bench-operator-1..3`.
+pub(crate) fn committee_grid() -> Result<(SandboxChain, Grid)> {
+    let mut chain = SandboxChain::new();
+    let utility = named_account("bench-utility");
+    chain.fund(&utility, 1 << 120);
+    let operators: Vec<_> = (1..=3)
+        .map(|i| named_account(&format!("bench-operator-{i}")))
+        .collect();
+    for operator in &operators {
+        chain.fund(operator, 1 << 100);
+    }
+    let grid = Grid::deploy(&mut chain, utility, operators, 2)?;
+    Ok((chain, grid))
 }
 
 /// contracts-node 0.42: 75 % of a 2-second block is for normal-class extrinsics.

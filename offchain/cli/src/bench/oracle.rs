@@ -7,7 +7,7 @@ use std::{io::Write, time::Instant};
 use anyhow::{ensure, Context, Result};
 use gridtrust_oracle::{ingest_file, Store};
 
-use super::Figures;
+use super::{committee_grid, Figures};
 
 /// A week of 15-minute readings for this many meters.
 const METERS: u64 = 750;
@@ -57,7 +57,7 @@ const RESTORE_METERS: u64 = 75;
 /// operators' outboxes drained (the second vote finalizes), and payouts triggered until none remain.
 /// The meters, their policies and the last gasps are set up before the clock starts.
 pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
-    use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
+    use gridtrust_chain::{encode::call_builder, named_account};
     use gridtrust_oracle::{
         drain,
         outages::{decide, OutageRule},
@@ -67,16 +67,10 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
     use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
 
     eprintln!("bench: oracle restore to payout...");
-    let mut chain = SandboxChain::new();
-    let utility = named_account("bench-utility");
+    let (mut chain, grid) = committee_grid()?;
+    let operators = grid.operators.clone();
     let insurer = named_account("bench-insurer");
-    let operators: Vec<_> = (1..=3)
-        .map(|i| named_account(&format!("bench-operator-{i}")))
-        .collect();
-    for who in operators.iter().chain([&utility, &insurer]) {
-        chain.fund(who, 1 << 100);
-    }
-    let grid = Grid::deploy(&mut chain, utility, operators.clone(), 2)?;
+    chain.fund(&insurer, 1 << 100);
     let holders: Vec<_> = (0..RESTORE_METERS)
         .map(|m| (named_account(&format!("bench-restore-{m}")), m, 9))
         .collect();
@@ -149,13 +143,10 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
     });
     for (outbox, operator) in outboxes.iter_mut().zip(&operators) {
         outbox.enqueue(&report)?;
-        let mut submitter = SandboxSubmitter {
-            chain: &mut chain,
-            operator: *operator,
-            insurance,
-            demand: grid.demand.address,
-        };
-        drain(outbox, &mut submitter)?;
+        drain(
+            outbox,
+            &mut SandboxSubmitter::new(&mut chain, &grid, *operator),
+        )?;
     }
     let paid = pay_outage(&mut chain, insurance, operators[2], 0, 1_000, |_, _, _| {})?;
     let elapsed = clock.elapsed();

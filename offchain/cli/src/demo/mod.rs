@@ -16,11 +16,11 @@ pub mod storm;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use gridtrust_chain::{named_account, AccountId, GENESIS_TIME_MS};
+use gridtrust_chain::{named_account, AccountId, Grid, SandboxChain, GENESIS_TIME_MS};
 use gridtrust_oracle::{
-    ingest_file,
+    drain, ingest_file,
     sample::{generate, write_csv, SampleSpec},
-    IngestReport, Store,
+    IngestReport, Report, SandboxSubmitter, Store,
 };
 
 /// One token: 10¹² of the chain's smallest unit.
@@ -67,6 +67,31 @@ impl DemoOracle {
     /// The outbox store of committee operator number `i` (each daemon keeps its own).
     pub fn operator_store(&self, i: usize) -> Result<Store> {
         Ok(Store::open(&self.dir.join(format!("operator-{i}.db")))?)
+    }
+
+    /// Operators 1 and 2 each queue `report` in their own outbox and send it: two of three votes, so
+    /// the report is final afterwards.
+    pub fn report_by_two(
+        &self,
+        chain: &mut SandboxChain,
+        grid: &Grid,
+        report: &Report,
+    ) -> Result<()> {
+        for (i, operator) in grid.operators[..2].iter().enumerate() {
+            let mut outbox = self.operator_store(i + 1)?;
+            outbox.enqueue(report)?;
+            let sent = drain(
+                &mut outbox,
+                &mut SandboxSubmitter::new(chain, grid, *operator),
+            )?;
+            anyhow::ensure!(
+                sent.voted == 1,
+                "operator {} could not send {}: {sent:?}",
+                i + 1,
+                report.kind()
+            );
+        }
+        Ok(())
     }
 
     /// Ingests the file `name` of the oracle's folder, printing what was stored and rejected.

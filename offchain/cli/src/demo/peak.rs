@@ -6,13 +6,12 @@
 use anyhow::{anyhow, ensure, Result};
 use demand_response::{DemandResponse, Measurement, MeasurementBatch, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, Grid, SandboxChain};
-use gridtrust_common::{baseline::BaselineParams, demand, merkle};
+use gridtrust_common::baseline::BaselineParams;
 use gridtrust_oracle::{
     demand::{results, EventSpec},
-    drain,
     sample::SampleSpec,
     trigger::settle_event,
-    Report, SandboxSubmitter,
+    Report,
 };
 
 use super::{customer, tokens, DemoOracle, UNIT};
@@ -136,40 +135,21 @@ pub fn run(
                 .collect(),
             readings_root: root,
         });
-        for (i, operator) in grid.operators[..2].iter().enumerate() {
-            let mut outbox = oracle.operator_store(i + 1)?;
-            outbox.enqueue(&batch)?;
-            let mut submitter = SandboxSubmitter {
-                chain,
-                operator: *operator,
-                insurance: grid.insurance.address,
-                demand: contract,
-            };
-            let sent = drain(&mut outbox, &mut submitter)?;
-            ensure!(
-                sent.voted == 1,
-                "operator {} could not submit: {sent:?}",
-                i + 1
-            );
-        }
+        oracle.report_by_two(chain, grid, &batch)?;
         println!(
             "  batch {index}: {} results, readings root {}…, final after 2 of 3 operators",
             decided.results.len(),
             hex(&root[..6])
         );
         if index == 0 {
-            proof_material = Some(decided.leaves);
+            proof_material = Some(decided);
         }
     }
 
-    let leaves = proof_material.ok_or_else(|| anyhow!("no batch"))?;
-    let (meter, at, wh) = leaves[3];
+    let first = proof_material.ok_or_else(|| anyhow!("no batch"))?;
+    let (meter, at, wh) = first.leaves[3];
     println!("\n== Customer {meter} checks one of their readings against batch 0's root");
-    let hashes: Vec<_> = leaves
-        .iter()
-        .map(|&(m, t, w)| demand::reading_leaf(m, t, w))
-        .collect();
-    let proof = merkle::proof(&hashes, 3).ok_or_else(|| anyhow!("no proof"))?;
+    let proof = first.proof(3).ok_or_else(|| anyhow!("no proof"))?;
     let who = customer(meter);
     let genuine = chain.query(
         &contract,

@@ -1,15 +1,14 @@
 //! The storm: the sample town's 300 meter holders insure their meters; the storm's last gasps and
 //! restores go through the oracle, which decides one outage per hit feeder; two operators' daemons
 //! report each from their own outbox; a third triggers the payouts, by outage length, with no claim.
-use anyhow::{anyhow, ensure, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use gridtrust_chain::{encode::call_builder, named_account, ss58, AccountId, Grid, SandboxChain};
 use gridtrust_common::tiers::{self, Tier};
 use gridtrust_oracle::{
-    drain,
     outages::{self, OutageRule},
     sample::SampleSpec,
     trigger::pay_outage,
-    Report, SandboxSubmitter,
+    Report,
 };
 use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
 
@@ -156,24 +155,8 @@ pub fn run(
             planned: false,
             affected: Affected::Meters(o.meters.clone()),
         });
-        // Each operator's daemon queues the report in its own outbox and sends it; two of three
-        // suffice.
-        for (i, operator) in operators[..2].iter().enumerate() {
-            let mut outbox = oracle.operator_store(i + 1)?;
-            outbox.enqueue(&report)?;
-            let mut submitter = SandboxSubmitter {
-                chain: &mut chain,
-                operator: *operator,
-                insurance,
-                demand: grid.demand.address,
-            };
-            let sent = drain(&mut outbox, &mut submitter)?;
-            ensure!(
-                sent.voted == 1,
-                "operator {} could not report: {sent:?}",
-                i + 1
-            );
-        }
+        // Each operator's daemon queues the report in its own outbox and sends it.
+        oracle.report_by_two(&mut chain, &grid, &report)?;
     }
     let outage_count = chain.query(&insurance, api.outage_count(), &utility)?;
     println!("  operator-1 and operator-2 sent each report from their outboxes: {outage_count} outages final");
