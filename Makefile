@@ -8,9 +8,11 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 demo: contracts
 	cargo run --release --quiet -p gridtrust -- demo
 
-## Formatting, lints, contract builds and every test.
+## Formatting, lints, contract builds and every test; the end-to-end tests run against a real
+## contracts-node when one is installed (scripts/e2e.sh says when they are skipped).
 test: contracts lint
 	cargo test --release --workspace
+	@scripts/e2e.sh
 
 ## Contract sizes and message weights on the sandbox (JSON too: make bench ARGS="--json bench.json").
 bench: contracts

@@ -11,8 +11,8 @@ use ink::primitives::AccountId;
 use outage_insurance::OutageInsuranceRef;
 
 use crate::{
+    client::{Chain, ChainError, Deployed},
     encode::call_builder,
-    sandbox::{ChainError, Deployed, SandboxChain},
 };
 
 /// Hash of the meter-holder schema's off-chain definition: the two fields `meter` and `feeder`.
@@ -62,7 +62,7 @@ pub struct Grid {
 impl Grid {
     /// Deploys every contract as `utility` with a `threshold`-of-`operators` committee.
     pub fn deploy(
-        chain: &mut SandboxChain,
+        chain: &mut impl Chain,
         utility: AccountId,
         operators: Vec<AccountId>,
         threshold: u32,
@@ -146,7 +146,7 @@ impl Grid {
     /// The utility attests that `holder` holds `meter` on `feeder`; returns the attestation id.
     pub fn attest_meter(
         &self,
-        chain: &mut SandboxChain,
+        chain: &mut impl Chain,
         holder: AccountId,
         meter: u64,
         feeder: u32,
@@ -167,7 +167,7 @@ impl Grid {
     /// The utility attests many meter holders, [`attestations::MAX_BATCH`] per call.
     pub fn attest_meters(
         &self,
-        chain: &mut SandboxChain,
+        chain: &mut impl Chain,
         holders: &[(AccountId, u64, u32)],
     ) -> Result<(), GridError> {
         let mut api = call_builder::<Attestations>(self.attestations.address);

@@ -8,9 +8,9 @@ use ink::primitives::AccountId;
 use reservations::{ReservationsRef, Settings};
 
 use crate::{
+    client::{Chain, Deployed},
     encode::call_builder,
     grid::{refused, GridError},
-    sandbox::{Deployed, SandboxChain},
 };
 
 /// Off-chain definition of the verified-merchant schema.
@@ -39,7 +39,7 @@ impl Lodging {
     /// Registers both schemas on `attestations` and deploys the reservations contract as `owner` with a
     /// minimum bond of `min_bond`.
     pub fn deploy(
-        chain: &mut SandboxChain,
+        chain: &mut impl Chain,
         attestations: AccountId,
         owner: AccountId,
         authority: AccountId,
@@ -81,7 +81,7 @@ impl Lodging {
     /// The authority attests `merchant` as verified; returns the attestation id.
     pub fn attest_merchant(
         &self,
-        chain: &mut SandboxChain,
+        chain: &mut impl Chain,
         merchant: AccountId,
     ) -> Result<u64, GridError> {
         attest(
@@ -96,7 +96,7 @@ impl Lodging {
     /// The KYC provider attests `guest`'s real name; returns the attestation id.
     pub fn attest_real_name(
         &self,
-        chain: &mut SandboxChain,
+        chain: &mut impl Chain,
         guest: AccountId,
     ) -> Result<u64, GridError> {
         attest(chain, self.attestations, self.kyc, self.guest_schema, guest)
@@ -105,7 +105,7 @@ impl Lodging {
 
 /// `owner` registers a schema it attests itself.
 fn register_schema(
-    chain: &mut SandboxChain,
+    chain: &mut impl Chain,
     attestations: AccountId,
     owner: AccountId,
     definition: &str,
@@ -131,7 +131,7 @@ fn register_schema(
 
 /// `attester` attests `subject` under `schema`, with no claim and no expiry.
 fn attest(
-    chain: &mut SandboxChain,
+    chain: &mut impl Chain,
     attestations: AccountId,
     attester: AccountId,
     schema: u32,

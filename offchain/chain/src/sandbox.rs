@@ -4,6 +4,7 @@
 //! because building a block makes the sandbox forget the timestamp; [`SandboxChain::next_block`] puts it
 //! back.
 
+use drink::pallet_contracts::Pallet as Contracts;
 use drink::{
     minimal::{MinimalSandbox, RuntimeEvent},
     pallet_contracts::{self, Determinism},
@@ -14,9 +15,11 @@ use ink::primitives::AccountId;
 use scale::Decode;
 
 use crate::{
-    bundle::{Bundle, BundleError},
+    bundle::Bundle,
+    client::{code_hash, CallOutcome, Chain, ChainError, CodeHash, Deployed},
     encode::{Constructor, Message},
     events::ContractEvent,
+    named_account,
 };
 
 /// Most weight one call may use: contracts-node 0.42's largest normal-class extrinsic (75 % of a
@@ -29,76 +32,6 @@ const EVENTS_BEFORE_RESET: usize = 512;
 
 /// Start of the sandbox clock: 2026-01-01T00:00:00Z in milliseconds.
 pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
-
-/// Why a call to the sandbox failed before the contract could answer.
-#[derive(Debug, thiserror::Error)]
-pub enum ChainError {
-    /// A bundle could not be loaded.
-    #[error(transparent)]
-    Bundle(#[from] BundleError),
-    /// Uploading the code was refused by the chain.
-    #[error("uploading `{name}` failed: {reason}")]
-    Upload {
-        /// The contract's name.
-        name: String,
-        /// The chain's error.
-        reason: String,
-    },
-    /// The runtime refused the call (trapped, out of gas, no such contract, ...).
-    #[error("the chain refused the call: {reason}{}", debug_suffix(debug))]
-    Dispatch {
-        /// The runtime's error.
-        reason: String,
-        /// The contract's debug output, if any.
-        debug: String,
-    },
-    /// The contract answered with an ink! language error (unknown selector, undecodable input).
-    #[error("the contract could not dispatch the call: {0:?}")]
-    Lang(ink::LangError),
-    /// The constructor reverted.
-    #[error("the constructor of `{name}` reverted")]
-    ConstructorReverted {
-        /// The contract's name.
-        name: String,
-    },
-    /// The answer did not decode as the message's declared return type.
-    #[error("the contract's answer did not decode: {0}")]
-    Decode(#[from] scale::Error),
-}
-
-fn debug_suffix(debug: &str) -> String {
-    if debug.is_empty() {
-        String::new()
-    } else {
-        format!(" (contract debug output: {debug})")
-    }
-}
-
-/// A contract instantiated in the sandbox.
-#[derive(Debug, Clone)]
-pub struct Deployed {
-    /// The contract's name (its bundle's).
-    pub name: String,
-    /// Its address.
-    pub address: AccountId,
-    /// Size of its optimized Wasm code in bytes.
-    pub code_bytes: usize,
-    /// Weight the instantiation used.
-    pub weight: Weight,
-}
-
-/// What a message call returned, with its cost and effects.
-#[derive(Debug, Clone)]
-pub struct CallOutcome<R> {
-    /// The message's answer, decoded as its declared return type.
-    pub value: R,
-    /// Weight the call consumed.
-    pub weight_consumed: Weight,
-    /// Weight a caller must offer for the call to succeed (at least `weight_consumed`).
-    pub weight_required: Weight,
-    /// Events the contracts emitted (empty when the call reverted).
-    pub events: Vec<ContractEvent>,
-}
 
 /// An in-process chain with the GridTrust contracts' real Wasm.
 pub struct SandboxChain {
@@ -211,6 +144,7 @@ impl SandboxChain {
         Ok(Deployed {
             name: bundle.name.clone(),
             address: from_sandbox(&ok.account_id),
+            code_hash: code_hash(&bundle.wasm),
             code_bytes: bundle.wasm.len(),
             weight: result.gas_consumed,
         })
@@ -338,4 +272,121 @@ fn execute<R: Decode>(
         weight_required: result.gas_required,
         events,
     })
+}
+
+type Runtime = <MinimalSandbox as Sandbox>::Runtime;
+
+/// The sandbox as a [`Chain`]: nothing to sign with, money minted on demand, and its own clock (set
+/// it with [`SandboxChain::set_time`]).
+impl Chain for SandboxChain {
+    fn describe(&self) -> String {
+        "embedded sandbox (drink, pallet-contracts 31)".to_owned()
+    }
+
+    fn actor(&mut self, name: &str) -> AccountId {
+        named_account(name)
+    }
+
+    fn fund(&mut self, account: &AccountId, amount: u128) -> Result<(), ChainError> {
+        SandboxChain::fund(self, account, amount);
+        Ok(())
+    }
+
+    fn balance(&mut self, account: &AccountId) -> Result<u128, ChainError> {
+        Ok(SandboxChain::balance(self, account))
+    }
+
+    fn now_ms(&mut self) -> Result<u64, ChainError> {
+        Ok(self.now_ms)
+    }
+
+    fn upload(&mut self, bundle: &Bundle, actor: &AccountId) -> Result<CodeHash, ChainError> {
+        // pallet-contracts answers an upload of code it has with success and no new deposit.
+        let hash = code_hash(&bundle.wasm);
+        self.sandbox
+            .upload_contract(
+                bundle.wasm.clone(),
+                to_sandbox(actor),
+                None,
+                Determinism::Enforced,
+            )
+            .map_err(|e| ChainError::Upload {
+                name: bundle.name.clone(),
+                reason: format!("{e:?}"),
+            })?;
+        Ok(hash)
+    }
+
+    fn instantiate(
+        &mut self,
+        name: &str,
+        code_hash: CodeHash,
+        constructor: Constructor,
+        actor: &AccountId,
+        value: u128,
+        salt: &[u8],
+    ) -> Result<(AccountId, Weight), ChainError> {
+        let result = self.sandbox.instantiate_contract(
+            code_hash.to_vec(),
+            value,
+            constructor.data,
+            salt.to_vec(),
+            to_sandbox(actor),
+            MAX_CALL_WEIGHT,
+            None,
+        );
+        let debug = String::from_utf8_lossy(&result.debug_message).into_owned();
+        let ok = result.result.map_err(|e| ChainError::Dispatch {
+            reason: format!("{e:?}"),
+            debug,
+        })?;
+        if ok.result.did_revert() {
+            return Err(ChainError::ConstructorReverted {
+                name: name.to_owned(),
+            });
+        }
+        Ok((from_sandbox(&ok.account_id), result.gas_consumed))
+    }
+
+    fn code_hash_at(&mut self, address: &AccountId) -> Result<Option<CodeHash>, ChainError> {
+        let account = to_sandbox(address);
+        Ok(self
+            .sandbox
+            .execute_with(|| Contracts::<Runtime>::code_hash(&account))
+            .map(Into::into))
+    }
+
+    fn call<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<CallOutcome<R>, ChainError> {
+        SandboxChain::call(self, contract, message, actor, value)
+    }
+
+    fn query<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+    ) -> Result<R, ChainError> {
+        SandboxChain::query(self, contract, message, actor)
+    }
+
+    fn next_block(&mut self) -> Result<(), ChainError> {
+        SandboxChain::next_block(self);
+        Ok(())
+    }
+
+    fn deploy(
+        &mut self,
+        bundle: &Bundle,
+        constructor: impl Into<Constructor>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<Deployed, ChainError> {
+        SandboxChain::deploy(self, bundle, constructor, actor, value)
+    }
 }

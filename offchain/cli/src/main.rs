@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
-use gridtrust::{bench, demo};
+use gridtrust::{bench, demo, deploy, inspect};
 
 /// GridTrust: identity attestations, reservations, demand-response settlement and outage insurance as
 /// ink! contracts, with the oracle that feeds them.
@@ -33,6 +33,34 @@ enum Command {
     /// The meter-data oracle.
     #[command(subcommand)]
     Oracle(OracleCommand),
+    /// Deploy and wire every contract on a real chain per a configuration file (idempotent: a re-run
+    /// reuses the code and instances its manifest records); writes `<config>.deployment.json`.
+    Deploy {
+        /// The deployment configuration (see deploy/local.toml).
+        #[arg(long, value_name = "FILE", default_value = "deploy/local.toml")]
+        config: PathBuf,
+        /// Deploy to this endpoint instead of the configured one.
+        #[arg(long, value_name = "WS_URL")]
+        url: Option<String>,
+    },
+    /// Show what the deployed contracts hold about an account: balance, attestations, policies and
+    /// payouts of its meters, demand-response entries, bookings.
+    Inspect {
+        /// The deployment configuration whose manifest names the contracts.
+        #[arg(long, value_name = "FILE", default_value = "deploy/local.toml")]
+        config: PathBuf,
+        /// The account: an SS58 address or a secret URI.
+        account: String,
+        /// Meters of the account to look up policies and entries for.
+        #[arg(long = "meter", value_name = "METER")]
+        meters: Vec<u64>,
+    },
+    /// Start a local contracts-node dev chain on a free port and keep it running until interrupted.
+    Node {
+        /// Keep the chain's database in this folder (it survives restarts); default: a temporary one.
+        #[arg(long, value_name = "DIR")]
+        base_path: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -54,6 +82,26 @@ enum OracleCommand {
         #[arg(long, value_name = "DIR", default_value = "sample")]
         out: PathBuf,
     },
+    /// Run one committee operator's daemon against a node: ingest from a watched folder and HTTP,
+    /// decide outages and demand-response results, send reports, trigger payouts; until SIGINT/SIGTERM.
+    Run {
+        /// The daemon configuration (see deploy/oracle-1.toml).
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Recompute a customer's demand-response entry from this operator's data (baseline with the
+    /// shared code, subsidy with the shared formula) and prove each reading against the chain.
+    Verify {
+        /// The daemon configuration (chain, manifest, store, demand rule).
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// The demand-response event.
+        #[arg(long)]
+        event: u64,
+        /// The customer's meter.
+        #[arg(long)]
+        meter: u64,
+    },
     /// List the feeder outages the ingested meter events show (3 dark meters make an outage).
     Outages {
         /// The SQLite database.
@@ -66,10 +114,126 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Demo => demo::run().map(drop),
         Command::Bench { json, quick } => bench::run(json, quick),
+        Command::Deploy { config, url } => deploy::run(&config, url.as_deref()).map(drop),
+        Command::Node { base_path } => node(base_path),
+        Command::Inspect {
+            config,
+            account,
+            meters,
+        } => inspect::run(&config, &account, &meters),
         Command::Oracle(OracleCommand::Ingest { db, files }) => ingest(&db, &files),
         Command::Oracle(OracleCommand::Sample { out }) => sample(&out),
+        Command::Oracle(OracleCommand::Verify {
+            config,
+            event,
+            meter,
+        }) => verify(&config, event, meter),
+        Command::Oracle(OracleCommand::Run { config }) => {
+            init_logs();
+            let config = gridtrust_oracle::daemon::DaemonConfig::load(&config)?;
+            Ok(gridtrust_oracle::daemon::run(config)?)
+        }
         Command::Oracle(OracleCommand::Outages { db }) => outages(&db),
     }
+}
+
+/// `oracle verify`: exits non-zero unless every figure and every reading checks out.
+fn verify(config: &std::path::Path, event: u64, meter: u64) -> Result<()> {
+    use gridtrust_chain::{Chain, NodeChain, NodeOptions};
+    use gridtrust_oracle::{daemon, verify::verify_entry, worker::Contracts};
+    let config = daemon::DaemonConfig::load(config)?;
+    let contracts: Contracts = daemon::contracts_from_manifest(&config.manifest)?;
+    let store = gridtrust_oracle::Store::open(&config.store)
+        .with_context(|| format!("opening {}", config.store.display()))?;
+    let mut chain = NodeChain::connect(NodeOptions::new(&config.url))?;
+    let asker = chain.actor("verifier");
+    let v = verify_entry(
+        &mut chain,
+        &store,
+        &contracts,
+        &config.demand,
+        asker,
+        event,
+        meter,
+    )?;
+    let mark = |ok: bool| if ok { "ok" } else { "MISMATCH" };
+    println!(
+        "event #{event}, meter {meter} (customer {})",
+        gridtrust_chain::ss58(&v.entry.customer)
+    );
+    println!(
+        "  baseline: chain {} Wh, recomputed {} Wh: {}",
+        v.entry.baseline_wh,
+        v.recomputed.baseline_wh,
+        mark(v.entry.baseline_wh == v.recomputed.baseline_wh)
+    );
+    println!(
+        "  actual:   chain {} Wh, recomputed {} Wh: {}",
+        v.entry.actual_wh,
+        v.recomputed.actual_wh,
+        mark(v.entry.actual_wh == v.recomputed.actual_wh)
+    );
+    println!(
+        "  subsidy:  chain {}, by the program's terms {}: {}",
+        v.entry.subsidy,
+        v.expected_subsidy,
+        mark(v.entry.subsidy == v.expected_subsidy)
+    );
+    for r in &v.readings {
+        println!(
+            "  reading at {} ms, {} Wh: {}",
+            r.at_ms,
+            r.wh,
+            if r.proven {
+                "proven against the batch root"
+            } else {
+                "NOT PROVEN"
+            }
+        );
+    }
+    anyhow::ensure!(v.holds(), "the entry does not check out");
+    println!("the entry checks out");
+    Ok(())
+}
+
+/// Logs to stderr, `info` and up unless `RUST_LOG` says otherwise.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// `node`: a dev chain until Ctrl-C (or SIGTERM), then a clean stop.
+fn node(base_path: Option<PathBuf>) -> Result<()> {
+    use gridtrust_chain::LocalNode;
+    let node = match &base_path {
+        Some(dir) => LocalNode::start_in(dir)?,
+        None => LocalNode::start()?,
+    };
+    println!("contracts-node dev chain at {}", node.url());
+    println!("  chain database: {}", node.base_path().display());
+    println!("  log: {}", node.log_path().display());
+    println!(
+        "  deploy with: gridtrust deploy --config deploy/local.toml --url {}",
+        node.url()
+    );
+    println!("Ctrl-C stops it.");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    })?;
+    println!("stopping the node");
+    drop(node);
+    Ok(())
 }
 
 /// `oracle sample`: the town starting 2026-01-05 (a Monday), midnight UTC.

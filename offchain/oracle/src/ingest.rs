@@ -113,30 +113,66 @@ pub fn parse_json_line(line: &str) -> Result<Option<Record>, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A meter-data format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated lines (`.csv`).
+    Csv,
+    /// JSON Lines (`.jsonl`).
+    JsonLines,
+}
+
+impl Format {
+    /// The format a file's extension names, if any.
+    pub fn of(path: &Path) -> Option<Self> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => Some(Self::Csv),
+            Some("jsonl") => Some(Self::JsonLines),
+            _ => None,
+        }
+    }
+
+    fn parser(self) -> fn(&str) -> Result<Option<Record>, String> {
+        match self {
+            Self::Csv => parse_csv_line,
+            Self::JsonLines => parse_json_line,
+        }
+    }
+}
+
 /// Ingests `path` into `store` in one transaction per file; bad lines are rejected and counted.
 pub fn ingest_file(path: &Path, store: &mut Store) -> Result<IngestReport, IngestError> {
-    let parse: fn(&str) -> Result<Option<Record>, String> =
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("csv") => parse_csv_line,
-            Some("jsonl") => parse_json_line,
-            _ => return Err(IngestError::UnknownFormat(path.to_owned())),
-        };
-    let io = |source| IngestError::Io {
+    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat(path.to_owned()))?;
+    let file = File::open(path).map_err(|source| IngestError::Io {
         path: path.to_owned(),
         source,
-    };
-    let reader = BufReader::new(File::open(path).map_err(io)?);
+    })?;
+    ingest_reader(BufReader::new(file), format, path, store)
+}
+
+/// Ingests the lines of `reader` (named `source` in rejects: a file, or e.g. `http#12`) into `store`
+/// in one transaction; bad lines are rejected and counted.
+pub fn ingest_reader(
+    reader: impl BufRead,
+    format: Format,
+    source: &Path,
+    store: &mut Store,
+) -> Result<IngestReport, IngestError> {
+    let parse = format.parser();
     let mut report = IngestReport::default();
     let mut readings = Vec::new();
     let mut events = Vec::new();
     for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(io)?;
+        let line = line.map_err(|source_err| IngestError::Io {
+            path: source.to_owned(),
+            source: source_err,
+        })?;
         match parse(&line) {
             Ok(Some(Record::Reading(r))) => readings.push(r),
             Ok(Some(Record::Event(e))) => events.push(e),
             Ok(None) => {}
             Err(reason) => report.rejects.push(Reject {
-                file: path.to_owned(),
+                file: source.to_owned(),
                 line: i + 1,
                 reason,
             }),

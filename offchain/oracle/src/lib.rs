@@ -11,24 +11,32 @@
 //! - [`outbox`]: reports waiting to be sent, in the same SQLite store.
 //! - [`submit`]: sending the outbox as one operator, exactly once in effect.
 //! - [`trigger`]: the permissionless payout and settlement calls, until nothing remains.
+//! - [`worker`]: one operator's round: decide, queue, send, and (as keeper) pay and settle.
+//! - [`verify`]: checking a customer's entry against the chain from the oracle's data.
+//! - [`progress`]: what the worker has done, kept in the store across restarts.
+//! - [`daemon`]: the long-running service: watched folder, HTTP ingest, metrics, rounds on a node.
 //! - [`sample`]: deterministic sample data (a small town with a storm and a peak).
 //!
-//! The subxt client for a real node is not here yet; [`submit::SandboxSubmitter`] targets the embedded
-//! sandbox chain.
+//! Everything that talks to a chain does so through `gridtrust_chain::Chain`, so the same pipeline
+//! runs on the embedded sandbox and against a node.
+pub mod daemon;
 pub mod demand;
 pub mod ingest;
 pub mod outages;
 pub mod outbox;
+pub mod progress;
 pub mod records;
 pub mod report;
 pub mod sample;
 pub mod store;
 pub mod submit;
 pub mod trigger;
+pub mod verify;
+pub mod worker;
 
-pub use ingest::{ingest_file, IngestReport, Reject};
+pub use ingest::{ingest_file, ingest_reader, Format, IngestReport, Reject};
 pub use outbox::OutboxState;
 pub use records::{EventKind, MeterEvent, Reading, Record};
 pub use report::Report;
 pub use store::{Store, StoreError};
-pub use submit::{drain, Delivery, DrainReport, SandboxSubmitter, Submitter};
+pub use submit::{drain, ChainSubmitter, Delivery, DrainReport, Submitter};

@@ -28,6 +28,17 @@ pub enum OutboxState {
     Refused(String),
 }
 
+fn state_of(state: &str, attempts: u32, detail: Option<String>) -> OutboxState {
+    match state {
+        "delivered" => OutboxState::Delivered,
+        "refused" => OutboxState::Refused(detail.unwrap_or_default()),
+        _ => OutboxState::Pending {
+            attempts,
+            last_error: detail,
+        },
+    }
+}
+
 impl Store {
     pub(crate) fn create_outbox(&self) -> Result<(), StoreError> {
         self.conn.execute_batch(
@@ -73,6 +84,30 @@ impl Store {
         Ok(out)
     }
 
+    /// Every entry, pending or not, in the order queued.
+    pub fn outbox(&self) -> Result<Vec<(Report, OutboxState)>, StoreError> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT seq, payload, state, attempts, detail FROM outbox ORDER BY seq",
+        )?;
+        let rows = q.query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, Vec<u8>>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, u32>(3)?,
+                row.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, payload, state, attempts, detail) = row?;
+            let report = Report::decode(&mut &payload[..])
+                .map_err(|_| StoreError::Undecodable(seq.to_string()))?;
+            out.push((report, state_of(&state, attempts, detail)));
+        }
+        Ok(out)
+    }
+
     /// Where `report` is, if queued.
     pub fn outbox_state(&self, report: &Report) -> Result<Option<OutboxState>, StoreError> {
         let row = self
@@ -89,14 +124,7 @@ impl Store {
                 },
             )
             .optional()?;
-        Ok(row.map(|(state, attempts, detail)| match state.as_str() {
-            "delivered" => OutboxState::Delivered,
-            "refused" => OutboxState::Refused(detail.unwrap_or_default()),
-            _ => OutboxState::Pending {
-                attempts,
-                last_error: detail,
-            },
-        }))
+        Ok(row.map(|(state, attempts, detail)| state_of(&state, attempts, detail)))
     }
 
     pub(crate) fn mark(

@@ -25,11 +25,11 @@ pub enum StoreError {
     Undecodable(String),
 }
 
-fn to_sql(v: u64) -> Result<i64, StoreError> {
+pub(crate) fn to_sql(v: u64) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(|_| StoreError::OutOfRange(v))
 }
 
-fn from_sql(v: i64) -> u64 {
+pub(crate) fn from_sql(v: i64) -> u64 {
     // Only values written by `to_sql` are read back, so they are never negative.
     u64::try_from(v).unwrap_or(0)
 }
@@ -43,6 +43,8 @@ impl Store {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
+        // The daemon writes from several threads through their own connections: wait for the lock.
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(
@@ -63,6 +65,7 @@ impl Store {
         )?;
         let store = Self { conn };
         store.create_outbox()?;
+        store.create_progress()?;
         Ok(store)
     }
 
@@ -129,6 +132,27 @@ impl Store {
             .prepare_cached("SELECT DISTINCT meter FROM readings ORDER BY meter")?;
         let rows = q.query_map([], |row| Ok(from_sql(row.get(0)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The earliest interval start of any reading, if there is one.
+    pub fn first_reading_ms(&self) -> Result<Option<u64>, StoreError> {
+        let first: Option<i64> =
+            self.conn
+                .query_row("SELECT MIN(interval_start) FROM readings", [], |row| {
+                    row.get(0)
+                })?;
+        Ok(first.map(from_sql))
+    }
+
+    /// The time of the newest meter data (reading interval start or event), if any.
+    pub fn latest_data_ms(&self) -> Result<Option<u64>, StoreError> {
+        let latest: Option<i64> = self.conn.query_row(
+            "SELECT MAX(t) FROM (SELECT MAX(interval_start) AS t FROM readings
+                                 UNION ALL SELECT MAX(at_ms) FROM events)",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(latest.map(from_sql))
     }
 
     /// Every meter event, in time order (ties: meter, then last gasp before restore).

@@ -7,7 +7,7 @@
 //! any other refusal by the contract is final and recorded with its reason.
 
 use demand_response::DemandResponse;
-use gridtrust_chain::{encode::call_builder, AccountId, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, AccountId, Chain, Grid};
 use gridtrust_common::committee::{CommitteeError, VoteOutcome};
 use outage_insurance::OutageInsurance;
 
@@ -46,10 +46,10 @@ fn committee_delivery(
     }
 }
 
-/// An operator submitting to the contracts on the embedded sandbox chain.
-pub struct SandboxSubmitter<'a> {
+/// An operator submitting to the committee contracts on a chain (the sandbox or a node).
+pub struct ChainSubmitter<'a, C> {
     /// The chain.
-    pub chain: &'a mut SandboxChain,
+    pub chain: &'a mut C,
     /// The operator's account (a committee member).
     pub operator: AccountId,
     /// The outage insurance contract.
@@ -58,9 +58,9 @@ pub struct SandboxSubmitter<'a> {
     pub demand: AccountId,
 }
 
-impl<'a> SandboxSubmitter<'a> {
+impl<'a, C: Chain> ChainSubmitter<'a, C> {
     /// `operator` submitting to `grid`'s insurance and demand-response contracts on `chain`.
-    pub fn new(chain: &'a mut SandboxChain, grid: &Grid, operator: AccountId) -> Self {
+    pub fn new(chain: &'a mut C, grid: &Grid, operator: AccountId) -> Self {
         Self {
             chain,
             operator,
@@ -70,7 +70,7 @@ impl<'a> SandboxSubmitter<'a> {
     }
 }
 
-impl Submitter for SandboxSubmitter<'_> {
+impl<C: Chain> Submitter for ChainSubmitter<'_, C> {
     fn submit(&mut self, report: &Report) -> Result<Delivery, String> {
         use demand_response::Error as DrError;
         use outage_insurance::Error as InsuranceError;

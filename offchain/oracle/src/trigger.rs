@@ -2,7 +2,7 @@
 //! nothing remains, so customers are paid without anyone filing a claim.
 
 use demand_response::DemandResponse;
-use gridtrust_chain::{encode::call_builder, AccountId, SandboxChain};
+use gridtrust_chain::{encode::call_builder, AccountId, Chain};
 use outage_insurance::{OutageInsurance, MAX_PAYOUT_BATCH};
 
 /// Why triggering stopped early.
@@ -19,7 +19,7 @@ pub enum TriggerError {
 /// Calls `process_payouts(outage, batch)` as `keeper` until every target is visited; `progress` is told
 /// (visited, paid, remaining) after each call. Returns the policies paid.
 pub fn pay_outage(
-    chain: &mut SandboxChain,
+    chain: &mut impl Chain,
     insurance: AccountId,
     keeper: AccountId,
     outage: u64,
@@ -39,14 +39,14 @@ pub fn pay_outage(
         if p.remaining == 0 {
             return Ok(paid);
         }
-        chain.next_block();
+        chain.next_block()?;
     }
 }
 
 /// Settles `meters` of demand-response `event` as `keeper`, `batch` meters per call; returns the
 /// entries paid.
 pub fn settle_event(
-    chain: &mut SandboxChain,
+    chain: &mut impl Chain,
     demand: AccountId,
     keeper: AccountId,
     event: u64,

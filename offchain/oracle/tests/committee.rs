@@ -4,7 +4,7 @@
 //! counted twice; a refused report is kept with its reason; a chain failure leaves the report pending.
 
 use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
-use gridtrust_oracle::{drain, OutboxState, Report, SandboxSubmitter, Store, Submitter};
+use gridtrust_oracle::{drain, ChainSubmitter, OutboxState, Report, Store, Submitter};
 use outage_insurance::{Affected, OutageInsurance, OutageReport};
 
 const HOUR_MS: u64 = 3_600_000;
@@ -27,8 +27,8 @@ fn submitter<'a>(
     chain: &'a mut SandboxChain,
     grid: &Grid,
     operator: usize,
-) -> SandboxSubmitter<'a> {
-    SandboxSubmitter::new(chain, grid, grid.operators[operator])
+) -> ChainSubmitter<'a, SandboxChain> {
+    ChainSubmitter::new(chain, grid, grid.operators[operator])
 }
 
 #[test]

@@ -62,7 +62,7 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
         drain,
         outages::{decide, OutageRule},
         trigger::pay_outage,
-        Report, SandboxSubmitter,
+        ChainSubmitter, Report,
     };
     use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
 
@@ -145,7 +145,7 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
         outbox.enqueue(&report)?;
         drain(
             outbox,
-            &mut SandboxSubmitter::new(&mut chain, &grid, *operator),
+            &mut ChainSubmitter::new(&mut chain, &grid, *operator),
         )?;
     }
     let paid = pay_outage(&mut chain, insurance, operators[2], 0, 1_000, |_, _, _| {})?;

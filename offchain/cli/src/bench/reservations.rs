@@ -3,8 +3,7 @@
 
 use anyhow::{anyhow, ensure, Result};
 use gridtrust_chain::{
-    encode::call_builder, named_account, sandbox::CallOutcome, AccountId, Grid, Lodging,
-    SandboxChain,
+    encode::call_builder, named_account, AccountId, CallOutcome, Grid, Lodging, SandboxChain,
 };
 use gridtrust_common::refunds::RefundTier;
 use reservations::{Reservations, RoomTerms, DAY_MS, MAX_ADVANCE_DAYS, MAX_NIGHTS};

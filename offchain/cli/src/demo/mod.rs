@@ -20,7 +20,7 @@ use gridtrust_chain::{named_account, AccountId, Grid, SandboxChain, GENESIS_TIME
 use gridtrust_oracle::{
     drain, ingest_file,
     sample::{generate, write_csv, SampleSpec},
-    IngestReport, Report, SandboxSubmitter, Store,
+    ChainSubmitter, IngestReport, Report, Store,
 };
 
 /// One token: 10¹² of the chain's smallest unit.
@@ -31,7 +31,8 @@ pub fn customer(meter: u64) -> AccountId {
     named_account(&format!("customer-{meter}"))
 }
 
-fn tokens(amount: u128) -> String {
+/// `amount` in tokens with two decimals (rounded down).
+pub fn tokens(amount: u128) -> String {
     format!("{}.{:02}", amount / UNIT, amount % UNIT * 100 / UNIT)
 }
 
@@ -82,7 +83,7 @@ impl DemoOracle {
             outbox.enqueue(report)?;
             let sent = drain(
                 &mut outbox,
-                &mut SandboxSubmitter::new(chain, grid, *operator),
+                &mut ChainSubmitter::new(chain, grid, *operator),
             )?;
             anyhow::ensure!(
                 sent.voted == 1,

@@ -1,0 +1,243 @@
+//! One interface to "a chain", whichever it is: the embedded sandbox ([`crate::SandboxChain`]) or a
+//! pallet-contracts node over RPC ([`crate::NodeChain`]).
+//!
+//! Everything GridTrust does off chain (deploying and wiring the contracts, the oracle's reports, the
+//! payout keeper, the demo) is written against [`Chain`], so the same code runs on both and a test can
+//! run one scenario on each. Calls are the contract crates' own builders ([`crate::Message`]); answers
+//! decode into the contracts' own types, errors included.
+
+use ink::primitives::AccountId;
+use scale::Decode;
+
+use crate::{
+    bundle::{Bundle, BundleError},
+    encode::{Constructor, Message},
+    events::ContractEvent,
+};
+
+/// Computation and proof size a call used or needs, as pallet-contracts counts them.
+pub use drink::Weight;
+
+/// A code hash: blake2-256 of the Wasm, as pallet-contracts keys uploaded code.
+pub type CodeHash = [u8; 32];
+
+/// Why a chain did not give a contract's answer.
+///
+/// A contract's own refusal is not an error here: it is the message's `Err(..)` value, decoded as the
+/// contract's `Error` type, inside [`CallOutcome::value`].
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// A bundle could not be loaded.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// Uploading the code was refused by the chain.
+    #[error("uploading `{name}` failed: {reason}")]
+    Upload {
+        /// The contract's name.
+        name: String,
+        /// The chain's error.
+        reason: String,
+    },
+    /// The runtime refused the call (trapped, out of gas, no such contract, too little balance, ...).
+    #[error("the chain refused the call: {reason}{}", debug_suffix(debug))]
+    Dispatch {
+        /// The runtime's error, by pallet and name where the chain's metadata knows it.
+        reason: String,
+        /// The contract's debug output, if any.
+        debug: String,
+    },
+    /// The contract answered with an ink! language error (unknown selector, undecodable input).
+    #[error("the contract could not dispatch the call: {0:?}")]
+    Lang(ink::LangError),
+    /// The constructor reverted.
+    #[error("the constructor of `{name}` reverted")]
+    ConstructorReverted {
+        /// The contract's name.
+        name: String,
+    },
+    /// The answer did not decode as the message's declared return type.
+    #[error("the contract's answer did not decode: {0}")]
+    Decode(#[from] scale::Error),
+    /// The node could not be reached or the connection broke; worth retrying.
+    #[error("node connection: {0}")]
+    Connection(String),
+    /// A transaction was sent but the connection broke before its inclusion was seen: it may or may
+    /// not have been included. Resend only what is safe to repeat (committee votes are).
+    #[error("the outcome of the transaction is unknown: {0}")]
+    OutcomeUnknown(String),
+    /// The node refused the transaction itself (bad nonce, cannot pay fees, invalid).
+    #[error("the node refused the transaction: {0}")]
+    Rejected(String),
+    /// The chain client holds no key for an account asked to sign.
+    #[error("no signing key for account {0}: add it with a secret URI first")]
+    NoKey(String),
+    /// The operation makes no sense on this chain (e.g. minting on a real chain with no faucet).
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl ChainError {
+    /// Whether trying the same thing again later may succeed (the node was unreachable or busy).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Connection(_) | Self::OutcomeUnknown(_))
+    }
+}
+
+fn debug_suffix(debug: &str) -> String {
+    if debug.is_empty() {
+        String::new()
+    } else {
+        format!(" (contract debug output: {debug})")
+    }
+}
+
+/// A contract instantiated on a chain.
+#[derive(Debug, Clone)]
+pub struct Deployed {
+    /// The contract's name (its bundle's).
+    pub name: String,
+    /// Its address.
+    pub address: AccountId,
+    /// Hash of its code on chain.
+    pub code_hash: CodeHash,
+    /// Size of its optimized Wasm code in bytes.
+    pub code_bytes: usize,
+    /// Weight the instantiation used.
+    pub weight: Weight,
+}
+
+/// What a message call returned, with its cost and effects.
+#[derive(Debug, Clone)]
+pub struct CallOutcome<R> {
+    /// The message's answer, decoded as its declared return type.
+    pub value: R,
+    /// Weight the call consumed.
+    pub weight_consumed: Weight,
+    /// Weight a caller must offer for the call to succeed (at least `weight_consumed`).
+    pub weight_required: Weight,
+    /// Events the contracts emitted (empty when the call reverted).
+    pub events: Vec<ContractEvent>,
+}
+
+/// A chain with pallet-contracts that GridTrust's contracts run on.
+///
+/// Accounts act by their [`AccountId`]; a real chain signs with the key it holds for that account
+/// ([`Chain::actor`] makes and registers one), the sandbox needs no keys.
+pub trait Chain {
+    /// Where the chain is, for messages: `embedded sandbox` or the node's URL.
+    fn describe(&self) -> String;
+
+    /// The account named `name`, able to sign on this chain: on a node the sr25519 key derived as
+    /// `//name` from the well-known development phrase (so `Alice` is the dev chain's `//Alice`).
+    /// Only for development and test chains: such keys are public knowledge.
+    fn actor(&mut self, name: &str) -> AccountId;
+
+    /// Gives `account` `amount` (the sandbox mints it; a node transfers it from its faucet account).
+    fn fund(&mut self, account: &AccountId, amount: u128) -> Result<(), ChainError>;
+
+    /// `account`'s free balance.
+    fn balance(&mut self, account: &AccountId) -> Result<u128, ChainError>;
+
+    /// The chain's clock: the latest block's timestamp in milliseconds.
+    fn now_ms(&mut self) -> Result<u64, ChainError>;
+
+    /// Uploads `bundle`'s code as `actor` unless the chain has it already; returns its hash.
+    fn upload(&mut self, bundle: &Bundle, actor: &AccountId) -> Result<CodeHash, ChainError>;
+
+    /// Instantiates uploaded code `code_hash` as `actor`, calling `constructor` with `value` attached,
+    /// with `salt` to tell instances of the same code apart.
+    fn instantiate(
+        &mut self,
+        name: &str,
+        code_hash: CodeHash,
+        constructor: Constructor,
+        actor: &AccountId,
+        value: u128,
+        salt: &[u8],
+    ) -> Result<(AccountId, Weight), ChainError>;
+
+    /// The code hash of the contract at `address`, or `None` when no contract lives there.
+    fn code_hash_at(&mut self, address: &AccountId) -> Result<Option<CodeHash>, ChainError>;
+
+    /// Calls `message` on `contract` as `actor` with `value` attached, committing its effects (on a
+    /// node: signed, sent and included in a block).
+    fn call<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<CallOutcome<R>, ChainError>;
+
+    /// Asks `contract` the read-only `message` as `actor`; nothing is committed and nothing is paid.
+    fn query<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+    ) -> Result<R, ChainError>;
+
+    /// Lets the chain move on to a new block where that means something (the sandbox seals one; a
+    /// node seals blocks by itself).
+    fn next_block(&mut self) -> Result<(), ChainError> {
+        Ok(())
+    }
+
+    /// Uploads (if needed) and instantiates `bundle` as `actor` with a fresh salt.
+    fn deploy(
+        &mut self,
+        bundle: &Bundle,
+        constructor: impl Into<Constructor>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<Deployed, ChainError> {
+        let code_hash = self.upload(bundle, actor)?;
+        let salt = fresh_salt();
+        let (address, weight) = self.instantiate(
+            &bundle.name,
+            code_hash,
+            constructor.into(),
+            actor,
+            value,
+            &salt,
+        )?;
+        Ok(Deployed {
+            name: bundle.name.clone(),
+            address,
+            code_hash,
+            code_bytes: bundle.wasm.len(),
+            weight,
+        })
+    }
+
+    /// Loads bundle `name` and deploys it (see [`Chain::deploy`]).
+    fn deploy_named(
+        &mut self,
+        name: &str,
+        constructor: impl Into<Constructor>,
+        actor: &AccountId,
+    ) -> Result<Deployed, ChainError> {
+        let bundle = Bundle::load(name)?;
+        self.deploy(&bundle, constructor, actor, 0)
+    }
+}
+
+/// A salt no earlier deployment used: the process, the time and a counter.
+pub(crate) fn fresh_salt() -> Vec<u8> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut salt = Vec::with_capacity(28);
+    salt.extend_from_slice(&std::process::id().to_le_bytes());
+    salt.extend_from_slice(&nanos.to_le_bytes());
+    salt.extend_from_slice(&n.to_le_bytes());
+    salt
+}
+
+/// The code hash pallet-contracts gives `wasm`.
+pub fn code_hash(wasm: &[u8]) -> CodeHash {
+    gridtrust_common::blake2_256(wasm)
+}

@@ -1,0 +1,447 @@
+//! Deploying all four contracts to a chain, wired together, as a resumable journal.
+//!
+//! Each step (upload, instantiate, register a schema, authorize an attester, set a committee, grant a
+//! role) is recorded in the [`Manifest`] as soon as it is done, and the caller saves the manifest after
+//! every step. Running the deployment again with that manifest checks each recorded fact against the
+//! chain and redoes only what is missing: code already uploaded is reused, an instance whose address
+//! still holds the same code is reused, a schema is registered once. A manifest from another chain, or
+//! one whose contracts are gone (a fresh dev chain), simply leads to new instances.
+//!
+//! The result is a [`Grid`] plus [`Lodging`], exactly as [`Grid::deploy`] wires them, on any [`Chain`].
+
+use std::collections::BTreeMap;
+
+use attestations::{Attestations, AttestationsRef, AttesterStatus};
+use demand_response::{DemandResponse, DemandResponseRef};
+use ink::primitives::AccountId;
+use outage_insurance::{OutageInsurance, OutageInsuranceRef};
+
+use reservations::{ReservationsRef, Settings};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    bundle::{Bundle, CONTRACTS},
+    client::{code_hash, fresh_salt, Chain, ChainError, CodeHash, Deployed, Weight},
+    encode::{call_builder, Constructor},
+    grid::{refused, Grid, GridError, METER_SCHEMA_DEFINITION},
+    lodging::{Lodging, MERCHANT_SCHEMA_DEFINITION, REAL_NAME_SCHEMA_DEFINITION},
+    ss58,
+};
+
+/// Who runs what: the accounts and settings a deployment is made for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Deploys and owns every contract, owns the meter-holder schema and attests meter holders.
+    pub utility: AccountId,
+    /// The oracle committee's members.
+    pub operators: Vec<AccountId>,
+    /// Votes that make a report final.
+    pub threshold: u32,
+    /// Owns the verified-merchant schema and attests hotels.
+    pub tourism_authority: AccountId,
+    /// Owns the real-name schema and attests guests.
+    pub kyc: AccountId,
+    /// Least bond a property must hold (reservations).
+    pub min_bond: u128,
+}
+
+/// One deployed contract, as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractRecord {
+    /// SS58 address.
+    pub address: String,
+    /// `0x`-prefixed hex of the code hash.
+    pub code_hash: String,
+    /// Size of the code.
+    pub wasm_bytes: usize,
+}
+
+/// What a deployment made, written beside its configuration (`<config>.deployment.json`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The chain, as its client describes it.
+    pub chain: String,
+    /// Best block when the manifest was last written (0 on the sandbox).
+    pub block: u64,
+    /// Contracts by name.
+    pub contracts: BTreeMap<String, ContractRecord>,
+    /// Schema ids by schema name (`meter-holder`, `verified-merchant`, `real-name`).
+    pub schemas: BTreeMap<String, u32>,
+    /// Attesters authorized, as `schema-name:ss58`.
+    pub attesters: Vec<String>,
+    /// The oracle committee (SS58 addresses) both committee contracts run.
+    pub committee: Vec<String>,
+    /// Its threshold.
+    pub threshold: u32,
+    /// Roles granted, as `contract:role:ss58`.
+    pub roles: Vec<String>,
+}
+
+/// Why a deployment stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    /// A step failed on the chain or was refused by a contract.
+    #[error(transparent)]
+    Grid(#[from] GridError),
+    /// The manifest holds something that does not parse.
+    #[error("the deployment manifest is unreadable: {0}")]
+    Manifest(String),
+    /// Saving the manifest failed; the step before it was done on chain.
+    #[error("saving the deployment manifest: {0}")]
+    Save(String),
+}
+
+impl From<ChainError> for DeployError {
+    fn from(e: ChainError) -> Self {
+        Self::Grid(GridError::Chain(e))
+    }
+}
+
+fn hex32(bytes: &[u8; 32]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+fn parse_account(text: &str) -> Result<AccountId, DeployError> {
+    crate::parse_ss58(text).ok_or_else(|| DeployError::Manifest(format!("bad address {text}")))
+}
+
+impl Manifest {
+    /// The address of contract `name`, if deployed.
+    pub fn address(&self, name: &str) -> Result<Option<AccountId>, DeployError> {
+        self.contracts
+            .get(name)
+            .map(|c| parse_account(&c.address))
+            .transpose()
+    }
+
+    fn deployed(&self, name: &str) -> Result<Deployed, DeployError> {
+        let record = self
+            .contracts
+            .get(name)
+            .ok_or_else(|| DeployError::Manifest(format!("{name} is not deployed")))?;
+        let hash = hex::decode(record.code_hash.trim_start_matches("0x"))
+            .ok()
+            .and_then(|v| <[u8; 32]>::try_from(v).ok())
+            .ok_or_else(|| DeployError::Manifest(format!("bad code hash of {name}")))?;
+        Ok(Deployed {
+            name: name.to_owned(),
+            address: parse_account(&record.address)?,
+            code_hash: hash,
+            code_bytes: record.wasm_bytes,
+            weight: Weight::zero(),
+        })
+    }
+
+    fn schema(&self, name: &str) -> Result<u32, DeployError> {
+        self.schemas
+            .get(name)
+            .copied()
+            .ok_or_else(|| DeployError::Manifest(format!("schema {name} is not registered")))
+    }
+
+    /// The grid this manifest describes.
+    pub fn grid(&self, plan: &Plan) -> Result<Grid, DeployError> {
+        Ok(Grid {
+            attestations: self.deployed("attestations")?,
+            insurance: self.deployed("outage_insurance")?,
+            demand: self.deployed("demand_response")?,
+            meter_schema: self.schema("meter-holder")?,
+            utility: plan.utility,
+            operators: plan.operators.clone(),
+        })
+    }
+
+    /// The reservations contract and its schemas this manifest describes.
+    pub fn lodging(&self, plan: &Plan) -> Result<Lodging, DeployError> {
+        Ok(Lodging {
+            reservations: self.deployed("reservations")?,
+            attestations: self.deployed("attestations")?.address,
+            merchant_schema: self.schema("verified-merchant")?,
+            guest_schema: self.schema("real-name")?,
+            authority: plan.tourism_authority,
+            kyc: plan.kyc,
+        })
+    }
+}
+
+/// A deployment under way: the chain, the plan, the journal and where to report.
+struct Run<'a, C, P, S> {
+    chain: &'a mut C,
+    plan: &'a Plan,
+    manifest: Manifest,
+    progress: P,
+    save: S,
+}
+
+impl<C, P, S> Run<'_, C, P, S>
+where
+    C: Chain,
+    P: FnMut(&str),
+    S: FnMut(&Manifest) -> Result<(), String>,
+{
+    fn record(&mut self) -> Result<(), DeployError> {
+        (self.save)(&self.manifest).map_err(DeployError::Save)
+    }
+
+    /// The instance of `name` recorded in the manifest when it still holds `code` on chain, else a
+    /// new one made by `constructor`; and whether it is new.
+    fn instance(
+        &mut self,
+        bundle: &Bundle,
+        code: CodeHash,
+        constructor: Constructor,
+    ) -> Result<(AccountId, bool), DeployError> {
+        if let Some(address) = self.manifest.address(&bundle.name)? {
+            if self.chain.code_hash_at(&address)? == Some(code) {
+                (self.progress)(&format!("{} reused at {}", bundle.name, ss58(&address)));
+                return Ok((address, false));
+            }
+        }
+        // A salt never used before: an earlier instance of the same code may still exist.
+        let salt = fresh_salt();
+        let (address, _) = self.chain.instantiate(
+            &bundle.name,
+            code,
+            constructor,
+            &self.plan.utility,
+            0,
+            &salt,
+        )?;
+        self.manifest.contracts.insert(
+            bundle.name.clone(),
+            ContractRecord {
+                address: ss58(&address),
+                code_hash: hex32(&code),
+                wasm_bytes: bundle.wasm.len(),
+            },
+        );
+        self.record()?;
+        (self.progress)(&format!(
+            "{} instantiated at {}",
+            bundle.name,
+            ss58(&address)
+        ));
+        Ok((address, true))
+    }
+
+    /// The schema `name` recorded and still on chain with `owner`, else a new registration by `owner`.
+    fn schema(
+        &mut self,
+        attestations: AccountId,
+        owner: AccountId,
+        name: &str,
+        definition: &str,
+    ) -> Result<u32, DeployError> {
+        let mut api = call_builder::<Attestations>(attestations);
+        if let Some(&id) = self.manifest.schemas.get(name) {
+            let on_chain = self.chain.query(&attestations, api.schema(id), &owner)?;
+            if on_chain.is_some_and(|s| s.owner == owner && s.name == name.as_bytes()) {
+                return Ok(id);
+            }
+        }
+        let definition = gridtrust_common::blake2_256(definition.as_bytes());
+        let id = self
+            .chain
+            .call(
+                &attestations,
+                api.register_schema(definition, name.as_bytes().to_vec(), true, None, false),
+                &owner,
+                0,
+            )?
+            .value
+            .map_err(refused("register_schema"))?;
+        self.manifest.schemas.insert(name.to_owned(), id);
+        self.record()?;
+        (self.progress)(&format!("schema {name} registered as #{id}"));
+        Ok(id)
+    }
+
+    /// `attester` authorized on `schema` (by its owner, who is also the attester here).
+    fn attester(
+        &mut self,
+        attestations: AccountId,
+        schema: u32,
+        name: &str,
+        attester: AccountId,
+    ) -> Result<(), DeployError> {
+        let mut api = call_builder::<Attestations>(attestations);
+        let status = self.chain.query(
+            &attestations,
+            api.attester_status(schema, attester),
+            &attester,
+        )?;
+        if status != Some(AttesterStatus::Active) {
+            self.chain
+                .call(
+                    &attestations,
+                    api.add_attester(schema, attester),
+                    &attester,
+                    0,
+                )?
+                .value
+                .map_err(refused("add_attester"))?;
+            (self.progress)(&format!("{} attests {name}", ss58(&attester)));
+        }
+        let entry = format!("{name}:{}", ss58(&attester));
+        if !self.manifest.attesters.contains(&entry) {
+            self.manifest.attesters.push(entry);
+            self.record()?;
+        }
+        Ok(())
+    }
+}
+
+/// Deploys (or completes, or confirms) the whole system per `plan` on `chain`, continuing from
+/// `previous`. `progress` hears each step; `save` is handed the manifest after every change.
+pub fn deploy<C: Chain>(
+    chain: &mut C,
+    plan: &Plan,
+    previous: Option<Manifest>,
+    progress: impl FnMut(&str),
+    save: impl FnMut(&Manifest) -> Result<(), String>,
+) -> Result<Manifest, DeployError> {
+    let mut manifest = previous.unwrap_or_default();
+    manifest.chain = chain.describe();
+    let mut run = Run {
+        chain,
+        plan,
+        manifest,
+        progress,
+        save,
+    };
+
+    let mut bundles = BTreeMap::new();
+    for name in CONTRACTS {
+        let bundle = Bundle::load(name).map_err(ChainError::from)?;
+        let hash = run.chain.upload(&bundle, &plan.utility)?;
+        debug_assert_eq!(hash, code_hash(&bundle.wasm));
+        (run.progress)(&format!(
+            "code of {name} on chain ({} bytes, hash {})",
+            bundle.wasm.len(),
+            hex32(&hash)
+        ));
+        bundles.insert(*name, (bundle, hash));
+    }
+    let (bundle, hash) = &bundles["attestations"];
+    let (attestations, _) = run.instance(bundle, *hash, AttestationsRef::new().into())?;
+    let meter_schema = run.schema(
+        attestations,
+        plan.utility,
+        "meter-holder",
+        METER_SCHEMA_DEFINITION,
+    )?;
+    run.attester(attestations, meter_schema, "meter-holder", plan.utility)?;
+
+    let (bundle, hash) = &bundles["outage_insurance"];
+    let insurance = run.instance(
+        bundle,
+        *hash,
+        OutageInsuranceRef::new(
+            attestations,
+            meter_schema,
+            plan.operators.clone(),
+            plan.threshold,
+        )
+        .into(),
+    )?;
+    let (bundle, hash) = &bundles["demand_response"];
+    let demand = run.instance(
+        bundle,
+        *hash,
+        DemandResponseRef::new(
+            attestations,
+            meter_schema,
+            plan.operators.clone(),
+            plan.threshold,
+        )
+        .into(),
+    )?;
+    // The committee changed in the configuration since the last run: reused instances get the new one
+    // (which starts a new voting epoch, so only then); new instances were built with it.
+    let committee: Vec<String> = plan.operators.iter().map(ss58).collect();
+    if run.manifest.committee != committee || run.manifest.threshold != plan.threshold {
+        if !insurance.1 {
+            run.chain
+                .call(
+                    &insurance.0,
+                    call_builder::<OutageInsurance>(insurance.0)
+                        .set_committee(plan.operators.clone(), plan.threshold),
+                    &plan.utility,
+                    0,
+                )?
+                .value
+                .map_err(refused("set_committee (insurance)"))?;
+        }
+        if !demand.1 {
+            run.chain
+                .call(
+                    &demand.0,
+                    call_builder::<DemandResponse>(demand.0)
+                        .set_committee(plan.operators.clone(), plan.threshold),
+                    &plan.utility,
+                    0,
+                )?
+                .value
+                .map_err(refused("set_committee (demand response)"))?;
+        }
+        run.manifest.committee = committee;
+        run.manifest.threshold = plan.threshold;
+        run.record()?;
+        (run.progress)(&format!(
+            "oracle committee: {} of {} operators",
+            plan.threshold,
+            plan.operators.len()
+        ));
+    }
+    let demand = demand.0;
+    let role = format!("demand_response:utility:{}", ss58(&plan.utility));
+    if !run.manifest.roles.contains(&role) {
+        run.chain
+            .call(
+                &demand,
+                call_builder::<DemandResponse>(demand)
+                    .grant_role(demand_response::UTILITY, plan.utility),
+                &plan.utility,
+                0,
+            )?
+            .value
+            .map_err(refused("grant_role"))?;
+        run.manifest.roles.push(role);
+        run.record()?;
+        (run.progress)("the utility holds the demand-response UTILITY role");
+    }
+
+    let merchant_schema = run.schema(
+        attestations,
+        plan.tourism_authority,
+        "verified-merchant",
+        MERCHANT_SCHEMA_DEFINITION,
+    )?;
+    run.attester(
+        attestations,
+        merchant_schema,
+        "verified-merchant",
+        plan.tourism_authority,
+    )?;
+    let guest_schema = run.schema(
+        attestations,
+        plan.kyc,
+        "real-name",
+        REAL_NAME_SCHEMA_DEFINITION,
+    )?;
+    run.attester(attestations, guest_schema, "real-name", plan.kyc)?;
+    let (bundle, hash) = &bundles["reservations"];
+    run.instance(
+        bundle,
+        *hash,
+        ReservationsRef::new(Settings {
+            attestations,
+            merchant_schema,
+            guest_schema,
+            min_bond: plan.min_bond,
+        })
+        .into(),
+    )?;
+    run.record()?;
+    Ok(run.manifest)
+}

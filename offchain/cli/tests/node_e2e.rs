@@ -1,0 +1,649 @@
+//! The whole system on a real contracts-node, with three real oracle daemons (`gridtrust oracle run`
+//! processes) in a 2-of-3 committee. Real time throughout: a storm of a minute and of two minutes, and
+//! a two-minute demand-response event over one-minute readings.
+//!
+//! - `gridtrust deploy` deploys and wires every contract over RPC;
+//! - the utility attests 8 meter holders, an insurer funds a pool, every holder buys cover and enrolls;
+//! - operator 1's daemon is stopped: operators 2 and 3 alone decide the storm from the meter events
+//!   dropped into their watched folders, report it, and the keeper (operator 3) pays every customer by
+//!   outage length, visible as their free balance on chain, with no claim;
+//! - operator 3 alone is fed a doctored outage: its report finalizes nothing;
+//! - operator 1 comes back, is killed with SIGKILL while sending, and comes back again: its reports
+//!   end up delivered ("already counted") and nothing is counted or paid twice;
+//! - the demand-response event's readings arrive (by HTTP for operator 1, by file for the others);
+//!   the daemons compute the baselines, the committee records the results, the utility closes the
+//!   event and the keeper settles it: each customer is paid exactly the subsidy of their reduction.
+//!
+//! Ignored by a plain `cargo test` (it needs a node binary and takes a few minutes): `scripts/e2e.sh`
+//! runs it when one is available.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use demand_response::{DemandResponse, ProgramTerms};
+use gridtrust_chain::{
+    encode::call_builder, AccountId, Chain, Key, LocalNode, NodeChain, NodeOptions,
+};
+use gridtrust_common::{
+    baseline::BaselineParams,
+    demand::subsidy,
+    tiers::{outage_end_id, Tier},
+};
+use gridtrust_oracle::{OutboxState, Report, Store};
+use outage_insurance::{OutageInsurance, PoolTerms};
+
+const UNIT: u128 = 1_000_000_000_000;
+const MINUTE: u64 = 60_000;
+const DAY: u64 = 86_400_000;
+const FEEDERS: [u32; 2] = [1, 2];
+
+fn meters() -> Vec<(u64, u32)> {
+    FEEDERS
+        .iter()
+        .flat_map(|&f| (0..4).map(move |i| (u64::from(f) * 1_000 + i, f)))
+        .collect()
+}
+
+/// A meter's normal draw per one-minute interval.
+fn base_wh(meter: u64) -> u64 {
+    100 + (meter % 4) * 10
+}
+
+/// Meters with an even number halve their load during the event.
+fn sheds(meter: u64) -> bool {
+    meter % 2 == 0
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// Waits until the chain's clock reads at least `at_ms` (the ticker keeps blocks coming).
+fn sleep_until(chain: &mut NodeChain, at_ms: u64) {
+    wait_until("the chain's clock", Duration::from_secs(600), || {
+        chain.now_ms().unwrap() >= at_ms
+    });
+}
+
+/// A dev node seals a block only when a transaction arrives, and its clock is that of its last block.
+/// A real chain makes blocks all the time; the ticker does the same here with a tiny transfer every
+/// two seconds, so the daemons see time pass.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(chain: &NodeChain) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut chain = chain.clone();
+        let sink = chain.actor("tick-sink");
+        let stopping = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !stopping.load(Ordering::Relaxed) {
+                // A failed tick is only a missed block.
+                let _ = chain.fund(&sink, UNIT);
+                std::thread::sleep(Duration::from_secs(2));
+            }
+        });
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.join().ok();
+        }
+    }
+}
+
+/// One operator's daemon, as a child process.
+struct Daemon {
+    name: &'static str,
+    dir: PathBuf,
+    config: PathBuf,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Daemon {
+    fn new(root: &Path, name: &'static str, url: &str, manifest: &Path, keeper: bool) -> Self {
+        let dir = root.join(name);
+        std::fs::create_dir_all(dir.join("incoming")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = dir.join("oracle.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[chain]\nurl = \"{url}\"\nmanifest = \"{}\"\noperator = \"//{name}\"\n\n\
+                 [store]\npath = \"oracle.db\"\n\n[ingest]\nwatch = \"incoming\"\nhttp = \"127.0.0.1:{port}\"\n\n\
+                 [demand]\ninterval_seconds = 60\nadjustment_seconds = 120\nadjustment_gap_seconds = 60\n\
+                 report_delay_seconds = 15\nhistory_days = 3\nweekend_type = 0\n\n\
+                 [keeper]\nenabled = {keeper}\npoll_seconds = 1\npayout_batch = 100\n",
+                manifest.display()
+            ),
+        )
+        .unwrap();
+        Self {
+            name,
+            dir,
+            config,
+            port,
+            child: None,
+        }
+    }
+
+    fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("daemon.log"))
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+            .args(["oracle", "run", "--config"])
+            .arg(&self.config)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("the gridtrust binary starts");
+        self.child = Some(child);
+        let port = self.port;
+        wait_until(
+            &format!("{}'s HTTP endpoint", self.name),
+            Duration::from_secs(60),
+            || TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        );
+    }
+
+    /// SIGTERM: the daemon must finish its round and exit 0.
+    fn stop(&mut self) {
+        let mut child = self.child.take().expect("running");
+        // SAFETY: signalling our own child process.
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "{} stopped cleanly: {status}", self.name);
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not stop on SIGTERM",
+                self.name
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// SIGKILL: no chance to clean up.
+    fn kill(&mut self) {
+        let mut child = self.child.take().expect("running");
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// Drops `lines` as file `name` into the watched folder (written aside, then renamed in).
+    fn feed(&self, name: &str, lines: &[String]) {
+        let tmp = self.dir.join(format!("{name}.part"));
+        std::fs::write(&tmp, lines.join("\n") + "\n").unwrap();
+        std::fs::rename(&tmp, self.dir.join("incoming").join(name)).unwrap();
+    }
+
+    /// Sends `lines` to `POST /ingest?format=csv`; returns the answer's body.
+    fn post(&self, lines: &[String]) -> String {
+        let body = lines.join("\n") + "\n";
+        let request = format!(
+            "POST /ingest?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        http(self.port, &request)
+    }
+
+    fn get(&self, path: &str) -> String {
+        http(
+            self.port,
+            &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+        )
+    }
+
+    fn store(&self) -> Store {
+        Store::open(&self.dir.join("oracle.db")).unwrap()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().ok();
+            child.wait().ok();
+        }
+    }
+}
+
+fn http(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+fn gasps(feeder: u32, at: u64) -> Vec<String> {
+    meters()
+        .iter()
+        .filter(|m| m.1 == feeder)
+        .map(|(m, f)| format!("last_gasp,{m},{f},{}", at + m % 4 * 1_000))
+        .collect()
+}
+
+fn restores(feeder: u32, at: u64) -> Vec<String> {
+    meters()
+        .iter()
+        .filter(|m| m.1 == feeder)
+        .map(|(m, f)| format!("restore,{m},{f},{}", at + m % 4 * 1_000))
+        .collect()
+}
+
+/// Readings of every meter at `minutes` after `from`, at the normal load or, if `shedding`, what the
+/// meter draws during the event.
+fn readings(from: u64, minutes: std::ops::Range<u64>, shedding: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (m, _) in meters() {
+        for k in minutes.clone() {
+            let wh = if shedding && sheds(m) {
+                base_wh(m) / 2
+            } else {
+                base_wh(m)
+            };
+            lines.push(format!("reading,{m},{},{wh}", from + k * MINUTE));
+        }
+    }
+    lines
+}
+
+#[test]
+#[ignore = "needs a contracts-node binary and a few minutes; run by scripts/e2e.sh"]
+fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
+    let node = LocalNode::start().expect("a contracts-node starts (CONTRACTS_NODE or PATH)");
+    let root = tempfile::tempdir().unwrap();
+    let config = root.path().join("local.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[chain]\nurl = \"{}\"\nfaucet = \"//Alice\"\n[accounts]\nutility = \"//Alice\"\n\
+             tourism_authority = \"//Eve\"\nkyc = \"//Ferdie\"\n[committee]\n\
+             operators = [\"//Bob\", \"//Charlie\", \"//Dave\"]\nthreshold = 2\n",
+            node.url()
+        ),
+    )
+    .unwrap();
+    let manifest = gridtrust::deploy::run(&config, None).expect("gridtrust deploy");
+    let manifest_path = gridtrust::deploy::manifest_path(&config);
+    let plan = gridtrust::deploy::load(&config).unwrap().plan;
+    let grid = manifest.grid(&plan).unwrap();
+
+    let mut chain =
+        NodeChain::connect(NodeOptions::new(node.url()).with_faucet(Key::dev("Alice"))).unwrap();
+    let _ticker = Ticker::start(&chain);
+    let utility = chain.actor("Alice");
+    let insurer = chain.actor("insurer");
+    chain.fund(&insurer, 2_000 * UNIT).unwrap();
+    let customers: Vec<(AccountId, u64, u32)> = meters()
+        .into_iter()
+        .map(|(m, f)| (chain.actor(&format!("customer-{m}")), m, f))
+        .collect();
+    for (who, ..) in &customers {
+        chain.fund(who, 20 * UNIT).unwrap();
+    }
+    grid.attest_meters(&mut chain, &customers).unwrap();
+
+    let insurance = grid.insurance.address;
+    let mut ins = call_builder::<OutageInsurance>(insurance);
+    let terms = PoolTerms {
+        tiers: vec![
+            Tier {
+                min_minutes: 1,
+                payout: 5 * UNIT,
+            },
+            Tier {
+                min_minutes: 2,
+                payout: 20 * UNIT,
+            },
+        ],
+        premium: UNIT,
+        coverage_ms: DAY,
+        waiting_ms: 0,
+        exclude_planned: true,
+        aggregate_limit: 40 * UNIT,
+        feeder_cap: 1_000 * UNIT,
+        collateral_bps: 10_000,
+    };
+    let pool = chain
+        .call(&insurance, ins.create_pool(terms), &insurer, 1_000 * UNIT)
+        .unwrap()
+        .value
+        .unwrap();
+    let demand = grid.demand.address;
+    let mut dr = call_builder::<DemandResponse>(demand);
+    let program_terms = ProgramTerms {
+        rate_per_kwh: UNIT,
+        cap_per_event: 10 * UNIT,
+        baseline: BaselineParams {
+            highest: 2,
+            lookback: 3,
+            adjustment_cap_bps: 2_000,
+        },
+        dispute_window_ms: 10_000,
+    };
+    let program = chain
+        .call(
+            &demand,
+            dr.create_program(program_terms),
+            &utility,
+            100 * UNIT,
+        )
+        .unwrap()
+        .value
+        .unwrap();
+    for (who, meter, feeder) in &customers {
+        chain
+            .call(&insurance, ins.buy_policy(pool, *meter, *feeder), who, UNIT)
+            .unwrap()
+            .value
+            .unwrap();
+        chain
+            .call(&demand, dr.enroll(program, *meter, *feeder), who, 0)
+            .unwrap()
+            .value
+            .unwrap();
+    }
+
+    // The event: two one-minute intervals starting a minute from now.
+    let t0 = chain.now_ms().unwrap();
+    let start = t0 + MINUTE;
+    let end = start + 2 * MINUTE;
+    let event = chain
+        .call(
+            &demand,
+            dr.announce_event(program, start, end, start, 0),
+            &utility,
+            0,
+        )
+        .unwrap()
+        .value
+        .unwrap();
+
+    let mut daemons = [
+        Daemon::new(root.path(), "Bob", &node.url(), &manifest_path, false),
+        Daemon::new(root.path(), "Charlie", &node.url(), &manifest_path, false),
+        Daemon::new(root.path(), "Dave", &node.url(), &manifest_path, true),
+    ];
+    for d in daemons.iter_mut() {
+        d.start();
+    }
+    // History: the event's clock times on the three days before, and the adjustment window.
+    let history: Vec<String> = (1..=3u64)
+        .flat_map(|d| readings(start - d * DAY - 3 * MINUTE, 0..5, false))
+        .chain(readings(start - 3 * MINUTE, 0..2, false))
+        .collect();
+    let answer = daemons[0].post(&history);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains(&format!("\"readings\":{}", history.len())),
+        "{answer}"
+    );
+    for d in &daemons[1..] {
+        d.feed("history.csv", &history);
+    }
+    // A bad line is reported with its number and logged, and the rest is stored.
+    let answer = daemons[2].post(&["reading,1000,abc,5".into(), "reading,1000,0,5".into()]);
+    assert!(answer.contains("\"line\":1"), "{answer}");
+    assert!(answer.contains("\"readings\":1"), "{answer}");
+    let log = std::fs::read_to_string(daemons[2].dir.join("rejects.log")).unwrap();
+    assert!(log.starts_with("http#"), "{log}");
+    assert!(log.contains(":1: "), "{log}");
+
+    // ---- the storm, with operator 1 stopped ----
+    daemons[0].stop();
+    let t1 = chain.now_ms().unwrap() + 2_000;
+    sleep_until(&mut chain, t1 + 5_000);
+    for d in &daemons[1..] {
+        d.feed("storm-gasps.csv", &[gasps(1, t1), gasps(2, t1)].concat());
+    }
+    let balances_before: Vec<u128> = customers
+        .iter()
+        .map(|(who, ..)| chain.balance(who).unwrap())
+        .collect();
+    sleep_until(&mut chain, t1 + 70_000);
+    for d in &daemons[1..] {
+        d.feed("storm-restores-1.csv", &restores(1, t1 + 65_000));
+    }
+    sleep_until(&mut chain, t1 + 130_000);
+    for d in &daemons[1..] {
+        d.feed("storm-restores-2.csv", &restores(2, t1 + 125_000));
+    }
+    let mut query = chain.clone();
+    wait_until(
+        "both outages final and paid",
+        Duration::from_secs(90),
+        || {
+            query
+                .query(&insurance, ins.outage_count(), &utility)
+                .unwrap()
+                == 2
+                && (0..2).all(|o| {
+                    query
+                        .query(&insurance, ins.payouts_remaining(o), &utility)
+                        .unwrap()
+                        == Some(0)
+                })
+        },
+    );
+    for ((who, meter, feeder), before) in customers.iter().zip(&balances_before) {
+        let gained = chain.balance(who).unwrap() - before;
+        let expected = if *feeder == 1 { 5 * UNIT } else { 20 * UNIT };
+        assert_eq!(
+            gained, expected,
+            "meter {meter} on feeder {feeder} paid by outage length"
+        );
+    }
+
+    // ---- one operator alone reports an outage nobody else saw ----
+    let fake = t1 + 140_000;
+    sleep_until(&mut chain, fake + 12_000);
+    daemons[2].feed(
+        "doctored.csv",
+        &[gasps(2, fake), restores(2, fake + 10_000)].concat(),
+    );
+    wait_until("the doctored report sent", Duration::from_secs(30), || {
+        daemons[2]
+            .store()
+            .outbox()
+            .unwrap()
+            .iter()
+            .any(|(r, state)| {
+                matches!(r, Report::OutageEnd(o) if o.start_ms == fake)
+                    && *state == OutboxState::Delivered
+            })
+    });
+    assert_eq!(
+        chain
+            .query(&insurance, ins.outage_count(), &utility)
+            .unwrap(),
+        2,
+        "one operator's report finalizes nothing"
+    );
+    assert_eq!(
+        chain
+            .query(
+                &insurance,
+                ins.report_finalized(outage_end_id(2, fake)),
+                &utility
+            )
+            .unwrap(),
+        None
+    );
+
+    // ---- operator 1 returns, is killed while sending, and returns again ----
+    daemons[0].start();
+    daemons[0].feed(
+        "storm.csv",
+        &[
+            gasps(1, t1),
+            gasps(2, t1),
+            restores(1, t1 + 65_000),
+            restores(2, t1 + 125_000),
+        ]
+        .concat(),
+    );
+    wait_until(
+        "operator 1 queued the storm",
+        Duration::from_secs(30),
+        || !daemons[0].store().outbox().unwrap().is_empty(),
+    );
+    daemons[0].kill();
+    daemons[0].start();
+    wait_until(
+        "operator 1's outbox delivered",
+        Duration::from_secs(60),
+        || daemons[0].store().pending().unwrap().is_empty(),
+    );
+    let outbox = daemons[0].store().outbox().unwrap();
+    assert_eq!(outbox.len(), 2, "both final reports, once each: {outbox:?}");
+    for (report, state) in outbox {
+        assert_eq!(state, OutboxState::Delivered, "{} delivered", report.kind());
+    }
+    assert_eq!(
+        chain
+            .query(&insurance, ins.outage_count(), &utility)
+            .unwrap(),
+        2
+    );
+    for ((who, ..), before) in customers.iter().zip(&balances_before) {
+        let gained = chain.balance(who).unwrap() - before;
+        assert!(gained <= 20 * UNIT, "nobody paid twice");
+    }
+
+    // ---- the peak: readings of the event arrive after it ----
+    sleep_until(&mut chain, end + 2_000);
+    let during = readings(start, 0..2, true);
+    daemons[0].post(&during);
+    for d in &daemons[1..] {
+        d.feed("event.csv", &during);
+    }
+    let mut query = chain.clone();
+    wait_until(
+        "the event's results recorded",
+        Duration::from_secs(90),
+        || {
+            customers.iter().all(|(_, m, _)| {
+                query
+                    .query(&demand, dr.entry(event, *m), &utility)
+                    .unwrap()
+                    .is_some()
+            })
+        },
+    );
+    chain
+        .call(&demand, dr.close_event(event), &utility, 0)
+        .unwrap()
+        .value
+        .unwrap();
+    let before_settle: Vec<u128> = customers
+        .iter()
+        .map(|(who, ..)| chain.balance(who).unwrap())
+        .collect();
+    let mut query = chain.clone();
+    wait_until(
+        "the keeper settled the event",
+        Duration::from_secs(90),
+        || {
+            query
+                .query(&demand, dr.event(event), &utility)
+                .unwrap()
+                .is_some_and(|e| e.settled)
+        },
+    );
+    for ((who, meter, _), before) in customers.iter().zip(before_settle) {
+        let entry = chain
+            .query(&demand, dr.entry(event, *meter), &utility)
+            .unwrap()
+            .unwrap();
+        // Every history day and the day of drew the base load: the baseline is two intervals of it.
+        assert_eq!(entry.baseline_wh, 2 * base_wh(*meter), "meter {meter}");
+        let actual = if sheds(*meter) {
+            base_wh(*meter)
+        } else {
+            2 * base_wh(*meter)
+        };
+        assert_eq!(entry.actual_wh, actual, "meter {meter}");
+        let expected = subsidy(
+            entry.baseline_wh,
+            entry.actual_wh,
+            program_terms.rate_per_kwh,
+            program_terms.cap_per_event,
+        );
+        assert_eq!(
+            chain.balance(who).unwrap() - before,
+            expected,
+            "meter {meter} subsidy"
+        );
+        assert_eq!(expected > 0, sheds(*meter));
+    }
+
+    // A customer's entry checks out from an operator's data: figures, subsidy and every reading's proof.
+    let verified = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+        .args(["oracle", "verify", "--config"])
+        .arg(&daemons[1].config)
+        .args(["--event", &event.to_string(), "--meter", "1002"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(
+        verified.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert!(said.contains("proven against the batch root"), "{said}");
+    assert!(said.contains("the entry checks out"), "{said}");
+
+    // The daemons' own accounts of it.
+    let metrics = daemons[2].get("/metrics");
+    assert!(
+        metrics.contains("gridtrust_oracle_payouts_triggered_total 8"),
+        "{metrics}"
+    );
+    assert!(daemons[2].get("/health").starts_with("HTTP/1.1 200"));
+    assert!(
+        metrics.contains("gridtrust_oracle_lines_rejected_total 1"),
+        "{metrics}"
+    );
+    for d in daemons.iter_mut() {
+        d.stop();
+    }
+}

@@ -1,0 +1,297 @@
+//! The daemon's configuration file (TOML). Relative paths are taken from the file's folder.
+//!
+//! ```toml
+//! [chain]
+//! url = "ws://127.0.0.1:9944"
+//! manifest = "local.deployment.json"   # written by `gridtrust deploy`
+//! operator = "//Bob"                   # this daemon's committee key (secret URI, env:NAME, file:PATH)
+//!
+//! [store]
+//! path = "operator-1/oracle.db"        # rejects.log goes beside it
+//!
+//! [ingest]
+//! watch = "operator-1/incoming"        # optional: .csv/.jsonl files dropped here are ingested
+//! http = "127.0.0.1:9101"              # optional: POST /ingest, GET /metrics, GET /health
+//!
+//! [outages]
+//! min_dark_meters = 3
+//! stale_after_minutes = 1440
+//!
+//! [demand]
+//! interval_seconds = 900
+//! adjustment_seconds = 7200
+//! adjustment_gap_seconds = 3600
+//! report_delay_seconds = 0
+//! history_days = 20
+//!
+//! [keeper]
+//! enabled = true                       # also trigger payouts and settlement
+//! poll_seconds = 5
+//! payout_batch = 500
+//! ```
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use serde::Deserialize;
+
+use crate::{outages::OutageRule, worker::DemandRule};
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("reading {path}: {reason}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The file is not a valid configuration.
+    #[error("{path}: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with its place in the file.
+        reason: String,
+    },
+}
+
+/// The daemon's whole configuration, paths resolved.
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    /// Websocket endpoint of the node.
+    pub url: String,
+    /// The deployment manifest naming the contracts.
+    pub manifest: PathBuf,
+    /// This operator's key (secret URI or `env:`/`file:` reference).
+    pub operator: String,
+    /// The SQLite store.
+    pub store: PathBuf,
+    /// Where rejected lines are logged.
+    pub rejects_log: PathBuf,
+    /// Folder to watch for meter-data files.
+    pub watch: Option<PathBuf>,
+    /// Address to serve HTTP ingest, metrics and health on.
+    pub http: Option<SocketAddr>,
+    /// How outages are decided.
+    pub outages: OutageRule,
+    /// How demand-response results are computed.
+    pub demand: DemandRule,
+    /// Whether this daemon triggers payouts and settlement.
+    pub keeper: bool,
+    /// Pause between rounds.
+    pub poll: Duration,
+    /// Policies per payout call.
+    pub payout_batch: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    chain: ChainSection,
+    store: StoreSection,
+    #[serde(default)]
+    ingest: IngestSection,
+    #[serde(default)]
+    outages: OutagesSection,
+    #[serde(default)]
+    demand: DemandSection,
+    #[serde(default)]
+    keeper: KeeperSection,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChainSection {
+    url: String,
+    manifest: PathBuf,
+    operator: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoreSection {
+    path: PathBuf,
+    rejects_log: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct IngestSection {
+    watch: Option<PathBuf>,
+    http: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct OutagesSection {
+    min_dark_meters: usize,
+    stale_after_minutes: u64,
+}
+
+impl Default for OutagesSection {
+    fn default() -> Self {
+        let rule = OutageRule::default();
+        Self {
+            min_dark_meters: rule.min_dark_meters,
+            stale_after_minutes: rule.stale_after_ms / 60_000,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct DemandSection {
+    interval_seconds: u64,
+    adjustment_seconds: u64,
+    adjustment_gap_seconds: u64,
+    report_delay_seconds: u64,
+    history_days: u32,
+    weekday_type: u8,
+    weekend_type: u8,
+}
+
+impl Default for DemandSection {
+    fn default() -> Self {
+        let rule = DemandRule::default();
+        Self {
+            interval_seconds: rule.interval_ms / 1_000,
+            adjustment_seconds: rule.adjustment_len_ms / 1_000,
+            adjustment_gap_seconds: rule.adjustment_gap_ms / 1_000,
+            report_delay_seconds: rule.report_delay_ms / 1_000,
+            history_days: rule.history_days,
+            weekday_type: rule.weekday_type,
+            weekend_type: rule.weekend_type,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct KeeperSection {
+    enabled: bool,
+    poll_seconds: u64,
+    payout_batch: u32,
+}
+
+impl Default for KeeperSection {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            poll_seconds: 5,
+            payout_batch: 500,
+        }
+    }
+}
+
+impl DaemonConfig {
+    /// Reads and checks the configuration at `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        Self::parse(&text, path.parent().unwrap_or(Path::new("."))).map_err(|reason| {
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                reason,
+            }
+        })
+    }
+
+    /// Parses configuration `text`, resolving relative paths against `base`.
+    pub fn parse(text: &str, base: &Path) -> Result<Self, String> {
+        let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        let at = |p: &Path| base.join(p);
+        let http = file
+            .ingest
+            .http
+            .map(|a| {
+                a.parse::<SocketAddr>().map_err(|e| {
+                    format!("ingest.http `{a}` is not an address like 127.0.0.1:9101: {e}")
+                })
+            })
+            .transpose()?;
+        if file.outages.min_dark_meters == 0 {
+            return Err("outages.min_dark_meters must be at least 1".into());
+        }
+        if file.demand.interval_seconds == 0 {
+            return Err("demand.interval_seconds must be at least 1".into());
+        }
+        if file.keeper.poll_seconds == 0 || file.keeper.payout_batch == 0 {
+            return Err("keeper.poll_seconds and keeper.payout_batch must be at least 1".into());
+        }
+        let store = at(&file.store.path);
+        let rejects_log = file
+            .store
+            .rejects_log
+            .map(|p| at(&p))
+            .unwrap_or_else(|| store.with_file_name("rejects.log"));
+        let d = file.demand;
+        Ok(Self {
+            url: file.chain.url,
+            manifest: at(&file.chain.manifest),
+            operator: file.chain.operator,
+            store,
+            rejects_log,
+            watch: file.ingest.watch.map(|p| at(&p)),
+            http,
+            outages: OutageRule {
+                min_dark_meters: file.outages.min_dark_meters,
+                stale_after_ms: file.outages.stale_after_minutes.saturating_mul(60_000),
+            },
+            demand: DemandRule {
+                interval_ms: d.interval_seconds.saturating_mul(1_000),
+                adjustment_len_ms: d.adjustment_seconds.saturating_mul(1_000),
+                adjustment_gap_ms: d.adjustment_gap_seconds.saturating_mul(1_000),
+                report_delay_ms: d.report_delay_seconds.saturating_mul(1_000),
+                weekday_type: d.weekday_type,
+                weekend_type: d.weekend_type,
+                history_days: d.history_days,
+            },
+            keeper: file.keeper.enabled,
+            poll: Duration::from_secs(file.keeper.poll_seconds),
+            payout_batch: file.keeper.payout_batch,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "[chain]\nurl = \"ws://127.0.0.1:9944\"\nmanifest = \"m.json\"\n\
+                           operator = \"//Bob\"\n[store]\npath = \"data/o.db\"\n";
+
+    #[test]
+    fn defaults_fill_what_the_file_leaves_out_and_paths_follow_the_file() {
+        let c = DaemonConfig::parse(MINIMAL, Path::new("/etc/gridtrust")).unwrap();
+        assert_eq!(c.manifest, Path::new("/etc/gridtrust/m.json"));
+        assert_eq!(c.store, Path::new("/etc/gridtrust/data/o.db"));
+        assert_eq!(c.rejects_log, Path::new("/etc/gridtrust/data/rejects.log"));
+        assert_eq!(c.outages, OutageRule::default());
+        assert_eq!(c.demand, DemandRule::default());
+        assert!(!c.keeper);
+        assert_eq!(c.watch, None);
+        assert_eq!(c.http, None);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let typo = format!("{MINIMAL}[keeper]\nenabeld = true\n");
+        let err = DaemonConfig::parse(&typo, Path::new(".")).unwrap_err();
+        assert!(err.contains("enabeld"), "{err}");
+        let bad_addr = format!("{MINIMAL}[ingest]\nhttp = \"localhost\"\n");
+        let err = DaemonConfig::parse(&bad_addr, Path::new(".")).unwrap_err();
+        assert!(err.contains("ingest.http"), "{err}");
+        let zero = format!("{MINIMAL}[outages]\nmin_dark_meters = 0\n");
+        assert!(DaemonConfig::parse(&zero, Path::new("."))
+            .unwrap_err()
+            .contains("min_dark_meters"));
+    }
+}

@@ -1,0 +1,126 @@
+//! The daemon's HTTP side: meter data in (`POST /ingest`), Prometheus metrics out (`GET /metrics`),
+//! and a health check for supervisors (`GET /health`).
+//!
+//! `POST /ingest?format=csv|jsonl` takes the same lines as the files (the format may also come from
+//! `Content-Type: text/csv` or `application/x-ndjson`). The answer lists what was stored and every
+//! rejected line with its number; rejected lines also go to the rejects log. A body that is not UTF-8
+//! lines, or a store failure, is an error status and stores nothing.
+
+use std::sync::{atomic::Ordering, Arc};
+
+use axum::{
+    body::Bytes,
+    extract::{Query, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+
+use super::Shared;
+use crate::ingest::Format;
+
+/// Largest request body accepted (64 MiB: about two million readings).
+const MAX_BODY: usize = 64 << 20;
+
+#[derive(Deserialize)]
+struct IngestQuery {
+    format: Option<String>,
+}
+
+/// The router serving `shared`.
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/ingest", post(ingest))
+        .route("/metrics", get(metrics))
+        .route("/health", get(health))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(shared)
+}
+
+/// Serves on `listener` until the daemon is asked to stop; requests under way are finished.
+pub async fn serve(shared: Arc<Shared>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let stopped = shared.clone();
+    let shutdown = async move {
+        while !stopped.stopping.load(Ordering::Relaxed) {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "serving /ingest, /metrics and /health");
+    }
+    axum::serve(listener, router(shared))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+fn format_of(query: &IngestQuery, headers: &HeaderMap) -> Option<Format> {
+    let named = query.format.as_deref().or_else(|| {
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().trim())
+    });
+    match named? {
+        "csv" | "text/csv" => Some(Format::Csv),
+        "jsonl" | "application/x-ndjson" | "application/jsonl" => Some(Format::JsonLines),
+        _ => None,
+    }
+}
+
+async fn ingest(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<IngestQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(format) = format_of(&query, &headers) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "say the format: ?format=csv or ?format=jsonl (or Content-Type text/csv, application/x-ndjson)\n",
+        )
+            .into_response();
+    };
+    if std::str::from_utf8(&body).is_err() {
+        return (StatusCode::BAD_REQUEST, "the body is not UTF-8 text\n").into_response();
+    }
+    let request = shared.requests.fetch_add(1, Ordering::Relaxed) + 1;
+    let source = format!("http#{request}");
+    let worker = shared.clone();
+    let done = tokio::task::spawn_blocking(move || worker.ingest(&body[..], format, &source)).await;
+    match done {
+        Ok(Ok(report)) => Json(serde_json::json!({
+            "readings": report.readings,
+            "events": report.events,
+            "rejected": report.rejects.iter().map(|r| serde_json::json!({
+                "line": r.line,
+                "reason": r.reason,
+            })).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
+}
+
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        shared.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn health(State(shared): State<Arc<Shared>>) -> Response {
+    let health = shared.health();
+    let status = if health.ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(health)).into_response()
+}

@@ -1,0 +1,121 @@
+//! Checking a customer's demand-response entry against the chain from the oracle's own data: the
+//! baseline and actual load recomputed with the shared baseline code, the subsidy recomputed with the
+//! shared formula, and every reading behind the entry proven against its batch's readings root by the
+//! contract's own `verify_reading` query.
+
+use demand_response::{DemandResponse, Entry};
+use gridtrust_chain::{encode::call_builder, AccountId, Chain};
+use gridtrust_common::demand::subsidy;
+
+use crate::{
+    demand::{results, MeterResult},
+    store::Store,
+    worker::{batch_meters, chain_events, event_spec, Contracts, DemandRule, WorkerError},
+};
+
+/// One reading behind an entry and whether the chain accepted its proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvenReading {
+    /// Interval start (ms).
+    pub at_ms: u64,
+    /// Wh.
+    pub wh: u64,
+    /// Whether `verify_reading` accepted it against the batch root.
+    pub proven: bool,
+}
+
+/// What checking one entry found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// The event.
+    pub event: u64,
+    /// The meter.
+    pub meter: u64,
+    /// The entry on chain.
+    pub entry: Entry,
+    /// Baseline and actual recomputed from the store.
+    pub recomputed: MeterResult,
+    /// The subsidy the program's terms give the entry's figures.
+    pub expected_subsidy: u128,
+    /// The readings behind the entry, each proven (or not) against the chain.
+    pub readings: Vec<ProvenReading>,
+}
+
+impl Verification {
+    /// Whether everything agrees: figures, subsidy and every reading's proof.
+    pub fn holds(&self) -> bool {
+        self.recomputed.baseline_wh == self.entry.baseline_wh
+            && self.recomputed.actual_wh == self.entry.actual_wh
+            && self.expected_subsidy == self.entry.subsidy
+            && !self.readings.is_empty()
+            && self.readings.iter().all(|r| r.proven)
+    }
+}
+
+/// Checks `meter`'s entry in demand-response `event` against what `store` holds.
+pub fn verify_entry(
+    chain: &mut impl Chain,
+    store: &Store,
+    contracts: &Contracts,
+    rule: &DemandRule,
+    asker: AccountId,
+    event: u64,
+    meter: u64,
+) -> Result<Verification, WorkerError> {
+    let demand = contracts.demand;
+    let api = call_builder::<DemandResponse>(demand);
+    let entry = chain
+        .query(&demand, api.entry(event, meter), &asker)?
+        .ok_or_else(|| {
+            WorkerError::Refused(format!("meter {meter} has no entry in event {event}"))
+        })?;
+    let events = chain_events(chain, contracts, asker)?;
+    let spec = event_spec(chain, store, contracts, rule, asker, event, &events)?;
+    let program_id = events[event as usize].program;
+    let program = chain
+        .query(&demand, api.program(program_id), &asker)?
+        .ok_or_else(|| WorkerError::Refused(format!("event {event} names no program")))?;
+    let own = results(store, &spec, &[meter])?;
+    let recomputed = own.results.first().cloned().ok_or_else(|| {
+        WorkerError::Refused(format!(
+            "the store cannot recompute meter {meter}: {}",
+            own.skipped
+                .first()
+                .map_or("no readings".to_owned(), |s| s.reason.clone())
+        ))
+    })?;
+    // The proof needs the whole batch's readings: the same meters the oracle put in it.
+    let measured = store
+        .measured(event)?
+        .ok_or_else(|| WorkerError::Refused(format!("this store did not measure event {event}")))?;
+    let batch = results(store, &spec, batch_meters(&measured, entry.batch))?;
+    let mut readings = Vec::new();
+    for (index, &(m, at_ms, wh)) in batch.leaves.iter().enumerate() {
+        if m != meter {
+            continue;
+        }
+        let proven = match batch.proof(index) {
+            Some(proof) => chain.query(
+                &demand,
+                api.verify_reading(event, entry.batch, meter, at_ms, wh, proof),
+                &asker,
+            )?,
+            None => false,
+        };
+        readings.push(ProvenReading { at_ms, wh, proven });
+    }
+    let expected_subsidy = subsidy(
+        entry.baseline_wh,
+        entry.actual_wh,
+        program.terms.rate_per_kwh,
+        program.terms.cap_per_event,
+    );
+    Ok(Verification {
+        event,
+        meter,
+        entry,
+        recomputed,
+        expected_subsidy,
+        readings,
+    })
+}

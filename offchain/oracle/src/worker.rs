@@ -1,0 +1,416 @@
+//! One operator's round of work against the chain, the heart of the oracle daemon (and of the demo):
+//! 1. **outages**: decide feeder outages from the stored meter events and queue a start report for each
+//!    open one and a final report for each ended one;
+//! 2. **demand response**: for every event on chain that has ended (plus a grace period for late
+//!    readings), compute each participating meter's result once and queue the measurement batches;
+//! 3. **send** the outbox as this operator ([`crate::submit::drain`]);
+//! 4. **keep** (when this operator is the keeper): pay every final outage and settle every event whose
+//!    dispute window has passed, until nothing remains.
+//!
+//! Every step is idempotent: reports are keyed by content in the outbox, results are computed once per
+//! event and remembered in the store, and the contracts count a vote or a payout only once. A round can
+//! be interrupted anywhere and simply run again.
+
+use std::collections::BTreeSet;
+
+use demand_response::{DemandResponse, DrEvent, Measurement, MeasurementBatch, MAX_BATCH_ENTRIES};
+use gridtrust_chain::{encode::call_builder, AccountId, Chain, ChainError};
+use outage_insurance::{Affected, OutageInsurance, OutageReport, MAX_METERS_PER_REPORT};
+
+use crate::{
+    demand::{results, EventSpec, Skipped},
+    outages::{decide, OutageRule},
+    report::Report,
+    store::{Store, StoreError},
+    submit::{drain, ChainSubmitter, DrainReport},
+    trigger::{pay_outage, settle_event, TriggerError},
+};
+
+const DAY_MS: u64 = 86_400_000;
+
+/// Where the committee contracts are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contracts {
+    /// Outage insurance.
+    pub insurance: AccountId,
+    /// Demand response.
+    pub demand: AccountId,
+}
+
+/// How demand-response results are computed from the stored readings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemandRule {
+    /// Length of each reading interval (ms).
+    pub interval_ms: u64,
+    /// Length of the day-of adjustment window (ms).
+    pub adjustment_len_ms: u64,
+    /// Gap between the adjustment window's end and the event's start (ms).
+    pub adjustment_gap_ms: u64,
+    /// How long after an event's end to wait for late readings before computing (ms).
+    pub report_delay_ms: u64,
+    /// Day type of Monday to Friday, as the programs number them.
+    pub weekday_type: u8,
+    /// Day type of Saturday and Sunday.
+    pub weekend_type: u8,
+    /// Most days before the event to take history from.
+    pub history_days: u32,
+}
+
+impl Default for DemandRule {
+    /// 15-minute intervals, a 2-hour adjustment window ending 1 hour before the event, no delay,
+    /// weekdays 0 and weekends 1, up to 20 days of history.
+    fn default() -> Self {
+        Self {
+            interval_ms: 900_000,
+            adjustment_len_ms: 2 * 3_600_000,
+            adjustment_gap_ms: 3_600_000,
+            report_delay_ms: 0,
+            weekday_type: 0,
+            weekend_type: 1,
+            history_days: 20,
+        }
+    }
+}
+
+impl DemandRule {
+    /// The day type of UTC day number `day` (1970-01-01, day 0, was a Thursday).
+    pub fn day_type(&self, day: u64) -> u8 {
+        if (day + 3) % 7 >= 5 {
+            self.weekend_type
+        } else {
+            self.weekday_type
+        }
+    }
+}
+
+/// What one operator does each round.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// The operator's account (a committee member; the chain client holds its key).
+    pub operator: AccountId,
+    /// How outages are decided.
+    pub outages: OutageRule,
+    /// How demand-response results are computed.
+    pub demand: DemandRule,
+    /// Whether this operator also triggers payouts and settlement.
+    pub keeper: bool,
+    /// Policies per payout call.
+    pub payout_batch: u32,
+}
+
+/// What a round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RoundReport {
+    /// Reports newly queued.
+    pub queued: usize,
+    /// What sending the outbox did.
+    pub sent: DrainReport,
+    /// Demand-response events whose results were computed this round.
+    pub events_measured: Vec<u64>,
+    /// Meters left out of those results, and why.
+    pub skipped: Vec<Skipped>,
+    /// Policies paid by the keeper this round.
+    pub policies_paid: u32,
+    /// Demand-response entries settled by the keeper this round.
+    pub entries_settled: u32,
+}
+
+/// Why a round stopped early (what it did before stays done).
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The chain could not be asked or did not take a call.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// A payout or settlement call failed.
+    #[error(transparent)]
+    Trigger(#[from] TriggerError),
+    /// A contract refused a query the round depends on.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl WorkerError {
+    /// Whether the chain was unreachable (the next round may do better).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Chain(e) | Self::Trigger(TriggerError::Chain(e)) => e.is_transient(),
+            _ => false,
+        }
+    }
+}
+
+/// The final report of `outage` as the contract takes it: its meters, or the whole feeder when more
+/// meters went dark than one report may list.
+fn end_report(feeder: u32, start_ms: u64, end_ms: u64, meters: &[u64]) -> Report {
+    let affected = if meters.len() > MAX_METERS_PER_REPORT as usize {
+        Affected::WholeFeeder
+    } else {
+        Affected::Meters(meters.to_vec())
+    };
+    Report::OutageEnd(OutageReport {
+        feeder,
+        start_ms,
+        end_ms,
+        planned: false,
+        affected,
+    })
+}
+
+/// Runs one round for `config.operator` on `chain` over `store`.
+pub fn round(
+    chain: &mut impl Chain,
+    store: &mut Store,
+    contracts: &Contracts,
+    config: &WorkerConfig,
+) -> Result<RoundReport, WorkerError> {
+    let mut report = RoundReport::default();
+    let now = chain.now_ms()?;
+
+    for o in decide(&store.events()?, &config.outages, now) {
+        let queued = match o.end_ms {
+            // Reports about the future are refused: the chain's clock may trail ours.
+            Some(end) if end <= now => {
+                store.enqueue(&end_report(o.feeder, o.start_ms, end, &o.meters))?
+            }
+            Some(_) => false,
+            None if !o.stale && o.start_ms <= now => store.enqueue(&Report::OutageStart {
+                feeder: o.feeder,
+                start_ms: o.start_ms,
+            })?,
+            None => false,
+        };
+        report.queued += usize::from(queued);
+    }
+
+    measure_events(chain, store, contracts, config, now, &mut report)?;
+
+    report.sent = drain(
+        store,
+        &mut ChainSubmitter {
+            chain: &mut *chain,
+            operator: config.operator,
+            insurance: contracts.insurance,
+            demand: contracts.demand,
+        },
+    )?;
+
+    if config.keeper {
+        report.policies_paid = pay_final_outages(chain, store, contracts, config)?;
+        report.entries_settled = settle_due_events(chain, store, contracts, config, now)?;
+    }
+    Ok(report)
+}
+
+/// Computes and queues the results of every ended event not yet measured.
+fn measure_events(
+    chain: &mut impl Chain,
+    store: &mut Store,
+    contracts: &Contracts,
+    config: &WorkerConfig,
+    now: u64,
+    report: &mut RoundReport,
+) -> Result<(), WorkerError> {
+    let demand = contracts.demand;
+    let api = call_builder::<DemandResponse>(demand);
+    let me = config.operator;
+    let events = chain_events(chain, contracts, me)?;
+    for (id, event) in events.iter().enumerate() {
+        let id = id as u64;
+        let due = event.end_ms.saturating_add(config.demand.report_delay_ms);
+        if now < due || event.closed_at.is_some() || store.measured(id)?.is_some() {
+            continue;
+        }
+        let spec = event_spec(chain, store, contracts, &config.demand, me, id, &events)?;
+        // Only meters the contract counts as participants: enrolled before the start, not opted out.
+        let mut participants = Vec::new();
+        for meter in store.meters()? {
+            let enrolled = chain.query(&demand, api.enrollment(event.program, meter), &me)?;
+            if enrolled.is_some_and(|en| en.enrolled_at < event.start_ms)
+                && !chain.query(&demand, api.opted_out(id, meter), &me)?
+            {
+                participants.push(meter);
+            }
+        }
+        let decided = results(store, &spec, &participants)?;
+        let measured: Vec<u64> = decided.results.iter().map(|r| r.meter).collect();
+        for (index, chunk) in decided
+            .results
+            .chunks(MAX_BATCH_ENTRIES as usize)
+            .enumerate()
+        {
+            // Each batch commits to the readings behind its own entries.
+            let part = results(store, &spec, batch_meters(&measured, index as u32))?;
+            let Some(root) = part.readings_root else {
+                continue;
+            };
+            let batch = MeasurementBatch {
+                event: id,
+                index: index as u32,
+                entries: chunk
+                    .iter()
+                    .map(|r| Measurement {
+                        meter: r.meter,
+                        baseline_wh: r.baseline_wh,
+                        actual_wh: r.actual_wh,
+                    })
+                    .collect(),
+                readings_root: root,
+            };
+            report.queued += usize::from(store.enqueue(&Report::Measurements(batch))?);
+        }
+        store.record_measured(id, &measured)?;
+        report.events_measured.push(id);
+        report.skipped.extend(decided.skipped);
+    }
+    Ok(())
+}
+
+/// The meters of batch `index` among an event's measured meters (batches of
+/// [`MAX_BATCH_ENTRIES`], in meter order).
+pub fn batch_meters(measured: &[u64], index: u32) -> &[u64] {
+    measured
+        .chunks(MAX_BATCH_ENTRIES as usize)
+        .nth(index as usize)
+        .unwrap_or(&[])
+}
+
+/// What the oracle computes demand-response event `id`'s results from: its window from the chain, the
+/// program's baseline method, and the history days the store can supply (by day type under `rule`;
+/// days of any event in `events` are not eligible).
+pub fn event_spec(
+    chain: &mut impl Chain,
+    store: &Store,
+    contracts: &Contracts,
+    rule: &DemandRule,
+    asker: AccountId,
+    id: u64,
+    events: &[DrEvent],
+) -> Result<EventSpec, WorkerError> {
+    let demand = contracts.demand;
+    let api = call_builder::<DemandResponse>(demand);
+    let event = events
+        .get(id as usize)
+        .ok_or_else(|| WorkerError::Refused(format!("no demand-response event {id}")))?;
+    let program = chain
+        .query(&demand, api.program(event.program), &asker)?
+        .ok_or_else(|| WorkerError::Refused(format!("event {id} names no program")))?;
+    let event_days: BTreeSet<u64> = events.iter().map(|e| e.start_ms / DAY_MS).collect();
+    let first_reading = store.first_reading_ms()?.unwrap_or(event.start_ms);
+    let reach = rule.adjustment_gap_ms + rule.adjustment_len_ms;
+    let event_day = event.start_ms / DAY_MS;
+    // Only days the store can have data for: older ones would leave every meter out.
+    let history = (1..=rule.history_days)
+        .take_while(|&d| {
+            event
+                .start_ms
+                .checked_sub(u64::from(d) * DAY_MS + reach)
+                .is_some_and(|from| from >= first_reading)
+        })
+        .map(|d| {
+            let day = event_day - u64::from(d);
+            (d, rule.day_type(day), event_days.contains(&day))
+        })
+        .collect();
+    Ok(EventSpec {
+        start_ms: event.start_ms,
+        end_ms: event.end_ms,
+        interval_ms: rule.interval_ms,
+        adjustment_len_ms: rule.adjustment_len_ms,
+        adjustment_gap_ms: rule.adjustment_gap_ms,
+        day_type: event.day_type,
+        history,
+        params: program.terms.baseline,
+    })
+}
+
+/// Every demand-response event on chain, by id (ids are dense from 0).
+pub fn chain_events(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    asker: AccountId,
+) -> Result<Vec<DrEvent>, WorkerError> {
+    let api = call_builder::<DemandResponse>(contracts.demand);
+    let mut events = Vec::new();
+    while let Some(e) = chain.query(&contracts.demand, api.event(events.len() as u64), &asker)? {
+        events.push(e);
+    }
+    Ok(events)
+}
+
+/// Pays every final outage until nothing remains; returns the policies paid.
+fn pay_final_outages(
+    chain: &mut impl Chain,
+    store: &mut Store,
+    contracts: &Contracts,
+    config: &WorkerConfig,
+) -> Result<u32, WorkerError> {
+    let insurance = contracts.insurance;
+    let api = call_builder::<OutageInsurance>(insurance);
+    let count = chain.query(&insurance, api.outage_count(), &config.operator)?;
+    let mut paid = 0;
+    // Outages before the cursor are fully paid: `pay_outage` returns only when none remains.
+    let first = store.progress("keeper.outage_cursor")?;
+    for outage in first..count {
+        let remaining = chain.query(&insurance, api.payouts_remaining(outage), &config.operator)?;
+        if remaining.unwrap_or(0) > 0 {
+            paid += pay_outage(
+                chain,
+                insurance,
+                config.operator,
+                outage,
+                config.payout_batch,
+                |_, _, _| {},
+            )?;
+        }
+        store.set_progress("keeper.outage_cursor", outage + 1)?;
+    }
+    Ok(paid)
+}
+
+/// Settles every measured event whose dispute window has passed; returns the entries paid.
+fn settle_due_events(
+    chain: &mut impl Chain,
+    store: &mut Store,
+    contracts: &Contracts,
+    config: &WorkerConfig,
+    now: u64,
+) -> Result<u32, WorkerError> {
+    let demand = contracts.demand;
+    let api = call_builder::<DemandResponse>(demand);
+    let mut paid = 0;
+    for (id, meters) in store.unsettled_events()? {
+        let Some(event) = chain.query(&demand, api.event(id), &config.operator)? else {
+            continue;
+        };
+        if event.settled {
+            store.record_settled(id)?;
+            continue;
+        }
+        let Some(closed_at) = event.closed_at else {
+            continue;
+        };
+        let program = chain
+            .query(&demand, api.program(event.program), &config.operator)?
+            .ok_or_else(|| WorkerError::Refused(format!("event {id} names no program")))?;
+        // Disputed entries are held by the contract; the rest are paid now.
+        if now < closed_at.saturating_add(program.terms.dispute_window_ms) {
+            continue;
+        }
+        paid += settle_event(
+            chain,
+            demand,
+            config.operator,
+            id,
+            &meters,
+            demand_response::MAX_SETTLE_BATCH as usize,
+        )?;
+        let after = chain.query(&demand, api.event(id), &config.operator)?;
+        if after.is_some_and(|e| e.settled || e.paid_entries >= e.entries) {
+            store.record_settled(id)?;
+        }
+    }
+    Ok(paid)
+}

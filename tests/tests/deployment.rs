@@ -1,0 +1,237 @@
+//! `gridtrust deploy`'s journal on the sandbox chain (the same code runs against a node in the
+//! end-to-end tests): a second run with the manifest reuses every contract and schema, an interrupted
+//! run resumes where it stopped, and a changed committee reaches both committee contracts.
+
+use std::cell::RefCell;
+
+use demand_response::{DemandResponse, Measurement, MeasurementBatch, ProgramTerms};
+use gridtrust_chain::{
+    deployment::{deploy, Manifest, Plan},
+    encode::call_builder,
+    Chain, SandboxChain,
+};
+use gridtrust_common::{
+    baseline::BaselineParams,
+    committee::{CommitteeError, VoteOutcome},
+};
+use outage_insurance::OutageInsurance;
+
+fn plan(chain: &mut SandboxChain, operators: &[&str], threshold: u32) -> Plan {
+    let mut funded = |name: &str| {
+        let account = chain.actor(name);
+        chain.fund(&account, 1_000_000_000_000_000_000);
+        account
+    };
+    Plan {
+        utility: funded("utility"),
+        operators: operators.iter().map(|o| funded(o)).collect(),
+        threshold,
+        tourism_authority: funded("tourism-board"),
+        kyc: funded("kyc-provider"),
+        min_bond: 1_000,
+    }
+}
+
+/// Deploys with `previous`, counting the saves and collecting the steps reported.
+fn run(
+    chain: &mut SandboxChain,
+    plan: &Plan,
+    previous: Option<Manifest>,
+) -> (Manifest, Vec<String>, usize) {
+    let steps = RefCell::new(Vec::new());
+    let mut saves = 0;
+    let manifest = deploy(
+        chain,
+        plan,
+        previous,
+        |s| steps.borrow_mut().push(s.to_owned()),
+        |_| {
+            saves += 1;
+            Ok(())
+        },
+    )
+    .expect("the deployment succeeds");
+    (manifest, steps.into_inner(), saves)
+}
+
+#[test]
+fn a_second_run_reuses_everything_and_changes_nothing() {
+    let mut chain = SandboxChain::new();
+    let plan = plan(&mut chain, &["op-1", "op-2", "op-3"], 2);
+    let (first, steps, _) = run(&mut chain, &plan, None);
+    assert_eq!(first.contracts.len(), 4);
+    assert_eq!(first.schemas.len(), 3);
+    assert!(
+        steps.iter().filter(|s| s.contains("instantiated")).count() == 4,
+        "{steps:?}"
+    );
+
+    let schemas_before = chain
+        .query(
+            &first.address("attestations").unwrap().unwrap(),
+            call_builder::<attestations::Attestations>(
+                first.address("attestations").unwrap().unwrap(),
+            )
+            .schema_count(),
+            &plan.utility,
+        )
+        .unwrap();
+    let (second, steps, saves) = run(&mut chain, &plan, Some(first.clone()));
+    assert_eq!(second, first, "the manifest is unchanged");
+    assert_eq!(saves, 1, "only the final save: no step was redone");
+    assert_eq!(
+        steps.iter().filter(|s| s.contains("reused")).count(),
+        4,
+        "{steps:?}"
+    );
+    let attestations = second.address("attestations").unwrap().unwrap();
+    let schemas_after = chain
+        .query(
+            &attestations,
+            call_builder::<attestations::Attestations>(attestations).schema_count(),
+            &plan.utility,
+        )
+        .unwrap();
+    assert_eq!(schemas_after, schemas_before, "no schema registered twice");
+
+    // The manifest describes a working grid: the insurance contract runs the planned committee.
+    let grid = second.grid(&plan).unwrap();
+    let (members, threshold) = chain
+        .query(
+            &grid.insurance.address,
+            call_builder::<OutageInsurance>(grid.insurance.address).committee(),
+            &plan.utility,
+        )
+        .unwrap();
+    assert_eq!((members, threshold), (plan.operators.clone(), 2));
+    let lodging = second.lodging(&plan).unwrap();
+    let settings = chain
+        .query(
+            &lodging.reservations.address,
+            call_builder::<reservations::Reservations>(lodging.reservations.address).settings(),
+            &plan.utility,
+        )
+        .unwrap();
+    assert_eq!(settings.merchant_schema, lodging.merchant_schema);
+    assert_eq!(settings.guest_schema, lodging.guest_schema);
+}
+
+#[test]
+fn an_interrupted_run_resumes_and_a_new_committee_reaches_both_contracts() {
+    let mut chain = SandboxChain::new();
+    let plan_a = plan(&mut chain, &["op-1", "op-2", "op-3"], 2);
+    // Keep only what had been saved when the attestations contract and the meter schema were done:
+    // as if the process died right after those steps.
+    let (full, ..) = run(&mut chain, &plan_a, None);
+    let mut partial = Manifest::default();
+    partial.contracts.insert(
+        "attestations".into(),
+        full.contracts["attestations"].clone(),
+    );
+    partial
+        .schemas
+        .insert("meter-holder".into(), full.schemas["meter-holder"]);
+    let (resumed, steps, _) = run(&mut chain, &plan_a, Some(partial));
+    assert_eq!(
+        resumed.contracts["attestations"], full.contracts["attestations"],
+        "the recorded instance is kept"
+    );
+    assert_eq!(
+        resumed.schemas["meter-holder"],
+        full.schemas["meter-holder"]
+    );
+    assert_eq!(
+        steps.iter().filter(|s| s.contains("instantiated")).count(),
+        3,
+        "the three missing contracts are made: {steps:?}"
+    );
+
+    // Operators change: the reused contracts get the new committee.
+    let plan_b = plan(&mut chain, &["op-1", "op-2", "op-4", "op-5"], 3);
+    let (changed, steps, _) = run(&mut chain, &plan_b, Some(resumed.clone()));
+    assert!(
+        steps.iter().any(|s| s.contains("3 of 4")),
+        "committee step reported: {steps:?}"
+    );
+    assert_eq!(changed.threshold, 3);
+    let insurance = changed.address("outage_insurance").unwrap().unwrap();
+    let (members, threshold) = chain
+        .query(
+            &insurance,
+            call_builder::<OutageInsurance>(insurance).committee(),
+            &plan_b.utility,
+        )
+        .unwrap();
+    assert_eq!((members, threshold), (plan_b.operators.clone(), 3));
+    // Demand response has no committee query: a removed operator's vote must now be refused and a
+    // new operator's counted.
+    let grid = changed.grid(&plan_b).unwrap();
+    let customer = chain.actor("customer");
+    chain.fund(&customer, 1_000_000_000_000_000);
+    grid.attest_meter(&mut chain, customer, 7, 1).unwrap();
+    let demand = grid.demand.address;
+    let mut api = call_builder::<DemandResponse>(demand);
+    let terms = ProgramTerms {
+        rate_per_kwh: 1_000,
+        cap_per_event: 1_000_000,
+        baseline: BaselineParams {
+            highest: 1,
+            lookback: 1,
+            adjustment_cap_bps: 0,
+        },
+        dispute_window_ms: 1_000,
+    };
+    let program = chain
+        .call(&demand, api.create_program(terms), &plan_b.utility, 0)
+        .unwrap()
+        .value
+        .unwrap();
+    chain
+        .call(&demand, api.enroll(program, 7, 1), &customer, 0)
+        .unwrap()
+        .value
+        .unwrap();
+    let start = chain.now_ms() + 60_000;
+    let event = chain
+        .call(
+            &demand,
+            api.announce_event(program, start, start + 60_000, start, 0),
+            &plan_b.utility,
+            0,
+        )
+        .unwrap()
+        .value
+        .unwrap();
+    chain.set_time(start + 120_000);
+    let batch = MeasurementBatch {
+        event,
+        index: 0,
+        entries: vec![Measurement {
+            meter: 7,
+            baseline_wh: 500,
+            actual_wh: 300,
+        }],
+        readings_root: [1; 32],
+    };
+    let removed = chain.actor("op-3");
+    let refused = chain
+        .call(&demand, api.submit_measurements(batch.clone()), &removed, 0)
+        .unwrap()
+        .value;
+    assert_eq!(
+        refused,
+        Err(demand_response::Error::Committee(CommitteeError::NotMember))
+    );
+    let added = chain.actor("op-5");
+    let counted = chain
+        .call(&demand, api.submit_measurements(batch), &added, 0)
+        .unwrap()
+        .value;
+    assert_eq!(
+        counted,
+        Ok(VoteOutcome::Pending {
+            votes: 1,
+            threshold: 3
+        })
+    );
+}
