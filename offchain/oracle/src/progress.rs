@@ -1,6 +1,6 @@
 //! What the oracle's worker has already done, kept in its store so a restart neither repeats nor
-//! forgets it: demand-response events measured (and the meters in their results, which the keeper
-//! settles), events fully settled, and named cursors.
+//! forgets it: demand-response events measured (and the meters in their results, which make up its
+//! batches), and named cursors (the keeper's: outages paid, events settled).
 
 use rusqlite::{params, OptionalExtension};
 use scale::{Decode, Encode};
@@ -12,8 +12,7 @@ impl Store {
         self.conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS measured_events (
                  event INTEGER PRIMARY KEY,
-                 meters BLOB NOT NULL,
-                 settled INTEGER NOT NULL DEFAULT 0
+                 meters BLOB NOT NULL
              );
              CREATE TABLE IF NOT EXISTS progress (
                  name TEXT PRIMARY KEY,
@@ -44,34 +43,6 @@ impl Store {
         self.conn.execute(
             "INSERT OR IGNORE INTO measured_events (event, meters) VALUES (?1, ?2)",
             params![crate::store::to_sql(event)?, meters.to_vec().encode()],
-        )?;
-        Ok(())
-    }
-
-    /// Measured events not yet fully settled, with their meters, by id.
-    pub fn unsettled_events(&self) -> Result<Vec<(u64, Vec<u64>)>, StoreError> {
-        let mut q = self.conn.prepare_cached(
-            "SELECT event, meters FROM measured_events WHERE settled = 0 ORDER BY event",
-        )?;
-        let rows = q.query_map([], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (event, blob) = row?;
-            let event = crate::store::from_sql(event);
-            let meters = Vec::<u64>::decode(&mut &blob[..])
-                .map_err(|_| StoreError::Undecodable(event.to_string()))?;
-            out.push((event, meters));
-        }
-        Ok(out)
-    }
-
-    /// Records that every entry of `event` was paid.
-    pub fn record_settled(&mut self, event: u64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE measured_events SET settled = 1 WHERE event = ?1",
-            params![crate::store::to_sql(event)?],
         )?;
         Ok(())
     }
@@ -114,12 +85,12 @@ mod tests {
         store.record_measured(3, &[1]).unwrap(); // recorded once: the first results stand
         store.record_measured(5, &[2]).unwrap();
         store.set_progress("cursor", 4).unwrap();
-        store.record_settled(5).unwrap();
+        store.set_progress("cursor", 5).unwrap();
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.measured(3).unwrap(), Some(vec![7, 9]));
-        assert_eq!(store.unsettled_events().unwrap(), vec![(3, vec![7, 9])]);
-        assert_eq!(store.progress("cursor").unwrap(), 4);
+        assert_eq!(store.measured(5).unwrap(), Some(vec![2]));
+        assert_eq!(store.progress("cursor").unwrap(), 5);
         assert_eq!(store.progress("never").unwrap(), 0);
     }
 }

@@ -4,13 +4,13 @@
 //! contract's own `verify_reading` query.
 
 use demand_response::{DemandResponse, Entry};
-use gridtrust_chain::{encode::call_builder, AccountId, Chain};
+use gridtrust_chain::{encode::call_builder, Chain};
 use gridtrust_common::demand::subsidy;
 
 use crate::{
     demand::{results, MeterResult},
     store::Store,
-    worker::{batch_meters, chain_events, event_spec, Contracts, DemandRule, WorkerError},
+    worker::{batch_meters, chain_events, event_spec, Contracts, WorkerConfig, WorkerError},
 };
 
 /// One reading behind an entry and whether the chain accepted its proof.
@@ -52,16 +52,17 @@ impl Verification {
     }
 }
 
-/// Checks `meter`'s entry in demand-response `event` against what `store` holds.
+/// Checks `meter`'s entry in demand-response `event` against what `store` holds, computing as an
+/// operator with `config` would (its `operator` is only the account that asks the queries).
 pub fn verify_entry(
     chain: &mut impl Chain,
     store: &Store,
     contracts: &Contracts,
-    rule: &DemandRule,
-    asker: AccountId,
+    config: &WorkerConfig,
     event: u64,
     meter: u64,
 ) -> Result<Verification, WorkerError> {
+    let asker = config.operator;
     let demand = contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
     let entry = chain
@@ -70,7 +71,7 @@ pub fn verify_entry(
             WorkerError::Refused(format!("meter {meter} has no entry in event {event}"))
         })?;
     let events = chain_events(chain, contracts, asker)?;
-    let spec = event_spec(chain, store, contracts, rule, asker, event, &events)?;
+    let spec = event_spec(chain, store, contracts, config, event, &events)?;
     let program_id = events[event as usize].program;
     let program = chain
         .query(&demand, api.program(program_id), &asker)?

@@ -5,7 +5,8 @@
 //!    readings), compute each participating meter's result once and queue the measurement batches;
 //! 3. **send** the outbox as this operator ([`crate::submit::drain`]);
 //! 4. **keep** (when this operator is the keeper): pay every final outage and settle every event whose
-//!    dispute window has passed, until nothing remains.
+//!    dispute window has passed, until nothing remains (a keeper need not have measured an event to
+//!    settle it: the entries are on chain, the meters in its store).
 //!
 //! Every step is idempotent: reports are keyed by content in the outbox, results are computed once per
 //! event and remembered in the store, and the contracts count a vote or a payout only once. A round can
@@ -13,7 +14,9 @@
 
 use std::collections::BTreeSet;
 
-use demand_response::{DemandResponse, DrEvent, Measurement, MeasurementBatch, MAX_BATCH_ENTRIES};
+use demand_response::{
+    DemandResponse, DrEvent, EntryStatus, Measurement, MeasurementBatch, MAX_BATCH_ENTRIES,
+};
 use gridtrust_chain::{encode::call_builder, AccountId, Chain, ChainError};
 use outage_insurance::{Affected, OutageInsurance, OutageReport, MAX_METERS_PER_REPORT};
 
@@ -223,7 +226,7 @@ fn measure_events(
         if now < due || event.closed_at.is_some() || store.measured(id)?.is_some() {
             continue;
         }
-        let spec = event_spec(chain, store, contracts, &config.demand, me, id, &events)?;
+        let spec = event_spec(chain, store, contracts, config, id, &events)?;
         // Only meters the contract counts as participants: enrolled before the start, not opted out.
         let mut participants = Vec::new();
         for meter in store.meters()? {
@@ -278,17 +281,18 @@ pub fn batch_meters(measured: &[u64], index: u32) -> &[u64] {
 }
 
 /// What the oracle computes demand-response event `id`'s results from: its window from the chain, the
-/// program's baseline method, and the history days the store can supply (by day type under `rule`;
-/// days of any event in `events` are not eligible).
+/// program's baseline method, and the history days the store can supply, typed by `config.demand`.
+/// Days that are not normal are not eligible: days of any event in `events`, and days of any grid
+/// outage the store's meter events show.
 pub fn event_spec(
     chain: &mut impl Chain,
     store: &Store,
     contracts: &Contracts,
-    rule: &DemandRule,
-    asker: AccountId,
+    config: &WorkerConfig,
     id: u64,
     events: &[DrEvent],
 ) -> Result<EventSpec, WorkerError> {
+    let (rule, asker) = (&config.demand, config.operator);
     let demand = contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
     let event = events
@@ -297,7 +301,11 @@ pub fn event_spec(
     let program = chain
         .query(&demand, api.program(event.program), &asker)?
         .ok_or_else(|| WorkerError::Refused(format!("event {id} names no program")))?;
-    let event_days: BTreeSet<u64> = events.iter().map(|e| e.start_ms / DAY_MS).collect();
+    let mut abnormal: BTreeSet<u64> = events.iter().map(|e| e.start_ms / DAY_MS).collect();
+    for o in decide(&store.events()?, &config.outages, event.start_ms) {
+        let last = o.end_ms.unwrap_or(event.start_ms) / DAY_MS;
+        abnormal.extend(o.start_ms / DAY_MS..=last);
+    }
     let first_reading = store.first_reading_ms()?.unwrap_or(event.start_ms);
     let reach = rule.adjustment_gap_ms + rule.adjustment_len_ms;
     let event_day = event.start_ms / DAY_MS;
@@ -311,7 +319,7 @@ pub fn event_spec(
         })
         .map(|d| {
             let day = event_day - u64::from(d);
-            (d, rule.day_type(day), event_days.contains(&day))
+            (d, rule.day_type(day), abnormal.contains(&day))
         })
         .collect();
     Ok(EventSpec {
@@ -370,7 +378,8 @@ fn pay_final_outages(
     Ok(paid)
 }
 
-/// Settles every measured event whose dispute window has passed; returns the entries paid.
+/// Settles every closed event whose dispute window has passed, paying each pending entry of a meter
+/// the store knows (the contract skips the rest); returns the entries paid.
 fn settle_due_events(
     chain: &mut impl Chain,
     store: &mut Store,
@@ -380,36 +389,46 @@ fn settle_due_events(
 ) -> Result<u32, WorkerError> {
     let demand = contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
+    let me = config.operator;
     let mut paid = 0;
-    for (id, meters) in store.unsettled_events()? {
-        let Some(event) = chain.query(&demand, api.event(id), &config.operator)? else {
-            continue;
-        };
-        if event.settled {
-            store.record_settled(id)?;
-            continue;
-        }
+    for (id, event) in chain_events(chain, contracts, me)?.into_iter().enumerate() {
+        let id = id as u64;
+        let done = format!("keeper.settled.{id}");
         let Some(closed_at) = event.closed_at else {
             continue;
         };
+        if event.settled || store.progress(&done)? == 1 {
+            continue;
+        }
         let program = chain
-            .query(&demand, api.program(event.program), &config.operator)?
+            .query(&demand, api.program(event.program), &me)?
             .ok_or_else(|| WorkerError::Refused(format!("event {id} names no program")))?;
-        // Disputed entries are held by the contract; the rest are paid now.
+        // Disputed entries are held by the contract; the rest are paid once the window has passed.
         if now < closed_at.saturating_add(program.terms.dispute_window_ms) {
             continue;
         }
-        paid += settle_event(
-            chain,
-            demand,
-            config.operator,
-            id,
-            &meters,
-            demand_response::MAX_SETTLE_BATCH as usize,
-        )?;
-        let after = chain.query(&demand, api.event(id), &config.operator)?;
-        if after.is_some_and(|e| e.settled || e.paid_entries >= e.entries) {
-            store.record_settled(id)?;
+        let mut pending = Vec::new();
+        for meter in store.meters()? {
+            let entry = chain.query(&demand, api.entry(id, meter), &me)?;
+            if entry.is_some_and(|e| e.status == EntryStatus::Pending) {
+                pending.push(meter);
+            }
+        }
+        if !pending.is_empty() {
+            paid += settle_event(
+                chain,
+                demand,
+                me,
+                id,
+                &pending,
+                demand_response::MAX_SETTLE_BATCH as usize,
+            )?;
+        }
+        if chain
+            .query(&demand, api.event(id), &me)?
+            .is_some_and(|e| e.settled)
+        {
+            store.set_progress(&done, 1)?;
         }
     }
     Ok(paid)

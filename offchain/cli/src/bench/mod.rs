@@ -107,7 +107,7 @@ impl Figures {
         }
         if let Some((policies, ms)) = self.restore_to_payout_ms {
             println!(
-                "restore to payout: {ms:.1} ms from {policies} restore events ingested to {policies} policies paid (decide, 2 outboxes, payouts)"
+                "restore to payout: {ms:.1} ms from {policies} restore events ingested to {policies} policies paid (three daemons ingest and run their rounds: decide, send, the keeper pays)"
             );
         }
     }

@@ -53,18 +53,16 @@ pub(super) fn ingest(figures: &mut Figures) -> Result<()> {
 /// Meters on the feeder the restore benchmark's outage hits.
 const RESTORE_METERS: u64 = 75;
 
-/// From the restore events arriving to the payouts done, on the sandbox: ingest, decide, both
-/// operators' outboxes drained (the second vote finalizes), and payouts triggered until none remain.
-/// The meters, their policies and the last gasps are set up before the clock starts.
+/// From the restore events arriving to the payouts done, on the sandbox: the three operators' daemons
+/// ingest them and run their rounds (decide, queue, send; the second vote finalizes; the keeper pays
+/// until none remain). The meters, their policies and the last gasps are set up before the clock starts.
 pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
     use gridtrust_chain::{encode::call_builder, named_account};
     use gridtrust_oracle::{
-        drain,
-        outages::{decide, OutageRule},
-        trigger::pay_outage,
-        ChainSubmitter, Report,
+        outages::OutageRule,
+        worker::{round, Contracts, DemandRule, WorkerConfig},
     };
-    use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
+    use outage_insurance::{OutageInsurance, PoolTerms};
 
     eprintln!("bench: oracle restore to payout...");
     let (mut chain, grid) = committee_grid()?;
@@ -109,18 +107,18 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
     let dir = std::env::temp_dir().join(format!("gridtrust-bench-restore-{}", std::process::id()));
     std::fs::remove_dir_all(&dir).ok();
     std::fs::create_dir_all(&dir)?;
-    let mut store = Store::open(&dir.join("oracle.db"))?;
-    let mut outboxes = [
-        Store::open(&dir.join("operator-1.db"))?,
-        Store::open(&dir.join("operator-2.db"))?,
-    ];
+    let mut stores = (1..=3)
+        .map(|i| Store::open(&dir.join(format!("operator-{i}.db"))))
+        .collect::<Result<Vec<_>, _>>()?;
     let start = chain.now_ms() + 60_000;
     let mut gasps = String::new();
     for m in 0..RESTORE_METERS {
         gasps += &format!("last_gasp,{m},9,{}\n", start + m * 10);
     }
     std::fs::write(dir.join("gasps.csv"), gasps)?;
-    ingest_file(&dir.join("gasps.csv"), &mut store)?;
+    for store in &mut stores {
+        ingest_file(&dir.join("gasps.csv"), store)?;
+    }
     let restored = start + 2 * 3_600_000;
     chain.set_time(restored + 60_000);
     chain.next_block();
@@ -130,25 +128,24 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
     }
     std::fs::write(dir.join("restores.csv"), restores)?;
 
+    let contracts = Contracts {
+        insurance,
+        demand: grid.demand.address,
+    };
+    let worker = |i: usize| WorkerConfig {
+        operator: operators[i],
+        outages: OutageRule::default(),
+        demand: DemandRule::default(),
+        keeper: i == 2,
+        payout_batch: 1_000,
+    };
+
     let clock = Instant::now();
-    ingest_file(&dir.join("restores.csv"), &mut store)?;
-    let outages = decide(&store.events()?, &OutageRule::default(), chain.now_ms());
-    let o = outages.first().context("no outage decided")?;
-    let report = Report::OutageEnd(OutageReport {
-        feeder: o.feeder,
-        start_ms: o.start_ms,
-        end_ms: o.end_ms.context("outage still open")?,
-        planned: false,
-        affected: Affected::WholeFeeder,
-    });
-    for (outbox, operator) in outboxes.iter_mut().zip(&operators) {
-        outbox.enqueue(&report)?;
-        drain(
-            outbox,
-            &mut ChainSubmitter::new(&mut chain, &grid, *operator),
-        )?;
+    let mut paid = 0;
+    for (i, store) in stores.iter_mut().enumerate() {
+        ingest_file(&dir.join("restores.csv"), store)?;
+        paid += round(&mut chain, store, &contracts, &worker(i))?.policies_paid;
     }
-    let paid = pay_outage(&mut chain, insurance, operators[2], 0, 1_000, |_, _, _| {})?;
     let elapsed = clock.elapsed();
     ensure!(
         paid as u64 == RESTORE_METERS,

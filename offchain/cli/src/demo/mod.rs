@@ -8,7 +8,8 @@
 //!   list, and the front desk verifies the guest's confirmation.
 //!
 //! The town's data goes through the real oracle pipeline (`gridtrust_oracle`): written as files,
-//! ingested into its SQLite store, decided there, and sent from each operator's outbox.
+//! ingested into each committee operator's SQLite store, and worked by the same rounds the oracle
+//! daemon runs (decide, queue, send from the operator's outbox, and for the keeper pay and settle).
 pub mod hotel;
 pub mod peak;
 pub mod storm;
@@ -18,9 +19,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use gridtrust_chain::{named_account, AccountId, Grid, SandboxChain, GENESIS_TIME_MS};
 use gridtrust_oracle::{
-    drain, ingest_file,
+    ingest_file,
+    outages::OutageRule,
     sample::{generate, write_csv, SampleSpec},
-    ChainSubmitter, IngestReport, Report, Store,
+    worker::{round, Contracts, DemandRule, RoundReport, WorkerConfig},
+    IngestReport, Store,
 };
 
 /// One token: 10¹² of the chain's smallest unit.
@@ -47,12 +50,13 @@ pub struct DemoOutcome {
     pub hotel: hotel::HotelOutcome,
 }
 
-/// The oracle the demo feeds: a scratch folder for meter data files and the oracle's store in it,
-/// removed when the demo ends.
+/// The oracle the demo feeds: a scratch folder for meter data files, and the three committee operators'
+/// stores in it (each daemon receives the same head-end feed and keeps its own outbox), removed when
+/// the demo ends. Each operator works exactly as `gridtrust oracle run` does: by worker rounds.
 pub struct DemoOracle {
     dir: PathBuf,
-    /// The oracle's SQLite store.
-    pub store: Store,
+    /// Operator `i + 1`'s SQLite store.
+    pub operators: Vec<Store>,
 }
 
 impl DemoOracle {
@@ -61,45 +65,51 @@ impl DemoOracle {
         // A folder left by a killed run with the same pid must not feed old outboxes into this one.
         std::fs::remove_dir_all(&dir).ok();
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let store = Store::open(&dir.join("oracle.db"))?;
-        Ok(Self { dir, store })
+        let operators = (1..=3)
+            .map(|i| Store::open(&dir.join(format!("operator-{i}.db"))))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { dir, operators })
     }
 
-    /// The outbox store of committee operator number `i` (each daemon keeps its own).
-    pub fn operator_store(&self, i: usize) -> Result<Store> {
-        Ok(Store::open(&self.dir.join(format!("operator-{i}.db")))?)
+    /// What operator `i` (0-based) does each round; the third is the keeper. The demo's program counts
+    /// every day alike (one day type), as its sample week has no weekend profile.
+    pub fn worker(&self, grid: &Grid, i: usize) -> WorkerConfig {
+        WorkerConfig {
+            operator: grid.operators[i],
+            outages: OutageRule::default(),
+            demand: DemandRule {
+                weekend_type: 0,
+                ..DemandRule::default()
+            },
+            keeper: i == 2,
+            payout_batch: 100,
+        }
     }
 
-    /// Operators 1 and 2 each queue `report` in their own outbox and send it: two of three votes, so
-    /// the report is final afterwards.
-    pub fn report_by_two(
-        &self,
+    /// Operator `i` (0-based) runs one round of its daemon's work against `chain`.
+    pub fn round(
+        &mut self,
         chain: &mut SandboxChain,
         grid: &Grid,
-        report: &Report,
-    ) -> Result<()> {
-        for (i, operator) in grid.operators[..2].iter().enumerate() {
-            let mut outbox = self.operator_store(i + 1)?;
-            outbox.enqueue(report)?;
-            let sent = drain(
-                &mut outbox,
-                &mut ChainSubmitter::new(chain, grid, *operator),
-            )?;
-            anyhow::ensure!(
-                sent.voted == 1,
-                "operator {} could not send {}: {sent:?}",
-                i + 1,
-                report.kind()
-            );
-        }
-        Ok(())
+        i: usize,
+    ) -> Result<RoundReport> {
+        let contracts = Contracts {
+            insurance: grid.insurance.address,
+            demand: grid.demand.address,
+        };
+        let config = self.worker(grid, i);
+        Ok(round(chain, &mut self.operators[i], &contracts, &config)?)
     }
 
-    /// Ingests the file `name` of the oracle's folder, printing what was stored and rejected.
+    /// Every operator's daemon ingests the file `name`; prints what was stored and rejected.
     pub fn ingest_file(&mut self, name: &str) -> Result<IngestReport> {
-        let report = ingest_file(&self.dir.join(name), &mut self.store)?;
+        let path = self.dir.join(name);
+        let mut report = IngestReport::default();
+        for store in &mut self.operators {
+            report = ingest_file(&path, store)?;
+        }
         println!(
-            "  oracle ingests {name}: {} readings, {} meter events, {} lines rejected",
+            "  the three operators' daemons ingest {name}: {} readings, {} meter events, {} lines rejected",
             report.readings,
             report.events,
             report.rejects.len()

@@ -1,25 +1,23 @@
 //! The peak: the utility pays the town's customers for cutting load during an evening peak. The week of
-//! 15-minute readings goes through the oracle, which computes every baseline with
-//! `gridtrust_common::baseline` (the code the contract recomputes them with) and commits the readings
-//! by Merkle roots; two of three operators send the batches from their outboxes; a customer checks a
-//! reading about them; after the dispute window the oracle settles every entry.
-use anyhow::{anyhow, ensure, Result};
-use demand_response::{DemandResponse, Measurement, MeasurementBatch, ProgramTerms};
+//! 15-minute readings reaches the operators' daemons, whose rounds compute every baseline with
+//! `gridtrust_common::baseline` (the code the contract recomputes them with; the storm day is left out
+//! as not normal) and commit the readings by Merkle roots; two of three operators send the batches
+//! from their outboxes; a customer checks a reading about them; after the dispute window the keeper
+//! settles every entry.
+use anyhow::{anyhow, ensure, Context, Result};
+use demand_response::{DemandResponse, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, Grid, SandboxChain};
 use gridtrust_common::baseline::BaselineParams;
 use gridtrust_oracle::{
-    demand::{results, EventSpec},
+    demand::results,
     sample::SampleSpec,
-    trigger::settle_event,
+    worker::{batch_meters, chain_events, event_spec, Contracts},
     Report,
 };
 
 use super::{customer, tokens, DemoOracle, UNIT};
 
 const HOUR_MS: u64 = 3_600_000;
-const QUARTER_MS: u64 = 900_000;
-/// Results per measurement batch.
-const BATCH: usize = 100;
 
 /// The program: 0.50 tokens per kWh below baseline, at most 5 per customer per event, highest 3 of
 /// the last 5 weekdays with a ±20 % day-of adjustment, a one-day dispute window.
@@ -95,58 +93,49 @@ pub fn run(
     chain.next_block();
 
     println!(
-        "\n== After the peak the oracle ingests the week's readings and computes every result"
+        "\n== After the peak the operators' daemons ingest the week's readings and compute every result"
     );
     oracle.ingest_file("readings.csv")?;
-    let spec = EventSpec {
-        start_ms: start,
-        end_ms: end,
-        interval_ms: QUARTER_MS,
-        adjustment_len_ms: 2 * HOUR_MS,
-        adjustment_gap_ms: HOUR_MS,
-        day_type: 0,
-        // Five days before the peak; the storm day (two days before) is left out like an event day.
-        history: (1..=6).map(|d| (d, 0, d == 2)).collect(),
-        params: peak_terms().baseline,
-    };
-    let ids: Vec<u64> = meters.iter().map(|m| m.0).collect();
-    let mut proof_material = None;
-    for (index, chunk) in ids.chunks(BATCH).enumerate() {
-        let decided = results(&oracle.store, &spec, chunk)?;
+    for i in 0..2 {
+        let round = oracle.round(chain, grid, i)?;
         ensure!(
-            decided.skipped.is_empty(),
+            round.skipped.is_empty(),
             "meters skipped: {:?}",
-            decided.skipped
+            round.skipped
         );
-        let root = decided
-            .readings_root
-            .ok_or_else(|| anyhow!("no readings"))?;
-        let batch = Report::Measurements(MeasurementBatch {
-            event,
-            index: index as u32,
-            entries: decided
-                .results
-                .iter()
-                .map(|r| Measurement {
-                    meter: r.meter,
-                    baseline_wh: r.baseline_wh,
-                    actual_wh: r.actual_wh,
-                })
-                .collect(),
-            readings_root: root,
-        });
-        oracle.report_by_two(chain, grid, &batch)?;
         println!(
-            "  batch {index}: {} results, readings root {}…, final after 2 of 3 operators",
-            decided.results.len(),
-            hex(&root[..6])
+            "  operator-{}'s daemon: event {:?} measured, {} batches queued, {} votes counted",
+            i + 1,
+            round.events_measured,
+            round.queued,
+            round.sent.voted
         );
-        if index == 0 {
-            proof_material = Some(decided);
+    }
+    for (report, _) in oracle.operators[0].outbox()? {
+        if let Report::Measurements(batch) = report {
+            println!(
+                "  batch {}: {} results, readings root {}…, final after 2 of 3 operators",
+                batch.index,
+                batch.entries.len(),
+                hex(&batch.readings_root[..6])
+            );
         }
     }
 
-    let first = proof_material.ok_or_else(|| anyhow!("no batch"))?;
+    // The readings behind batch 0, as operator-1 committed to them, to prove one of them from.
+    let store = &oracle.operators[0];
+    let worker = oracle.worker(grid, 0);
+    let contracts = Contracts {
+        insurance: grid.insurance.address,
+        demand: contract,
+    };
+    let events = chain_events(chain, &contracts, worker.operator)?;
+    let spec = event_spec(chain, store, &contracts, &worker, event, &events)?;
+    let measured = store
+        .measured(event)?
+        .context("operator-1 measured the event")?;
+    let ids = measured.clone();
+    let first = results(store, &spec, batch_meters(&measured, 0))?;
     let (meter, at, wh) = first.leaves[3];
     println!("\n== Customer {meter} checks one of their readings against batch 0's root");
     let proof = first.proof(3).ok_or_else(|| anyhow!("no proof"))?;
@@ -171,9 +160,9 @@ pub fn run(
         .map_err(|e| anyhow!("close_event refused: {e:?}"))?;
     chain.advance_time(24 * HOUR_MS);
     chain.next_block();
-    println!("\n== No dispute within a day: operator-3's daemon settles every entry");
+    println!("\n== No dispute within a day: operator-3's daemon, the keeper, settles every entry");
     let before: Vec<u128> = ids.iter().map(|m| chain.balance(&customer(*m))).collect();
-    let paid = settle_event(chain, contract, grid.operators[2], event, &ids, BATCH)?;
+    let paid = oracle.round(chain, grid, 2)?.entries_settled;
     ensure!(
         paid as usize == ids.len(),
         "settled {paid} of {} entries",

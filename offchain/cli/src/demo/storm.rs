@@ -1,16 +1,15 @@
 //! The storm: the sample town's 300 meter holders insure their meters; the storm's last gasps and
-//! restores go through the oracle, which decides one outage per hit feeder; two operators' daemons
-//! report each from their own outbox; a third triggers the payouts, by outage length, with no claim.
+//! restores reach the three operators' daemons, each of which decides one outage per hit feeder; two
+//! operators' rounds report them from their own outboxes (2 of 3 make them final); the third, the
+//! keeper, triggers the payouts, by outage length, with no claim.
 use anyhow::{anyhow, Context, Result};
 use gridtrust_chain::{encode::call_builder, named_account, ss58, AccountId, Grid, SandboxChain};
 use gridtrust_common::tiers::{self, Tier};
 use gridtrust_oracle::{
     outages::{self, OutageRule},
     sample::SampleSpec,
-    trigger::pay_outage,
-    Report,
 };
-use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
+use outage_insurance::{OutageInsurance, PoolTerms};
 
 use super::{customer, tokens, DemoOracle, UNIT};
 
@@ -133,8 +132,9 @@ pub fn run(
     chain.set_time(town.storm_start_ms + 7 * HOUR_MS);
     chain.next_block();
     oracle.ingest_file("events.csv")?;
+    // Each operator's daemon decides the same outages from the same feed.
     let decided = outages::decide(
-        &oracle.store.events()?,
+        &oracle.operators[0].events()?,
         &OutageRule::default(),
         chain.now_ms(),
     );
@@ -148,33 +148,35 @@ pub fn run(
             o.meters.len()
         );
         found.push((o.feeder, minutes));
-        let report = Report::OutageEnd(OutageReport {
-            feeder: o.feeder,
-            start_ms: o.start_ms,
-            end_ms,
-            planned: false,
-            affected: Affected::Meters(o.meters.clone()),
-        });
-        // Each operator's daemon queues the report in its own outbox and sends it.
-        oracle.report_by_two(&mut chain, &grid, &report)?;
+    }
+    for i in 0..2 {
+        let round = oracle.round(&mut chain, &grid, i)?;
+        println!(
+            "  operator-{}'s daemon: {} reports queued, {} votes counted",
+            i + 1,
+            round.queued,
+            round.sent.voted
+        );
     }
     let outage_count = chain.query(&insurance, api.outage_count(), &utility)?;
-    println!("  operator-1 and operator-2 sent each report from their outboxes: {outage_count} outages final");
+    println!("  2 of 3 operators agreed: {outage_count} outages final");
 
-    println!("\n== operator-3's daemon triggers the payouts; no claim is filed");
+    println!("\n== operator-3's daemon, the keeper, triggers the payouts; no claim is filed");
     let before: Vec<u128> = holders.iter().map(|(who, ..)| chain.balance(who)).collect();
-    // Outage ids follow the order the reports became final, which is `found`'s order.
-    for (outage, (feeder, minutes)) in (0..outage_count).zip(&found) {
-        let paid = pay_outage(
-            &mut chain,
-            insurance,
-            operators[2],
-            outage,
-            100,
-            |_, _, _| {},
-        )?;
-        println!("  outage #{outage} (feeder {feeder}, {minutes} min): {paid} policies paid");
+    let keeper = oracle.round(&mut chain, &grid, 2)?;
+    for outage in 0..outage_count {
+        let record = chain
+            .query(&insurance, api.outage(outage), &utility)?
+            .context("a final outage is recorded")?;
+        println!(
+            "  outage #{outage} (feeder {}, {} min): {} policies paid",
+            record.report.feeder, record.minutes, record.paid_policies
+        );
     }
+    println!(
+        "  {} policies paid in all; operator-3's own reports were already final ({} found counted)",
+        keeper.policies_paid, keeper.sent.already_counted
+    );
     let mut payouts = Vec::new();
     for ((who, meter, feeder), before) in holders.iter().zip(before) {
         payouts.push((*meter, *feeder, chain.balance(who).saturating_sub(before)));

@@ -38,7 +38,10 @@ use std::{
 
 use serde::Deserialize;
 
-use crate::{outages::OutageRule, worker::DemandRule};
+use crate::{
+    outages::OutageRule,
+    worker::{DemandRule, WorkerConfig},
+};
 
 /// Why a configuration was refused.
 #[derive(Debug, thiserror::Error)]
@@ -190,6 +193,17 @@ impl Default for KeeperSection {
 }
 
 impl DaemonConfig {
+    /// The worker's settings with `operator` as the account that acts.
+    pub fn worker(&self, operator: gridtrust_chain::AccountId) -> WorkerConfig {
+        WorkerConfig {
+            operator,
+            outages: self.outages,
+            demand: self.demand.clone(),
+            keeper: self.keeper,
+            payout_batch: self.payout_batch,
+        }
+    }
+
     /// Reads and checks the configuration at `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {

@@ -34,7 +34,7 @@ pub use metrics::Metrics;
 use crate::{
     ingest::{ingest_reader, Format, IngestError, IngestReport},
     store::{Store, StoreError},
-    worker::{round, Contracts, WorkerConfig},
+    worker::{round, Contracts},
 };
 
 /// Why the daemon could not start.
@@ -284,13 +284,7 @@ pub fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         std::thread::spawn(move || watch::run(shared, dir))
     });
 
-    let worker = WorkerConfig {
-        operator,
-        outages: config.outages,
-        demand: config.demand.clone(),
-        keeper: config.keeper,
-        payout_batch: config.payout_batch,
-    };
+    let worker = config.worker(operator);
     while !shared.stopping.load(Ordering::Relaxed) {
         let outcome = round(&mut chain, &mut store, &contracts, &worker);
         let pending = store.pending().map(|p| p.len()).unwrap_or(0);
