@@ -814,3 +814,47 @@ impl<T> DryRun<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use drink::{frame_support::sp_runtime::DispatchError as RuntimeError, pallet_contracts};
+
+    /// What the runtime API answers, built with pallet-contracts' own types.
+    fn encoded(result: Result<pallet_contracts::ExecReturnValue, RuntimeError>) -> Vec<u8> {
+        pallet_contracts::ContractExecResult::<u128, ()> {
+            gas_consumed: Weight::from_parts(7, 8),
+            gas_required: Weight::from_parts(9, 10),
+            storage_deposit: pallet_contracts::StorageDeposit::Charge(5),
+            debug_message: b"dbg".to_vec(),
+            result,
+            events: None,
+        }
+        .encode()
+    }
+
+    #[test]
+    fn dry_run_answers_decode_as_pallet_contracts_encodes_them() {
+        let reverted = pallet_contracts::ExecReturnValue {
+            flags: Decode::decode(&mut &1u32.to_le_bytes()[..]).unwrap(),
+            data: vec![1, 2, 3],
+        };
+        let dry = DryRun::decode(&encoded(Ok(reverted)), ExecReturn::decode)
+            .ok()
+            .expect("an Ok result decodes");
+        assert_eq!(dry.gas_consumed, Weight::from_parts(7, 8));
+        assert_eq!(dry.gas_required, Weight::from_parts(9, 10));
+        assert!(dry.result.reverted());
+        assert_eq!(dry.result.data, vec![1, 2, 3]);
+
+        let failed = encoded(Err(RuntimeError::BadOrigin));
+        match DryRun::decode(&failed, ExecReturn::decode) {
+            Err(DryRunError::Dispatch { error, debug }) => {
+                // The error comes first; what follows it (the events) is ignored when decoding.
+                assert!(error.starts_with(&RuntimeError::BadOrigin.encode()));
+                assert_eq!(debug, "dbg");
+            }
+            _ => panic!("a dispatch error is reported as one"),
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The daemon's ingest side on real sockets and a real SQLite file (no chain needed): `POST /ingest`
+//! stores good lines and names bad ones, the watched folder takes dropped files and moves them to
+//! `done/`, rejected lines reach the rejects log, and `/metrics` and `/health` report it.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    sync::Arc,
+    time::Duration,
+};
+
+use gridtrust_oracle::{daemon::Shared, Store};
+
+fn http(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+fn post(port: u16, query: &str, content_type: &str, body: &str) -> String {
+    http(
+        port,
+        &format!(
+            "POST /ingest{query} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+fn get(port: u16, path: &str) -> String {
+    http(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+#[test]
+fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("oracle.db");
+    let shared = Arc::new(
+        Shared::new(
+            &db,
+            &dir.path().join("rejects.log"),
+            Duration::from_secs(1),
+            "test".into(),
+        )
+        .unwrap(),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = runtime.spawn(gridtrust_oracle::daemon::http::serve(
+        shared.clone(),
+        listener,
+    ));
+
+    let csv = "type,meter,a,b\nreading,7,0,250\nreading,7,900000,abc\nlast_gasp,7,3,1000\n";
+    let answer = post(port, "?format=csv", "text/plain", csv);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"readings\":1"), "{answer}");
+    assert!(answer.contains("\"events\":1"), "{answer}");
+    assert!(
+        answer.contains("\"line\":3"),
+        "the bad line is named: {answer}"
+    );
+
+    // The format may come from the content type instead.
+    let jsonl = "{\"type\":\"reading\",\"meter\":8,\"interval_start_ms\":0,\"wh\":5}\n";
+    let answer = post(port, "", "application/x-ndjson", jsonl);
+    assert!(answer.contains("\"readings\":1"), "{answer}");
+    let answer = post(port, "", "text/plain", jsonl);
+    assert!(
+        answer.starts_with("HTTP/1.1 400"),
+        "no format, no guess: {answer}"
+    );
+
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.meters().unwrap(), vec![7, 8]);
+    assert_eq!(store.events().unwrap().len(), 1);
+    let log = std::fs::read_to_string(dir.path().join("rejects.log")).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(log.starts_with("http#1:3: "), "{log}");
+
+    let metrics = get(port, "/metrics");
+    assert!(
+        metrics.contains("gridtrust_oracle_readings_ingested_total 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("gridtrust_oracle_lines_rejected_total 1"),
+        "{metrics}"
+    );
+    // No round has run yet: not healthy.
+    assert!(get(port, "/health").starts_with("HTTP/1.1 503"));
+
+    shared.stop();
+    runtime
+        .block_on(server)
+        .unwrap()
+        .expect("the server stops cleanly when asked");
+}
+
+#[test]
+fn the_watched_folder_takes_finished_files_and_moves_them_to_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let incoming = dir.path().join("incoming");
+    std::fs::create_dir_all(&incoming).unwrap();
+    let db = dir.path().join("oracle.db");
+    let shared = Shared::new(
+        &db,
+        &dir.path().join("rejects.log"),
+        Duration::from_secs(1),
+        "test".into(),
+    )
+    .unwrap();
+    std::fs::write(incoming.join("a.csv"), "reading,1,0,10\nbroken\n").unwrap();
+    std::fs::write(incoming.join("notes.txt"), "not meter data").unwrap();
+    std::fs::write(incoming.join(".hidden.csv"), "reading,2,0,10\n").unwrap();
+
+    // Fresh files wait until they have been left alone for a second.
+    assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 0);
+    std::thread::sleep(Duration::from_millis(1_100));
+    assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 1);
+    assert!(incoming.join("done/a.csv").is_file());
+    assert!(!incoming.join("a.csv").exists());
+    assert!(
+        incoming.join("notes.txt").exists(),
+        "other files are left alone"
+    );
+    assert!(
+        incoming.join(".hidden.csv").exists(),
+        "hidden files are left alone"
+    );
+
+    // The same name again is kept beside the first in done/.
+    std::fs::write(incoming.join("a.csv"), "reading,3,0,10\n").unwrap();
+    std::thread::sleep(Duration::from_millis(1_100));
+    assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 1);
+    assert!(incoming.join("done/a.csv.1").is_file());
+
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.meters().unwrap(), vec![1, 3]);
+    let log = std::fs::read_to_string(dir.path().join("rejects.log")).unwrap();
+    assert!(log.contains("a.csv:2: "), "{log}");
+}
