@@ -119,34 +119,26 @@ impl SandboxChain {
         actor: &AccountId,
         value: u128,
     ) -> Result<Deployed, ChainError> {
-        let constructor = constructor.into();
-        // A fresh salt per deployment lets the same code be instantiated any number of times.
+        let code_hash = Chain::upload(self, bundle, actor)?;
+        // A counter salt lets the same code be instantiated any number of times, at addresses that
+        // are the same from run to run.
         self.salt = self.salt.wrapping_add(1);
-        let result = self.sandbox.deploy_contract(
-            bundle.wasm.clone(),
+        let salt = self.salt.to_le_bytes();
+        let (address, weight) = Chain::instantiate(
+            self,
+            &bundle.name,
+            code_hash,
+            constructor.into(),
+            actor,
             value,
-            constructor.data,
-            self.salt.to_le_bytes().to_vec(),
-            to_sandbox(actor),
-            MAX_CALL_WEIGHT,
-            None,
-        );
-        let debug = String::from_utf8_lossy(&result.debug_message).into_owned();
-        let ok = result.result.map_err(|e| ChainError::Dispatch {
-            reason: format!("{e:?}"),
-            debug,
-        })?;
-        if ok.result.did_revert() {
-            return Err(ChainError::ConstructorReverted {
-                name: bundle.name.clone(),
-            });
-        }
+            &salt,
+        )?;
         Ok(Deployed {
             name: bundle.name.clone(),
-            address: from_sandbox(&ok.account_id),
-            code_hash: code_hash(&bundle.wasm),
+            address,
+            code_hash,
             code_bytes: bundle.wasm.len(),
-            weight: result.gas_consumed,
+            weight,
         })
     }
 
