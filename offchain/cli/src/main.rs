@@ -81,6 +81,12 @@ enum OracleCommand {
         /// The folder to write to (created when missing).
         #[arg(long, value_name = "DIR", default_value = "sample")]
         out: PathBuf,
+        /// Seed of the load noise (the demo's town is seed 7).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// First day's midnight, Unix ms (default 2026-01-05, a Monday).
+        #[arg(long, value_name = "MS", default_value_t = 1_767_571_200_000)]
+        start_ms: u64,
     },
     /// Run one committee operator's daemon against a node: ingest from a watched folder and HTTP,
     /// decide outages and demand-response results, send reports, trigger payouts; until SIGINT/SIGTERM.
@@ -122,7 +128,11 @@ fn main() -> Result<()> {
             meters,
         } => inspect::run(&config, &account, &meters),
         Command::Oracle(OracleCommand::Ingest { db, files }) => ingest(&db, &files),
-        Command::Oracle(OracleCommand::Sample { out }) => sample(&out),
+        Command::Oracle(OracleCommand::Sample {
+            out,
+            seed,
+            start_ms,
+        }) => sample(&out, seed, start_ms),
         Command::Oracle(OracleCommand::Verify {
             config,
             event,
@@ -229,11 +239,15 @@ fn node(base_path: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// `oracle sample`: the town starting 2026-01-05 (a Monday), midnight UTC.
-fn sample(out: &std::path::Path) -> Result<()> {
+/// `oracle sample`: the town from `start_ms` with noise seeded by `seed`; the same arguments always
+/// give the same files.
+fn sample(out: &std::path::Path, seed: u64, start_ms: u64) -> Result<()> {
     use gridtrust_oracle::sample::{generate, write_csv, SampleSpec};
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let data = generate(&SampleSpec::town(1_767_571_200_000));
+    let data = generate(&SampleSpec {
+        seed,
+        ..SampleSpec::town(start_ms)
+    });
     write_csv(&data, out).with_context(|| format!("writing into {}", out.display()))?;
     println!(
         "{}: {} readings, {} meter events",
