@@ -11,5 +11,7 @@ if [ -z "$node" ] || [ ! -x "$node" ]; then
     exit 0
 fi
 echo "e2e: against $("$node" --version 2>/dev/null || echo "$node")"
-CONTRACTS_NODE="$node" cargo test --release -p gridtrust-tests \
-    --test node_client -- --ignored --test-threads=1
+export CONTRACTS_NODE="$node"
+# One node per test and real time inside them: one test at a time.
+cargo test --release -p gridtrust-tests --test node_client -- --ignored --test-threads=1
+cargo test --release -p gridtrust --test node_e2e -- --ignored --test-threads=1

@@ -106,9 +106,17 @@ fn connection(e: impl std::fmt::Display) -> ChainError {
     ChainError::Connection(e.to_string())
 }
 
-/// Whether a subxt error means the node could not be talked to (as opposed to it answering "no").
+/// Whether a subxt error means the node could not be talked to, as opposed to it answering "no".
+///
+/// The reconnecting client reports every failed request as a lost connection, including the node's
+/// own JSON-RPC error answers (a transaction the pool refuses, a runtime call that fails); those carry
+/// jsonrpsee's `ErrorObject`, which is how they are told apart.
 fn is_connection_error(e: &subxt::Error) -> bool {
-    matches!(e, subxt::Error::Rpc(_) | subxt::Error::Io(_)) || e.is_disconnected_will_reconnect()
+    match e {
+        subxt::Error::Io(_) => true,
+        subxt::Error::Rpc(rpc) => !rpc.to_string().contains("ErrorObject"),
+        other => other.is_disconnected_will_reconnect(),
+    }
 }
 
 impl NodeChain {
