@@ -11,6 +11,7 @@
 //! once (clones of a [`NodeChain`] share the keys, the nonces and the connection). A reserved nonce whose
 //! transaction never reached the pool is released by asking the node again next time.
 //!
+//! Everything is read at the best block (what the node has built on), not the last finalized one.
 //! The websocket reconnects by itself when it drops. Reads and dry runs are retried across a reconnect;
 //! a transaction already sent when the connection broke is reported as [`ChainError::OutcomeUnknown`],
 //! never silently resent.
@@ -385,6 +386,20 @@ impl NodeChain {
         Weight::from_parts(grow(required.ref_time()), grow(required.proof_size()))
     }
 
+    /// Storage as of the best block. subxt's `at_latest` is the latest *finalized* block, which on a
+    /// dev node trails the chain by seconds: what was just written would not be seen.
+    async fn storage_at_best(
+        &self,
+    ) -> Result<subxt::storage::Storage<Config, Client>, subxt::Error> {
+        let best = self
+            .inner
+            .rpc
+            .chain_get_block_hash(None)
+            .await?
+            .ok_or_else(|| subxt::Error::Other("the node has no best block".into()))?;
+        Ok(self.inner.client.storage().at(best))
+    }
+
     fn storage_value(
         &self,
         pallet: &str,
@@ -394,7 +409,7 @@ impl NodeChain {
         self.block_on_read(|| {
             let address = subxt::dynamic::storage(pallet, entry, keys.clone());
             async move {
-                let storage = self.inner.client.storage().at_latest().await?;
+                let storage = self.storage_at_best().await?;
                 match storage.fetch(&address).await? {
                     Some(thunk) => Ok(Some(thunk.to_value()?)),
                     None => Ok(None),
@@ -408,7 +423,7 @@ impl NodeChain {
         self.block_on_read(|| {
             let address = subxt::dynamic::storage(pallet, entry, keys.clone());
             async move {
-                let storage = self.inner.client.storage().at_latest().await?;
+                let storage = self.storage_at_best().await?;
                 let bytes = self.inner.client.storage().address_bytes(&address)?;
                 Ok(storage.fetch_raw(bytes).await?.is_some())
             }
@@ -638,7 +653,7 @@ impl Chain for NodeChain {
         let raw = this.block_on_read(|| {
             let address = subxt::dynamic::storage("Contracts", "ContractInfoOf", keys.clone());
             async move {
-                let storage = this.inner.client.storage().at_latest().await?;
+                let storage = this.storage_at_best().await?;
                 let bytes = this.inner.client.storage().address_bytes(&address)?;
                 storage.fetch_raw(bytes).await
             }

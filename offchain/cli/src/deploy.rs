@@ -81,14 +81,14 @@ pub struct CommitteeSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReservationsSection {
-    /// Least bond a property must hold, in the chain's smallest unit.
-    pub min_bond: u128,
+    /// Least bond a property must hold, in the chain's smallest unit (TOML integers stop at 2⁶³).
+    pub min_bond: u64,
 }
 
 impl Default for ReservationsSection {
     fn default() -> Self {
         Self {
-            min_bond: 100 * crate::demo::UNIT,
+            min_bond: 100_000_000_000_000,
         }
     }
 }
@@ -155,7 +155,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
         threshold,
         tourism_authority: authority.account(),
         kyc: kyc.account(),
-        min_bond: config.reservations.min_bond,
+        min_bond: u128::from(config.reservations.min_bond),
     };
     Ok(Loaded {
         config,
