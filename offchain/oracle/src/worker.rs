@@ -433,3 +433,32 @@ fn settle_due_events(
     }
     Ok(paid)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekends_are_told_from_weekdays_by_utc_date() {
+        let rule = DemandRule::default();
+        // 1970-01-01 was a Thursday; 2026-11-27..30 are Friday to Monday.
+        assert_eq!(rule.day_type(0), 0);
+        assert_eq!(rule.day_type(2), 1);
+        assert_eq!(
+            [20784, 20785, 20786, 20787].map(|d| rule.day_type(d)),
+            [0, 1, 1, 0]
+        );
+    }
+
+    #[test]
+    fn an_outage_of_more_meters_than_a_report_may_list_names_the_whole_feeder() {
+        let few: Vec<u64> = (0..3).collect();
+        let many: Vec<u64> = (0..=u64::from(MAX_METERS_PER_REPORT)).collect();
+        let affected = |meters: &[u64]| match end_report(1, 10, 20, meters) {
+            Report::OutageEnd(r) => r.affected,
+            other => panic!("not a final report: {other:?}"),
+        };
+        assert_eq!(affected(&few), Affected::Meters(few.clone()));
+        assert_eq!(affected(&many), Affected::WholeFeeder);
+    }
+}
