@@ -219,14 +219,26 @@ fn measure_events(
     let demand = contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
     let me = config.operator;
-    let events = chain_events(chain, contracts, me)?;
-    for (id, event) in events.iter().enumerate() {
-        let id = id as u64;
+    // Events below the cursor were measured or closed before we could: nothing to look at again.
+    const CURSOR: &str = "worker.measured_below";
+    let first = store.progress(CURSOR)?;
+    let mut cursor = first;
+    // Every event, fetched only when results are computed (their days are not normal days).
+    let mut all: Option<Vec<DrEvent>> = None;
+    for (id, event) in events_from(chain, contracts, me, first)? {
         let due = event.end_ms.saturating_add(config.demand.report_delay_ms);
-        if now < due || event.closed_at.is_some() || store.measured(id)?.is_some() {
+        let done = event.closed_at.is_some() || store.measured(id)?.is_some();
+        if done || now < due {
+            if done && cursor == id {
+                cursor = id + 1;
+            }
             continue;
         }
-        let spec = event_spec(chain, store, contracts, config, id, &events)?;
+        if all.is_none() {
+            all = Some(chain_events(chain, contracts, me)?);
+        }
+        let events = all.as_deref().unwrap_or(&[]);
+        let spec = event_spec(chain, store, contracts, config, id, events)?;
         // Only meters the contract counts as participants: enrolled before the start, not opted out.
         let mut participants = Vec::new();
         for meter in store.meters()? {
@@ -267,6 +279,12 @@ fn measure_events(
         store.record_measured(id, &measured)?;
         report.events_measured.push(id);
         report.skipped.extend(decided.skipped);
+        if cursor == id {
+            cursor = id + 1;
+        }
+    }
+    if cursor != first {
+        store.set_progress(CURSOR, cursor)?;
     }
     Ok(())
 }
@@ -340,10 +358,25 @@ pub fn chain_events(
     contracts: &Contracts,
     asker: AccountId,
 ) -> Result<Vec<DrEvent>, WorkerError> {
+    Ok(events_from(chain, contracts, asker, 0)?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
+}
+
+/// The demand-response events from id `first` on, with their ids.
+fn events_from(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    asker: AccountId,
+    first: u64,
+) -> Result<Vec<(u64, DrEvent)>, WorkerError> {
     let api = call_builder::<DemandResponse>(contracts.demand);
     let mut events = Vec::new();
-    while let Some(e) = chain.query(&contracts.demand, api.event(events.len() as u64), &asker)? {
-        events.push(e);
+    let mut id = first;
+    while let Some(e) = chain.query(&contracts.demand, api.event(id), &asker)? {
+        events.push((id, e));
+        id += 1;
     }
     Ok(events)
 }
@@ -388,18 +421,23 @@ fn settle_due_events(
     now: u64,
 ) -> Result<u32, WorkerError> {
     let demand = contracts.demand;
-    let api = call_builder::<DemandResponse>(demand);
+    let mut api = call_builder::<DemandResponse>(demand);
     let me = config.operator;
     let mut paid = 0;
-    for (id, event) in chain_events(chain, contracts, me)?.into_iter().enumerate() {
-        let id = id as u64;
-        let done = format!("keeper.settled.{id}");
+    // Events below the cursor are settled for good.
+    const CURSOR: &str = "keeper.settled_below";
+    let first = store.progress(CURSOR)?;
+    let mut cursor = first;
+    for (id, event) in events_from(chain, contracts, me, first)? {
+        if event.settled {
+            if cursor == id {
+                cursor = id + 1;
+            }
+            continue;
+        }
         let Some(closed_at) = event.closed_at else {
             continue;
         };
-        if event.settled || store.progress(&done)? == 1 {
-            continue;
-        }
         let program = chain
             .query(&demand, api.program(event.program), &me)?
             .ok_or_else(|| WorkerError::Refused(format!("event {id} names no program")))?;
@@ -423,13 +461,23 @@ fn settle_due_events(
                 &pending,
                 demand_response::MAX_SETTLE_BATCH as usize,
             )?;
+        } else if event.paid_entries == event.entries {
+            // Nothing left to pay (or nothing was ever recorded): one empty call marks the event
+            // settled, which hands its remainder back and frees the program's budget.
+            chain
+                .call(&demand, api.settle(id, Vec::new()), &me, 0)?
+                .value
+                .map_err(|e| WorkerError::Refused(format!("settle({id}): {e:?}")))?;
         }
-        if chain
+        let settled = chain
             .query(&demand, api.event(id), &me)?
-            .is_some_and(|e| e.settled)
-        {
-            store.set_progress(&done, 1)?;
+            .is_some_and(|e| e.settled);
+        if settled && cursor == id {
+            cursor = id + 1;
         }
+    }
+    if cursor != first {
+        store.set_progress(CURSOR, cursor)?;
     }
     Ok(paid)
 }

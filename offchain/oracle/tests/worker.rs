@@ -1,0 +1,191 @@
+//! The daemon's worker rounds against the real demand-response contract on the sandbox chain, over
+//! several events: an event closed before any operator measured it is passed over for good; an ended
+//! event is measured once by each operator and recorded on the second vote; the keeper settles both
+//! after their dispute windows; running every round again changes nothing and pays nothing twice.
+
+use demand_response::{DemandResponse, EntryStatus, ProgramTerms};
+use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
+use gridtrust_common::{baseline::BaselineParams, demand::subsidy};
+use gridtrust_oracle::{
+    outages::OutageRule,
+    records::Reading,
+    worker::{round, Contracts, DemandRule, WorkerConfig},
+    Store,
+};
+
+const MINUTE: u64 = 60_000;
+const DAY: u64 = 86_400_000;
+const METERS: [u64; 2] = [10, 11];
+
+fn worker(grid: &Grid, i: usize) -> WorkerConfig {
+    WorkerConfig {
+        operator: grid.operators[i],
+        outages: OutageRule::default(),
+        demand: DemandRule {
+            interval_ms: MINUTE,
+            adjustment_len_ms: MINUTE,
+            adjustment_gap_ms: MINUTE,
+            report_delay_ms: 0,
+            weekday_type: 0,
+            weekend_type: 0,
+            history_days: 2,
+        },
+        keeper: i == 2,
+        payout_batch: 10,
+    }
+}
+
+/// Both meters' readings around `start` on the event day and the two days before: 100 Wh a minute,
+/// except meter 10, which draws 40 Wh in the event's two minutes.
+fn readings(start: u64) -> Vec<Reading> {
+    let mut out = Vec::new();
+    for meter in METERS {
+        for day in 0..=2u64 {
+            for k in 0..4u64 {
+                let at = start - day * DAY - 2 * MINUTE + k * MINUTE;
+                let during = day == 0 && at >= start;
+                let wh = if during && meter == 10 { 40 } else { 100 };
+                out.push(Reading {
+                    meter,
+                    interval_start_ms: at,
+                    wh,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
+    let mut chain = SandboxChain::new();
+    let utility = named_account("utility");
+    let operators: Vec<AccountId> = (1..=3)
+        .map(|i| named_account(&format!("operator-{i}")))
+        .collect();
+    for who in operators.iter().chain([&utility]) {
+        chain.fund(who, 1 << 100);
+    }
+    let grid = Grid::deploy(&mut chain, utility, operators, 2).expect("contracts deploy");
+    let contracts = Contracts {
+        insurance: grid.insurance.address,
+        demand: grid.demand.address,
+    };
+    let demand = grid.demand.address;
+    let mut api = call_builder::<DemandResponse>(demand);
+    let terms = ProgramTerms {
+        rate_per_kwh: 1_000_000,
+        cap_per_event: 1_000_000_000,
+        baseline: BaselineParams {
+            highest: 1,
+            lookback: 2,
+            adjustment_cap_bps: 0,
+        },
+        dispute_window_ms: MINUTE,
+    };
+    let program = chain
+        .call(&demand, api.create_program(terms), &utility, 1_000_000_000)
+        .unwrap()
+        .value
+        .unwrap();
+    let customers: Vec<AccountId> = METERS
+        .iter()
+        .map(|m| named_account(&format!("customer-{m}")))
+        .collect();
+    for (who, meter) in customers.iter().zip(METERS) {
+        chain.fund(who, 1 << 60);
+        grid.attest_meter(&mut chain, *who, meter, 1).unwrap();
+        chain
+            .call(&demand, api.enroll(program, meter, 1), who, 0)
+            .unwrap()
+            .value
+            .unwrap();
+    }
+    // Event 0 is closed by the utility before any operator looks; event 1 runs its course.
+    let first = chain.now_ms() + 3 * DAY + 10 * MINUTE;
+    let second = first + 60 * MINUTE;
+    for start in [first, second] {
+        chain
+            .call(
+                &demand,
+                api.announce_event(program, start, start + 2 * MINUTE, start, 0),
+                &utility,
+                0,
+            )
+            .unwrap()
+            .value
+            .unwrap();
+    }
+    chain.set_time(first + 3 * MINUTE);
+    chain.next_block();
+    chain
+        .call(&demand, api.close_event(0), &utility, 0)
+        .unwrap()
+        .value
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut stores: Vec<Store> = (1..=3)
+        .map(|i| Store::open(&dir.path().join(format!("operator-{i}.db"))).unwrap())
+        .collect();
+    for store in &mut stores {
+        store.put_readings(&readings(first)).unwrap();
+        store.put_readings(&readings(second)).unwrap();
+    }
+    chain.set_time(second + 3 * MINUTE);
+    chain.next_block();
+    for i in 0..2 {
+        let r = round(&mut chain, &mut stores[i], &contracts, &worker(&grid, i)).unwrap();
+        assert_eq!(r.events_measured, vec![1], "only the ended, open event");
+        assert_eq!(r.queued, 1, "one batch");
+        assert!(r.skipped.is_empty(), "{:?}", r.skipped);
+        assert_eq!(stores[i].progress("worker.measured_below").unwrap(), 2);
+    }
+    let entry = |chain: &mut SandboxChain, meter| {
+        chain
+            .query(
+                &demand,
+                call_builder::<DemandResponse>(demand).entry(1, meter),
+                &utility,
+            )
+            .unwrap()
+            .expect("recorded on the second vote")
+    };
+    assert_eq!(entry(&mut chain, 10).baseline_wh, 200);
+    assert_eq!(entry(&mut chain, 10).actual_wh, 80);
+    assert_eq!(entry(&mut chain, 11).actual_wh, 200);
+    assert!(chain
+        .query(&demand, api.entry(0, 10), &utility)
+        .unwrap()
+        .is_none());
+
+    chain
+        .call(&demand, api.close_event(1), &utility, 0)
+        .unwrap()
+        .value
+        .unwrap();
+    // The keeper waits for the dispute window.
+    let early = round(&mut chain, &mut stores[2], &contracts, &worker(&grid, 2)).unwrap();
+    assert_eq!(early.entries_settled, 0);
+    chain.set_time(second + 5 * MINUTE);
+    chain.next_block();
+    let before = chain.balance(&customers[0]);
+    let keep = round(&mut chain, &mut stores[2], &contracts, &worker(&grid, 2)).unwrap();
+    assert_eq!(keep.entries_settled, 2);
+    let owed = subsidy(200, 80, terms.rate_per_kwh, terms.cap_per_event);
+    assert_eq!(chain.balance(&customers[0]) - before, owed);
+    assert_eq!(entry(&mut chain, 10).status, EntryStatus::Paid);
+    // Both events are settled for good, the one closed without entries too (which frees the budget).
+    assert_eq!(stores[2].progress("keeper.settled_below").unwrap(), 2);
+
+    // Again, every operator: nothing new is queued, nothing is paid twice.
+    for i in 0..3 {
+        let again = round(&mut chain, &mut stores[i], &contracts, &worker(&grid, i)).unwrap();
+        assert_eq!(
+            (again.queued, again.entries_settled),
+            (0, 0),
+            "operator {i}"
+        );
+    }
+    assert_eq!(chain.balance(&customers[0]) - before, owed);
+}
