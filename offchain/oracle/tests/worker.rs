@@ -134,12 +134,12 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
     }
     chain.set_time(second + 3 * MINUTE);
     chain.next_block();
-    for i in 0..2 {
-        let r = round(&mut chain, &mut stores[i], &contracts, &worker(&grid, i)).unwrap();
+    for (i, store) in stores.iter_mut().enumerate().take(2) {
+        let r = round(&mut chain, store, &contracts, &worker(&grid, i)).unwrap();
         assert_eq!(r.events_measured, vec![1], "only the ended, open event");
         assert_eq!(r.queued, 1, "one batch");
         assert!(r.skipped.is_empty(), "{:?}", r.skipped);
-        assert_eq!(stores[i].progress("worker.measured_below").unwrap(), 2);
+        assert_eq!(store.progress("worker.measured_below").unwrap(), 2);
     }
     let entry = |chain: &mut SandboxChain, meter| {
         chain
@@ -179,8 +179,8 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
     assert_eq!(stores[2].progress("keeper.settled_below").unwrap(), 2);
 
     // Again, every operator: nothing new is queued, nothing is paid twice.
-    for i in 0..3 {
-        let again = round(&mut chain, &mut stores[i], &contracts, &worker(&grid, i)).unwrap();
+    for (i, store) in stores.iter_mut().enumerate() {
+        let again = round(&mut chain, store, &contracts, &worker(&grid, i)).unwrap();
         assert_eq!(
             (again.queued, again.entries_settled),
             (0, 0),
