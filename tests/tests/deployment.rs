@@ -235,3 +235,79 @@ fn an_interrupted_run_resumes_and_a_new_committee_reaches_both_contracts() {
         })
     );
 }
+
+#[test]
+fn contracts_reused_around_a_new_attestations_contract_are_re_pointed_at_it() {
+    let mut chain = SandboxChain::new();
+    let plan = plan(&mut chain, &["op-1", "op-2", "op-3"], 2);
+    let (first, ..) = run(&mut chain, &plan, None);
+    // The attestations contract is gone from the record (say it was replaced): a new one is made,
+    // with new schemas, and every contract that checks attestations must now ask the new one.
+    let mut edited = first.clone();
+    edited.contracts.remove("attestations");
+    edited.schemas.clear();
+    let (second, steps, _) = run(&mut chain, &plan, Some(edited));
+    let attestations = second.address("attestations").unwrap().unwrap();
+    assert_ne!(Some(attestations), first.address("attestations").unwrap());
+    for name in ["outage_insurance", "demand_response", "reservations"] {
+        assert_eq!(
+            second.contracts[name], first.contracts[name],
+            "{name} reused"
+        );
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.starts_with(&format!("{name} re-pointed"))),
+            "{name} re-pointed: {steps:?}"
+        );
+    }
+    let lodging = second.lodging(&plan).unwrap();
+    let settings = chain
+        .query(
+            &lodging.reservations.address,
+            call_builder::<reservations::Reservations>(lodging.reservations.address).settings(),
+            &plan.utility,
+        )
+        .unwrap();
+    assert_eq!(settings.attestations, attestations);
+    // The reused insurance contract sells cover to a holder attested by the new contract.
+    let grid = second.grid(&plan).unwrap();
+    let insurer = chain.actor("insurer");
+    let holder = chain.actor("holder");
+    chain.fund(&insurer, 1 << 90);
+    chain.fund(&holder, 1 << 60);
+    grid.attest_meter(&mut chain, holder, 5, 2).unwrap();
+    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let pool = chain
+        .call(
+            &grid.insurance.address,
+            api.create_pool(outage_insurance::PoolTerms {
+                tiers: vec![gridtrust_common::tiers::Tier {
+                    min_minutes: 60,
+                    payout: 1_000,
+                }],
+                premium: 10,
+                coverage_ms: 86_400_000,
+                waiting_ms: 0,
+                exclude_planned: false,
+                aggregate_limit: 1_000,
+                feeder_cap: 1 << 40,
+                collateral_bps: 10_000,
+            }),
+            &insurer,
+            1 << 40,
+        )
+        .unwrap()
+        .value
+        .unwrap();
+    let bought = chain
+        .call(
+            &grid.insurance.address,
+            api.buy_policy(pool, 5, 2),
+            &holder,
+            10,
+        )
+        .unwrap()
+        .value;
+    assert!(bought.is_ok(), "{bought:?}");
+}

@@ -16,7 +16,7 @@ use demand_response::{DemandResponse, DemandResponseRef};
 use ink::primitives::AccountId;
 use outage_insurance::{OutageInsurance, OutageInsuranceRef};
 
-use reservations::{ReservationsRef, Settings};
+use reservations::{Reservations, ReservationsRef, Settings};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -73,8 +73,11 @@ pub struct Manifest {
     pub committee: Vec<String>,
     /// Its threshold.
     pub threshold: u32,
-    /// Roles granted, as `contract:role:ss58`.
+    /// Roles granted, as `contract-address:role:account`.
     pub roles: Vec<String>,
+    /// What each dependent contract was pointed at: its attestations contract and schemas.
+    #[serde(default)]
+    pub wiring: BTreeMap<String, String>,
 }
 
 /// Why a deployment stopped.
@@ -256,6 +259,27 @@ where
         Ok(id)
     }
 
+    /// Makes sure contract `name` (at `address`, `fresh` if instantiated in this run) is wired as
+    /// `wanted` says: a new instance was built that way; a reused one that the manifest records as
+    /// wired otherwise (an attestations contract or schema made anew) is re-pointed by `rewire`.
+    fn wire(
+        &mut self,
+        name: &str,
+        fresh: bool,
+        wanted: String,
+        rewire: impl FnOnce(&mut C) -> Result<(), DeployError>,
+    ) -> Result<(), DeployError> {
+        if self.manifest.wiring.get(name) == Some(&wanted) {
+            return Ok(());
+        }
+        if !fresh {
+            rewire(self.chain)?;
+            (self.progress)(&format!("{name} re-pointed at {wanted}"));
+        }
+        self.manifest.wiring.insert(name.to_owned(), wanted);
+        self.record()
+    }
+
     /// `attester` authorized on `schema` (by its owner, who is also the attester here).
     fn attester(
         &mut self,
@@ -356,6 +380,34 @@ pub fn deploy<C: Chain>(
         )
         .into(),
     )?;
+    let wanted = format!("{}#{meter_schema}", ss58(&attestations));
+    let utility = plan.utility;
+    run.wire("outage_insurance", insurance.1, wanted.clone(), |chain| {
+        chain
+            .call(
+                &insurance.0,
+                call_builder::<OutageInsurance>(insurance.0)
+                    .set_attestations(attestations, meter_schema),
+                &utility,
+                0,
+            )?
+            .value
+            .map_err(refused("set_attestations (insurance)"))?;
+        Ok(())
+    })?;
+    run.wire("demand_response", demand.1, wanted, |chain| {
+        chain
+            .call(
+                &demand.0,
+                call_builder::<DemandResponse>(demand.0)
+                    .set_attestations(attestations, meter_schema),
+                &utility,
+                0,
+            )?
+            .value
+            .map_err(refused("set_attestations (demand response)"))?;
+        Ok(())
+    })?;
     // The committee changed in the configuration since the last run: reused instances get the new one
     // (which starts a new voting epoch, so only then); new instances were built with it.
     let committee: Vec<String> = plan.operators.iter().map(ss58).collect();
@@ -394,7 +446,7 @@ pub fn deploy<C: Chain>(
         ));
     }
     let demand = demand.0;
-    let role = format!("demand_response:utility:{}", ss58(&plan.utility));
+    let role = format!("{}:utility:{}", ss58(&demand), ss58(&plan.utility));
     if !run.manifest.roles.contains(&role) {
         run.chain
             .call(
@@ -430,18 +482,32 @@ pub fn deploy<C: Chain>(
         REAL_NAME_SCHEMA_DEFINITION,
     )?;
     run.attester(attestations, guest_schema, "real-name", plan.kyc)?;
+    let settings = Settings {
+        attestations,
+        merchant_schema,
+        guest_schema,
+        min_bond: plan.min_bond,
+    };
     let (bundle, hash) = &bundles["reservations"];
-    run.instance(
-        bundle,
-        *hash,
-        ReservationsRef::new(Settings {
-            attestations,
-            merchant_schema,
-            guest_schema,
-            min_bond: plan.min_bond,
-        })
-        .into(),
-    )?;
+    let (reservations, fresh) =
+        run.instance(bundle, *hash, ReservationsRef::new(settings.clone()).into())?;
+    let wanted = format!(
+        "{}#{merchant_schema}#{guest_schema}#{}",
+        ss58(&attestations),
+        plan.min_bond
+    );
+    run.wire("reservations", fresh, wanted, |chain| {
+        chain
+            .call(
+                &reservations,
+                call_builder::<Reservations>(reservations).set_settings(settings),
+                &utility,
+                0,
+            )?
+            .value
+            .map_err(refused("set_settings (reservations)"))?;
+        Ok(())
+    })?;
     run.record()?;
     Ok(run.manifest)
 }
