@@ -490,7 +490,7 @@ pub fn deploy<C: Chain>(
     };
     let (bundle, hash) = &bundles["reservations"];
     let (reservations, fresh) =
-        run.instance(bundle, *hash, ReservationsRef::new(settings.clone()).into())?;
+        run.instance(bundle, *hash, ReservationsRef::new(settings).into())?;
     let wanted = format!(
         "{}#{merchant_schema}#{guest_schema}#{}",
         ss58(&attestations),
