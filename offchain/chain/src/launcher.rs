@@ -67,20 +67,32 @@ impl LocalNode {
         })
     }
 
-    /// Starts a fresh dev chain in a new temporary folder and waits until its RPC answers.
+    /// Starts a fresh dev chain in a new temporary folder, on a free port, and waits until its RPC
+    /// answers.
     pub fn start() -> Result<Self, LaunchError> {
+        Self::start_temporary(free_port()?)
+    }
+
+    /// A fresh dev chain in a new temporary folder (removed with the node), RPC on `rpc_port`.
+    pub fn start_temporary(rpc_port: u16) -> Result<Self, LaunchError> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let base =
             std::env::temp_dir().join(format!("gridtrust-node-{}-{nanos}", std::process::id()));
-        let mut node = Self::start_in(&base)?;
+        let mut node = Self::start_at(&base, rpc_port)?;
         node.owns_base = true;
         Ok(node)
     }
 
     /// Starts (or restarts) the dev chain kept in `base` and waits until its RPC answers.
     pub fn start_in(base: &Path) -> Result<Self, LaunchError> {
+        Self::start_at(base, free_port()?)
+    }
+
+    /// Like [`LocalNode::start_in`], with RPC on `rpc_port` (e.g. the usual 9944 that configuration
+    /// files name).
+    pub fn start_at(base: &Path, rpc_port: u16) -> Result<Self, LaunchError> {
         let binary = Self::binary().ok_or(LaunchError::NotFound)?;
         std::fs::create_dir_all(base).map_err(|e| LaunchError::Spawn {
             binary: binary.display().to_string(),
@@ -90,7 +102,7 @@ impl LocalNode {
             binary,
             base: base.to_owned(),
             owns_base: false,
-            rpc_port: free_port()?,
+            rpc_port,
             p2p_port: free_port()?,
             child: None,
         };

@@ -60,6 +60,9 @@ enum Command {
         /// Keep the chain's database in this folder (it survives restarts); default: a temporary one.
         #[arg(long, value_name = "DIR")]
         base_path: Option<PathBuf>,
+        /// The RPC port (the configurations in deploy/ name 9944).
+        #[arg(long, default_value_t = 9944)]
+        rpc_port: u16,
     },
 }
 
@@ -121,7 +124,10 @@ fn main() -> Result<()> {
         Command::Demo => demo::run().map(drop),
         Command::Bench { json, quick } => bench::run(json, quick),
         Command::Deploy { config, url } => deploy::run(&config, url.as_deref()).map(drop),
-        Command::Node { base_path } => node(base_path),
+        Command::Node {
+            base_path,
+            rpc_port,
+        } => node(base_path, rpc_port),
         Command::Inspect {
             config,
             account,
@@ -203,18 +209,21 @@ fn verify(config: &std::path::Path, event: u64, meter: u64) -> Result<()> {
 fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only for a terminal: a log file or journal gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .init();
 }
 
 /// `node`: a dev chain until Ctrl-C (or SIGTERM), then a clean stop.
-fn node(base_path: Option<PathBuf>) -> Result<()> {
+fn node(base_path: Option<PathBuf>, rpc_port: u16) -> Result<()> {
     use gridtrust_chain::LocalNode;
     let node = match &base_path {
-        Some(dir) => LocalNode::start_in(dir)?,
-        None => LocalNode::start()?,
+        Some(dir) => LocalNode::start_at(dir, rpc_port)?,
+        None => LocalNode::start_temporary(rpc_port)?,
     };
     println!("contracts-node dev chain at {}", node.url());
     println!("  chain database: {}", node.base_path().display());
