@@ -119,6 +119,21 @@ fn total(readings: &[u64]) -> u128 {
     readings.iter().map(|&r| u128::from(r)).sum()
 }
 
+/// Sorts by key, largest first, keeping the order of equal keys. An insertion sort: history is at
+/// most [`MAX_HISTORY_DAYS`] long, and core's sorts would add about 8 KB to every contract's Wasm.
+fn sort_descending<K: Ord + Copy, T>(items: &mut [(K, T)]) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while let Some(prev) = j.checked_sub(1) {
+            if items[prev].0 >= items[j].0 {
+                break;
+            }
+            items.swap(prev, j);
+            j = prev;
+        }
+    }
+}
+
 /// Computes the baseline of `input` by the method `params` (see the module docs).
 pub fn compute(params: &BaselineParams, input: &BaselineInput) -> Result<Baseline, BaselineError> {
     if !params.is_valid() {
@@ -128,14 +143,15 @@ pub fn compute(params: &BaselineParams, input: &BaselineInput) -> Result<Baselin
     if history.len() > MAX_HISTORY_DAYS {
         return Err(BaselineError::NotEnoughDays);
     }
-    let mut days: Vec<&DayReadings> = history.iter().collect();
-    days.sort_unstable_by(|a, b| b.day.cmp(&a.day));
-    if days.windows(2).any(|w| w[0].day == w[1].day) {
+    let mut days: Vec<(u32, &DayReadings)> = history.iter().map(|d| (d.day, d)).collect();
+    sort_descending(&mut days);
+    if days.windows(2).any(|w| w[0].0 == w[1].0) {
         return Err(BaselineError::DuplicateDay);
     }
     let lookback = usize::from(params.lookback);
-    let mut eligible: Vec<&DayReadings> = days
+    let eligible: Vec<&DayReadings> = days
         .into_iter()
+        .map(|(_, d)| d)
         .filter(|d| !d.event_day && d.day_type == input.day_type)
         .take(lookback)
         .collect();
@@ -156,8 +172,13 @@ pub fn compute(params: &BaselineParams, input: &BaselineInput) -> Result<Baselin
 
     // Highest window load first; `eligible` is most recent first and the sort is stable, so a tie
     // keeps the more recent day ahead.
-    eligible.sort_by(|a, b| total(&b.window).cmp(&total(&a.window)));
-    eligible.truncate(usize::from(params.highest));
+    let mut ranked: Vec<(u128, &DayReadings)> = eligible
+        .into_iter()
+        .map(|d| (total(&d.window), d))
+        .collect();
+    sort_descending(&mut ranked);
+    ranked.truncate(usize::from(params.highest));
+    let eligible: Vec<&DayReadings> = ranked.into_iter().map(|(_, d)| d).collect();
     let x = u128::from(params.highest);
     let window_sum: u128 = eligible.iter().map(|d| total(&d.window)).sum();
     let adjustment_sum: u128 = eligible.iter().map(|d| total(&d.adjustment_window)).sum();
@@ -282,6 +303,16 @@ mod tests {
         i.history.retain(|d| d.day >= 104);
         let b = compute(&params(3, 3, 2_000), &i).unwrap();
         assert_eq!((b.adjustment_bps, b.baseline_wh), (10_500, 11_900));
+    }
+
+    #[test]
+    fn the_small_sort_orders_like_a_stable_sort_descending() {
+        let keys = [3u32, 9, 1, 9, 0, 3, 7, 7, 7, 2, 8, 3];
+        let mut ours: Vec<(u32, usize)> = keys.iter().copied().zip(0..).collect();
+        let mut reference = ours.clone();
+        sort_descending(&mut ours);
+        reference.sort_by(|a, b| b.0.cmp(&a.0));
+        assert_eq!(ours, reference);
     }
 
     #[test]
