@@ -32,7 +32,7 @@ const EVENTS_BEFORE_RESET: usize = 512;
 
 /// Calls after which the sandbox's pending changes are written into its state (see
 /// [`SandboxChain::flush`]).
-const CALLS_BEFORE_FLUSH: u32 = 1_000;
+const CALLS_BEFORE_FLUSH: u32 = 5_000;
 
 /// Start of the sandbox clock: 2026-01-01T00:00:00Z in milliseconds.
 pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
