@@ -12,6 +12,6 @@ if [ -z "$node" ] || [ ! -x "$node" ]; then
 fi
 echo "e2e: against $("$node" --version 2>/dev/null || echo "$node")"
 export CONTRACTS_NODE="$node"
-# One node per test and real time inside them: one test at a time.
-cargo test --release -p gridtrust-tests --test node_client -- --ignored --test-threads=1
-cargo test --release -p gridtrust --test node_e2e -- --ignored --test-threads=1
+# One node per test and real time inside them: one test at a time. `--workspace` resolves features as
+# `make test`'s workspace run did, so nothing is compiled again.
+cargo test --release --workspace --test node_client --test node_e2e -- --ignored --test-threads=1
