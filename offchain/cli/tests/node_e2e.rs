@@ -579,6 +579,18 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
             })
         },
     );
+    // Closing ends measurement: an operator that has not computed the results by then never does.
+    // Every operator has the readings, so every one computes them (the check below uses operator 2's).
+    wait_until(
+        "every operator measured the event",
+        Duration::from_secs(60),
+        || {
+            daemons.iter().all(|d| {
+                d.get("/metrics")
+                    .contains("gridtrust_oracle_dr_events_measured_total 1")
+            })
+        },
+    );
     chain
         .call(&demand, dr.close_event(event), &utility, 0)
         .unwrap()

@@ -26,6 +26,8 @@ pub struct Metrics {
     pub events: Counter,
     /// Lines rejected.
     pub rejected: Counter,
+    /// Demand-response events whose results this daemon computed.
+    pub measured: Counter,
     /// Reports queued in the outbox.
     pub queued: Counter,
     /// Report submissions by outcome.
@@ -60,6 +62,7 @@ impl Metrics {
             readings: Counter::default(),
             events: Counter::default(),
             rejected: Counter::default(),
+            measured: Counter::default(),
             queued: Counter::default(),
             submitted: Family::default(),
             payouts: Counter::default(),
@@ -82,6 +85,11 @@ impl Metrics {
             m.events.clone(),
         );
         registry.register("lines_rejected", "Input lines rejected", m.rejected.clone());
+        registry.register(
+            "dr_events_measured",
+            "Demand-response events whose results this daemon computed",
+            m.measured.clone(),
+        );
         registry.register(
             "reports_queued",
             "Committee reports queued in the outbox",
@@ -136,6 +144,7 @@ impl Metrics {
     /// Counts what a round did.
     pub fn round(&self, report: &RoundReport) {
         self.rounds.inc();
+        self.measured.inc_by(report.events_measured.len() as u64);
         self.queued.inc_by(report.queued as u64);
         for (outcome, n) in [
             ("voted", report.sent.voted),
