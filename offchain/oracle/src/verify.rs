@@ -10,7 +10,9 @@ use gridtrust_common::demand::subsidy;
 use crate::{
     demand::{results, MeterResult},
     store::Store,
-    worker::{batch_meters, chain_events, event_spec, Contracts, WorkerConfig, WorkerError},
+    worker::{
+        batch_meters, chain_events, event_results, event_spec, Contracts, WorkerConfig, WorkerError,
+    },
 };
 
 /// One reading behind an entry and whether the chain accepted its proof.
@@ -72,9 +74,10 @@ pub fn verify_entry(
         })?;
     let events = chain_events(chain, contracts, asker)?;
     let spec = event_spec(chain, store, contracts, config, event, &events)?;
-    let program_id = events[event as usize].program;
+    // `event_spec` found the event, so it is in `events`.
+    let dr_event = &events[event as usize];
     let program = chain
-        .query(&demand, api.program(program_id), &asker)?
+        .query(&demand, api.program(dr_event.program), &asker)?
         .ok_or_else(|| WorkerError::Refused(format!("event {event} names no program")))?;
     let own = results(store, &spec, &[meter])?;
     let recomputed = own.results.first().cloned().ok_or_else(|| {
@@ -85,10 +88,25 @@ pub fn verify_entry(
                 .map_or("no readings".to_owned(), |s| s.reason.clone())
         ))
     })?;
-    // The proof needs the whole batch's readings: the same meters the oracle put in it.
-    let measured = store
-        .measured(event)?
-        .ok_or_else(|| WorkerError::Refused(format!("this store did not measure event {event}")))?;
+    // The proof needs the whole batch's readings: the same meters the oracle put in it. An operator
+    // that measured the event recorded them; any other store with the readings computes them again
+    // (one that joined late, or whose round came after the event closed).
+    let measured = match store.measured(event)? {
+        Some(measured) => measured,
+        None => event_results(
+            chain,
+            store,
+            contracts,
+            config,
+            event,
+            &events[event as usize],
+            &spec,
+        )?
+        .results
+        .iter()
+        .map(|r| r.meter)
+        .collect(),
+    };
     let batch = results(store, &spec, batch_meters(&measured, entry.batch))?;
     let mut readings = Vec::new();
     for (index, &(m, at_ms, wh)) in batch.leaves.iter().enumerate() {

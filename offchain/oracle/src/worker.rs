@@ -21,7 +21,7 @@ use gridtrust_chain::{encode::call_builder, AccountId, Chain, ChainError};
 use outage_insurance::{Affected, OutageInsurance, OutageReport, MAX_METERS_PER_REPORT};
 
 use crate::{
-    demand::{results, EventSpec, Skipped},
+    demand::{results, EventResults, EventSpec, Skipped},
     outages::{decide, OutageRule},
     report::Report,
     store::{Store, StoreError},
@@ -216,8 +216,6 @@ fn measure_events(
     now: u64,
     report: &mut RoundReport,
 ) -> Result<(), WorkerError> {
-    let demand = contracts.demand;
-    let api = call_builder::<DemandResponse>(demand);
     let me = config.operator;
     // Events below the cursor were measured or closed before we could: nothing to look at again.
     const CURSOR: &str = "worker.measured_below";
@@ -239,17 +237,7 @@ fn measure_events(
         }
         let events = all.as_deref().unwrap_or(&[]);
         let spec = event_spec(chain, store, contracts, config, id, events)?;
-        // Only meters the contract counts as participants: enrolled before the start, not opted out.
-        let mut participants = Vec::new();
-        for meter in store.meters()? {
-            let enrolled = chain.query(&demand, api.enrollment(event.program, meter), &me)?;
-            if enrolled.is_some_and(|en| en.enrolled_at < event.start_ms)
-                && !chain.query(&demand, api.opted_out(id, meter), &me)?
-            {
-                participants.push(meter);
-            }
-        }
-        let decided = results(store, &spec, &participants)?;
+        let decided = event_results(chain, store, contracts, config, id, &event, &spec)?;
         let measured: Vec<u64> = decided.results.iter().map(|r| r.meter).collect();
         for (index, chunk) in decided
             .results
@@ -287,6 +275,33 @@ fn measure_events(
         store.set_progress(CURSOR, cursor)?;
     }
     Ok(())
+}
+
+/// The results of demand-response event `id` (`event`) that `store`'s readings give: for the
+/// meters the contract counts as participants (enrolled before the start, not opted out), in the
+/// order batches are cut from. Participation is settled once the event starts, so every operator
+/// with the same readings computes the same results, whenever it asks.
+pub fn event_results(
+    chain: &mut impl Chain,
+    store: &Store,
+    contracts: &Contracts,
+    config: &WorkerConfig,
+    id: u64,
+    event: &DrEvent,
+    spec: &EventSpec,
+) -> Result<EventResults, WorkerError> {
+    let (demand, me) = (contracts.demand, config.operator);
+    let api = call_builder::<DemandResponse>(demand);
+    let mut participants = Vec::new();
+    for meter in store.meters()? {
+        let enrolled = chain.query(&demand, api.enrollment(event.program, meter), &me)?;
+        if enrolled.is_some_and(|en| en.enrolled_at < event.start_ms)
+            && !chain.query(&demand, api.opted_out(id, meter), &me)?
+        {
+            participants.push(meter);
+        }
+    }
+    Ok(results(store, spec, &participants)?)
 }
 
 /// The meters of batch `index` among an event's measured meters (batches of

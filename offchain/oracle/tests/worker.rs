@@ -1,7 +1,8 @@
 //! The daemon's worker rounds against the real demand-response contract on the sandbox chain, over
 //! several events: an event closed before any operator measured it is passed over for good; an ended
 //! event is measured once by each operator and recorded on the second vote; the keeper settles both
-//! after their dispute windows; running every round again changes nothing and pays nothing twice.
+//! after their dispute windows; running every round again changes nothing and pays nothing twice. A
+//! customer's entry verifies from a store that measured the event and from one that never did.
 
 use demand_response::{DemandResponse, EntryStatus, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
@@ -9,6 +10,7 @@ use gridtrust_common::{baseline::BaselineParams, demand::subsidy};
 use gridtrust_oracle::{
     outages::OutageRule,
     records::Reading,
+    verify::verify_entry,
     worker::{round, Contracts, DemandRule, WorkerConfig},
     Store,
 };
@@ -188,4 +190,13 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
         );
     }
     assert_eq!(chain.balance(&customers[0]) - before, owed);
+
+    // Operator 3's rounds came after the close, so it never measured event 1; its readings still
+    // verify the entry, as operator 1's record of what it measured does.
+    assert!(stores[2].measured(1).unwrap().is_none());
+    for i in [0, 2] {
+        let v = verify_entry(&mut chain, &stores[i], &contracts, &worker(&grid, i), 1, 10).unwrap();
+        assert!(v.holds(), "operator {}: {v:?}", i + 1);
+        assert_eq!(v.readings.len(), 2, "the event's two intervals");
+    }
 }
