@@ -93,19 +93,11 @@ pub fn verify_entry(
     // (one that joined late, or whose round came after the event closed).
     let measured = match store.measured(event)? {
         Some(measured) => measured,
-        None => event_results(
-            chain,
-            store,
-            contracts,
-            config,
-            event,
-            &events[event as usize],
-            &spec,
-        )?
-        .results
-        .iter()
-        .map(|r| r.meter)
-        .collect(),
+        None => event_results(chain, store, contracts, config, event, dr_event, &spec)?
+            .results
+            .iter()
+            .map(|r| r.meter)
+            .collect(),
     };
     let batch = results(store, &spec, batch_meters(&measured, entry.batch))?;
     let mut readings = Vec::new();

@@ -218,17 +218,15 @@ fn measure_events(
 ) -> Result<(), WorkerError> {
     let me = config.operator;
     // Events below the cursor were measured or closed before we could: nothing to look at again.
-    const CURSOR: &str = "worker.measured_below";
-    let first = store.progress(CURSOR)?;
-    let mut cursor = first;
+    let mut cursor = LowWater::load(store, "worker.measured_below")?;
     // Every event, fetched only when results are computed (their days are not normal days).
     let mut all: Option<Vec<DrEvent>> = None;
-    for (id, event) in events_from(chain, contracts, me, first)? {
+    for (id, event) in events_from(chain, contracts, me, cursor.first)? {
         let due = event.end_ms.saturating_add(config.demand.report_delay_ms);
         let done = event.closed_at.is_some() || store.measured(id)?.is_some();
         if done || now < due {
-            if done && cursor == id {
-                cursor = id + 1;
+            if done {
+                cursor.done(id);
             }
             continue;
         }
@@ -267,14 +265,45 @@ fn measure_events(
         store.record_measured(id, &measured)?;
         report.events_measured.push(id);
         report.skipped.extend(decided.skipped);
-        if cursor == id {
-            cursor = id + 1;
+        cursor.done(id);
+    }
+    cursor.save(store)?;
+    Ok(())
+}
+
+/// A named cursor in the store below which every id is done for good. It passes an id only when
+/// every id before it is done too, so one still pending is looked at again next round.
+struct LowWater {
+    name: &'static str,
+    /// Where this round started.
+    first: u64,
+    next: u64,
+}
+
+impl LowWater {
+    fn load(store: &Store, name: &'static str) -> Result<Self, StoreError> {
+        let first = store.progress(name)?;
+        Ok(Self {
+            name,
+            first,
+            next: first,
+        })
+    }
+
+    /// Id `id` is done for good.
+    fn done(&mut self, id: u64) {
+        if self.next == id {
+            self.next = id + 1;
         }
     }
-    if cursor != first {
-        store.set_progress(CURSOR, cursor)?;
+
+    /// Keeps the cursor in the store, when it moved.
+    fn save(self, store: &mut Store) -> Result<(), StoreError> {
+        if self.next != self.first {
+            store.set_progress(self.name, self.next)?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The results of demand-response event `id` (`event`) that `store`'s readings give: for the
@@ -440,14 +469,10 @@ fn settle_due_events(
     let me = config.operator;
     let mut paid = 0;
     // Events below the cursor are settled for good.
-    const CURSOR: &str = "keeper.settled_below";
-    let first = store.progress(CURSOR)?;
-    let mut cursor = first;
-    for (id, event) in events_from(chain, contracts, me, first)? {
+    let mut cursor = LowWater::load(store, "keeper.settled_below")?;
+    for (id, event) in events_from(chain, contracts, me, cursor.first)? {
         if event.settled {
-            if cursor == id {
-                cursor = id + 1;
-            }
+            cursor.done(id);
             continue;
         }
         let Some(closed_at) = event.closed_at else {
@@ -487,13 +512,11 @@ fn settle_due_events(
         let settled = chain
             .query(&demand, api.event(id), &me)?
             .is_some_and(|e| e.settled);
-        if settled && cursor == id {
-            cursor = id + 1;
+        if settled {
+            cursor.done(id);
         }
     }
-    if cursor != first {
-        store.set_progress(CURSOR, cursor)?;
-    }
+    cursor.save(store)?;
     Ok(paid)
 }
 
