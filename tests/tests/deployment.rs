@@ -8,13 +8,28 @@ use demand_response::{DemandResponse, Measurement, MeasurementBatch, ProgramTerm
 use gridtrust_chain::{
     deployment::{deploy, Manifest, Plan},
     encode::call_builder,
-    Chain, SandboxChain,
+    AccountId, Chain, Lodging, SandboxChain,
 };
 use gridtrust_common::{
     baseline::BaselineParams,
     committee::{CommitteeError, VoteOutcome},
 };
 use outage_insurance::OutageInsurance;
+
+/// The settings the deployed reservations contract holds.
+fn reservation_settings(
+    chain: &mut SandboxChain,
+    lodging: &Lodging,
+    asker: &AccountId,
+) -> reservations::Settings {
+    chain
+        .query(
+            &lodging.reservations.address,
+            call_builder::<reservations::Reservations>(lodging.reservations.address).settings(),
+            asker,
+        )
+        .unwrap()
+}
 
 fn plan(chain: &mut SandboxChain, operators: &[&str], threshold: u32) -> Plan {
     let mut funded = |name: &str| {
@@ -105,13 +120,7 @@ fn a_second_run_reuses_everything_and_changes_nothing() {
         .unwrap();
     assert_eq!((members, threshold), (plan.operators.clone(), 2));
     let lodging = second.lodging(&plan).unwrap();
-    let settings = chain
-        .query(
-            &lodging.reservations.address,
-            call_builder::<reservations::Reservations>(lodging.reservations.address).settings(),
-            &plan.utility,
-        )
-        .unwrap();
+    let settings = reservation_settings(&mut chain, &lodging, &plan.utility);
     assert_eq!(settings.merchant_schema, lodging.merchant_schema);
     assert_eq!(settings.guest_schema, lodging.guest_schema);
 }
@@ -262,13 +271,7 @@ fn contracts_reused_around_a_new_attestations_contract_are_re_pointed_at_it() {
         );
     }
     let lodging = second.lodging(&plan).unwrap();
-    let settings = chain
-        .query(
-            &lodging.reservations.address,
-            call_builder::<reservations::Reservations>(lodging.reservations.address).settings(),
-            &plan.utility,
-        )
-        .unwrap();
+    let settings = reservation_settings(&mut chain, &lodging, &plan.utility);
     assert_eq!(settings.attestations, attestations);
     // The reused insurance contract sells cover to a holder attested by the new contract.
     let grid = second.grid(&plan).unwrap();

@@ -3,25 +3,13 @@
 //! killed after its vote counted but before its outbox recorded it resends on restart and nothing is
 //! counted twice; a refused report is kept with its reason; a chain failure leaves the report pending.
 
-use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
 use gridtrust_oracle::{drain, ChainSubmitter, OutboxState, Report, Store, Submitter};
 use outage_insurance::{Affected, OutageInsurance, OutageReport};
 
-const HOUR_MS: u64 = 3_600_000;
+mod common;
 
-fn setup() -> (SandboxChain, Grid) {
-    let mut chain = SandboxChain::new();
-    let utility = named_account("utility");
-    let operators: Vec<AccountId> = (1..=3)
-        .map(|i| named_account(&format!("operator-{i}")))
-        .collect();
-    for who in operators.iter().chain([&utility]) {
-        chain.fund(who, 1 << 100);
-    }
-    let grid = Grid::deploy(&mut chain, utility, operators, 2)
-        .expect("contracts deploy (run `make contracts` first)");
-    (chain, grid)
-}
+const HOUR_MS: u64 = 3_600_000;
 
 fn submitter<'a>(
     chain: &'a mut SandboxChain,
@@ -33,7 +21,7 @@ fn submitter<'a>(
 
 #[test]
 fn three_daemons_count_an_outage_once_even_across_a_crash() {
-    let (mut chain, grid) = setup();
+    let (mut chain, grid) = common::committee_grid();
     let dir = tempfile::tempdir().unwrap();
     let db = |i: usize| dir.path().join(format!("operator-{i}.db"));
     let start = chain.now_ms();
@@ -108,7 +96,7 @@ fn three_daemons_count_an_outage_once_even_across_a_crash() {
 
 #[test]
 fn refusals_are_kept_with_their_reason_and_chain_failures_retried() {
-    let (mut chain, grid) = setup();
+    let (mut chain, grid) = common::committee_grid();
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("o.db")).unwrap();
     let now = chain.now_ms();

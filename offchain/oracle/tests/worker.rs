@@ -15,6 +15,8 @@ use gridtrust_oracle::{
     Store,
 };
 
+mod common;
+
 const MINUTE: u64 = 60_000;
 const DAY: u64 = 86_400_000;
 const METERS: [u64; 2] = [10, 11];
@@ -60,15 +62,8 @@ fn readings(start: u64) -> Vec<Reading> {
 
 #[test]
 fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
-    let mut chain = SandboxChain::new();
-    let utility = named_account("utility");
-    let operators: Vec<AccountId> = (1..=3)
-        .map(|i| named_account(&format!("operator-{i}")))
-        .collect();
-    for who in operators.iter().chain([&utility]) {
-        chain.fund(who, 1 << 100);
-    }
-    let grid = Grid::deploy(&mut chain, utility, operators, 2).expect("contracts deploy");
+    let (mut chain, grid) = common::committee_grid();
+    let utility = grid.utility;
     let contracts = Contracts {
         insurance: grid.insurance.address,
         demand: grid.demand.address,

@@ -1,0 +1,19 @@
+//! What the sandbox tests of the oracle share.
+
+use gridtrust_chain::{named_account, AccountId, Grid, SandboxChain};
+
+/// A fresh sandbox chain with every contract deployed by a funded `utility`, and a 2-of-3 committee
+/// of funded `operator-1..3`.
+pub fn committee_grid() -> (SandboxChain, Grid) {
+    let mut chain = SandboxChain::new();
+    let utility = named_account("utility");
+    let operators: Vec<AccountId> = (1..=3)
+        .map(|i| named_account(&format!("operator-{i}")))
+        .collect();
+    for who in operators.iter().chain([&utility]) {
+        chain.fund(who, 1 << 100);
+    }
+    let grid = Grid::deploy(&mut chain, utility, operators, 2)
+        .expect("contracts deploy (run `make contracts` first)");
+    (chain, grid)
+}
