@@ -30,12 +30,27 @@
 //! [`SETTLEMENT_GRACE_MS`] after its end: long enough for the committee to finalize an outage that
 //! started while it was in force. Payouts to a released policy still happen, from whatever capital the
 //! pool still has.
+//!
+//! ## Code: two facets behind a router
+//! The whole surface does not fit the 32 KiB code budget, so the contract is built as two facets over
+//! the same storage (`gridtrust_common::facets`): the **cover** facet (pools, capital, policies and
+//! their queries; the `cover-facet` feature) and the **claims** facet (the committee, outage reports,
+//! payouts and their queries, listed in [`CLAIMS_MESSAGES`]; the `claims-facet` feature). The
+//! constructor runs in the cover facet and leaves the instance running the `router` contract, which
+//! delegates each call to the facet that has its message. Callers see one contract: one address, one
+//! storage, every message below. A build with neither feature has every message and is what off-chain
+//! code and the tests link against.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// A facet build leaves out the other facet's messages, and with them some helpers only those use.
+#![cfg_attr(
+    any(feature = "cover-facet", feature = "claims-facet"),
+    allow(dead_code, unused_imports, unused_mut)
+)]
 
 pub use self::outage_insurance::{
     Affected, BatchProgress, Capital, Error, OutageInsurance, OutageInsuranceRef, OutageRecord,
-    OutageReport, Policy, Pool, PoolTerms, MAX_FREEZE_MS, MAX_METERS_PER_REPORT, MAX_PAYOUT_BATCH,
-    MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, SETTLEMENT_GRACE_MS,
+    OutageReport, Policy, Pool, PoolTerms, CLAIMS_MESSAGES, MAX_FREEZE_MS, MAX_METERS_PER_REPORT,
+    MAX_PAYOUT_BATCH, MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, SETTLEMENT_GRACE_MS,
 };
 /// The contract's events, for decoding off-chain with the contract's own types.
 pub mod events {
@@ -56,6 +71,7 @@ mod outage_insurance {
         access::AccessControl,
         blake2_256_of, claims,
         committee::{Committee, VoteOutcome},
+        facets::{self, FacetCodes, Selector},
         math::mul_div,
         tiers::{self, Tier},
         verifier::{self, SchemaId},
@@ -216,7 +232,9 @@ mod outage_insurance {
     #[allow(clippy::cast_possible_truncation)]
     mod codec {
         use super::{FeederId, MeterId, Timestamp, Vec};
-        use gridtrust_common::{access::AccessError, committee::CommitteeError};
+        use gridtrust_common::{
+            access::AccessError, committee::CommitteeError, facets::FacetError,
+        };
 
         /// Which meters an outage hit.
         #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -307,8 +325,29 @@ mod outage_insurance {
             NothingOwed,
             /// An amount or counter would overflow.
             Overflow,
+            /// The facet codes given at deployment are unusable (unknown or repeated).
+            Facets(FacetError),
         }
     }
+
+    /// The messages the claims facet runs: outage reports, payouts and their queries. Every other
+    /// message runs in the cover facet. Keep in step with the `cfg` on each message; the deployment
+    /// tests check the two against each facet's metadata.
+    pub const CLAIMS_MESSAGES: [Selector; 13] = [
+        ink::selector_bytes!("set_committee"),
+        ink::selector_bytes!("report_outage_start"),
+        ink::selector_bytes!("report_outage_end"),
+        ink::selector_bytes!("process_payouts"),
+        ink::selector_bytes!("claim_owed"),
+        ink::selector_bytes!("policy_payouts"),
+        ink::selector_bytes!("outage"),
+        ink::selector_bytes!("payouts_remaining"),
+        ink::selector_bytes!("owed_to"),
+        ink::selector_bytes!("report_finalized"),
+        ink::selector_bytes!("committee"),
+        ink::selector_bytes!("outage_count"),
+        ink::selector_bytes!("payout_for"),
+    ];
 
     /// Result of this contract's messages.
     pub type Result<T> = core::result::Result<T, Error>;
@@ -532,14 +571,19 @@ mod outage_insurance {
     impl OutageInsurance {
         /// Deploys with the attestations contract and meter-holder schema to check buyers against, and
         /// the oracle committee. The caller becomes the owner.
+        ///
+        /// `code` names the router and the two facets, all already on chain: instantiate the cover
+        /// facet's code; the constructor leaves the instance running the router over both facets
+        /// (see the crate docs).
         #[ink(constructor)]
         pub fn new(
             attestations: AccountId,
             meter_schema: SchemaId,
             members: Vec<AccountId>,
             threshold: u32,
+            code: FacetCodes,
         ) -> Result<Self> {
-            Ok(Self {
+            let contract = Self {
                 access: AccessControl::new(Self::env().caller()),
                 committee: Committee::new(members, threshold).map_err(Error::Committee)?,
                 attestations,
@@ -559,12 +603,15 @@ mod outage_insurance {
                 next_outage: 0,
                 payouts: Mapping::new(),
                 owed: Mapping::new(),
-            })
+            };
+            facets::install(&code, &CLAIMS_MESSAGES).map_err(Error::Facets)?;
+            Ok(contract)
         }
 
         // ---- administration --------------------------------------------------------------------
 
         /// Replaces the committee's members and threshold (owner only); votes in flight become void.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn set_committee(&mut self, members: Vec<AccountId>, threshold: u32) -> Result<()> {
             self.access
@@ -576,6 +623,7 @@ mod outage_insurance {
         }
 
         /// Points buyer checks at another attestations contract or schema (owner only).
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn set_attestations(
             &mut self,
@@ -595,6 +643,7 @@ mod outage_insurance {
         }
 
         /// Hands the contract to a new owner (owner only).
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
             self.access
@@ -605,6 +654,7 @@ mod outage_insurance {
         // ---- pools and capital -----------------------------------------------------------------
 
         /// Creates a pool with `terms`, insured by the caller. Any value sent is its first capital.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message, payable)]
         pub fn create_pool(&mut self, terms: PoolTerms) -> Result<PoolId> {
             let valid = tiers::is_valid(&terms.tiers)
@@ -643,6 +693,7 @@ mod outage_insurance {
         }
 
         /// Adds the value sent to `pool`'s capital and mints the caller shares for it.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message, payable)]
         pub fn fund(&mut self, pool: PoolId) -> Result<Balance> {
             let amount = self.env().transferred_value();
@@ -678,6 +729,7 @@ mod outage_insurance {
         }
 
         /// Burns `shares` of the caller's stake in `pool` and pays out their value, which must be free.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn withdraw(&mut self, pool: PoolId, shares: Balance) -> Result<Balance> {
             if shares == 0 {
@@ -715,6 +767,7 @@ mod outage_insurance {
         }
 
         /// Stops `pool` from selling new policies (its insurer only); existing cover is unaffected.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn close_pool(&mut self, pool: PoolId) -> Result<()> {
             let mut p = self.pool_or_err(pool)?;
@@ -734,6 +787,7 @@ mod outage_insurance {
 
         /// Buys cover from `pool` for `meter` on `feeder`, paying exactly the premium. The caller must
         /// hold a valid meter-holder attestation of that meter and feeder.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message, payable)]
         pub fn buy_policy(
             &mut self,
@@ -836,6 +890,7 @@ mod outage_insurance {
         /// Releases the remaining liability of expired policies ([`SETTLEMENT_GRACE_MS`] after their
         /// end), freeing their pools' capital. Anyone may call; ids not yet releasable are skipped.
         /// Returns how many were released.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn release_expired(&mut self, policies: Vec<PolicyId>) -> Result<u32> {
             let count = u32::try_from(policies.len()).map_err(|_| Error::InvalidBatch)?;
@@ -875,6 +930,7 @@ mod outage_insurance {
 
         /// A committee member's vote that an outage of `feeder` began at `start_ms`. When the vote
         /// finalizes the report, sales on the feeder freeze until the outage's end is final.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn report_outage_start(
             &mut self,
@@ -903,6 +959,7 @@ mod outage_insurance {
 
         /// A committee member's vote for the final report of an outage. When the vote finalizes it, the
         /// outage is recorded, the feeder's sales freeze (if any) lifts, and payouts can be processed.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn report_outage_end(&mut self, report: OutageReport) -> Result<VoteOutcome> {
             self.check_report(&report)?;
@@ -919,6 +976,7 @@ mod outage_insurance {
         }
 
         /// Pays the next at most `max` targets of `outage`. Anyone may call, until nothing remains.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn process_payouts(&mut self, outage: OutageId, max: u32) -> Result<BatchProgress> {
             if max == 0 || max > MAX_PAYOUT_BATCH {
@@ -970,6 +1028,7 @@ mod outage_insurance {
         }
 
         /// Pays the caller what failed payouts left owed to it.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn claim_owed(&mut self) -> Result<Balance> {
             let holder = self.env().caller();
@@ -987,36 +1046,42 @@ mod outage_insurance {
         // ---- queries ---------------------------------------------------------------------------
 
         /// The pool `pool`.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn pool(&self, pool: PoolId) -> Option<Pool> {
             self.pools.get(pool)
         }
 
         /// `pool`'s capital: total, locked behind live policies, and free.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn pool_capital(&self, pool: PoolId) -> Result<Capital> {
             Self::capital_of(&self.pool_or_err(pool)?)
         }
 
         /// Shares `provider` holds in `pool`.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn shares_of(&self, pool: PoolId, provider: AccountId) -> Balance {
             self.shares.get((pool, provider)).unwrap_or(0)
         }
 
         /// Liability `pool` carries on `feeder`.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn exposure_on(&self, pool: PoolId, feeder: FeederId) -> Balance {
             self.feeder_exposure.get((pool, feeder)).unwrap_or(0)
         }
 
         /// The policy `policy`.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn policy(&self, policy: PolicyId) -> Option<Policy> {
             self.policies.get(policy)
         }
 
         /// Every payout `policy` received: (outage, amount), oldest first.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn policy_payouts(&self, policy: PolicyId) -> Vec<(OutageId, Balance)> {
             let count = self.policies.get(policy).map_or(0, |p| p.payouts);
@@ -1026,18 +1091,21 @@ mod outage_insurance {
         }
 
         /// The policies covering `meter` that may still pay.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn policies_of_meter(&self, meter: MeterId) -> Vec<PolicyId> {
             self.meter_policies.get(meter).unwrap_or_default()
         }
 
         /// The finalized outage `outage`, with its payout progress.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn outage(&self, outage: OutageId) -> Option<OutageRecord> {
             self.outages.get(outage)
         }
 
         /// How many targets of `outage` are still to be visited by `process_payouts`.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn payouts_remaining(&self, outage: OutageId) -> Option<u32> {
             self.outages
@@ -1046,6 +1114,7 @@ mod outage_insurance {
         }
 
         /// Whether sales on `feeder` are frozen by an open outage (for at most [`MAX_FREEZE_MS`]).
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn sales_frozen(&self, feeder: FeederId) -> bool {
             self.open_outages
@@ -1054,6 +1123,7 @@ mod outage_insurance {
         }
 
         /// What an outage of `minutes` pays a policy of `pool` (before its aggregate limit).
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn payout_for(&self, pool: PoolId, minutes: u32) -> Result<Balance> {
             Ok(tiers::payout_for(
@@ -1063,36 +1133,42 @@ mod outage_insurance {
         }
 
         /// What failed payouts left owed to `holder`.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn owed_to(&self, holder: AccountId) -> Balance {
             self.owed.get(holder).unwrap_or(0)
         }
 
         /// The content hash a report with id `id` was finalized with, if it is final.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn report_finalized(&self, id: [u8; 32]) -> Option<[u8; 32]> {
             self.committee.finalized(id)
         }
 
         /// The committee's members and threshold.
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn committee(&self) -> (Vec<AccountId>, u32) {
             (self.committee.members(), self.committee.threshold())
         }
 
         /// How many outages were finalized (ids run from 0).
+        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn outage_count(&self) -> OutageId {
             self.next_outage
         }
 
         /// How many policies were sold (ids run from 0).
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn policy_count(&self) -> PolicyId {
             self.next_policy
         }
 
         /// The contract's owner.
+        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn owner(&self) -> AccountId {
             self.access.owner()

@@ -14,6 +14,7 @@
 //! - [`refunds`]: cancellation refund schedules for bookings.
 //! - [`baseline`]: the demand-response customer baseline (highest X of Y days, capped day-of adjustment).
 //! - [`demand`]: demand-response subsidy, pro-rata scaling and the interval-reading Merkle leaf.
+//! - [`facets`]: splitting a contract's messages over two codes behind the router contract.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod access;
@@ -21,6 +22,7 @@ pub mod baseline;
 pub mod claims;
 pub mod committee;
 pub mod demand;
+pub mod facets;
 pub mod math;
 pub mod merkle;
 pub mod refunds;

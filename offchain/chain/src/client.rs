@@ -6,11 +6,12 @@
 //! run one scenario on each. Calls are the contract crates' own builders ([`crate::Message`]); answers
 //! decode into the contracts' own types, errors included.
 
+use gridtrust_common::facets::FacetCodes;
 use ink::primitives::AccountId;
 use scale::Decode;
 
 use crate::{
-    bundle::{Bundle, BundleError},
+    bundle::{self, Bundle, BundleError},
     encode::{Constructor, Message},
     events::ContractEvent,
 };
@@ -49,11 +50,17 @@ pub enum ChainError {
     /// The contract answered with an ink! language error (unknown selector, undecodable input).
     #[error("the contract could not dispatch the call: {0:?}")]
     Lang(ink::LangError),
-    /// The constructor reverted.
-    #[error("the constructor of `{name}` reverted")]
+    /// The constructor reverted; `data` is what it returned, which decodes as
+    /// `Result<Result<(), Error>, ink::LangError>` with the contract's own `Error`.
+    #[error(
+        "the constructor of `{name}` reverted (returned 0x{})",
+        hex::encode(data)
+    )]
     ConstructorReverted {
         /// The contract's name.
         name: String,
+        /// The constructor's encoded return value.
+        data: Vec<u8>,
     },
     /// The answer did not decode as the message's declared return type.
     #[error("the contract's answer did not decode: {0}")]
@@ -183,6 +190,11 @@ pub trait Chain {
         Ok(())
     }
 
+    /// A salt no instantiation through this client used before.
+    fn next_salt(&mut self) -> Vec<u8> {
+        fresh_salt()
+    }
+
     /// Uploads (if needed) and instantiates `bundle` as `actor` with a fresh salt.
     fn deploy(
         &mut self,
@@ -192,7 +204,7 @@ pub trait Chain {
         value: u128,
     ) -> Result<Deployed, ChainError> {
         let code_hash = self.upload(bundle, actor)?;
-        let salt = fresh_salt();
+        let salt = self.next_salt();
         let (address, weight) = self.instantiate(
             &bundle.name,
             code_hash,
@@ -219,6 +231,44 @@ pub trait Chain {
     ) -> Result<Deployed, ChainError> {
         let bundle = Bundle::load(name)?;
         self.deploy(&bundle, constructor, actor, 0)
+    }
+
+    /// Deploys contract `name`, split into two facets behind the router (see
+    /// `gridtrust_common::facets`): uploads the router and both facets, then instantiates the primary
+    /// facet with the constructor `constructor` builds from their code hashes. The result's
+    /// `code_hash` is the router's, the code the instance runs; `code_bytes` is its primary facet's.
+    fn deploy_split(
+        &mut self,
+        name: &str,
+        constructor: impl FnOnce(FacetCodes) -> Constructor,
+        actor: &AccountId,
+    ) -> Result<Deployed, ChainError> {
+        let secondary = bundle::secondary_facet(name).ok_or_else(|| ChainError::Upload {
+            name: name.to_owned(),
+            reason: "not a contract split into facets".to_owned(),
+        })?;
+        let primary = Bundle::load(name)?;
+        let codes = FacetCodes {
+            router: self.upload(&Bundle::load(bundle::ROUTER)?, actor)?.into(),
+            primary: self.upload(&primary, actor)?.into(),
+            secondary: self.upload(&Bundle::load(secondary)?, actor)?.into(),
+        };
+        let salt = self.next_salt();
+        let (address, weight) = self.instantiate(
+            name,
+            codes.primary.into(),
+            constructor(codes),
+            actor,
+            0,
+            &salt,
+        )?;
+        Ok(Deployed {
+            name: name.to_owned(),
+            address,
+            code_hash: codes.router.into(),
+            code_bytes: primary.wasm.len(),
+            weight,
+        })
     }
 }
 

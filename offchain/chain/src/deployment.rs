@@ -13,14 +13,16 @@ use std::collections::BTreeMap;
 
 use attestations::{Attestations, AttestationsRef, AttesterStatus};
 use demand_response::{DemandResponse, DemandResponseRef};
+use gridtrust_common::facets::{FacetCodes, Selector};
 use ink::primitives::AccountId;
 use outage_insurance::{OutageInsurance, OutageInsuranceRef};
+use router::Router;
 
 use reservations::{Reservations, ReservationsRef, Settings};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    bundle::{Bundle, CONTRACTS},
+    bundle::{self, Bundle},
     client::{code_hash, fresh_salt, Chain, ChainError, CodeHash, Deployed, Weight},
     encode::{call_builder, Constructor},
     grid::{refused, Grid, GridError, METER_SCHEMA_DEFINITION},
@@ -52,8 +54,12 @@ pub struct ContractRecord {
     pub address: String,
     /// `0x`-prefixed hex of the code hash.
     pub code_hash: String,
-    /// Size of the code.
+    /// Size of the code. For a contract split into facets: `code_hash` is the router's, the code
+    /// the instance runs, and this is the size of its primary facet, the code it was instantiated from.
     pub wasm_bytes: usize,
+    /// For a contract split into facets: the code hashes of its primary and secondary facets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facets: Vec<String>,
 }
 
 /// What a deployment made, written beside its configuration (`<config>.deployment.json`).
@@ -97,6 +103,19 @@ pub enum DeployError {
 impl From<ChainError> for DeployError {
     fn from(e: ChainError) -> Self {
         Self::Grid(GridError::Chain(e))
+    }
+}
+
+/// A selector no GridTrust message has: the router answers it with the primary facet.
+const UNROUTED: Selector = [0xff; 4];
+
+/// The codes split contract `name` is deployed with, from the uploaded `bundles`.
+fn facet_codes(bundles: &BTreeMap<&str, (Bundle, CodeHash)>, name: &str) -> FacetCodes {
+    let hash = |bundle: &str| ink::primitives::Hash::from(bundles[bundle].1);
+    FacetCodes {
+        router: hash(bundle::ROUTER),
+        primary: hash(name),
+        secondary: hash(bundle::secondary_facet(name).unwrap_or(name)),
     }
 }
 
@@ -200,6 +219,54 @@ where
                 return Ok((address, false));
             }
         }
+        self.instantiate(bundle, code, code, Vec::new(), constructor)
+    }
+
+    /// Like [`Self::instance`] for a contract split into facets (`bundle` is its primary facet): the
+    /// recorded instance is reused when it runs the router over exactly these facets, which the
+    /// router answers for `probe`, a selector the secondary facet runs, and for every other selector.
+    fn split_instance(
+        &mut self,
+        bundle: &Bundle,
+        codes: FacetCodes,
+        probe: Selector,
+        constructor: Constructor,
+    ) -> Result<(AccountId, bool), DeployError> {
+        if let Some(address) = self.manifest.address(&bundle.name)? {
+            if self.chain.code_hash_at(&address)? == Some(codes.router.into()) {
+                let router = call_builder::<Router>(address);
+                let utility = self.plan.utility;
+                let secondary = self
+                    .chain
+                    .query(&address, router.facet_of(probe), &utility)?;
+                let primary = self
+                    .chain
+                    .query(&address, router.facet_of(UNROUTED), &utility)?;
+                if secondary == Some(codes.secondary) && primary == Some(codes.primary) {
+                    (self.progress)(&format!("{} reused at {}", bundle.name, ss58(&address)));
+                    return Ok((address, false));
+                }
+            }
+        }
+        let facets = vec![hex32(&codes.primary.into()), hex32(&codes.secondary.into())];
+        self.instantiate(
+            bundle,
+            codes.primary.into(),
+            codes.router.into(),
+            facets,
+            constructor,
+        )
+    }
+
+    /// A new instance of `code` (recorded as running `running`, over `facets`).
+    fn instantiate(
+        &mut self,
+        bundle: &Bundle,
+        code: CodeHash,
+        running: CodeHash,
+        facets: Vec<String>,
+        constructor: Constructor,
+    ) -> Result<(AccountId, bool), DeployError> {
         // A salt never used before: an earlier instance of the same code may still exist.
         let salt = fresh_salt();
         let (address, _) = self.chain.instantiate(
@@ -214,8 +281,9 @@ where
             bundle.name.clone(),
             ContractRecord {
                 address: ss58(&address),
-                code_hash: hex32(&code),
+                code_hash: hex32(&running),
                 wasm_bytes: bundle.wasm.len(),
+                facets,
             },
         );
         self.record()?;
@@ -335,7 +403,7 @@ pub fn deploy<C: Chain>(
     };
 
     let mut bundles = BTreeMap::new();
-    for name in CONTRACTS {
+    for name in bundle::all_codes() {
         let bundle = Bundle::load(name).map_err(ChainError::from)?;
         let hash = run.chain.upload(&bundle, &plan.utility)?;
         debug_assert_eq!(hash, code_hash(&bundle.wasm));
@@ -344,7 +412,7 @@ pub fn deploy<C: Chain>(
             bundle.wasm.len(),
             hex32(&hash)
         ));
-        bundles.insert(*name, (bundle, hash));
+        bundles.insert(name, (bundle, hash));
     }
     let (bundle, hash) = &bundles["attestations"];
     let (attestations, _) = run.instance(bundle, *hash, AttestationsRef::new().into())?;
@@ -356,15 +424,17 @@ pub fn deploy<C: Chain>(
     )?;
     run.attester(attestations, meter_schema, "meter-holder", plan.utility)?;
 
-    let (bundle, hash) = &bundles["outage_insurance"];
-    let insurance = run.instance(
-        bundle,
-        *hash,
+    let codes = facet_codes(&bundles, "outage_insurance");
+    let insurance = run.split_instance(
+        &bundles["outage_insurance"].0,
+        codes,
+        outage_insurance::CLAIMS_MESSAGES[0],
         OutageInsuranceRef::new(
             attestations,
             meter_schema,
             plan.operators.clone(),
             plan.threshold,
+            codes,
         )
         .into(),
     )?;

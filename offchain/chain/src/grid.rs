@@ -88,14 +88,18 @@ impl Grid {
             )?
             .value
             .map_err(refused("add_attester"))?;
-        let insurance = chain.deploy_named(
+        let insurance = chain.deploy_split(
             "outage_insurance",
-            OutageInsuranceRef::new(
-                attestations.address,
-                meter_schema,
-                operators.clone(),
-                threshold,
-            ),
+            |code| {
+                OutageInsuranceRef::new(
+                    attestations.address,
+                    meter_schema,
+                    operators.clone(),
+                    threshold,
+                    code,
+                )
+                .into()
+            },
             &utility,
         )?;
         let demand = chain.deploy_named(

@@ -617,6 +617,7 @@ impl Chain for NodeChain {
         if dry.result.0.reverted() {
             return Err(ChainError::ConstructorReverted {
                 name: name.to_owned(),
+                data: dry.result.0.data,
             });
         }
         let call = subxt::dynamic::tx(

@@ -126,10 +126,7 @@ impl SandboxChain {
         value: u128,
     ) -> Result<Deployed, ChainError> {
         let code_hash = Chain::upload(self, bundle, actor)?;
-        // A counter salt lets the same code be instantiated any number of times, at addresses that
-        // are the same from run to run.
-        self.salt = self.salt.wrapping_add(1);
-        let salt = self.salt.to_le_bytes();
+        let salt = Chain::next_salt(self);
         let (address, weight) = Chain::instantiate(
             self,
             &bundle.name,
@@ -157,6 +154,28 @@ impl SandboxChain {
     ) -> Result<Deployed, ChainError> {
         let bundle = Bundle::load(name)?;
         self.deploy(&bundle, constructor, actor, 0)
+    }
+
+    /// Removes uploaded code `code_hash` as `actor` (pallet-contracts allows it to the uploader, and
+    /// only while no contract uses or locks it).
+    pub fn remove_code(
+        &mut self,
+        code_hash: CodeHash,
+        actor: &AccountId,
+    ) -> Result<(), ChainError> {
+        let origin = to_sandbox(actor);
+        self.sandbox
+            .execute_with(|| {
+                Contracts::<Runtime>::remove_code(
+                    drink::frame_support::dispatch::RawOrigin::Signed(origin).into(),
+                    code_hash.into(),
+                )
+            })
+            .map(|_| ())
+            .map_err(|e| ChainError::Dispatch {
+                reason: format!("{:?}", e.error),
+                debug: String::new(),
+            })
     }
 
     /// Calls `message` on `contract` as `actor` with `value` attached, committing its effects.
@@ -297,6 +316,13 @@ impl Chain for SandboxChain {
         "embedded sandbox (drink, pallet-contracts 31)".to_owned()
     }
 
+    /// A counter: the same code can be instantiated any number of times, at addresses that are the
+    /// same from run to run.
+    fn next_salt(&mut self) -> Vec<u8> {
+        self.salt = self.salt.wrapping_add(1);
+        self.salt.to_le_bytes().to_vec()
+    }
+
     fn actor(&mut self, name: &str) -> AccountId {
         named_account(name)
     }
@@ -357,6 +383,7 @@ impl Chain for SandboxChain {
         if ok.result.did_revert() {
             return Err(ChainError::ConstructorReverted {
                 name: name.to_owned(),
+                data: ok.result.data,
             });
         }
         Ok((from_sandbox(&ok.account_id), result.gas_consumed))

@@ -1,0 +1,192 @@
+//! Contracts split into two facets behind the router (`gridtrust_common::facets`): every message runs
+//! in exactly one facet and the deployed instance routes it there; the instance runs the router; the
+//! facets cannot be removed under it; bad codes at deployment are refused; the router never stands
+//! alone.
+
+use std::collections::BTreeSet;
+
+use gridtrust_chain::{
+    bundle::{self, Bundle},
+    client::code_hash,
+    encode::Constructor,
+    Chain, ChainError,
+};
+use gridtrust_common::facets::{FacetCodes, FacetError, Selector};
+use gridtrust_tests::{call_builder, World};
+use ink::primitives::Hash;
+use outage_insurance::OutageInsuranceRef;
+use router::{Router, RouterRef};
+use scale::Decode;
+
+/// The selectors of the messages in bundle `name`'s metadata, by label.
+fn messages(name: &str) -> Vec<(String, Selector)> {
+    let text = std::fs::read_to_string(bundle::bundle_path(name)).expect("bundle built");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("bundle is JSON");
+    json["spec"]["messages"]
+        .as_array()
+        .expect("metadata lists messages")
+        .iter()
+        .map(|m| {
+            let label = m["label"].as_str().expect("label").to_owned();
+            let hex = m["selector"].as_str().expect("selector");
+            let bytes = hex::decode(hex.trim_start_matches("0x")).expect("hex selector");
+            (label, Selector::try_from(bytes).expect("four bytes"))
+        })
+        .collect()
+}
+
+/// `contract`'s list of secondary messages agrees with what each facet build holds, and the
+/// deployed instance (`address`) runs the router, which sends each message to the facet holding it.
+fn check_split(
+    world: &mut World,
+    contract: &str,
+    address: ink::primitives::AccountId,
+    listed: &[Selector],
+) {
+    let secondary = bundle::secondary_facet(contract).expect("a split contract");
+    let listed: BTreeSet<Selector> = listed.iter().copied().collect();
+    let in_primary = messages(contract);
+    let in_secondary = messages(secondary);
+    assert_eq!(
+        in_secondary.len(),
+        listed.len(),
+        "{secondary} holds exactly the listed messages"
+    );
+    for (label, selector) in &in_secondary {
+        assert!(
+            listed.contains(selector),
+            "{label} is in {secondary} but not listed as secondary"
+        );
+    }
+    for (label, selector) in &in_primary {
+        assert!(
+            !listed.contains(selector),
+            "{label} is in both facets of {contract}"
+        );
+    }
+
+    let hash_of = |name: &str| Hash::from(code_hash(&Bundle::load(name).unwrap().wasm));
+    assert_eq!(
+        world.chain.code_hash_at(&address).unwrap(),
+        Some(code_hash(&Bundle::load(bundle::ROUTER).unwrap().wasm)),
+        "the {contract} instance runs the router"
+    );
+    let router = call_builder::<Router>(address);
+    for (facet, held) in [(contract, &in_primary), (secondary, &in_secondary)] {
+        for (label, selector) in held.iter() {
+            let routed = world.read(&address, router.facet_of(*selector));
+            assert_eq!(routed, Some(hash_of(facet)), "{label} runs in {facet}");
+        }
+    }
+}
+
+#[test]
+fn every_insurance_message_runs_in_exactly_one_facet_and_is_routed_there() {
+    let mut world = World::new();
+    let grid = world.deploy_grid();
+    check_split(
+        &mut world,
+        "outage_insurance",
+        grid.insurance.address,
+        &outage_insurance::CLAIMS_MESSAGES,
+    );
+}
+
+#[test]
+fn facet_codes_cannot_be_removed_while_the_contract_lives() {
+    let mut world = World::new();
+    let grid = world.deploy_grid();
+    // The grid's deployer uploaded every code; the facets are locked by the instance, the router is
+    // in use by it.
+    for name in [
+        "outage_insurance",
+        "outage_insurance_claims",
+        bundle::ROUTER,
+    ] {
+        let hash = code_hash(&Bundle::load(name).unwrap().wasm);
+        let refused = world.chain.remove_code(hash, &grid.utility);
+        assert!(
+            matches!(&refused, Err(ChainError::Dispatch { reason, .. }) if reason.contains("CodeInUse")),
+            "{name}: {refused:?}"
+        );
+    }
+}
+
+/// Instantiates the cover facet with `codes` and returns the constructor's refusal.
+fn refusal(world: &mut World, codes: FacetCodes) -> outage_insurance::Error {
+    let utility = world.actor("utility");
+    let grid = world.deploy_grid();
+    let constructor: Constructor = OutageInsuranceRef::new(
+        grid.attestations.address,
+        grid.meter_schema,
+        vec![utility],
+        1,
+        codes,
+    )
+    .into();
+    let cover = Bundle::load("outage_insurance").unwrap();
+    let hash = world.chain.deploy(&cover, constructor, &utility, 0);
+    let Err(ChainError::ConstructorReverted { data, .. }) = hash else {
+        panic!("the constructor must refuse: {hash:?}");
+    };
+    let answer =
+        Result::<Result<(), outage_insurance::Error>, ink::LangError>::decode(&mut &data[..])
+            .expect("a typed refusal");
+    answer.expect("no language error").expect_err("refused")
+}
+
+#[test]
+fn a_split_contract_refuses_repeated_or_unknown_codes() {
+    let mut world = World::new();
+    let hash_of = |name: &str| Hash::from(code_hash(&Bundle::load(name).unwrap().wasm));
+    let good = FacetCodes {
+        router: hash_of(bundle::ROUTER),
+        primary: hash_of("outage_insurance"),
+        secondary: hash_of("outage_insurance_claims"),
+    };
+    assert_eq!(
+        refusal(
+            &mut world,
+            FacetCodes {
+                secondary: good.primary,
+                ..good
+            }
+        ),
+        outage_insurance::Error::Facets(FacetError::DuplicateCode)
+    );
+    assert_eq!(
+        refusal(
+            &mut world,
+            FacetCodes {
+                router: Hash::from([7; 32]),
+                ..good
+            }
+        ),
+        outage_insurance::Error::Facets(FacetError::UnknownCode)
+    );
+    assert_eq!(
+        refusal(
+            &mut world,
+            FacetCodes {
+                secondary: Hash::from([7; 32]),
+                ..good
+            }
+        ),
+        outage_insurance::Error::Facets(FacetError::UnknownCode)
+    );
+}
+
+#[test]
+fn the_router_cannot_be_instantiated_on_its_own() {
+    let mut world = World::new();
+    let deployer = world.actor("deployer");
+    let outcome = world
+        .chain
+        .deploy_named(bundle::ROUTER, RouterRef::new(), &deployer);
+    let Err(ChainError::ConstructorReverted { data, .. }) = outcome else {
+        panic!("the router must refuse: {outcome:?}");
+    };
+    let answer =
+        Result::<Result<(), router::Error>, ink::LangError>::decode(&mut &data[..]).unwrap();
+    assert_eq!(answer, Ok(Err(router::Error::NotInstalled)));
+}
