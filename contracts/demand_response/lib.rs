@@ -30,12 +30,28 @@
 //!    customer the same fraction and never more than its allocation. An entry resolved after that is
 //!    paid at the same fraction; the difference to its earlier share is drawn from (as far as it goes)
 //!    or returned to the budget. When every entry is paid, the rounding remainder returns to the budget.
+//!
+//! ## Code: two facets behind a router
+//! The whole surface does not fit the 32 KiB code budget, so the contract is built as two facets over
+//! the same storage (`gridtrust_common::facets`): the **programs** facet (roles, programs, budgets,
+//! enrollment, events, opt-outs, the baseline and reading checks; the `programs-facet` feature) and
+//! the **settlement** facet (the committee, measurements, closing, disputes, settlement and the entry
+//! query, listed in [`SETTLEMENT_MESSAGES`]; the `settlement-facet` feature). The constructor runs in
+//! the programs facet and leaves the instance running the `router` contract, which delegates each call
+//! to the facet that has its message. Callers see one contract: one address, one storage, every message
+//! below. A build with neither feature has every message and is what off-chain code and the tests link
+//! against.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// A facet build leaves out the other facet's messages, and with them some helpers only those use.
+#![cfg_attr(
+    any(feature = "programs-facet", feature = "settlement-facet"),
+    allow(dead_code, unused_imports, unused_mut)
+)]
 
 pub use self::demand_response::{
     DemandResponse, DemandResponseRef, DrEvent, Enrollment, Entry, EntryStatus, Error, Measurement,
     MeasurementBatch, Program, ProgramTerms, MAX_BATCH_ENTRIES, MAX_EVENT_MS, MAX_SETTLE_BATCH,
-    REGULATOR, UTILITY,
+    REGULATOR, SETTLEMENT_MESSAGES, UTILITY,
 };
 
 /// The contract's events, for decoding off-chain with the contract's own types.
@@ -64,6 +80,7 @@ mod demand_response {
         blake2_256_of, claims,
         committee::{Committee, VoteOutcome},
         demand,
+        facets::{self, FacetCodes, Selector},
         merkle::{self, MerkleProof},
         verifier::{self, SchemaId},
         Digest,
@@ -255,6 +272,7 @@ mod demand_response {
         use super::MeterId;
         use gridtrust_common::{
             access::AccessError, baseline::BaselineError, committee::CommitteeError,
+            facets::FacetError,
         };
 
         /// Every way a message of this contract can refuse.
@@ -334,8 +352,23 @@ mod demand_response {
             TransferFailed,
             /// An amount, id or time would overflow.
             Overflow,
+            /// The facet codes given at deployment are unusable (unknown or repeated).
+            Facets(FacetError),
         }
     }
+
+    /// The messages the settlement facet runs: measurements, closing, disputes, settlement and the
+    /// entry query. Every other message runs in the programs facet. Keep in step with the `cfg` on
+    /// each message; the facet tests check the two against each facet's metadata.
+    pub const SETTLEMENT_MESSAGES: [Selector; 7] = [
+        ink::selector_bytes!("set_committee"),
+        ink::selector_bytes!("submit_measurements"),
+        ink::selector_bytes!("close_event"),
+        ink::selector_bytes!("dispute"),
+        ink::selector_bytes!("resolve"),
+        ink::selector_bytes!("settle"),
+        ink::selector_bytes!("entry"),
+    ];
 
     /// Result of this contract's messages.
     pub type Result<T> = core::result::Result<T, Error>;
@@ -553,14 +586,19 @@ mod demand_response {
     impl DemandResponse {
         /// Deploys with the attestations contract and meter-holder schema customers are checked
         /// against, and the oracle committee. The caller becomes the owner.
+        ///
+        /// `code` names the router and the two facets, all already on chain: instantiate the
+        /// programs facet's code; the constructor leaves the instance running the router over both
+        /// facets (see the crate docs).
         #[ink(constructor)]
         pub fn new(
             attestations: AccountId,
             meter_schema: SchemaId,
             members: Vec<AccountId>,
             threshold: u32,
+            code: FacetCodes,
         ) -> Result<Self> {
-            Ok(Self {
+            let contract = Self {
                 access: AccessControl::new(Self::env().caller()),
                 committee: Committee::new(members, threshold).map_err(Error::Committee)?,
                 attestations,
@@ -573,12 +611,15 @@ mod demand_response {
                 opt_outs: Mapping::new(),
                 entries: Mapping::new(),
                 batch_roots: Mapping::new(),
-            })
+            };
+            facets::install(&code, &SETTLEMENT_MESSAGES).map_err(Error::Facets)?;
+            Ok(contract)
         }
 
         // ---- administration --------------------------------------------------------------------
 
         /// Grants `role` ([`UTILITY`] or [`REGULATOR`]) to `account` (owner only).
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn grant_role(&mut self, role: RoleId, account: AccountId) -> Result<()> {
             self.access
@@ -588,6 +629,7 @@ mod demand_response {
         }
 
         /// Takes `role` from `account` (owner only).
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn revoke_role(&mut self, role: RoleId, account: AccountId) -> Result<()> {
             self.access
@@ -597,6 +639,7 @@ mod demand_response {
         }
 
         /// Replaces the committee's members and threshold (owner only); votes in flight become void.
+        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn set_committee(&mut self, members: Vec<AccountId>, threshold: u32) -> Result<()> {
             self.access
@@ -608,6 +651,7 @@ mod demand_response {
         }
 
         /// Points enrollment checks at another attestations contract or schema (owner only).
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn set_attestations(
             &mut self,
@@ -627,6 +671,7 @@ mod demand_response {
         }
 
         /// Hands the contract to a new owner (owner only).
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
             self.access
@@ -638,6 +683,7 @@ mod demand_response {
 
         /// Creates a program run by the caller, who must hold [`UTILITY`]; the value sent is its
         /// first budget.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message, payable)]
         pub fn create_program(&mut self, terms: ProgramTerms) -> Result<ProgramId> {
             let utility = self.env().caller();
@@ -678,6 +724,7 @@ mod demand_response {
         }
 
         /// Adds the value sent to `program`'s budget (anyone may).
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message, payable)]
         pub fn fund_program(&mut self, program: ProgramId) -> Result<Balance> {
             let amount = self.env().transferred_value();
@@ -692,6 +739,7 @@ mod demand_response {
 
         /// Pays `amount` of the budget back to the program's utility, only while none of its events
         /// awaits payment.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn withdraw_budget(&mut self, program: ProgramId, amount: Balance) -> Result<Balance> {
             let mut p = self.program_or_err(program)?;
@@ -715,6 +763,7 @@ mod demand_response {
 
         /// Pauses or resumes `program` (its utility or a regulator). A paused program takes no
         /// enrollments, events or batches and pays nothing; disputes and resolutions go on.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn set_paused(&mut self, program: ProgramId, paused: bool) -> Result<()> {
             let mut p = self.program_or_err(program)?;
@@ -734,6 +783,7 @@ mod demand_response {
 
         /// Enrolls `meter` on `feeder` in `program` for the caller, who must hold a valid meter-holder
         /// attestation of that meter and feeder. A new holder re-enrolling replaces the old one.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn enroll(
             &mut self,
@@ -770,6 +820,7 @@ mod demand_response {
         }
 
         /// Withdraws the caller's `meter` from `program`; events already measured are unaffected.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn unenroll(&mut self, program: ProgramId, meter: MeterId) -> Result<()> {
             self.enrollment_of_caller(program, meter)?;
@@ -783,6 +834,7 @@ mod demand_response {
         }
 
         /// Opts the caller's `meter` out of `event`, before its opt-out deadline.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn opt_out(&mut self, event: EventId, meter: MeterId) -> Result<()> {
             let e = self.event_or_err(event)?;
@@ -801,6 +853,7 @@ mod demand_response {
 
         /// Announces an event of `program` (its utility only): enrolled meters take part unless they
         /// opt out by `opt_out_deadline_ms`.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn announce_event(
             &mut self,
@@ -862,6 +915,7 @@ mod demand_response {
 
         /// A committee member's vote for a measurement batch, once the event has ended and before it
         /// closes. Every vote checks the batch; the vote that finalizes it records its entries.
+        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn submit_measurements(&mut self, batch: MeasurementBatch) -> Result<VoteOutcome> {
             let (mut e, p) = self.open_event(batch.event)?;
@@ -935,6 +989,7 @@ mod demand_response {
 
         /// Closes `event` to new batches (the program's utility or a regulator), after its end; the
         /// dispute window starts now.
+        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn close_event(&mut self, event: EventId) -> Result<Timestamp> {
             let (mut e, p) = self.open_event(event)?;
@@ -960,6 +1015,7 @@ mod demand_response {
 
         /// Disputes `meter`'s entry in `event` (its customer or a regulator), before the dispute
         /// window closes; the entry is held until resolved.
+        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn dispute(&mut self, event: EventId, meter: MeterId) -> Result<()> {
             let mut e = self.event_or_err(event)?;
@@ -991,6 +1047,7 @@ mod demand_response {
         /// Resolves a disputed entry (the program's utility or a regulator): with `correction`
         /// (baseline Wh, actual Wh) its subsidy is recomputed, without it the entry stands as is. Either
         /// way it can be settled again.
+        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn resolve(
             &mut self,
@@ -1059,6 +1116,7 @@ mod demand_response {
         /// unknown ones are skipped. The first call fixes the event's allocation; the call that pays
         /// the last entry (an empty list does, for an event with none) returns the remainder to the
         /// budget. Returns the number paid.
+        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn settle(&mut self, event: EventId, meters: Vec<MeterId>) -> Result<u32> {
             let count = u32::try_from(meters.len()).unwrap_or(u32::MAX);
@@ -1132,36 +1190,42 @@ mod demand_response {
         // ---- queries ---------------------------------------------------------------------------
 
         /// A program, if it exists.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn program(&self, program: ProgramId) -> Option<Program> {
             self.programs.get(program)
         }
 
         /// A meter's enrollment in a program, if any.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn enrollment(&self, program: ProgramId, meter: MeterId) -> Option<Enrollment> {
             self.enrollments.get((program, meter))
         }
 
         /// An event, if it exists.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn event(&self, event: EventId) -> Option<DrEvent> {
             self.events.get(event)
         }
 
         /// Whether `meter` opted out of `event`.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn opted_out(&self, event: EventId, meter: MeterId) -> bool {
             self.opt_outs.contains((event, meter))
         }
 
         /// `meter`'s entry in `event`, if measured.
+        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn entry(&self, event: EventId, meter: MeterId) -> Option<Entry> {
             self.entries.get((event, meter))
         }
 
         /// The readings root of batch `index` of `event`, if accepted.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn readings_root(&self, event: EventId, index: u32) -> Option<Digest> {
             self.batch_roots.get((event, index))
@@ -1170,6 +1234,7 @@ mod demand_response {
         /// Whether `meter` drew `wh` in the interval starting at `interval_start_ms`, as batch `index`
         /// of `event` says: the reading's leaf (`demand::reading_leaf`) is checked against the batch's
         /// readings root with `proof`.
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn verify_reading(
             &self,
@@ -1191,6 +1256,7 @@ mod demand_response {
 
         /// Recomputes a baseline for `event` from raw readings, by its program's method and the event's
         /// day type, so anyone can check a submitted one (`gridtrust_common::baseline`).
+        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn compute_baseline(
             &self,

@@ -93,16 +93,28 @@ fn every_insurance_message_runs_in_exactly_one_facet_and_is_routed_there() {
 }
 
 #[test]
+fn every_demand_response_message_runs_in_exactly_one_facet_and_is_routed_there() {
+    let mut world = World::new();
+    let grid = world.deploy_grid();
+    check_split(
+        &mut world,
+        "demand_response",
+        grid.demand.address,
+        &demand_response::SETTLEMENT_MESSAGES,
+    );
+}
+
+#[test]
 fn facet_codes_cannot_be_removed_while_the_contract_lives() {
     let mut world = World::new();
     let grid = world.deploy_grid();
     // The grid's deployer uploaded every code; the facets are locked by the instance, the router is
     // in use by it.
-    for name in [
-        "outage_insurance",
-        "outage_insurance_claims",
-        bundle::ROUTER,
-    ] {
+    let codes = bundle::SPLIT
+        .iter()
+        .flat_map(|(primary, secondary)| [*primary, *secondary])
+        .chain([bundle::ROUTER]);
+    for name in codes {
         let hash = code_hash(&Bundle::load(name).unwrap().wasm);
         let refused = world.chain.remove_code(hash, &grid.utility);
         assert!(

@@ -67,7 +67,10 @@ pub const ROUTER: &str = "router";
 
 /// The contracts built as two facets behind the router (see `gridtrust_common::facets`), each with the
 /// bundle of its secondary facet.
-pub const SPLIT: &[(&str, &str)] = &[("outage_insurance", "outage_insurance_claims")];
+pub const SPLIT: &[(&str, &str)] = &[
+    ("demand_response", "demand_response_settlement"),
+    ("outage_insurance", "outage_insurance_claims"),
+];
 
 /// The bundle of `contract`'s secondary facet, when it is split.
 pub fn secondary_facet(contract: &str) -> Option<&'static str> {

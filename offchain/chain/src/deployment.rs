@@ -438,15 +438,17 @@ pub fn deploy<C: Chain>(
         )
         .into(),
     )?;
-    let (bundle, hash) = &bundles["demand_response"];
-    let demand = run.instance(
-        bundle,
-        *hash,
+    let codes = facet_codes(&bundles, "demand_response");
+    let demand = run.split_instance(
+        &bundles["demand_response"].0,
+        codes,
+        demand_response::SETTLEMENT_MESSAGES[0],
         DemandResponseRef::new(
             attestations,
             meter_schema,
             plan.operators.clone(),
             plan.threshold,
+            codes,
         )
         .into(),
     )?;

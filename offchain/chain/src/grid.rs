@@ -102,14 +102,18 @@ impl Grid {
             },
             &utility,
         )?;
-        let demand = chain.deploy_named(
+        let demand = chain.deploy_split(
             "demand_response",
-            DemandResponseRef::new(
-                attestations.address,
-                meter_schema,
-                operators.clone(),
-                threshold,
-            ),
+            |code| {
+                DemandResponseRef::new(
+                    attestations.address,
+                    meter_schema,
+                    operators.clone(),
+                    threshold,
+                    code,
+                )
+                .into()
+            },
             &utility,
         )?;
         chain
