@@ -3,7 +3,9 @@
 # to $CARGO_TARGET_DIR/ink/<name>/<name>.contract. A contract split into facets (a `facets` list under
 # `[package.metadata.gridtrust]` in its Cargo.toml, see contracts/common/src/facets.rs) is built once per
 # facet with the feature `<facet>-facet`: the first facet, the code its constructor runs in, is the bundle
-# `<name>`; each other facet is the bundle `<name>_<facet>`.
+# `<name>`; each other facet is the bundle `<name>_<facet>`. Its `<name>/<name>.json` is the metadata of a
+# build with every message (what a client such as Contracts UI needs to call the deployed instance), while
+# each `.contract` holds one facet's code and that facet's metadata.
 # A bundle is rebuilt only when the content of its inputs (its folder, contracts/common, the lock file, the
 # workspace manifest, the toolchain pin) changed since it was built; content, not timestamps, so a fresh
 # clone reuses bundles built from the same sources.
@@ -54,8 +56,20 @@ for dir in contracts/*/; do
         build "$name" "$dir" "$name" "$digest"
         continue
     fi
+    # The metadata of a build with every message, kept apart: the facet builds below write their own.
+    full="$target_dir/ink/${name}_metadata/$name.json"
+    if [ ! -f "$full" ] || [ "$(cat "$full.inputs" 2>/dev/null)" != "$digest" ]; then
+        echo "contracts: building $name with every message, for its metadata"
+        cargo contract build --release --quiet --manifest-path "$dir/Cargo.toml"
+        mkdir -p "$(dirname "$full")"
+        cp "$target_dir/ink/$name/$name.json" "$full"
+        echo "$digest" >"$full.inputs"
+        # The crate's own folder now holds the full build: make the primary bundle rebuild.
+        rm -f "$target_dir/ink/$name/$name.contract.inputs"
+    fi
     for facet in "${facets[@]:1}"; do
         build "$name" "$dir" "${name}_$facet" "$digest" "$facet-facet"
     done
     build "$name" "$dir" "$name" "$digest" "${facets[0]}-facet"
+    cp "$full" "$target_dir/ink/$name/$name.json"
 done

@@ -18,9 +18,9 @@ use outage_insurance::OutageInsuranceRef;
 use router::{Router, RouterRef};
 use scale::Decode;
 
-/// The selectors of the messages in bundle `name`'s metadata, by label.
-fn messages(name: &str) -> Vec<(String, Selector)> {
-    let text = std::fs::read_to_string(bundle::bundle_path(name)).expect("bundle built");
+/// The selectors of the messages in the metadata file `path` (a bundle or a metadata JSON), by label.
+fn messages_in(path: &std::path::Path) -> Vec<(String, Selector)> {
+    let text = std::fs::read_to_string(path).expect("built by `make contracts`");
     let json: serde_json::Value = serde_json::from_str(&text).expect("bundle is JSON");
     json["spec"]["messages"]
         .as_array()
@@ -33,6 +33,11 @@ fn messages(name: &str) -> Vec<(String, Selector)> {
             (label, Selector::try_from(bytes).expect("four bytes"))
         })
         .collect()
+}
+
+/// The messages of bundle `name`, by label.
+fn messages(name: &str) -> Vec<(String, Selector)> {
+    messages_in(&bundle::bundle_path(name))
 }
 
 /// `contract`'s list of secondary messages agrees with what each facet build holds, and the
@@ -64,6 +69,12 @@ fn check_split(
             "{label} is in both facets of {contract}"
         );
     }
+    // The contract's metadata JSON, what clients call the instance with, has both facets' messages.
+    let mut both: Vec<_> = in_primary.iter().chain(&in_secondary).cloned().collect();
+    both.sort();
+    let mut full = messages_in(&bundle::bundle_path(contract).with_extension("json"));
+    full.sort();
+    assert_eq!(full, both, "{contract}.json describes every message");
 
     let hash_of = |name: &str| Hash::from(code_hash(&Bundle::load(name).unwrap().wasm));
     assert_eq!(

@@ -3,7 +3,9 @@
 //! operators' rounds report them from their own outboxes (2 of 3 make them final); the third, the
 //! keeper, triggers the payouts, by outage length, with no claim.
 use anyhow::{anyhow, Context, Result};
-use gridtrust_chain::{encode::call_builder, named_account, ss58, AccountId, Grid, SandboxChain};
+use gridtrust_chain::{
+    bundle, encode::call_builder, named_account, ss58, AccountId, Bundle, Grid, SandboxChain,
+};
 use gridtrust_common::tiers::{self, Tier};
 use gridtrust_oracle::{
     outages::{self, OutageRule},
@@ -64,13 +66,22 @@ pub fn run(
     println!("== Deploying on the embedded sandbox chain (drink, pallet-contracts 31, real Wasm)");
     let grid = Grid::deploy(&mut chain, utility, operators.clone(), 2)
         .context("deploying the contracts")?;
-    println!("{:<18} {:<50} {:>10}", "contract", "address", "wasm bytes");
+    println!("{:<18} {:<50} wasm bytes", "contract", "address");
     for deployed in grid.contracts() {
+        // A split contract's instance runs the router over two facets: show each code's size.
+        let size = match bundle::secondary_facet(&deployed.name) {
+            Some(secondary) => format!(
+                "{} + {} ({secondary}), router {}",
+                deployed.code_bytes,
+                Bundle::load(secondary)?.wasm.len(),
+                Bundle::load(bundle::ROUTER)?.wasm.len()
+            ),
+            None => deployed.code_bytes.to_string(),
+        };
         println!(
-            "{:<18} {:<50} {:>10}",
+            "{:<18} {:<50} {size}",
             deployed.name,
-            ss58(&deployed.address),
-            deployed.code_bytes
+            ss58(&deployed.address)
         );
     }
     println!(
