@@ -115,6 +115,47 @@ fn every_demand_response_message_runs_in_exactly_one_facet_and_is_routed_there()
     );
 }
 
+/// The storage root keys in the metadata file `path`.
+fn root_keys(path: &std::path::Path) -> BTreeSet<String> {
+    fn collect(value: &serde_json::Value, keys: &mut BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (name, inner) in map {
+                    match inner.as_str() {
+                        Some(key) if name == "root_key" => {
+                            keys.insert(key.to_owned());
+                        }
+                        _ => collect(inner, keys),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, keys)),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(path).expect("built by `make contracts`");
+    let mut keys = BTreeSet::new();
+    collect(&serde_json::from_str(&text).expect("JSON"), &mut keys);
+    keys
+}
+
+#[test]
+fn the_routers_storage_keys_are_apart_from_the_split_contracts_own() {
+    let mut router_keys = root_keys(&bundle::bundle_path(bundle::ROUTER));
+    // The root itself is shared on purpose: the router loads the facets' root and ignores it.
+    assert!(router_keys.remove("0x00000000"), "{router_keys:?}");
+    assert_eq!(
+        router_keys.len(),
+        2,
+        "routes and primary facet: {router_keys:?}"
+    );
+    for (contract, _) in bundle::SPLIT {
+        let own = root_keys(&bundle::bundle_path(contract).with_extension("json"));
+        assert!(own.len() > 5, "{contract} lists its storage: {own:?}");
+        assert!(own.is_disjoint(&router_keys), "{contract}: {own:?}");
+    }
+}
+
 #[test]
 fn facet_codes_cannot_be_removed_while_the_contract_lives() {
     let mut world = World::new();

@@ -15,7 +15,7 @@
 //!    instance lives.
 //!
 //! The routes are written once, in the constructor, and no message changes them: the split is not an
-//! upgrade mechanism. [`RouterRoutes`] and [`PRIMARY_FACET`] are the storage both the router and the
+//! upgrade mechanism. [`RouterRoutes`] and [`PrimaryFacet`] are the storage both the router and the
 //! facets' constructors use; their keys are fixed here so the two sides cannot disagree.
 use ink::{
     env::DefaultEnvironment,
@@ -26,7 +26,8 @@ use ink::{
 /// A message selector: the first four bytes of a call's input.
 pub type Selector = [u8; 4];
 
-/// Storage key of the route table (`"GTr1"`); far from ink!'s derived keys by construction.
+/// Storage key of the route table (`"GTr1"`). ink! derives the split contracts' own keys by hashing
+/// field names; the facet tests check that none of them is one of these two.
 const ROUTES_KEY: u32 = 0x4754_7231;
 /// Storage key of the primary facet's code hash (`"GTr0"`).
 const PRIMARY_KEY: u32 = 0x4754_7230;
