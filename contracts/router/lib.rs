@@ -11,7 +11,7 @@
 //! them. It cannot be instantiated on its own.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
-pub use self::router::{Error, HostState, Router, RouterRef};
+pub use self::router::{Error, Router, RouterRef};
 
 #[ink::contract]
 mod router {

@@ -69,6 +69,17 @@ fn check_split(
             "{label} is in both facets of {contract}"
         );
     }
+    // The router answers its own query itself: no facet message may share its selector.
+    let (_, own) = messages(bundle::ROUTER)
+        .into_iter()
+        .find(|(label, _)| label == "facet_of")
+        .expect("the router's query");
+    for (label, selector) in in_primary.iter().chain(&in_secondary) {
+        assert_ne!(
+            *selector, own,
+            "{label} would be shadowed by the router's facet_of"
+        );
+    }
     // The contract's metadata JSON, what clients call the instance with, has both facets' messages.
     let mut both: Vec<_> = in_primary.iter().chain(&in_secondary).cloned().collect();
     both.sort();
