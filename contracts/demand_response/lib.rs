@@ -64,6 +64,7 @@ pub mod events {
     pub use gridtrust_common::{
         access::{OwnershipTransferred, RoleChanged},
         committee::{CommitteeChanged, ReportFinalized, ReportVoted},
+        facets::FacetsInstalled,
     };
 }
 

@@ -62,6 +62,7 @@ pub mod events {
     pub use gridtrust_common::{
         access::OwnershipTransferred,
         committee::{CommitteeChanged, ReportFinalized, ReportVoted},
+        facets::FacetsInstalled,
     };
 }
 

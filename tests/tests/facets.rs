@@ -11,8 +11,8 @@ use gridtrust_chain::{
     encode::Constructor,
     Chain, ChainError,
 };
-use gridtrust_common::facets::{FacetCodes, FacetError, Selector};
-use gridtrust_tests::{call_builder, World};
+use gridtrust_common::facets::{FacetCodes, FacetError, FacetsInstalled, Selector};
+use gridtrust_tests::{call_builder, decode_all, World};
 use ink::primitives::Hash;
 use outage_insurance::OutageInsuranceRef;
 use router::{Router, RouterRef};
@@ -165,6 +165,26 @@ fn the_routers_storage_keys_are_apart_from_the_split_contracts_own() {
         assert!(own.len() > 5, "{contract} lists its storage: {own:?}");
         assert!(own.is_disjoint(&router_keys), "{contract}: {own:?}");
     }
+}
+
+#[test]
+fn the_constructor_announces_the_facets_it_installed() {
+    let mut world = World::new();
+    let grid = world.deploy_grid();
+    let hash_of = |name: &str| Hash::from(code_hash(&Bundle::load(name).unwrap().wasm));
+    // Grid::deploy instantiates demand response last.
+    let events = world.chain.instantiation_events();
+    let installed: Vec<FacetsInstalled> = decode_all(events);
+    assert_eq!(installed.len(), 1, "{events:?}");
+    assert!(events.iter().all(|e| e.contract == grid.demand.address));
+    let event = &installed[0];
+    assert_eq!(event.router, hash_of(bundle::ROUTER));
+    assert_eq!(event.primary, hash_of("demand_response"));
+    assert_eq!(event.secondary, hash_of("demand_response_settlement"));
+    assert_eq!(
+        event.routed as usize,
+        demand_response::SETTLEMENT_MESSAGES.len()
+    );
 }
 
 #[test]

@@ -49,6 +49,20 @@ pub struct FacetCodes {
     pub secondary: Hash,
 }
 
+/// The instance being constructed now runs the router over these facets (emitted by [`install`]).
+#[ink::event]
+#[derive(Debug)]
+pub struct FacetsInstalled {
+    /// The router's code, which the instance runs.
+    pub router: Hash,
+    /// The facet that runs every selector without a route.
+    pub primary: Hash,
+    /// The facet that runs the routed selectors.
+    pub secondary: Hash,
+    /// How many selectors are routed to the secondary facet.
+    pub routed: u32,
+}
+
 /// Why [`install`] refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
@@ -83,5 +97,11 @@ pub fn install(codes: &FacetCodes, secondary_messages: &[Selector]) -> Result<()
     }
     let mut primary = PrimaryFacet::new();
     primary.set(&codes.primary);
+    ink::env::emit_event::<DefaultEnvironment, _>(FacetsInstalled {
+        router: codes.router,
+        primary: codes.primary,
+        secondary: codes.secondary,
+        routed: u32::try_from(secondary_messages.len()).unwrap_or(u32::MAX),
+    });
     Ok(())
 }

@@ -43,6 +43,7 @@ pub struct SandboxChain {
     now_ms: u64,
     salt: u64,
     calls_since_flush: u32,
+    instantiation_events: Vec<ContractEvent>,
 }
 
 impl Default for SandboxChain {
@@ -67,6 +68,7 @@ impl SandboxChain {
             now_ms: GENESIS_TIME_MS,
             salt: 0,
             calls_since_flush: 0,
+            instantiation_events: Vec::new(),
         };
         chain.sandbox.set_timestamp(GENESIS_TIME_MS);
         chain
@@ -154,6 +156,11 @@ impl SandboxChain {
     ) -> Result<Deployed, ChainError> {
         let bundle = Bundle::load(name)?;
         self.deploy(&bundle, constructor, actor, 0)
+    }
+
+    /// The contract events the last successful instantiation emitted (its constructor's).
+    pub fn instantiation_events(&self) -> &[ContractEvent] {
+        &self.instantiation_events
     }
 
     /// Removes uploaded code `code_hash` as `actor` (pallet-contracts allows it to the uploader, and
@@ -287,16 +294,8 @@ fn execute<R: Decode>(
         .unwrap_or_default()
         .into_iter()
         .skip(earlier)
-        .filter_map(|record| match record.event {
-            RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted {
-                contract,
-                data,
-            }) => Some(ContractEvent {
-                contract: from_sandbox(&contract),
-                topics: record.topics.iter().map(|t| t.0).collect(),
-                data,
-            }),
-            _ => None,
+        .filter_map(|record| {
+            contract_event(record.event, record.topics.iter().map(|t| t.0).collect())
         })
         .collect();
     Ok(CallOutcome {
@@ -308,6 +307,20 @@ fn execute<R: Decode>(
 }
 
 type Runtime = <MinimalSandbox as Sandbox>::Runtime;
+
+/// The runtime event `event` (with its `topics`) as a contract event, if a contract emitted it.
+fn contract_event(event: RuntimeEvent, topics: Vec<[u8; 32]>) -> Option<ContractEvent> {
+    match event {
+        RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted { contract, data }) => {
+            Some(ContractEvent {
+                contract: from_sandbox(&contract),
+                topics,
+                data,
+            })
+        }
+        _ => None,
+    }
+}
 
 /// The sandbox as a [`Chain`]: nothing to sign with, money minted on demand, and its own clock (set
 /// it with [`SandboxChain::set_time`]).
@@ -366,6 +379,7 @@ impl Chain for SandboxChain {
         value: u128,
         salt: &[u8],
     ) -> Result<(AccountId, Weight), ChainError> {
+        let earlier = self.sandbox.events().len();
         let result = self.sandbox.instantiate_contract(
             code_hash.to_vec(),
             value,
@@ -386,6 +400,15 @@ impl Chain for SandboxChain {
                 data: ok.result.data,
             });
         }
+        self.instantiation_events = result
+            .events
+            .unwrap_or_default()
+            .into_iter()
+            .skip(earlier)
+            .filter_map(|record| {
+                contract_event(record.event, record.topics.iter().map(|t| t.0).collect())
+            })
+            .collect();
         Ok((from_sandbox(&ok.account_id), result.gas_consumed))
     }
 
