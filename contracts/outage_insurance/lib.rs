@@ -332,8 +332,8 @@ mod outage_insurance {
     }
 
     /// The messages the claims facet runs: outage reports, payouts and their queries. Every other
-    /// message runs in the cover facet. Keep in step with the `cfg` on each message; the deployment
-    /// tests check the two against each facet's metadata.
+    /// message runs in the cover facet. Keep in step with the `cfg` on each message; the facet tests
+    /// check the two against each facet's metadata.
     pub const CLAIMS_MESSAGES: [Selector; 13] = [
         ink::selector_bytes!("set_committee"),
         ink::selector_bytes!("report_outage_start"),

@@ -12,7 +12,7 @@ use gridtrust_chain::{
     Chain, ChainError,
 };
 use gridtrust_common::facets::{FacetCodes, FacetError, FacetsInstalled, Selector};
-use gridtrust_tests::{call_builder, decode_all, World};
+use gridtrust_tests::{call_builder, decode_all, Grid, World};
 use ink::primitives::Hash;
 use outage_insurance::OutageInsuranceRef;
 use router::{Router, RouterRef};
@@ -33,6 +33,13 @@ fn messages_in(path: &std::path::Path) -> Vec<(String, Selector)> {
             (label, Selector::try_from(bytes).expect("four bytes"))
         })
         .collect()
+}
+
+/// The code hash of bundle `name`.
+fn code_of(name: &str) -> Hash {
+    Hash::from(code_hash(
+        &Bundle::load(name).expect("built by `make contracts`").wasm,
+    ))
 }
 
 /// The messages of bundle `name`, by label.
@@ -87,17 +94,16 @@ fn check_split(
     full.sort();
     assert_eq!(full, both, "{contract}.json describes every message");
 
-    let hash_of = |name: &str| Hash::from(code_hash(&Bundle::load(name).unwrap().wasm));
     assert_eq!(
         world.chain.code_hash_at(&address).unwrap(),
-        Some(code_hash(&Bundle::load(bundle::ROUTER).unwrap().wasm)),
+        Some(code_of(bundle::ROUTER).into()),
         "the {contract} instance runs the router"
     );
     let router = call_builder::<Router>(address);
     for (facet, held) in [(contract, &in_primary), (secondary, &in_secondary)] {
         for (label, selector) in held.iter() {
             let routed = world.read(&address, router.facet_of(*selector));
-            assert_eq!(routed, Some(hash_of(facet)), "{label} runs in {facet}");
+            assert_eq!(routed, Some(code_of(facet)), "{label} runs in {facet}");
         }
     }
 }
@@ -171,16 +177,15 @@ fn the_routers_storage_keys_are_apart_from_the_split_contracts_own() {
 fn the_constructor_announces_the_facets_it_installed() {
     let mut world = World::new();
     let grid = world.deploy_grid();
-    let hash_of = |name: &str| Hash::from(code_hash(&Bundle::load(name).unwrap().wasm));
     // Grid::deploy instantiates demand response last.
     let events = world.chain.instantiation_events();
     let installed: Vec<FacetsInstalled> = decode_all(events);
     assert_eq!(installed.len(), 1, "{events:?}");
     assert!(events.iter().all(|e| e.contract == grid.demand.address));
     let event = &installed[0];
-    assert_eq!(event.router, hash_of(bundle::ROUTER));
-    assert_eq!(event.primary, hash_of("demand_response"));
-    assert_eq!(event.secondary, hash_of("demand_response_settlement"));
+    assert_eq!(event.router, code_of(bundle::ROUTER));
+    assert_eq!(event.primary, code_of("demand_response"));
+    assert_eq!(event.secondary, code_of("demand_response_settlement"));
     assert_eq!(
         event.routed as usize,
         demand_response::SETTLEMENT_MESSAGES.len()
@@ -198,8 +203,7 @@ fn facet_codes_cannot_be_removed_while_the_contract_lives() {
         .flat_map(|(primary, secondary)| [*primary, *secondary])
         .chain([bundle::ROUTER]);
     for name in codes {
-        let hash = code_hash(&Bundle::load(name).unwrap().wasm);
-        let refused = world.chain.remove_code(hash, &grid.utility);
+        let refused = world.chain.remove_code(code_of(name).into(), &grid.utility);
         assert!(
             matches!(&refused, Err(ChainError::Dispatch { reason, .. }) if reason.contains("CodeInUse")),
             "{name}: {refused:?}"
@@ -207,10 +211,9 @@ fn facet_codes_cannot_be_removed_while_the_contract_lives() {
     }
 }
 
-/// Instantiates the cover facet with `codes` and returns the constructor's refusal.
-fn refusal(world: &mut World, codes: FacetCodes) -> outage_insurance::Error {
-    let utility = world.actor("utility");
-    let grid = world.deploy_grid();
+/// Instantiates the cover facet with `codes` beside `grid` and returns the constructor's refusal.
+fn refusal(world: &mut World, grid: &Grid, codes: FacetCodes) -> outage_insurance::Error {
+    let utility = grid.utility;
     let constructor: Constructor = OutageInsuranceRef::new(
         grid.attestations.address,
         grid.meter_schema,
@@ -233,42 +236,43 @@ fn refusal(world: &mut World, codes: FacetCodes) -> outage_insurance::Error {
 #[test]
 fn a_split_contract_refuses_repeated_or_unknown_codes() {
     let mut world = World::new();
-    let hash_of = |name: &str| Hash::from(code_hash(&Bundle::load(name).unwrap().wasm));
     let good = FacetCodes {
-        router: hash_of(bundle::ROUTER),
-        primary: hash_of("outage_insurance"),
-        secondary: hash_of("outage_insurance_claims"),
+        router: code_of(bundle::ROUTER),
+        primary: code_of("outage_insurance"),
+        secondary: code_of("outage_insurance_claims"),
     };
-    assert_eq!(
-        refusal(
-            &mut world,
+    let grid = world.deploy_grid();
+    let unknown = Hash::from([7; 32]);
+    let cases = [
+        (
             FacetCodes {
                 secondary: good.primary,
                 ..good
-            }
+            },
+            FacetError::DuplicateCode,
         ),
-        outage_insurance::Error::Facets(FacetError::DuplicateCode)
-    );
-    assert_eq!(
-        refusal(
-            &mut world,
+        (
             FacetCodes {
-                router: Hash::from([7; 32]),
+                router: unknown,
                 ..good
-            }
+            },
+            FacetError::UnknownCode,
         ),
-        outage_insurance::Error::Facets(FacetError::UnknownCode)
-    );
-    assert_eq!(
-        refusal(
-            &mut world,
+        (
             FacetCodes {
-                secondary: Hash::from([7; 32]),
+                secondary: unknown,
                 ..good
-            }
+            },
+            FacetError::UnknownCode,
         ),
-        outage_insurance::Error::Facets(FacetError::UnknownCode)
-    );
+    ];
+    for (codes, expected) in cases {
+        assert_eq!(
+            refusal(&mut world, &grid, codes),
+            outage_insurance::Error::Facets(expected),
+            "{codes:?}"
+        );
+    }
 }
 
 #[test]

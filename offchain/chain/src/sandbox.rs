@@ -289,15 +289,7 @@ fn execute<R: Decode>(
     })?;
     let answer: Result<R, ink::LangError> = Decode::decode(&mut &ret.data[..])?;
     let value = answer.map_err(ChainError::Lang)?;
-    let events = result
-        .events
-        .unwrap_or_default()
-        .into_iter()
-        .skip(earlier)
-        .filter_map(|record| {
-            contract_event(record.event, record.topics.iter().map(|t| t.0).collect())
-        })
-        .collect();
+    let events = contract_events(result.events, earlier);
     Ok(CallOutcome {
         value,
         weight_consumed: result.gas_consumed,
@@ -308,18 +300,28 @@ fn execute<R: Decode>(
 
 type Runtime = <MinimalSandbox as Sandbox>::Runtime;
 
-/// The runtime event `event` (with its `topics`) as a contract event, if a contract emitted it.
-fn contract_event(event: RuntimeEvent, topics: Vec<[u8; 32]>) -> Option<ContractEvent> {
-    match event {
-        RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted { contract, data }) => {
-            Some(ContractEvent {
-                contract: from_sandbox(&contract),
-                topics,
+/// One event of the sandbox's block, as a call or instantiation result lists them.
+type EventRecord = frame_system::EventRecord<RuntimeEvent, <Runtime as frame_system::Config>::Hash>;
+
+/// The contract events among a result's event `records` (every event of the block so far), after the
+/// first `earlier` of them.
+fn contract_events(records: Option<Vec<EventRecord>>, earlier: usize) -> Vec<ContractEvent> {
+    records
+        .unwrap_or_default()
+        .into_iter()
+        .skip(earlier)
+        .filter_map(|record| match record.event {
+            RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted {
+                contract,
                 data,
-            })
-        }
-        _ => None,
-    }
+            }) => Some(ContractEvent {
+                contract: from_sandbox(&contract),
+                topics: record.topics.iter().map(|t| t.0).collect(),
+                data,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The sandbox as a [`Chain`]: nothing to sign with, money minted on demand, and its own clock (set
@@ -400,15 +402,7 @@ impl Chain for SandboxChain {
                 data: ok.result.data,
             });
         }
-        self.instantiation_events = result
-            .events
-            .unwrap_or_default()
-            .into_iter()
-            .skip(earlier)
-            .filter_map(|record| {
-                contract_event(record.event, record.topics.iter().map(|t| t.0).collect())
-            })
-            .collect();
+        self.instantiation_events = contract_events(result.events, earlier);
         Ok((from_sandbox(&ok.account_id), result.gas_consumed))
     }
 
