@@ -58,11 +58,9 @@ mod attestations {
     pub const MAX_PER_SUBJECT: u32 = 8;
 
     /// A registered schema: what kind of claim its attestations make and the rules they follow.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Schema {
         /// Account that manages the schema's attesters.
         pub owner: AccountId,
@@ -79,11 +77,9 @@ mod attestations {
     }
 
     /// Where an account stands as attester of one schema.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub enum AttesterStatus {
         /// May attest.
         Active,
@@ -94,11 +90,9 @@ mod attestations {
     }
 
     /// One attestation as stored.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Attestation {
         /// The schema it is made under.
         pub schema: SchemaId,
@@ -121,8 +115,8 @@ mod attestations {
     }
 
     /// Whether an attestation is valid now, and if not, the first reason found.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub enum Validity {
         /// Valid.
         Valid,
@@ -141,8 +135,8 @@ mod attestations {
     }
 
     /// One attestation to create, as given to [`Attestations::attest`] and [`Attestations::attest_batch`].
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub struct AttestRequest {
         /// Whom it is about.
         pub subject: AccountId,
@@ -155,8 +149,8 @@ mod attestations {
     }
 
     /// Why one requested attestation was refused.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub enum AttestRefusal {
         /// The expiry is not in the future.
         ExpiryInPast,
@@ -183,11 +177,9 @@ mod attestations {
         use super::{AttestRefusal, Timestamp, Validity};
 
         /// An attestation's own state, apart from expiry and its parent.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(
-            feature = "std",
-            derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-        )]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
+        #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
         pub enum Status {
             /// In force.
             Active,
@@ -195,6 +187,8 @@ mod attestations {
             Suspended {
                 /// Reason code given by whoever suspended it.
                 reason: u32,
+                /// Whether the schema owner suspended it: then only the schema owner may resume it.
+                by_schema_owner: bool,
             },
             /// Permanently not valid.
             Revoked {
@@ -206,8 +200,8 @@ mod attestations {
         }
 
         /// Every way a message of this contract can refuse.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
         pub enum Error {
             /// No schema with that id.
             SchemaNotFound,
@@ -425,12 +419,20 @@ mod attestations {
     /// The attestation registry.
     #[ink(storage)]
     pub struct Attestations {
+        /// Every schema by id: who owns it and its rules (revocable, expiry, parent).
         schemas: Mapping<SchemaId, Schema>,
+        /// The id the next schema gets.
         next_schema: SchemaId,
+        /// (schema, account) → whether it may attest under the schema, or was distrusted.
         attesters: Mapping<(SchemaId, AccountId), AttesterStatus>,
+        /// Every attestation by id, kept after revocation so its history stays auditable.
         records: Mapping<AttestationId, Attestation>,
+        /// The id the next attestation gets.
         next_attestation: AttestationId,
+        /// A subject's attestations per schema: what a verifier looks up, so a check reads a few
+        /// records instead of scanning.
         by_subject: Mapping<SubjectKey, Vec<AttestationId>>,
+        /// Until when a subject lets a verifier see its attestations.
         consents: Mapping<ConsentKey, Timestamp>,
     }
 
@@ -625,7 +627,11 @@ mod attestations {
                 Status::Suspended { .. } => return Err(Error::AlreadySuspended),
                 Status::Active => {}
             }
-            a.status = Status::Suspended { reason };
+            let by_schema_owner = self.schema_or_err(a.schema)?.owner == self.env().caller();
+            a.status = Status::Suspended {
+                reason,
+                by_schema_owner,
+            };
             self.records.insert(id, &a);
             self.env().emit_event(Suspended {
                 id,
@@ -635,11 +641,18 @@ mod attestations {
             Ok(())
         }
 
-        /// Lifts a suspension; same callers as [`Self::revoke`].
+        /// Lifts a suspension; same callers as [`Self::revoke`], except that a suspension the schema
+        /// owner placed only the schema owner lifts (an attester, retired or not, cannot overrule it).
         #[ink(message)]
         pub fn resume(&mut self, id: AttestationId) -> Result<()> {
             let mut a = self.changeable(id)?;
             match a.status {
+                Status::Suspended {
+                    by_schema_owner: true,
+                    ..
+                } if self.schema_or_err(a.schema)?.owner != self.env().caller() => {
+                    return Err(Error::NotAuthorized);
+                }
                 Status::Suspended { .. } => {}
                 Status::Revoked { .. } => return Err(Error::AlreadyRevoked),
                 Status::Active => return Err(Error::NotSuspended),
@@ -941,11 +954,14 @@ mod attestations {
 
             let key = (request.subject, schema);
             let mut held = self.by_subject.get(key).unwrap_or_default();
-            // Revoked and expired attestations can never become valid again: make room by forgetting them.
+            // Revoked and expired attestations, and those of a distrusted attester (who can never
+            // return), can never become valid again: make room by forgetting them.
             held.retain(|id| {
                 self.records.get(*id).is_some_and(|a| {
                     !matches!(a.status, Status::Revoked { .. })
                         && a.expires_at.is_none_or(|t| t > now)
+                        && self.attesters.get((a.schema, a.attester))
+                            != Some(AttesterStatus::Distrusted)
                 })
             });
             if held.len() >= MAX_PER_SUBJECT as usize {

@@ -28,30 +28,15 @@
 //!    allocation: `min(budget, total owed)` moves from the budget to the event. Each entry is paid once,
 //!    `owed × allocation / total` rounded down (`demand::pro_rata`), so an under-funded event pays every
 //!    customer the same fraction and never more than its allocation. An entry resolved after that is
-//!    paid at the same fraction; the difference to its earlier share is drawn from (as far as it goes)
-//!    or returned to the budget. When every entry is paid, the rounding remainder returns to the budget.
-//!
-//! ## Code: two facets behind a router
-//! The whole surface does not fit the 32 KiB code budget, so the contract is built as two facets over
-//! the same storage (`gridtrust_common::facets`): the **programs** facet (roles, programs, budgets,
-//! enrollment, events, opt-outs, the baseline and reading checks; the `programs-facet` feature) and
-//! the **settlement** facet (the committee, measurements, closing, disputes, settlement and the entry
-//! query, listed in [`SETTLEMENT_MESSAGES`]; the `settlement-facet` feature). The constructor runs in
-//! the programs facet and leaves the instance running the `router` contract, which delegates each call
-//! to the facet that has its message. Callers see one contract: one address, one storage, every message
-//! below. A build with neither feature has every message and is what off-chain code and the tests link
-//! against.
+//!    paid at the same fraction as far as the budget can fund the difference: a raise is paid only
+//!    from what moves from the budget for it (never from other entries' reserved shares), and a cut
+//!    returns the difference to the budget. When every entry is paid, the rounding remainder returns to the budget.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
-// A facet build leaves out the other facet's messages, and with them some helpers only those use.
-#![cfg_attr(
-    any(feature = "programs-facet", feature = "settlement-facet"),
-    allow(dead_code, unused_imports, unused_mut)
-)]
 
 pub use self::demand_response::{
-    DemandResponse, DemandResponseRef, DrEvent, Enrollment, Entry, EntryStatus, Error, Measurement,
-    MeasurementBatch, Program, ProgramTerms, MAX_BATCH_ENTRIES, MAX_EVENT_MS, MAX_SETTLE_BATCH,
-    REGULATOR, SETTLEMENT_MESSAGES, UTILITY,
+    DemandResponse, DemandResponseRef, DrEvent, Enrollment, EnrollmentPeriod, Entry, EntryStatus,
+    Error, Measurement, MeasurementBatch, Program, ProgramTerms, MAX_BATCH_ENTRIES, MAX_EVENT_MS,
+    MAX_PARTICIPANT_QUERY, MAX_SETTLE_BATCH, REGULATOR, UTILITY,
 };
 
 /// The contract's events, for decoding off-chain with the contract's own types.
@@ -59,12 +44,14 @@ pub mod events {
     pub use super::demand_response::{
         BudgetChanged, EntryDisputed, EntryPaid, EntryRecorded, EntryResolved, EventAnnounced,
         EventClosed, MeasurementsAccepted, MeterEnrolled, OptedOut, ProgramCreated, ProgramPaused,
-        SettingsChanged, SettlementOpened,
+        SettlementOpened,
     };
     pub use gridtrust_common::{
-        access::{OwnershipTransferred, RoleChanged},
+        access::{OwnershipProposed, OwnershipTransferred},
         committee::{CommitteeChanged, ReportFinalized, ReportVoted},
-        facets::FacetsInstalled,
+        meter_holders::AttestationsChanged,
+        owed::{OwedClaimed, PaymentDeferred},
+        roles::RoleChanged,
     };
 }
 
@@ -76,14 +63,16 @@ pub fn batch_report_id(event: u64, index: u32) -> gridtrust_common::Digest {
 #[ink::contract]
 mod demand_response {
     use gridtrust_common::{
-        access::{AccessControl, RoleId},
+        access::{AccessError, Owned, Ownership, RoleId},
         baseline::{self, Baseline, BaselineInput, BaselineParams, DayReadings},
-        blake2_256_of, claims,
-        committee::{Committee, VoteOutcome},
+        blake2_256_of,
+        committee::{Committee, CommitteeError, Oracle, ReportId, VoteOutcome},
         demand,
-        facets::{self, FacetCodes, Selector},
         merkle::{self, MerkleProof},
-        verifier::{self, SchemaId},
+        meter_holders::{MeterHolderSettings, MeterHolders, NotAHolder},
+        owed::{Owed, OwedError, OwedPayments},
+        roles::Roles,
+        verifier::SchemaId,
         Digest,
     };
     use ink::{prelude::vec::Vec, storage::Mapping};
@@ -103,19 +92,20 @@ mod demand_response {
     pub const REGULATOR: RoleId = 2;
     /// Most entries in one measurement batch.
     pub const MAX_BATCH_ENTRIES: u32 = 100;
+    /// Most meters one `participants` query asks about.
+    pub const MAX_PARTICIPANT_QUERY: u32 = 1_000;
     /// Most entries one `settle` call pays.
     pub const MAX_SETTLE_BATCH: u32 = 200;
-    /// Longest event (24 hours, in ms).
-    pub const MAX_EVENT_MS: u64 = 24 * 3_600_000;
+    /// Longest event (6 hours, in ms): its baseline window of 15-minute readings must fit
+    /// `baseline::MAX_INTERVALS`, so anyone can recompute it with `compute_baseline`.
+    pub const MAX_EVENT_MS: u64 = 6 * 3_600_000;
     /// Longest dispute window (30 days, in ms).
     pub const MAX_DISPUTE_WINDOW_MS: u64 = 30 * 24 * 3_600_000;
 
     /// A program's terms, fixed at creation.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct ProgramTerms {
         /// Paid per kWh reduced below the baseline.
         pub rate_per_kwh: Balance,
@@ -128,11 +118,9 @@ mod demand_response {
     }
 
     /// A program as stored.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Program {
         /// The utility running it.
         pub utility: AccountId,
@@ -147,11 +135,9 @@ mod demand_response {
     }
 
     /// A meter's enrollment in a program.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Enrollment {
         /// Who is paid.
         pub customer: AccountId,
@@ -159,14 +145,48 @@ mod demand_response {
         pub feeder: FeederId,
         /// When it enrolled (ms); it takes part in events starting later.
         pub enrolled_at: Timestamp,
+        /// When it left (ms), if it did; it still takes part in events that started before.
+        pub left_at: Option<Timestamp>,
+        /// The enrollment this one replaced (a new holder, or the same customer back after leaving),
+        /// kept so that events it covered still pay whoever took part then.
+        pub previous: Option<EnrollmentPeriod>,
+    }
+
+    /// An earlier enrollment of a meter: who, from when, until when (ms).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct EnrollmentPeriod {
+        /// Who was paid.
+        pub customer: AccountId,
+        /// When it enrolled (ms).
+        pub enrolled_at: Timestamp,
+        /// When it ended (ms).
+        pub ended_at: Timestamp,
+    }
+
+    impl Enrollment {
+        /// Who took part, by this enrollment, in an event starting at `start`: participation is
+        /// judged as of the event's start, so leaving or re-enrolling later changes nothing.
+        pub fn participant_at(&self, start: Timestamp) -> Option<AccountId> {
+            if self.enrolled_at < start && self.left_at.is_none_or(|left| left >= start) {
+                return Some(self.customer);
+            }
+            self.previous
+                .filter(|p| p.enrolled_at < start && p.ended_at >= start)
+                .map(|p| p.customer)
+        }
+
+        /// Whether it is in force now (not left).
+        pub fn active(&self) -> bool {
+            self.left_at.is_none()
+        }
     }
 
     /// A demand-response event as stored.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct DrEvent {
         /// Its program.
         pub program: ProgramId,
@@ -201,11 +221,9 @@ mod demand_response {
     }
 
     /// One meter's result in an event.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub enum EntryStatus {
         /// Awaiting settlement.
         Pending,
@@ -216,11 +234,9 @@ mod demand_response {
     }
 
     /// One meter's measured result in an event.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Entry {
         /// Who is paid.
         pub customer: AccountId,
@@ -236,11 +252,15 @@ mod demand_response {
         pub status: EntryStatus,
         /// Paid to the customer.
         pub paid: Balance,
+        /// What settlement pays, when a correction after settlement opened fixed it: the entry's
+        /// earlier share plus only what the budget could add for the correction, so a raise is never
+        /// paid out of other customers' reserved shares. `None`: its pro-rata share of the allocation.
+        pub payable: Option<Balance>,
     }
 
     /// One line of a measurement batch.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub struct Measurement {
         /// The meter.
         pub meter: MeterId,
@@ -251,8 +271,8 @@ mod demand_response {
     }
 
     /// What committee members submit for an event.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub struct MeasurementBatch {
         /// The event.
         pub event: EventId,
@@ -271,17 +291,13 @@ mod demand_response {
     #[allow(clippy::cast_possible_truncation)]
     mod codec {
         use super::MeterId;
-        use gridtrust_common::{
-            access::AccessError, baseline::BaselineError, committee::CommitteeError,
-            facets::FacetError,
-        };
+        use gridtrust_common::{baseline::BaselineError, committee::CommitteeError};
 
+        gridtrust_common::contract_error! {
         /// Every way a message of this contract can refuse.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
         pub enum Error {
-            /// Owner-only message called by someone else, or a role missing.
-            Access(AccessError),
             /// The committee refused the vote (not a member, double vote, already final, ...).
             Committee(CommitteeError),
             /// The baseline cannot be computed from the readings given.
@@ -306,16 +322,12 @@ mod demand_response {
             InvalidEvent,
             /// The program is paused.
             ProgramPaused,
-            /// Nothing was sent or asked for.
-            ZeroAmount,
             /// The budget holds less than that.
             InsufficientBudget,
             /// Events of the program are not yet fully paid; the budget stays.
             BudgetCommitted,
             /// The caller holds no valid meter-holder attestation for this meter and feeder.
             NotMeterHolder,
-            /// The attestations contract could not be asked.
-            AttestationsUnavailable,
             /// The meter is not enrolled by the caller.
             NotEnrolled,
             /// The opt-out deadline has passed.
@@ -349,39 +361,12 @@ mod demand_response {
             WrongStatus,
             /// At most `MAX_SETTLE_BATCH` meters per `settle` call.
             InvalidSettleBatch,
-            /// The chain refused a transfer out of the contract.
-            TransferFailed,
-            /// An amount, id or time would overflow.
-            Overflow,
-            /// The facet codes given at deployment are unusable (unknown or repeated).
-            Facets(FacetError),
+        }
         }
     }
 
-    /// The messages the settlement facet runs: measurements, closing, disputes, settlement and the
-    /// entry query. Every other message runs in the programs facet. Keep in step with the `cfg` on
-    /// each message; the facet tests check the two against each facet's metadata.
-    pub const SETTLEMENT_MESSAGES: [Selector; 7] = [
-        ink::selector_bytes!("set_committee"),
-        ink::selector_bytes!("submit_measurements"),
-        ink::selector_bytes!("close_event"),
-        ink::selector_bytes!("dispute"),
-        ink::selector_bytes!("resolve"),
-        ink::selector_bytes!("settle"),
-        ink::selector_bytes!("entry"),
-    ];
-
     /// Result of this contract's messages.
     pub type Result<T> = core::result::Result<T, Error>;
-
-    /// The owner changed where meter holders are checked.
-    #[ink(event)]
-    pub struct SettingsChanged {
-        /// The attestations contract.
-        pub attestations: AccountId,
-        /// The meter-holder schema.
-        pub meter_schema: SchemaId,
-    }
 
     /// A program was created.
     #[ink(event)]
@@ -570,40 +555,133 @@ mod demand_response {
     /// The settlement registry: programs, enrollments, events, entries and the oracle committee.
     #[ink(storage)]
     pub struct DemandResponse {
-        access: AccessControl,
+        /// Who grants roles and points enrollment checks elsewhere.
+        owner: Ownership,
+        /// Who may create programs ([`UTILITY`]) and oversee them ([`REGULATOR`]).
+        roles: Roles,
+        /// The operators whose k-of-n measurement batches decide entries, and so subsidies.
         committee: Committee,
-        attestations: AccountId,
-        meter_schema: SchemaId,
+        /// Where customers are checked to hold the meter they enroll.
+        meter_holders: MeterHolders,
+        /// Every program by id.
         programs: Mapping<ProgramId, Program>,
+        /// The id the next program gets.
         next_program: ProgramId,
+        /// (program, meter) → who enrolled it and since when: decides who takes part in an event.
         enrollments: Mapping<(ProgramId, MeterId), Enrollment>,
+        /// Every event by id, across programs.
         events: Mapping<EventId, DrEvent>,
+        /// The id the next event gets.
         next_event: EventId,
+        /// (event, meter) present when the meter opted out of the event.
         opt_outs: Mapping<(EventId, MeterId), ()>,
+        /// (event, meter) → its measured entry, the basis of its subsidy.
         entries: Mapping<(EventId, MeterId), Entry>,
+        /// (event, batch) → Merkle root of the readings behind the batch, for customers to check.
         batch_roots: Mapping<(EventId, u32), Digest>,
+        /// Subsidies whose transfer the chain refused, kept for the customer to claim.
+        owed: Owed,
+    }
+
+    impl Owned for DemandResponse {
+        #[ink(message)]
+        fn owner(&self) -> AccountId {
+            self.owner.owner()
+        }
+
+        #[ink(message)]
+        fn pending_owner(&self) -> Option<AccountId> {
+            self.owner.pending()
+        }
+
+        #[ink(message)]
+        fn propose_owner(&mut self, new_owner: AccountId) -> core::result::Result<(), AccessError> {
+            self.owner.propose(self.env().caller(), new_owner)
+        }
+
+        #[ink(message)]
+        fn accept_ownership(&mut self) -> core::result::Result<(), AccessError> {
+            self.owner.accept(self.env().caller())
+        }
+    }
+
+    impl Oracle for DemandResponse {
+        #[ink(message)]
+        fn committee(&self) -> (Vec<AccountId>, u32) {
+            (self.committee.members(), self.committee.threshold())
+        }
+
+        #[ink(message)]
+        fn report_finalized(&self, id: ReportId) -> Option<Digest> {
+            self.committee.finalized(id)
+        }
+
+        #[ink(message)]
+        fn propose_committee(
+            &mut self,
+            members: Vec<AccountId>,
+            threshold: u32,
+        ) -> core::result::Result<VoteOutcome, CommitteeError> {
+            self.committee
+                .propose(self.env().caller(), members, threshold)
+        }
+
+        #[ink(message)]
+        fn heartbeat(&mut self) -> core::result::Result<(), CommitteeError> {
+            self.committee.heartbeat(self.env().caller())
+        }
+
+        #[ink(message)]
+        fn last_heard(&self) -> Vec<(AccountId, Timestamp)> {
+            self.committee.last_heard()
+        }
+    }
+
+    impl MeterHolderSettings for DemandResponse {
+        #[ink(message)]
+        fn attestations(&self) -> (AccountId, SchemaId) {
+            self.meter_holders.get()
+        }
+
+        #[ink(message)]
+        fn set_attestations(
+            &mut self,
+            attestations: AccountId,
+            meter_schema: SchemaId,
+        ) -> core::result::Result<(), AccessError> {
+            self.owner.ensure_owner(self.env().caller())?;
+            self.meter_holders.set(attestations, meter_schema);
+            Ok(())
+        }
+    }
+
+    impl OwedPayments for DemandResponse {
+        #[ink(message)]
+        fn owed_to(&self, payee: AccountId) -> Balance {
+            self.owed.of(payee)
+        }
+
+        #[ink(message)]
+        fn claim_owed(&mut self) -> core::result::Result<Balance, OwedError> {
+            self.owed.claim(self.env().caller())
+        }
     }
 
     impl DemandResponse {
         /// Deploys with the attestations contract and meter-holder schema customers are checked
         /// against, and the oracle committee. The caller becomes the owner.
-        ///
-        /// `code` names the router and the two facets, all already on chain: instantiate the
-        /// programs facet's code; the constructor leaves the instance running the router over both
-        /// facets (see the crate docs).
         #[ink(constructor)]
         pub fn new(
             attestations: AccountId,
             meter_schema: SchemaId,
             members: Vec<AccountId>,
             threshold: u32,
-            code: FacetCodes,
         ) -> Result<Self> {
-            let contract = Self {
-                access: AccessControl::new(Self::env().caller()),
+            Ok(Self {
+                owner: Ownership::new(Self::env().caller()),
+                roles: Roles::default(),
                 committee: Committee::new(members, threshold).map_err(Error::Committee)?,
-                attestations,
-                meter_schema,
+                meter_holders: MeterHolders::new(attestations, meter_schema),
                 programs: Mapping::new(),
                 next_program: 0,
                 enrollments: Mapping::new(),
@@ -612,85 +690,40 @@ mod demand_response {
                 opt_outs: Mapping::new(),
                 entries: Mapping::new(),
                 batch_roots: Mapping::new(),
-            };
-            facets::install(&code, &SETTLEMENT_MESSAGES).map_err(Error::Facets)?;
-            Ok(contract)
+                owed: Owed::default(),
+            })
         }
 
         // ---- administration --------------------------------------------------------------------
 
         /// Grants `role` ([`UTILITY`] or [`REGULATOR`]) to `account` (owner only).
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn grant_role(&mut self, role: RoleId, account: AccountId) -> Result<()> {
-            self.access
-                .grant_role(self.env().caller(), role, account)
-                .map(|_| ())
-                .map_err(Error::Access)
-        }
-
-        /// Takes `role` from `account` (owner only).
-        #[cfg(not(feature = "settlement-facet"))]
-        #[ink(message)]
-        pub fn revoke_role(&mut self, role: RoleId, account: AccountId) -> Result<()> {
-            self.access
-                .revoke_role(self.env().caller(), role, account)
-                .map(|_| ())
-                .map_err(Error::Access)
-        }
-
-        /// Replaces the committee's members and threshold (owner only); votes in flight become void.
-        #[cfg(not(feature = "programs-facet"))]
-        #[ink(message)]
-        pub fn set_committee(&mut self, members: Vec<AccountId>, threshold: u32) -> Result<()> {
-            self.access
+            self.owner
                 .ensure_owner(self.env().caller())
                 .map_err(Error::Access)?;
-            self.committee
-                .configure(members, threshold)
-                .map_err(Error::Committee)
-        }
-
-        /// Points enrollment checks at another attestations contract or schema (owner only).
-        #[cfg(not(feature = "settlement-facet"))]
-        #[ink(message)]
-        pub fn set_attestations(
-            &mut self,
-            attestations: AccountId,
-            meter_schema: SchemaId,
-        ) -> Result<()> {
-            self.access
-                .ensure_owner(self.env().caller())
-                .map_err(Error::Access)?;
-            self.attestations = attestations;
-            self.meter_schema = meter_schema;
-            self.env().emit_event(SettingsChanged {
-                attestations,
-                meter_schema,
-            });
+            self.roles.grant(role, account);
             Ok(())
         }
 
-        /// Hands the contract to a new owner (owner only).
-        #[cfg(not(feature = "settlement-facet"))]
+        /// Takes `role` from `account` (owner only).
         #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
-            self.access
-                .transfer_ownership(self.env().caller(), new_owner)
-                .map_err(Error::Access)
+        pub fn revoke_role(&mut self, role: RoleId, account: AccountId) -> Result<()> {
+            self.owner
+                .ensure_owner(self.env().caller())
+                .map_err(Error::Access)?;
+            self.roles.revoke(role, account);
+            Ok(())
         }
 
         // ---- programs and budget ---------------------------------------------------------------
 
         /// Creates a program run by the caller, who must hold [`UTILITY`]; the value sent is its
         /// first budget.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message, payable)]
         pub fn create_program(&mut self, terms: ProgramTerms) -> Result<ProgramId> {
             let utility = self.env().caller();
-            self.access
-                .ensure_role(UTILITY, utility)
-                .map_err(Error::Access)?;
+            self.roles.ensure(UTILITY, utility).map_err(Error::Access)?;
             if terms.rate_per_kwh == 0
                 || terms.cap_per_event == 0
                 || !terms.baseline.is_valid()
@@ -725,7 +758,6 @@ mod demand_response {
         }
 
         /// Adds the value sent to `program`'s budget (anyone may).
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message, payable)]
         pub fn fund_program(&mut self, program: ProgramId) -> Result<Balance> {
             let amount = self.env().transferred_value();
@@ -740,7 +772,6 @@ mod demand_response {
 
         /// Pays `amount` of the budget back to the program's utility, only while none of its events
         /// awaits payment.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn withdraw_budget(&mut self, program: ProgramId, amount: Balance) -> Result<Balance> {
             let mut p = self.program_or_err(program)?;
@@ -764,7 +795,6 @@ mod demand_response {
 
         /// Pauses or resumes `program` (its utility or a regulator). A paused program takes no
         /// enrollments, events or batches and pays nothing; disputes and resolutions go on.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn set_paused(&mut self, program: ProgramId, paused: bool) -> Result<()> {
             let mut p = self.program_or_err(program)?;
@@ -784,7 +814,6 @@ mod demand_response {
 
         /// Enrolls `meter` on `feeder` in `program` for the caller, who must hold a valid meter-holder
         /// attestation of that meter and feeder. A new holder re-enrolling replaces the old one.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn enroll(
             &mut self,
@@ -797,19 +826,29 @@ mod demand_response {
                 return Err(Error::ProgramPaused);
             }
             let customer = self.env().caller();
-            let claim = claims::meter_holder_claim(meter, feeder);
-            let attested =
-                verifier::ask(self.attestations, customer, self.meter_schema, Some(claim))
-                    .map_err(|_| Error::AttestationsUnavailable)?;
-            if !attested {
-                return Err(Error::NotMeterHolder);
-            }
+            self.meter_holders
+                .check(customer, meter, feeder)
+                .map_err(|e| match e {
+                    NotAHolder::NotAttested => Error::NotMeterHolder,
+                    NotAHolder::Unavailable => Error::AttestationsUnavailable,
+                })?;
+            let now = self.env().block_timestamp();
+            let previous = self
+                .enrollments
+                .get((program, meter))
+                .map(|old| EnrollmentPeriod {
+                    customer: old.customer,
+                    enrolled_at: old.enrolled_at,
+                    ended_at: old.left_at.unwrap_or(now),
+                });
             self.enrollments.insert(
                 (program, meter),
                 &Enrollment {
                     customer,
                     feeder,
-                    enrolled_at: self.env().block_timestamp(),
+                    enrolled_at: now,
+                    left_at: None,
+                    previous,
                 },
             );
             self.env().emit_event(MeterEnrolled {
@@ -820,12 +859,16 @@ mod demand_response {
             Ok(())
         }
 
-        /// Withdraws the caller's `meter` from `program`; events already measured are unaffected.
-        #[cfg(not(feature = "settlement-facet"))]
+        /// Withdraws the caller's `meter` from `program`: it takes part in no event starting later;
+        /// events that started before still count it. Emits `MeterEnrolled` with no customer.
+        ///
+        /// # Errors
+        /// `NotEnrolled` unless the caller's enrollment of the meter is in force.
         #[ink(message)]
         pub fn unenroll(&mut self, program: ProgramId, meter: MeterId) -> Result<()> {
-            self.enrollment_of_caller(program, meter)?;
-            self.enrollments.remove((program, meter));
+            let mut en = self.enrollment_of_caller(program, meter)?;
+            en.left_at = Some(self.env().block_timestamp());
+            self.enrollments.insert((program, meter), &en);
             self.env().emit_event(MeterEnrolled {
                 program,
                 meter,
@@ -835,7 +878,6 @@ mod demand_response {
         }
 
         /// Opts the caller's `meter` out of `event`, before its opt-out deadline.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn opt_out(&mut self, event: EventId, meter: MeterId) -> Result<()> {
             let e = self.event_or_err(event)?;
@@ -854,7 +896,6 @@ mod demand_response {
 
         /// Announces an event of `program` (its utility only): enrolled meters take part unless they
         /// opt out by `opt_out_deadline_ms`.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn announce_event(
             &mut self,
@@ -916,7 +957,6 @@ mod demand_response {
 
         /// A committee member's vote for a measurement batch, once the event has ended and before it
         /// closes. Every vote checks the batch; the vote that finalizes it records its entries.
-        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn submit_measurements(&mut self, batch: MeasurementBatch) -> Result<VoteOutcome> {
             let (mut e, p) = self.open_event(batch.event)?;
@@ -963,6 +1003,7 @@ mod demand_response {
                         subsidy,
                         status: EntryStatus::Pending,
                         paid: 0,
+                        payable: None,
                     },
                 );
                 self.env().emit_event(EntryRecorded {
@@ -990,7 +1031,6 @@ mod demand_response {
 
         /// Closes `event` to new batches (the program's utility or a regulator), after its end; the
         /// dispute window starts now.
-        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn close_event(&mut self, event: EventId) -> Result<Timestamp> {
             let (mut e, p) = self.open_event(event)?;
@@ -1016,14 +1056,13 @@ mod demand_response {
 
         /// Disputes `meter`'s entry in `event` (its customer or a regulator), before the dispute
         /// window closes; the entry is held until resolved.
-        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn dispute(&mut self, event: EventId, meter: MeterId) -> Result<()> {
             let mut e = self.event_or_err(event)?;
             let p = self.program_or_err(e.program)?;
             let mut entry = self.entry_or_err(event, meter)?;
             let by = self.env().caller();
-            if by != entry.customer && !self.access.has_role(REGULATOR, by) {
+            if by != entry.customer && !self.roles.has(REGULATOR, by) {
                 return Err(Error::NotCustomerOrRegulator);
             }
             if let Some(closed) = e.closed_at {
@@ -1048,7 +1087,6 @@ mod demand_response {
         /// Resolves a disputed entry (the program's utility or a regulator): with `correction`
         /// (baseline Wh, actual Wh) its subsidy is recomputed, without it the entry stands as is. Either
         /// way it can be settled again.
-        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn resolve(
             &mut self,
@@ -1076,19 +1114,27 @@ mod demand_response {
                     .and_then(|o| o.checked_add(subsidy))
                     .ok_or(Error::Overflow)?;
                 if let Some((allocation, total)) = e.allocation {
-                    // Settlement is open: move the difference in this entry's share between the
-                    // event's reserve and the budget.
-                    let before = demand::pro_rata(entry.subsidy, allocation, total);
+                    // Settlement is open: the reserve holds this entry's share already. A raise is
+                    // paid only from what the budget moves to the reserve for it now; a cut returns
+                    // the difference to the budget.
+                    let before = entry
+                        .payable
+                        .unwrap_or_else(|| demand::pro_rata(entry.subsidy, allocation, total));
                     let after = demand::pro_rata(subsidy, allocation, total);
-                    if after > before {
+                    let payable = if after > before {
                         let extra = after.saturating_sub(before).min(p.budget);
                         p.budget = p.budget.checked_sub(extra).ok_or(Error::Overflow)?;
                         e.reserve = e.reserve.checked_add(extra).ok_or(Error::Overflow)?;
+                        before.checked_add(extra).ok_or(Error::Overflow)?
                     } else {
-                        let freed = before.saturating_sub(after);
+                        // The reserve always holds every pending entry's share, this one's too;
+                        // `min` only keeps a broken invariant from locking the correction.
+                        let freed = before.saturating_sub(after).min(e.reserve);
                         e.reserve = e.reserve.checked_sub(freed).ok_or(Error::Overflow)?;
                         p.budget = p.budget.checked_add(freed).ok_or(Error::Overflow)?;
-                    }
+                        after
+                    };
+                    entry.payable = Some(payable);
                     self.save_budget(e.program, &p);
                 }
                 entry.baseline_wh = baseline_wh;
@@ -1117,7 +1163,6 @@ mod demand_response {
         /// unknown ones are skipped. The first call fixes the event's allocation; the call that pays
         /// the last entry (an empty list does, for an event with none) returns the remainder to the
         /// budget. Returns the number paid.
-        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn settle(&mut self, event: EventId, meters: Vec<MeterId>) -> Result<u32> {
             let count = u32::try_from(meters.len()).unwrap_or(u32::MAX);
@@ -1159,14 +1204,18 @@ mod demand_response {
                 if entry.status != EntryStatus::Pending {
                     continue;
                 }
-                let amount = demand::pro_rata(entry.subsidy, allocation, total).min(e.reserve);
+                let amount = entry
+                    .payable
+                    .unwrap_or_else(|| demand::pro_rata(entry.subsidy, allocation, total))
+                    .min(e.reserve);
                 e.reserve = e.reserve.checked_sub(amount).ok_or(Error::Overflow)?;
                 e.paid = e.paid.checked_add(amount).ok_or(Error::Overflow)?;
                 e.paid_entries = e.paid_entries.checked_add(1).ok_or(Error::Overflow)?;
                 entry.status = EntryStatus::Paid;
                 entry.paid = amount;
                 self.entries.insert((event, meter), &entry);
-                self.pay(entry.customer, amount)?;
+                // A refused transfer is kept owed: it must not stop the others' payments.
+                self.owed.pay_or_keep(entry.customer, amount);
                 self.env().emit_event(EntryPaid {
                     event,
                     meter,
@@ -1191,42 +1240,57 @@ mod demand_response {
         // ---- queries ---------------------------------------------------------------------------
 
         /// A program, if it exists.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn program(&self, program: ProgramId) -> Option<Program> {
             self.programs.get(program)
         }
 
         /// A meter's enrollment in a program, if any.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn enrollment(&self, program: ProgramId, meter: MeterId) -> Option<Enrollment> {
             self.enrollments.get((program, meter))
         }
 
         /// An event, if it exists.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn event(&self, event: EventId) -> Option<DrEvent> {
             self.events.get(event)
         }
 
+        /// For each of `meters`, the customer it takes part in `event` for, or `None` when it does
+        /// not (not enrolled as of the event's start, or opted out): what an oracle measures.
+        ///
+        /// # Errors
+        /// `EventNotFound`; `InvalidBatch` for more than `MAX_PARTICIPANT_QUERY` meters.
+        #[ink(message)]
+        pub fn participants(
+            &self,
+            event: EventId,
+            meters: Vec<MeterId>,
+        ) -> Result<Vec<Option<AccountId>>> {
+            if meters.len() > MAX_PARTICIPANT_QUERY as usize {
+                return Err(Error::InvalidBatch);
+            }
+            let e = self.event_or_err(event)?;
+            Ok(meters
+                .into_iter()
+                .map(|meter| self.took_part(event, &e, meter))
+                .collect())
+        }
+
         /// Whether `meter` opted out of `event`.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn opted_out(&self, event: EventId, meter: MeterId) -> bool {
             self.opt_outs.contains((event, meter))
         }
 
         /// `meter`'s entry in `event`, if measured.
-        #[cfg(not(feature = "programs-facet"))]
         #[ink(message)]
         pub fn entry(&self, event: EventId, meter: MeterId) -> Option<Entry> {
             self.entries.get((event, meter))
         }
 
         /// The readings root of batch `index` of `event`, if accepted.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn readings_root(&self, event: EventId, index: u32) -> Option<Digest> {
             self.batch_roots.get((event, index))
@@ -1235,7 +1299,6 @@ mod demand_response {
         /// Whether `meter` drew `wh` in the interval starting at `interval_start_ms`, as batch `index`
         /// of `event` says: the reading's leaf (`demand::reading_leaf`) is checked against the batch's
         /// readings root with `proof`.
-        #[cfg(not(feature = "settlement-facet"))]
         #[ink(message)]
         pub fn verify_reading(
             &self,
@@ -1256,8 +1319,13 @@ mod demand_response {
         }
 
         /// Recomputes a baseline for `event` from raw readings, by its program's method and the event's
-        /// day type, so anyone can check a submitted one (`gridtrust_common::baseline`).
-        #[cfg(not(feature = "settlement-facet"))]
+        /// day type, so anyone can check a submitted one (`gridtrust_common::baseline`). Every input
+        /// within `baseline::MAX_HISTORY_DAYS` days of at most `baseline::MAX_INTERVALS` readings per
+        /// window fits the call's input buffer, so the query answers rather than traps.
+        ///
+        /// # Errors
+        /// `EventNotFound`, `ProgramNotFound`; `Baseline` when the readings cannot give a baseline
+        /// (too few eligible days, too many days, duplicate days, windows of different lengths).
         #[ink(message)]
         pub fn compute_baseline(
             &self,
@@ -1305,7 +1373,7 @@ mod demand_response {
 
         fn enrollment_of_caller(&self, program: ProgramId, meter: MeterId) -> Result<Enrollment> {
             match self.enrollments.get((program, meter)) {
-                Some(en) if en.customer == self.env().caller() => Ok(en),
+                Some(en) if en.active() && en.customer == self.env().caller() => Ok(en),
                 _ => Err(Error::NotEnrolled),
             }
         }
@@ -1315,16 +1383,25 @@ mod demand_response {
             if self.entries.contains((id, meter)) {
                 return Err(Error::AlreadyMeasured { meter });
             }
-            match self.enrollments.get((e.program, meter)) {
-                Some(en) if en.enrolled_at < e.start_ms && !self.opt_outs.contains((id, meter)) => {
-                    Ok(en.customer)
-                }
+            match self.took_part(id, e, meter) {
+                Some(customer) => Ok(customer),
                 _ => Err(Error::NotParticipating { meter }),
             }
         }
 
+        /// The customer `meter` took part in event `id` for: enrolled as of the event's start and
+        /// not opted out. The one participation rule; the oracle asks it through `participants`.
+        fn took_part(&self, id: EventId, e: &DrEvent, meter: MeterId) -> Option<AccountId> {
+            if self.opt_outs.contains((id, meter)) {
+                return None;
+            }
+            self.enrollments
+                .get((e.program, meter))
+                .and_then(|en| en.participant_at(e.start_ms))
+        }
+
         fn ensure_utility_or_regulator(&self, p: &Program, who: AccountId) -> Result<()> {
-            if who != p.utility && !self.access.has_role(REGULATOR, who) {
+            if who != p.utility && !self.roles.has(REGULATOR, who) {
                 return Err(Error::NotUtilityOrRegulator);
             }
             Ok(())

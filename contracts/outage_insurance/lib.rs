@@ -30,52 +30,39 @@
 //! [`SETTLEMENT_GRACE_MS`] after its end: long enough for the committee to finalize an outage that
 //! started while it was in force. Payouts to a released policy still happen, from whatever capital the
 //! pool still has.
-//!
-//! ## Code: two facets behind a router
-//! The whole surface does not fit the 32 KiB code budget, so the contract is built as two facets over
-//! the same storage (`gridtrust_common::facets`): the **cover** facet (pools, capital, policies and
-//! their queries; the `cover-facet` feature) and the **claims** facet (the committee, outage reports,
-//! payouts and their queries, listed in [`CLAIMS_MESSAGES`]; the `claims-facet` feature). The
-//! constructor runs in the cover facet and leaves the instance running the `router` contract, which
-//! delegates each call to the facet that has its message. Callers see one contract: one address, one
-//! storage, every message below. A build with neither feature has every message and is what off-chain
-//! code and the tests link against.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
-// A facet build leaves out the other facet's messages, and with them some helpers only those use.
-#![cfg_attr(
-    any(feature = "cover-facet", feature = "claims-facet"),
-    allow(dead_code, unused_imports, unused_mut)
-)]
 
 pub use self::outage_insurance::{
     Affected, BatchProgress, Capital, Error, OutageInsurance, OutageInsuranceRef, OutageRecord,
-    OutageReport, Policy, Pool, PoolTerms, CLAIMS_MESSAGES, MAX_FREEZE_MS, MAX_METERS_PER_REPORT,
-    MAX_PAYOUT_BATCH, MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, SETTLEMENT_GRACE_MS,
+    OutageReport, Policy, Pool, PoolTerms, MAX_FREEZE_MS, MAX_METERS_PER_REPORT, MAX_PAYOUT_BATCH,
+    MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, MIN_SHARES, SETTLEMENT_GRACE_MS,
 };
 /// The contract's events, for decoding off-chain with the contract's own types.
 pub mod events {
     pub use super::outage_insurance::{
-        CapitalWithdrawn, OutageFinalized, OutageStarted, OwedClaimed, PayoutBatchProcessed,
-        PayoutDeferred, PayoutMade, PolicyBought, PolicyReleased, PoolClosed, PoolCreated,
-        PoolFunded, SettingsChanged,
+        CapitalWithdrawn, OutageFinalized, OutageStarted, PayoutBatchProcessed, PayoutMade,
+        PolicyBought, PolicyReleased, PoolClosed, PoolCreated, PoolFunded,
     };
     pub use gridtrust_common::{
-        access::OwnershipTransferred,
+        access::{OwnershipProposed, OwnershipTransferred},
         committee::{CommitteeChanged, ReportFinalized, ReportVoted},
-        facets::FacetsInstalled,
+        meter_holders::AttestationsChanged,
+        owed::{OwedClaimed, PaymentDeferred},
     };
 }
 
 #[ink::contract]
 mod outage_insurance {
     use gridtrust_common::{
-        access::AccessControl,
-        blake2_256_of, claims,
-        committee::{Committee, VoteOutcome},
-        facets::{self, FacetCodes, Selector},
+        access::{AccessError, Owned, Ownership},
+        blake2_256_of,
+        committee::{Committee, CommitteeError, Oracle, ReportId, VoteOutcome},
         math::mul_div,
+        meter_holders::{MeterHolderSettings, MeterHolders, NotAHolder},
+        owed::{Owed, OwedError, OwedPayments},
         tiers::{self, Tier},
-        verifier::{self, SchemaId},
+        verifier::SchemaId,
+        Digest,
     };
     use ink::{prelude::vec::Vec, storage::Mapping};
 
@@ -105,15 +92,18 @@ mod outage_insurance {
     /// Longest a confirmed outage start freezes sales on its feeder without a final report (3 days, in
     /// ms): a restore report that never comes must not stop sales forever.
     pub const MAX_FREEZE_MS: u64 = 3 * 24 * 3_600_000;
+    /// Fewest shares a pool may have outstanding, other than none (10⁹; a first deposit mints one
+    /// share per plank, so it is also the least first deposit: 0.001 of a 12-decimal token). With at
+    /// least this many shares a share is worth at most capital / 10⁹, so rounding costs a depositor at
+    /// most that, and nobody can inflate a lone share's value until later deposits mint nothing.
+    pub const MIN_SHARES: Balance = 1_000_000_000;
     /// Highest collateral ratio a pool may ask for (1 000 %).
     pub const MAX_COLLATERAL_BPS: u32 = 100_000;
 
     /// The terms an insurer sets when creating a pool; they never change afterwards.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct PoolTerms {
         /// Outage minutes → payout, see `gridtrust_common::tiers`.
         pub tiers: Vec<Tier>,
@@ -131,14 +121,16 @@ mod outage_insurance {
         pub feeder_cap: Balance,
         /// Capital kept locked per unit of liability, in basis points (10 000 = fully collateralized).
         pub collateral_bps: u32,
+        /// The pool sells no policy while fewer than the committee's threshold of operators were
+        /// heard (a vote or a heartbeat) within this long (ms): a silent oracle could not report the
+        /// outages it would have to pay for.
+        pub max_oracle_silence_ms: u64,
     }
 
     /// A pool as stored.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Pool {
         /// The insurer who created it.
         pub insurer: AccountId,
@@ -155,8 +147,8 @@ mod outage_insurance {
     }
 
     /// A pool's capital split.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub struct Capital {
         /// All funds of the pool.
         pub total: Balance,
@@ -167,11 +159,9 @@ mod outage_insurance {
     }
 
     /// A policy as stored.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Policy {
         /// The pool that covers it.
         pub pool: PoolId,
@@ -194,11 +184,9 @@ mod outage_insurance {
     }
 
     /// A finalized outage and how far its payouts got.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct OutageRecord {
         /// The report it came from.
         pub report: OutageReport,
@@ -215,8 +203,8 @@ mod outage_insurance {
     }
 
     /// Progress of one `process_payouts` call.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub struct BatchProgress {
         /// Targets visited by this call.
         pub visited: u32,
@@ -233,16 +221,12 @@ mod outage_insurance {
     #[allow(clippy::cast_possible_truncation)]
     mod codec {
         use super::{FeederId, MeterId, Timestamp, Vec};
-        use gridtrust_common::{
-            access::AccessError, committee::CommitteeError, facets::FacetError,
-        };
+        use gridtrust_common::committee::CommitteeError;
 
         /// Which meters an outage hit.
-        #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(
-            feature = "std",
-            derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-        )]
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
+        #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
         pub enum Affected {
             /// Every meter on the feeder.
             WholeFeeder,
@@ -251,11 +235,9 @@ mod outage_insurance {
         }
 
         /// The final report of an outage, as the committee members submit it.
-        #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(
-            feature = "std",
-            derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-        )]
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
+        #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
         pub struct OutageReport {
             /// The feeder.
             pub feeder: FeederId,
@@ -269,18 +251,18 @@ mod outage_insurance {
             pub affected: Affected,
         }
 
+        gridtrust_common::contract_error! {
         /// Every way a message of this contract can refuse.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
         pub enum Error {
-            /// Owner-only message called by someone else, or a role missing.
-            Access(AccessError),
             /// The committee refused the vote (not a member, double vote, already final, ...).
             Committee(CommitteeError),
             /// No pool with that id.
             PoolNotFound,
-            /// Terms out of range: empty or malformed tiers, zero premium, coverage or limits, or a
-            /// collateral ratio outside 1..=100 000 bps.
+            /// Terms out of range: empty or malformed tiers, zero premium, coverage or limits, a
+            /// waiting period as long as the coverage, a collateral ratio outside 1..=100 000 bps, or
+            /// no bound on the oracle's silence.
             InvalidTerms,
             /// Only the pool's insurer may do this.
             NotInsurer,
@@ -293,10 +275,11 @@ mod outage_insurance {
             WrongPremium,
             /// The buyer holds no valid meter-holder attestation for this meter and feeder.
             NotMeterHolder,
-            /// The attestations contract could not be asked.
-            AttestationsUnavailable,
             /// An outage is open on this feeder: no sales until it ends.
             SalesFrozen,
+            /// Fewer than the committee's threshold of operators were heard within the pool's
+            /// `max_oracle_silence_ms`: no sales until the oracle is back.
+            OracleSilent,
             /// The meter already has a live policy in this pool.
             AlreadyCovered,
             /// The meter already has `MAX_POLICIES_PER_METER` live policies.
@@ -305,14 +288,15 @@ mod outage_insurance {
             FeederCapExceeded,
             /// The pool's capital cannot back another policy at its collateral ratio.
             InsufficientCapital,
-            /// Nothing was sent, or zero shares asked for.
-            ZeroAmount,
+            /// The deposit would mint no shares, or it is a pool's first and below `MIN_SHARES`.
+            DepositTooSmall,
+            /// The withdrawal would leave fewer than `MIN_SHARES` shares outstanding (but some):
+            /// withdraw all of them, or leave at least that many.
+            SharesBelowMinimum,
             /// The caller does not hold that many shares.
             InsufficientShares,
             /// The withdrawal exceeds the pool's free capital.
             InsufficientFreeCapital,
-            /// The chain refused a transfer out of the contract.
-            TransferFailed,
             /// No policy with that id.
             PolicyNotFound,
             /// The report is malformed: end not after start, end in the future, or a meter list that is
@@ -322,45 +306,12 @@ mod outage_insurance {
             OutageNotFound,
             /// Batch size must be 1..=`MAX_PAYOUT_BATCH` (or `MAX_RELEASE_BATCH` for releases).
             InvalidBatch,
-            /// The caller is owed nothing.
-            NothingOwed,
-            /// An amount or counter would overflow.
-            Overflow,
-            /// The facet codes given at deployment are unusable (unknown or repeated).
-            Facets(FacetError),
+        }
         }
     }
 
-    /// The messages the claims facet runs: outage reports, payouts and their queries. Every other
-    /// message runs in the cover facet. Keep in step with the `cfg` on each message; the facet tests
-    /// check the two against each facet's metadata.
-    pub const CLAIMS_MESSAGES: [Selector; 13] = [
-        ink::selector_bytes!("set_committee"),
-        ink::selector_bytes!("report_outage_start"),
-        ink::selector_bytes!("report_outage_end"),
-        ink::selector_bytes!("process_payouts"),
-        ink::selector_bytes!("claim_owed"),
-        ink::selector_bytes!("policy_payouts"),
-        ink::selector_bytes!("outage"),
-        ink::selector_bytes!("payouts_remaining"),
-        ink::selector_bytes!("owed_to"),
-        ink::selector_bytes!("report_finalized"),
-        ink::selector_bytes!("committee"),
-        ink::selector_bytes!("outage_count"),
-        ink::selector_bytes!("payout_for"),
-    ];
-
     /// Result of this contract's messages.
     pub type Result<T> = core::result::Result<T, Error>;
-
-    /// The owner changed where attestations are checked.
-    #[ink(event)]
-    pub struct SettingsChanged {
-        /// The attestations contract.
-        pub attestations: AccountId,
-        /// The meter-holder schema.
-        pub meter_schema: SchemaId,
-    }
 
     /// A pool was created.
     #[ink(event)]
@@ -491,32 +442,9 @@ mod outage_insurance {
         pub holder: AccountId,
         /// Amount paid.
         pub amount: Balance,
-    }
-
-    /// A payout could not be transferred and is kept for the holder to claim.
-    #[ink(event)]
-    pub struct PayoutDeferred {
-        /// The outage.
-        #[ink(topic)]
-        pub outage: OutageId,
-        /// The policy.
-        #[ink(topic)]
-        pub policy: PolicyId,
-        /// The holder.
-        #[ink(topic)]
-        pub holder: AccountId,
-        /// Amount kept.
-        pub amount: Balance,
-    }
-
-    /// A holder claimed what was owed.
-    #[ink(event)]
-    pub struct OwedClaimed {
-        /// The holder.
-        #[ink(topic)]
-        pub holder: AccountId,
-        /// Amount paid.
-        pub amount: Balance,
+        /// Whether it reached the holder; if not, it is kept for the holder to `claim_owed` (and
+        /// `PaymentDeferred` says so).
+        pub transferred: bool,
     }
 
     /// One `process_payouts` call finished.
@@ -536,27 +464,128 @@ mod outage_insurance {
     /// The insurance registry: pools, policies, outages and the committee that reports them.
     #[ink(storage)]
     pub struct OutageInsurance {
-        access: AccessControl,
+        /// Who may point buyer checks elsewhere.
+        owner: Ownership,
+        /// The operators whose k-of-n reports decide outages, and so payouts.
         committee: Committee,
-        attestations: AccountId,
-        meter_schema: SchemaId,
+        /// Where buyers are checked to hold the meter they insure.
+        meter_holders: MeterHolders,
+        /// Every pool by id.
         pools: Mapping<PoolId, Pool>,
+        /// The id the next pool gets.
         next_pool: PoolId,
+        /// (pool, provider) → shares held: a provider's stake in a pool's capital.
         shares: Mapping<(PoolId, AccountId), Balance>,
+        /// Every policy by id, kept after expiry so payouts stay auditable.
         policies: Mapping<PolicyId, Policy>,
+        /// The id the next policy gets.
         next_policy: PolicyId,
-        /// Per feeder, its policies in purchase order: (feeder, index) → policy.
+        /// Per feeder, its policies in purchase order: (feeder, index) → policy. A whole-feeder outage
+        /// walks this list with a cursor, so payouts are batched without scanning other feeders.
         feeder_policies: Mapping<(FeederId, u32), PolicyId>,
+        /// How many policies each feeder's list holds.
         feeder_policy_count: Mapping<FeederId, u32>,
+        /// Per meter, its policies that may still pay: an outage listing meters finds them here, and a
+        /// meter's live policies are capped by it.
         meter_policies: Mapping<MeterId, Vec<PolicyId>>,
+        /// (pool, feeder) → liability: enforces each pool's per-feeder cap.
         feeder_exposure: Mapping<(PoolId, FeederId), Balance>,
         /// Open outages per feeder (start confirmed, end not yet) and when their freeze lapses.
         open_outages: Mapping<FeederId, (u32, Timestamp)>,
+        /// Confirmed starts whose final report has not come yet, so a final report lifts its freeze.
         open_starts: Mapping<(FeederId, Timestamp), ()>,
+        /// Every finalized outage, with its payout cursor.
         outages: Mapping<OutageId, OutageRecord>,
+        /// The id the next finalized outage gets.
         next_outage: OutageId,
+        /// (policy, n) → its n-th payout: what a holder can look up per policy.
         payouts: Mapping<(PolicyId, u32), PayoutEntry>,
-        owed: Mapping<AccountId, Balance>,
+        /// Payouts whose transfer failed, kept for the holder to `claim_owed`.
+        owed: Owed,
+    }
+
+    impl Owned for OutageInsurance {
+        #[ink(message)]
+        fn owner(&self) -> AccountId {
+            self.owner.owner()
+        }
+
+        #[ink(message)]
+        fn pending_owner(&self) -> Option<AccountId> {
+            self.owner.pending()
+        }
+
+        #[ink(message)]
+        fn propose_owner(&mut self, new_owner: AccountId) -> core::result::Result<(), AccessError> {
+            self.owner.propose(self.env().caller(), new_owner)
+        }
+
+        #[ink(message)]
+        fn accept_ownership(&mut self) -> core::result::Result<(), AccessError> {
+            self.owner.accept(self.env().caller())
+        }
+    }
+
+    impl Oracle for OutageInsurance {
+        #[ink(message)]
+        fn committee(&self) -> (Vec<AccountId>, u32) {
+            (self.committee.members(), self.committee.threshold())
+        }
+
+        #[ink(message)]
+        fn report_finalized(&self, id: ReportId) -> Option<Digest> {
+            self.committee.finalized(id)
+        }
+
+        #[ink(message)]
+        fn propose_committee(
+            &mut self,
+            members: Vec<AccountId>,
+            threshold: u32,
+        ) -> core::result::Result<VoteOutcome, CommitteeError> {
+            self.committee
+                .propose(self.env().caller(), members, threshold)
+        }
+
+        #[ink(message)]
+        fn heartbeat(&mut self) -> core::result::Result<(), CommitteeError> {
+            self.committee.heartbeat(self.env().caller())
+        }
+
+        #[ink(message)]
+        fn last_heard(&self) -> Vec<(AccountId, Timestamp)> {
+            self.committee.last_heard()
+        }
+    }
+
+    impl OwedPayments for OutageInsurance {
+        #[ink(message)]
+        fn owed_to(&self, payee: AccountId) -> Balance {
+            self.owed.of(payee)
+        }
+
+        #[ink(message)]
+        fn claim_owed(&mut self) -> core::result::Result<Balance, OwedError> {
+            self.owed.claim(self.env().caller())
+        }
+    }
+
+    impl MeterHolderSettings for OutageInsurance {
+        #[ink(message)]
+        fn attestations(&self) -> (AccountId, SchemaId) {
+            self.meter_holders.get()
+        }
+
+        #[ink(message)]
+        fn set_attestations(
+            &mut self,
+            attestations: AccountId,
+            meter_schema: SchemaId,
+        ) -> core::result::Result<(), AccessError> {
+            self.owner.ensure_owner(self.env().caller())?;
+            self.meter_holders.set(attestations, meter_schema);
+            Ok(())
+        }
     }
 
     /// One payout of a policy: the outage and the amount.
@@ -572,23 +601,17 @@ mod outage_insurance {
     impl OutageInsurance {
         /// Deploys with the attestations contract and meter-holder schema to check buyers against, and
         /// the oracle committee. The caller becomes the owner.
-        ///
-        /// `code` names the router and the two facets, all already on chain: instantiate the cover
-        /// facet's code; the constructor leaves the instance running the router over both facets
-        /// (see the crate docs).
         #[ink(constructor)]
         pub fn new(
             attestations: AccountId,
             meter_schema: SchemaId,
             members: Vec<AccountId>,
             threshold: u32,
-            code: FacetCodes,
         ) -> Result<Self> {
-            let contract = Self {
-                access: AccessControl::new(Self::env().caller()),
+            Ok(Self {
+                owner: Ownership::new(Self::env().caller()),
                 committee: Committee::new(members, threshold).map_err(Error::Committee)?,
-                attestations,
-                meter_schema,
+                meter_holders: MeterHolders::new(attestations, meter_schema),
                 pools: Mapping::new(),
                 next_pool: 0,
                 shares: Mapping::new(),
@@ -603,68 +626,24 @@ mod outage_insurance {
                 outages: Mapping::new(),
                 next_outage: 0,
                 payouts: Mapping::new(),
-                owed: Mapping::new(),
-            };
-            facets::install(&code, &CLAIMS_MESSAGES).map_err(Error::Facets)?;
-            Ok(contract)
-        }
-
-        // ---- administration --------------------------------------------------------------------
-
-        /// Replaces the committee's members and threshold (owner only); votes in flight become void.
-        #[cfg(not(feature = "cover-facet"))]
-        #[ink(message)]
-        pub fn set_committee(&mut self, members: Vec<AccountId>, threshold: u32) -> Result<()> {
-            self.access
-                .ensure_owner(self.env().caller())
-                .map_err(Error::Access)?;
-            self.committee
-                .configure(members, threshold)
-                .map_err(Error::Committee)
-        }
-
-        /// Points buyer checks at another attestations contract or schema (owner only).
-        #[cfg(not(feature = "claims-facet"))]
-        #[ink(message)]
-        pub fn set_attestations(
-            &mut self,
-            attestations: AccountId,
-            meter_schema: SchemaId,
-        ) -> Result<()> {
-            self.access
-                .ensure_owner(self.env().caller())
-                .map_err(Error::Access)?;
-            self.attestations = attestations;
-            self.meter_schema = meter_schema;
-            self.env().emit_event(SettingsChanged {
-                attestations,
-                meter_schema,
-            });
-            Ok(())
-        }
-
-        /// Hands the contract to a new owner (owner only).
-        #[cfg(not(feature = "claims-facet"))]
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
-            self.access
-                .transfer_ownership(self.env().caller(), new_owner)
-                .map_err(Error::Access)
+                owed: Owed::default(),
+            })
         }
 
         // ---- pools and capital -----------------------------------------------------------------
 
         /// Creates a pool with `terms`, insured by the caller. Any value sent is its first capital.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message, payable)]
         pub fn create_pool(&mut self, terms: PoolTerms) -> Result<PoolId> {
             let valid = tiers::is_valid(&terms.tiers)
                 && terms.premium > 0
                 && terms.coverage_ms > 0
+                && terms.waiting_ms < terms.coverage_ms
                 && terms.aggregate_limit > 0
                 && terms.feeder_cap >= terms.aggregate_limit
                 && terms.collateral_bps > 0
-                && terms.collateral_bps <= MAX_COLLATERAL_BPS;
+                && terms.collateral_bps <= MAX_COLLATERAL_BPS
+                && terms.max_oracle_silence_ms > 0;
             if !valid {
                 return Err(Error::InvalidTerms);
             }
@@ -694,7 +673,6 @@ mod outage_insurance {
         }
 
         /// Adds the value sent to `pool`'s capital and mints the caller shares for it.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message, payable)]
         pub fn fund(&mut self, pool: PoolId) -> Result<Balance> {
             let amount = self.env().transferred_value();
@@ -703,6 +681,9 @@ mod outage_insurance {
             }
             let mut p = self.pool_or_err(pool)?;
             let minted = if p.shares == 0 {
+                if amount < MIN_SHARES {
+                    return Err(Error::DepositTooSmall);
+                }
                 amount
             } else if p.capital == 0 {
                 // Shares of a drained pool are worth nothing; minting 1:1 would hand the new money
@@ -711,6 +692,9 @@ mod outage_insurance {
             } else {
                 mul_div(amount, p.shares, p.capital).ok_or(Error::Overflow)?
             };
+            if minted == 0 {
+                return Err(Error::DepositTooSmall);
+            }
             p.capital = p.capital.checked_add(amount).ok_or(Error::Overflow)?;
             p.shares = p.shares.checked_add(minted).ok_or(Error::Overflow)?;
             let provider = self.env().caller();
@@ -730,7 +714,6 @@ mod outage_insurance {
         }
 
         /// Burns `shares` of the caller's stake in `pool` and pays out their value, which must be free.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn withdraw(&mut self, pool: PoolId, shares: Balance) -> Result<Balance> {
             if shares == 0 {
@@ -742,6 +725,10 @@ mod outage_insurance {
                 return Err(Error::InsufficientShares);
             }
             let mut p = self.pool_or_err(pool)?;
+            let left = p.shares.checked_sub(shares).ok_or(Error::Overflow)?;
+            if left > 0 && left < MIN_SHARES {
+                return Err(Error::SharesBelowMinimum);
+            }
             let amount = mul_div(shares, p.capital, p.shares).ok_or(Error::Overflow)?;
             if amount > Self::capital_of(&p)?.free {
                 return Err(Error::InsufficientFreeCapital);
@@ -768,7 +755,6 @@ mod outage_insurance {
         }
 
         /// Stops `pool` from selling new policies (its insurer only); existing cover is unaffected.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn close_pool(&mut self, pool: PoolId) -> Result<()> {
             let mut p = self.pool_or_err(pool)?;
@@ -788,7 +774,6 @@ mod outage_insurance {
 
         /// Buys cover from `pool` for `meter` on `feeder`, paying exactly the premium. The caller must
         /// hold a valid meter-holder attestation of that meter and feeder.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message, payable)]
         pub fn buy_policy(
             &mut self,
@@ -807,13 +792,16 @@ mod outage_insurance {
             if self.sales_frozen(feeder) {
                 return Err(Error::SalesFrozen);
             }
-            let holder = self.env().caller();
-            let claim = claims::meter_holder_claim(meter, feeder);
-            let attested = verifier::ask(self.attestations, holder, self.meter_schema, Some(claim))
-                .map_err(|_| Error::AttestationsUnavailable)?;
-            if !attested {
-                return Err(Error::NotMeterHolder);
+            if !self.committee.is_live(p.terms.max_oracle_silence_ms) {
+                return Err(Error::OracleSilent);
             }
+            let holder = self.env().caller();
+            self.meter_holders
+                .check(holder, meter, feeder)
+                .map_err(|e| match e {
+                    NotAHolder::NotAttested => Error::NotMeterHolder,
+                    NotAHolder::Unavailable => Error::AttestationsUnavailable,
+                })?;
 
             let now = self.env().block_timestamp();
             let mut on_meter = self.meter_policies.get(meter).unwrap_or_default();
@@ -891,7 +879,6 @@ mod outage_insurance {
         /// Releases the remaining liability of expired policies ([`SETTLEMENT_GRACE_MS`] after their
         /// end), freeing their pools' capital. Anyone may call; ids not yet releasable are skipped.
         /// Returns how many were released.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn release_expired(&mut self, policies: Vec<PolicyId>) -> Result<u32> {
             let count = u32::try_from(policies.len()).map_err(|_| Error::InvalidBatch)?;
@@ -930,8 +917,12 @@ mod outage_insurance {
         // ---- outage reports --------------------------------------------------------------------
 
         /// A committee member's vote that an outage of `feeder` began at `start_ms`. When the vote
-        /// finalizes the report, sales on the feeder freeze until the outage's end is final.
-        #[cfg(not(feature = "cover-facet"))]
+        /// finalizes the report, sales on the feeder freeze until the outage's end is final (not at
+        /// all when its end is already final). Emits `ReportVoted`, and `ReportFinalized` and
+        /// `OutageStarted` when the vote finalizes it.
+        ///
+        /// # Errors
+        /// `InvalidReport` for a start in the future; `Committee` when the vote cannot count.
         #[ink(message)]
         pub fn report_outage_start(
             &mut self,
@@ -947,7 +938,13 @@ mod outage_insurance {
                 .committee
                 .vote(self.env().caller(), id, content)
                 .map_err(Error::Committee)?;
-            if outcome == VoteOutcome::Finalized {
+            // A start confirmed after its outage's final report (a slow operator) has nothing left
+            // to freeze: the outage is over.
+            let ended = self
+                .committee
+                .finalized(tiers::outage_end_id(feeder, start_ms))
+                .is_some();
+            if outcome == VoteOutcome::Finalized && !ended {
                 let (open, lapses) = self.open_outages.get(feeder).unwrap_or((0, 0));
                 let lapses = lapses.max(start_ms.saturating_add(MAX_FREEZE_MS));
                 self.open_outages
@@ -960,7 +957,6 @@ mod outage_insurance {
 
         /// A committee member's vote for the final report of an outage. When the vote finalizes it, the
         /// outage is recorded, the feeder's sales freeze (if any) lifts, and payouts can be processed.
-        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn report_outage_end(&mut self, report: OutageReport) -> Result<VoteOutcome> {
             self.check_report(&report)?;
@@ -977,7 +973,6 @@ mod outage_insurance {
         }
 
         /// Pays the next at most `max` targets of `outage`. Anyone may call, until nothing remains.
-        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn process_payouts(&mut self, outage: OutageId, max: u32) -> Result<BatchProgress> {
             if max == 0 || max > MAX_PAYOUT_BATCH {
@@ -1028,61 +1023,39 @@ mod outage_insurance {
             })
         }
 
-        /// Pays the caller what failed payouts left owed to it.
-        #[cfg(not(feature = "cover-facet"))]
-        #[ink(message)]
-        pub fn claim_owed(&mut self) -> Result<Balance> {
-            let holder = self.env().caller();
-            let amount = self.owed.take(holder).unwrap_or(0);
-            if amount == 0 {
-                return Err(Error::NothingOwed);
-            }
-            self.env()
-                .transfer(holder, amount)
-                .map_err(|_| Error::TransferFailed)?;
-            self.env().emit_event(OwedClaimed { holder, amount });
-            Ok(amount)
-        }
-
         // ---- queries ---------------------------------------------------------------------------
 
         /// The pool `pool`.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn pool(&self, pool: PoolId) -> Option<Pool> {
             self.pools.get(pool)
         }
 
         /// `pool`'s capital: total, locked behind live policies, and free.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn pool_capital(&self, pool: PoolId) -> Result<Capital> {
             Self::capital_of(&self.pool_or_err(pool)?)
         }
 
         /// Shares `provider` holds in `pool`.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn shares_of(&self, pool: PoolId, provider: AccountId) -> Balance {
             self.shares.get((pool, provider)).unwrap_or(0)
         }
 
         /// Liability `pool` carries on `feeder`.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn exposure_on(&self, pool: PoolId, feeder: FeederId) -> Balance {
             self.feeder_exposure.get((pool, feeder)).unwrap_or(0)
         }
 
         /// The policy `policy`.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn policy(&self, policy: PolicyId) -> Option<Policy> {
             self.policies.get(policy)
         }
 
         /// Every payout `policy` received: (outage, amount), oldest first.
-        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn policy_payouts(&self, policy: PolicyId) -> Vec<(OutageId, Balance)> {
             let count = self.policies.get(policy).map_or(0, |p| p.payouts);
@@ -1092,21 +1065,18 @@ mod outage_insurance {
         }
 
         /// The policies covering `meter` that may still pay.
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn policies_of_meter(&self, meter: MeterId) -> Vec<PolicyId> {
             self.meter_policies.get(meter).unwrap_or_default()
         }
 
         /// The finalized outage `outage`, with its payout progress.
-        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn outage(&self, outage: OutageId) -> Option<OutageRecord> {
             self.outages.get(outage)
         }
 
         /// How many targets of `outage` are still to be visited by `process_payouts`.
-        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn payouts_remaining(&self, outage: OutageId) -> Option<u32> {
             self.outages
@@ -1115,7 +1085,6 @@ mod outage_insurance {
         }
 
         /// Whether sales on `feeder` are frozen by an open outage (for at most [`MAX_FREEZE_MS`]).
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn sales_frozen(&self, feeder: FeederId) -> bool {
             self.open_outages
@@ -1124,7 +1093,6 @@ mod outage_insurance {
         }
 
         /// What an outage of `minutes` pays a policy of `pool` (before its aggregate limit).
-        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn payout_for(&self, pool: PoolId, minutes: u32) -> Result<Balance> {
             Ok(tiers::payout_for(
@@ -1133,46 +1101,16 @@ mod outage_insurance {
             ))
         }
 
-        /// What failed payouts left owed to `holder`.
-        #[cfg(not(feature = "cover-facet"))]
-        #[ink(message)]
-        pub fn owed_to(&self, holder: AccountId) -> Balance {
-            self.owed.get(holder).unwrap_or(0)
-        }
-
-        /// The content hash a report with id `id` was finalized with, if it is final.
-        #[cfg(not(feature = "cover-facet"))]
-        #[ink(message)]
-        pub fn report_finalized(&self, id: [u8; 32]) -> Option<[u8; 32]> {
-            self.committee.finalized(id)
-        }
-
-        /// The committee's members and threshold.
-        #[cfg(not(feature = "cover-facet"))]
-        #[ink(message)]
-        pub fn committee(&self) -> (Vec<AccountId>, u32) {
-            (self.committee.members(), self.committee.threshold())
-        }
-
         /// How many outages were finalized (ids run from 0).
-        #[cfg(not(feature = "cover-facet"))]
         #[ink(message)]
         pub fn outage_count(&self) -> OutageId {
             self.next_outage
         }
 
         /// How many policies were sold (ids run from 0).
-        #[cfg(not(feature = "claims-facet"))]
         #[ink(message)]
         pub fn policy_count(&self) -> PolicyId {
             self.next_policy
-        }
-
-        /// The contract's owner.
-        #[cfg(not(feature = "claims-facet"))]
-        #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.access.owner()
         }
 
         // ---- internals -------------------------------------------------------------------------
@@ -1315,23 +1253,14 @@ mod outage_insurance {
             o.paid_total = o.paid_total.saturating_add(amount);
 
             let holder = policy.holder;
-            if self.env().transfer(holder, amount).is_ok() {
-                self.env().emit_event(PayoutMade {
-                    outage,
-                    policy: policy_id,
-                    holder,
-                    amount,
-                });
-            } else {
-                let owed = self.owed.get(holder).unwrap_or(0);
-                self.owed.insert(holder, &owed.saturating_add(amount));
-                self.env().emit_event(PayoutDeferred {
-                    outage,
-                    policy: policy_id,
-                    holder,
-                    amount,
-                });
-            }
+            let transferred = self.owed.pay_or_keep(holder, amount);
+            self.env().emit_event(PayoutMade {
+                outage,
+                policy: policy_id,
+                holder,
+                amount,
+                transferred,
+            });
             Ok(true)
         }
     }

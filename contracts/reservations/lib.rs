@@ -49,7 +49,10 @@ pub mod events {
         BondChanged, Booked, BookingEnded, CheckedIn, PropertyOpenChanged, PropertyRegistered,
         RoomTypeSet, SettingsChanged,
     };
-    pub use gridtrust_common::access::OwnershipTransferred;
+    pub use gridtrust_common::{
+        access::{OwnershipProposed, OwnershipTransferred},
+        owed::{OwedClaimed, PaymentDeferred},
+    };
 }
 
 /// The hash a booking's terms are agreed by: what the guest's app shows, what `book` expects and what
@@ -61,7 +64,8 @@ pub fn terms_hash(terms: &BookingTerms) -> gridtrust_common::Digest {
 #[ink::contract]
 mod reservations {
     use gridtrust_common::{
-        access::AccessControl,
+        access::{AccessError, Owned, Ownership},
+        owed::{Owed, OwedError, OwedPayments},
         refunds::{self, RefundTier},
         verifier::{self, SchemaId},
         Digest,
@@ -89,11 +93,9 @@ mod reservations {
     pub const MAX_CAPACITY: u32 = 10_000;
 
     /// Where merchants and guests are checked, and the bond a property must hold.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Settings {
         /// The attestations contract.
         pub attestations: AccountId,
@@ -106,11 +108,9 @@ mod reservations {
     }
 
     /// A property as stored.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Property {
         /// The merchant who registered it and receives its takings.
         pub merchant: AccountId,
@@ -131,11 +131,9 @@ mod reservations {
     }
 
     /// What a merchant may change about a room type; changes apply to new bookings only.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct RoomTerms {
         /// Price of one night.
         pub price_per_night: Balance,
@@ -148,11 +146,9 @@ mod reservations {
     }
 
     /// A room type as stored.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct RoomType {
         /// Rooms of this type.
         pub capacity: u32,
@@ -163,11 +159,9 @@ mod reservations {
     }
 
     /// Everything a guest agrees to when booking; its [`crate::terms_hash`] is stored with the booking.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct BookingTerms {
         /// The property.
         pub property: PropertyId,
@@ -190,11 +184,9 @@ mod reservations {
     }
 
     /// Where a booking is in its life.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub enum BookingStatus {
         /// Paid and held in escrow.
         Booked,
@@ -213,11 +205,9 @@ mod reservations {
     }
 
     /// A booking as stored; only `status` ever changes.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Booking {
         /// Who booked and paid.
         pub guest: AccountId,
@@ -232,8 +222,8 @@ mod reservations {
     }
 
     /// The terms a booking would have now, and their hash to pass to `book`.
-    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub struct Quote {
         /// The terms.
         pub terms: BookingTerms,
@@ -250,16 +240,12 @@ mod reservations {
     #[allow(clippy::cast_possible_truncation)]
     mod codec {
         use super::Day;
-        use gridtrust_common::access::AccessError;
 
+        gridtrust_common::contract_error! {
         /// Every way a message of this contract can refuse.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-        #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
         pub enum Error {
-            /// Owner-only message called by someone else.
-            Access(AccessError),
-            /// The attestations contract could not be asked.
-            AttestationsUnavailable,
             /// The merchant holds no valid verified-merchant attestation.
             NotVerifiedMerchant,
             /// The property requires guests to hold a valid real-name attestation, and the caller does not.
@@ -312,12 +298,7 @@ mod reservations {
             TooEarly,
             /// Too late for this: past the check-in day (guest cancel) or the check-out day (check-in).
             TooLate,
-            /// Nothing was sent or asked for.
-            ZeroAmount,
-            /// The chain refused a transfer out of the contract.
-            TransferFailed,
-            /// An amount, id or day would overflow.
-            Overflow,
+        }
         }
     }
 
@@ -431,19 +412,62 @@ mod reservations {
     /// The reservation registry: properties, room calendars and bookings.
     #[ink(storage)]
     pub struct Reservations {
-        access: AccessControl,
+        /// Who may change the settings.
+        owner: Ownership,
+        /// Where merchants and guests are checked, and the minimum bond.
         settings: Settings,
+        /// Every property by id.
         properties: Mapping<PropertyId, Property>,
+        /// The id the next property gets.
         next_property: PropertyId,
+        /// (property, room type) → its terms and capacity.
         room_types: Mapping<(PropertyId, RoomTypeId), RoomType>,
         /// Rooms booked per night: (property, room type, night) → count; absent means 0.
         booked: Mapping<NightKey, u32>,
+        /// Every booking by id, kept after it ends so a guest can prove it.
         bookings: Mapping<BookingId, Booking>,
+        /// The id the next booking gets.
         next_booking: BookingId,
         /// Sum of the amounts of bookings not yet ended.
         escrow: Balance,
         /// Sum of all properties' bonds.
         bonds: Balance,
+        /// Payments whose transfer the chain refused, kept for the guest or merchant to claim.
+        owed: Owed,
+    }
+
+    impl Owned for Reservations {
+        #[ink(message)]
+        fn owner(&self) -> AccountId {
+            self.owner.owner()
+        }
+
+        #[ink(message)]
+        fn pending_owner(&self) -> Option<AccountId> {
+            self.owner.pending()
+        }
+
+        #[ink(message)]
+        fn propose_owner(&mut self, new_owner: AccountId) -> core::result::Result<(), AccessError> {
+            self.owner.propose(self.env().caller(), new_owner)
+        }
+
+        #[ink(message)]
+        fn accept_ownership(&mut self) -> core::result::Result<(), AccessError> {
+            self.owner.accept(self.env().caller())
+        }
+    }
+
+    impl OwedPayments for Reservations {
+        #[ink(message)]
+        fn owed_to(&self, payee: AccountId) -> Balance {
+            self.owed.of(payee)
+        }
+
+        #[ink(message)]
+        fn claim_owed(&mut self) -> core::result::Result<Balance, OwedError> {
+            self.owed.claim(self.env().caller())
+        }
     }
 
     impl Reservations {
@@ -452,7 +476,7 @@ mod reservations {
         #[ink(constructor)]
         pub fn new(settings: Settings) -> Self {
             Self {
-                access: AccessControl::new(Self::env().caller()),
+                owner: Ownership::new(Self::env().caller()),
                 settings,
                 properties: Mapping::new(),
                 next_property: 0,
@@ -462,6 +486,7 @@ mod reservations {
                 next_booking: 0,
                 escrow: 0,
                 bonds: 0,
+                owed: Owed::default(),
             }
         }
 
@@ -470,20 +495,12 @@ mod reservations {
         /// Replaces the settings (owner only). A higher minimum bond applies to new bookings at once.
         #[ink(message)]
         pub fn set_settings(&mut self, settings: Settings) -> Result<()> {
-            self.access
+            self.owner
                 .ensure_owner(self.env().caller())
                 .map_err(Error::Access)?;
             self.settings = settings;
             self.env().emit_event(SettingsChanged { settings });
             Ok(())
-        }
-
-        /// Hands the contract to a new owner (owner only).
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
-            self.access
-                .transfer_ownership(self.env().caller(), new_owner)
-                .map_err(Error::Access)
         }
 
         // ---- properties ------------------------------------------------------------------------
@@ -830,12 +847,6 @@ mod reservations {
             self.settings
         }
 
-        /// The contract's owner.
-        #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.access.owner()
-        }
-
         /// A property, if it exists.
         #[ink(message)]
         pub fn property(&self, property: PropertyId) -> Option<Property> {
@@ -1078,8 +1089,9 @@ mod reservations {
             }
             b.status = status;
             self.bookings.insert(id, &b);
-            self.pay(b.guest, to_guest)?;
-            self.pay(p.merchant, to_merchant)?;
+            // One side's refused transfer must not stop the other's, nor leave the booking open.
+            self.owed.pay_or_keep(b.guest, to_guest);
+            self.owed.pay_or_keep(p.merchant, to_merchant);
             self.env().emit_event(BookingEnded {
                 booking: id,
                 status,

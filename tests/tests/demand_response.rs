@@ -222,7 +222,15 @@ fn enrollment_needs_the_meter_holder_attestation_and_opt_outs_the_deadline() {
     let m = s.api().unenroll(program, 7);
     assert_eq!(s.send(stranger, m, 0), Err(Error::NotEnrolled));
     assert_eq!(s.send(eve, s.api().unenroll(program, 7), 0), Ok(()));
-    assert_eq!(s.read(s.api().enrollment(program, 7)), None);
+    let left = s.read(s.api().enrollment(program, 7)).unwrap();
+    assert!(
+        left.left_at.is_some(),
+        "the enrollment is kept, marked as left"
+    );
+    assert_eq!(
+        s.send(eve, s.api().unenroll(program, 7), 0),
+        Err(Error::NotEnrolled)
+    );
 }
 
 #[test]
@@ -612,4 +620,153 @@ fn a_paused_program_pays_nothing_until_resumed() {
     let before = s.balance(ann);
     assert_eq!(s.send(stranger, s.api().settle(event, vec![1]), 0), Ok(1));
     assert_eq!(s.balance(ann), before + 6 * UNIT);
+}
+
+/// Ann (6 tokens) and Bob (2) share a budget of exactly 8; Ann's entry is disputed when settlement
+/// opens, and the whole 8 is reserved for the two shares.
+fn ann_disputed_when_settlement_opens(s: &mut Setup) -> (u64, AccountId, AccountId) {
+    let program = s.program(8 * UNIT);
+    let ann = s.customer("ann", program, 1);
+    let bob = s.customer("bob", program, 2);
+    let event = s.announce(program);
+    s.wait(4 * HOUR_MS);
+    let batch = Setup::batch(
+        event,
+        0,
+        vec![measurement(1, 3_000, 0), measurement(2, 1_000, 0)],
+    );
+    s.submit(batch).unwrap();
+    assert_eq!(s.send(ann, s.api().dispute(event, 1), 0), Ok(()));
+    s.close_and_wait(event);
+    // An empty settle call opens settlement: the allocation is fixed at 8.
+    assert_eq!(s.send(bob, s.api().settle(event, vec![]), 0), Ok(0));
+    assert_eq!(
+        s.read(s.api().event(event)).unwrap().allocation,
+        Some((8 * UNIT, 8 * UNIT))
+    );
+    (event, ann, bob)
+}
+
+#[test]
+fn a_raise_after_settlement_opened_is_paid_only_from_money_moved_for_it() {
+    let mut s = Setup::new();
+    let (event, ann, bob) = ann_disputed_when_settlement_opens(&mut s);
+    // Ann is corrected to 10 tokens, but the budget holds nothing more to fund the raise.
+    let m = s.api().resolve(event, 1, Some((5_000, 0)));
+    assert_eq!(s.send(s.regulator, m, 0), Ok(10 * UNIT));
+    let before = [ann, bob].map(|w| s.balance(w));
+    assert_eq!(s.send(bob, s.api().settle(event, vec![1, 2]), 0), Ok(2));
+    // Ann keeps her reserved 6; Bob's reserved 2 is his, not hers.
+    assert_eq!(s.balance(ann), before[0] + 6 * UNIT);
+    assert_eq!(s.balance(bob), before[1] + 2 * UNIT);
+    assert!(s.read(s.api().event(event)).unwrap().settled);
+}
+
+#[test]
+fn a_raise_is_paid_as_far_as_the_budget_adds_to_it() {
+    let mut s = Setup::new();
+    let (event, ann, bob) = ann_disputed_when_settlement_opens(&mut s);
+    let program = s.read(s.api().event(event)).unwrap().program;
+    // The utility adds 3 tokens: the raise of 4 is funded up to 3.
+    assert_eq!(
+        s.send(s.utility, s.api().fund_program(program), 3 * UNIT),
+        Ok(3 * UNIT)
+    );
+    let m = s.api().resolve(event, 1, Some((5_000, 0)));
+    assert_eq!(s.send(s.regulator, m, 0), Ok(10 * UNIT));
+    assert_eq!(
+        s.read(s.api().entry(event, 1)).unwrap().payable,
+        Some(9 * UNIT)
+    );
+    let before = [ann, bob].map(|w| s.balance(w));
+    assert_eq!(s.send(bob, s.api().settle(event, vec![2, 1]), 0), Ok(2));
+    assert_eq!(s.balance(ann), before[0] + 9 * UNIT);
+    assert_eq!(s.balance(bob), before[1] + 2 * UNIT);
+    assert_eq!(s.read(s.api().program(program)).unwrap().budget, 0);
+}
+
+#[test]
+fn a_cut_after_others_were_paid_returns_money_instead_of_failing() {
+    let mut s = Setup::new();
+    let (event, ann, bob) = ann_disputed_when_settlement_opens(&mut s);
+    let program = s.read(s.api().event(event)).unwrap().program;
+    // Bob is paid his 2; then Ann's entry is cut from 6 to 1 token.
+    assert_eq!(s.send(bob, s.api().settle(event, vec![2]), 0), Ok(1));
+    let m = s.api().resolve(event, 1, Some((500, 0)));
+    assert_eq!(s.send(s.regulator, m, 0), Ok(UNIT));
+    let before = s.balance(ann);
+    assert_eq!(s.send(bob, s.api().settle(event, vec![1]), 0), Ok(1));
+    assert_eq!(s.balance(ann), before + UNIT);
+    let e = s.read(s.api().event(event)).unwrap();
+    assert!(e.settled);
+    assert_eq!(e.paid, 3 * UNIT);
+    assert_eq!(
+        s.read(s.api().program(program)).unwrap().budget,
+        5 * UNIT,
+        "the cut's 5 went back to the budget"
+    );
+}
+
+#[test]
+fn leaving_or_returning_between_votes_does_not_break_a_batch() {
+    let mut s = Setup::new();
+    let program = s.program(100 * UNIT);
+    let ann = s.customer("ann", program, 1);
+    let bob = s.customer("bob", program, 2);
+    let event = s.announce(program);
+    s.wait(4 * HOUR_MS);
+    let batch = Setup::batch(
+        event,
+        0,
+        vec![measurement(1, 3_000, 0), measurement(2, 1_000, 0)],
+    );
+    let (a, b) = (s.grid.operators[0], s.grid.operators[1]);
+    let m = s.api().submit_measurements(batch.clone());
+    assert!(matches!(s.send(a, m, 0), Ok(VoteOutcome::Pending { .. })));
+    // Between the two votes Ann leaves and Bob leaves and comes back.
+    assert_eq!(s.send(ann, s.api().unenroll(program, 1), 0), Ok(()));
+    assert_eq!(s.send(bob, s.api().unenroll(program, 2), 0), Ok(()));
+    assert_eq!(s.send(bob, s.api().enroll(program, 2, 1), 0), Ok(()));
+    let asked = s.read(s.api().participants(event, vec![1, 2, 3])).unwrap();
+    assert_eq!(asked, vec![Some(ann), Some(bob), None], "as of the event");
+    let m = s.api().submit_measurements(batch);
+    assert_eq!(s.send(b, m, 0), Ok(VoteOutcome::Finalized));
+    assert_eq!(s.read(s.api().entry(event, 1)).unwrap().customer, ann);
+    // In an event announced now, Ann (gone) takes no part and Bob (back) does.
+    let later = s.announce(program);
+    let asked = s.read(s.api().participants(later, vec![1, 2])).unwrap();
+    assert_eq!(asked, vec![None, Some(bob)]);
+}
+
+#[test]
+fn the_largest_baseline_query_the_limits_allow_answers() {
+    let mut s = Setup::new();
+    let program = s.program(100 * UNIT);
+    let event = s.announce(program);
+    let widest = |day: u32| DayReadings {
+        day,
+        day_type: 0,
+        event_day: false,
+        window: vec![u64::MAX / 1_000; baseline::MAX_INTERVALS],
+        adjustment_window: vec![u64::MAX / 1_000; baseline::MAX_INTERVALS],
+    };
+    let history: Vec<DayReadings> = (0..baseline::MAX_HISTORY_DAYS as u32).map(widest).collect();
+    let day_of = vec![u64::MAX / 1_000; baseline::MAX_INTERVALS];
+    let m = s
+        .api()
+        .compute_baseline(event, history.clone(), day_of.clone());
+    let answer = s.read(m);
+    let expected = baseline::compute(
+        &terms().baseline,
+        &BaselineInput {
+            day_type: 0,
+            history,
+            adjustment_window: day_of,
+        },
+    );
+    assert_eq!(
+        answer,
+        expected.map_err(Error::Baseline),
+        "answered, not trapped"
+    );
 }

@@ -6,7 +6,9 @@
 //! - every settlement paid exactly what the model predicts: undisputed entries once each, scaled
 //!   `owed × allocation / total` rounded down, never a disputed or an already paid entry;
 //! - per event, the pro-rata payments of entries never corrected after settlement opened add up to at
-//!   most the event's allocation.
+//!   most the event's allocation, and all its payments to at most the allocation plus what corrections
+//!   after settlement opened drew from the budget minus what they returned (a raise is paid only
+//!   from money moved for it, never from other entries' shares).
 //!
 //! The walk is seeded: set `GRIDTRUST_SEED` to replay or explore another one (the seed is printed on
 //! failure).
@@ -31,6 +33,8 @@ struct EntryModel {
     status: EntryStatus,
     /// Corrected after settlement opened (its payment may exceed its original share).
     corrected_late: bool,
+    /// What settlement pays it, once a correction after settlement opened fixed that.
+    payable: Option<u128>,
 }
 
 struct EventModel {
@@ -47,6 +51,10 @@ struct EventModel {
     reserve: u128,
     /// Paid to entries not corrected late.
     paid_plain: u128,
+    /// Paid to all entries.
+    paid_all: u128,
+    /// Net moved from the budget into the reserve by corrections after settlement opened.
+    moved_in: i128,
     settled: bool,
     /// Settled by the last step: read once more from the chain.
     just_settled: bool,
@@ -213,6 +221,8 @@ impl Walk {
             allocation: None,
             reserve: 0,
             paid_plain: 0,
+            paid_all: 0,
+            moved_in: 0,
             settled: false,
             just_settled: false,
             entries_checked: false,
@@ -290,6 +300,7 @@ impl Walk {
                     subsidy: subsidy(m.baseline_wh, m.actual_wh),
                     status: EntryStatus::Pending,
                     corrected_late: false,
+                    payable: None,
                 },
             );
         }
@@ -374,16 +385,27 @@ impl Walk {
         let m = self.api().resolve(id, meter, correction);
         let e = &mut self.events[i];
         if let (Some(fixed), Some(_)) = (e.allocation, correction) {
-            let (before, after) = (share(old, fixed), share(new, fixed));
-            if after > before {
+            let entry = e.entries.get_mut(&meter).unwrap();
+            let before = entry.payable.unwrap_or_else(|| share(old, fixed));
+            let after = share(new, fixed);
+            entry.payable = Some(if after > before {
                 let extra = (after - before).min(self.budget);
                 self.budget -= extra;
                 e.reserve += extra;
+                e.moved_in += extra as i128;
+                before + extra
             } else {
-                e.reserve -= before - after;
-                self.budget += before - after;
-            }
-            e.entries.get_mut(&meter).unwrap().corrected_late = true;
+                let freed = (before - after).min(e.reserve);
+                e.reserve -= freed;
+                self.budget += freed;
+                e.moved_in -= freed as i128;
+                after
+            });
+            entry.corrected_late = true;
+            *self
+                .counts
+                .entry("corrections after settlement opened")
+                .or_insert(0) += 1;
         }
         let entry = e.entries.get_mut(&meter).unwrap();
         entry.subsidy = new;
@@ -434,8 +456,12 @@ impl Walk {
             if entry.status != EntryStatus::Pending {
                 continue;
             }
-            let amount = share(entry.subsidy, fixed).min(e.reserve);
+            let amount = entry
+                .payable
+                .unwrap_or_else(|| share(entry.subsidy, fixed))
+                .min(e.reserve);
             e.reserve -= amount;
+            e.paid_all += amount;
             entry.status = EntryStatus::Paid;
             if !entry.corrected_late {
                 e.paid_plain += amount;
@@ -447,6 +473,10 @@ impl Walk {
         assert!(
             e.paid_plain <= fixed.0,
             "pro-rata payments exceed the allocation"
+        );
+        assert!(
+            e.paid_all as i128 <= fixed.0 as i128 + e.moved_in,
+            "payments exceed the allocation plus what corrections moved in"
         );
         if e.entries.values().all(|x| x.status == EntryStatus::Paid) {
             self.budget += e.reserve;

@@ -1,6 +1,6 @@
 //! `gridtrust deploy`'s journal on the sandbox chain (the same code runs against a node in the
 //! end-to-end tests): a second run with the manifest reuses every contract and schema, an interrupted
-//! run resumes where it stopped, and a changed committee reaches both committee contracts.
+//! run resumes where it stopped, and a changed committee must first be voted in by the committee itself.
 
 use std::cell::RefCell;
 
@@ -12,7 +12,7 @@ use gridtrust_chain::{
 };
 use gridtrust_common::{
     baseline::BaselineParams,
-    committee::{CommitteeError, VoteOutcome},
+    committee::{CommitteeError, Oracle, VoteOutcome},
 };
 use outage_insurance::OutageInsurance;
 
@@ -126,7 +126,7 @@ fn a_second_run_reuses_everything_and_changes_nothing() {
 }
 
 #[test]
-fn an_interrupted_run_resumes_and_a_new_committee_reaches_both_contracts() {
+fn an_interrupted_run_resumes_and_a_committee_change_needs_the_committee() {
     let mut chain = SandboxChain::new();
     let plan_a = plan(&mut chain, &["op-1", "op-2", "op-3"], 2);
     // Keep only what had been saved when the attestations contract and the meter schema were done:
@@ -155,25 +155,51 @@ fn an_interrupted_run_resumes_and_a_new_committee_reaches_both_contracts() {
         "the three missing contracts are made: {steps:?}"
     );
 
-    // Operators change: the reused contracts get the new committee.
+    // Operators change. No deployer can replace a committee: the run stops and says how.
     let plan_b = plan(&mut chain, &["op-1", "op-2", "op-4", "op-5"], 3);
+    let err = deploy(
+        &mut chain,
+        &plan_b,
+        Some(resumed.clone()),
+        |_| {},
+        |_| Ok(()),
+    )
+    .expect_err("a reused contract runs the old committee");
+    let text = err.to_string();
+    assert!(
+        text.contains("changes only by its own vote") && text.contains("propose_committee"),
+        "{text}"
+    );
+    // Two of the three current operators vote the change on both committee contracts, and the next
+    // run records it.
+    let insurance = resumed.address("outage_insurance").unwrap().unwrap();
+    let demand_address = resumed.address("demand_response").unwrap().unwrap();
+    for operator in ["op-1", "op-2"] {
+        let voter = chain.actor(operator);
+        for contract in [insurance, demand_address] {
+            let vote = call_builder::<OutageInsurance>(contract)
+                .propose_committee(plan_b.operators.clone(), 3);
+            let outcome = chain.call(&contract, vote, &voter, 0).unwrap().value;
+            assert!(outcome.is_ok(), "{operator}: {outcome:?}");
+        }
+    }
     let (changed, steps, _) = run(&mut chain, &plan_b, Some(resumed.clone()));
     assert!(
         steps.iter().any(|s| s.contains("3 of 4")),
         "committee step reported: {steps:?}"
     );
     assert_eq!(changed.threshold, 3);
-    let insurance = changed.address("outage_insurance").unwrap().unwrap();
-    let (members, threshold) = chain
-        .query(
-            &insurance,
-            call_builder::<OutageInsurance>(insurance).committee(),
-            &plan_b.utility,
-        )
-        .unwrap();
-    assert_eq!((members, threshold), (plan_b.operators.clone(), 3));
-    // Demand response has no committee query: a removed operator's vote must now be refused and a
-    // new operator's counted.
+    for contract in [insurance, demand_address] {
+        let (members, threshold) = chain
+            .query(
+                &contract,
+                call_builder::<DemandResponse>(contract).committee(),
+                &plan_b.utility,
+            )
+            .unwrap();
+        assert_eq!((members, threshold), (plan_b.operators.clone(), 3));
+    }
+    // A removed operator's vote is now refused and a new operator's counted.
     let grid = changed.grid(&plan_b).unwrap();
     let customer = chain.actor("customer");
     chain.fund(&customer, 1_000_000_000_000_000);
@@ -296,6 +322,7 @@ fn contracts_reused_around_a_new_attestations_contract_are_re_pointed_at_it() {
                 aggregate_limit: 1_000,
                 feeder_cap: 1 << 40,
                 collateral_bps: 10_000,
+                max_oracle_silence_ms: 86_400_000,
             }),
             &insurer,
             1 << 40,

@@ -1,6 +1,7 @@
 //! The chain client against a real contracts-node (end-to-end; `make test` runs these when a node
 //! binary is available and says so when not): `gridtrust deploy` twice over the network, typed contract
-//! errors, concurrent submissions as one account, and a node restart under a connected client.
+//! errors, concurrent submissions as one account, a node restart under a connected client, and a bundle
+//! deployed and called with `cargo contract` itself, as a user of the ecosystem's tools would.
 //!
 //! Ignored by a plain `cargo test`, because each starts a node: `scripts/e2e.sh` runs them.
 
@@ -11,7 +12,7 @@ use gridtrust_chain::{
     encode::call_builder, events::decode_all, Chain, Key, LocalNode, NodeChain, NodeOptions,
 };
 use gridtrust_common::claims::meter_holder_claim;
-use gridtrust_common::tiers::Tier;
+use gridtrust_common::{committee::Oracle, tiers::Tier};
 use outage_insurance::{events::PolicyBought, OutageInsurance, PoolTerms};
 
 const UNIT: u128 = 1_000_000_000_000;
@@ -112,6 +113,7 @@ fn contract_refusals_arrive_typed_and_events_decode() {
         aggregate_limit: 10 * UNIT,
         feeder_cap: 1_000 * UNIT,
         collateral_bps: 10_000,
+        max_oracle_silence_ms: 3_600_000,
     };
     let pool = chain
         .call(&insurance, api.create_pool(terms), &insurer, 1_000 * UNIT)
@@ -239,4 +241,98 @@ fn the_client_survives_a_node_restart() {
     chain.fund(&bob, UNIT).unwrap();
     assert_eq!(chain.balance(&bob).unwrap(), before + UNIT);
     assert!(chain.balance(&alice).unwrap() > 0);
+}
+
+/// Runs `cargo contract <args>` (cargo-contract 5.0.3, which `make setup` installs) and returns its
+/// standard output; fails the test with its standard error when it exits non-zero.
+fn cargo_contract(args: &[&str]) -> String {
+    let out = std::process::Command::new("cargo")
+        .arg("contract")
+        .args(args)
+        .output()
+        .expect("cargo-contract runs (make setup installs it)");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "cargo contract {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+#[ignore = "needs a contracts-node binary; run by scripts/e2e.sh"]
+fn the_ecosystems_own_tools_deploy_and_call_a_bundle() {
+    let node = start_node();
+    let url = node.url();
+    let bundle = gridtrust_chain::bundle::bundle_path("attestations");
+    let bundle = bundle.to_str().expect("a UTF-8 path");
+    // Instantiate the bundle exactly as built, with cargo-contract instead of our client.
+    let out = cargo_contract(&[
+        "instantiate",
+        bundle,
+        "--suri",
+        "//Alice",
+        "--url",
+        &url,
+        "--execute",
+        "--skip-confirm",
+        "--output-json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("instantiate answered JSON ({e}): {out}"));
+    let address = json["contract"]
+        .as_str()
+        .unwrap_or_else(|| panic!("instantiate names the contract: {out}"))
+        .to_owned();
+    // A transaction and a query through cargo-contract's own encoding of the metadata.
+    cargo_contract(&[
+        "call",
+        bundle,
+        "--contract",
+        &address,
+        "--message",
+        "register_schema",
+        "--args",
+        &format!("0x{}", "11".repeat(32)),
+        "0x6d657465722d686f6c646572",
+        "true",
+        "None",
+        "false",
+        "--suri",
+        "//Alice",
+        "--url",
+        &url,
+        "--execute",
+        "--skip-confirm",
+    ]);
+    let answer = cargo_contract(&[
+        "call",
+        bundle,
+        "--contract",
+        &address,
+        "--message",
+        "schema_count",
+        "--suri",
+        "//Alice",
+        "--url",
+        &url,
+        "--output-json",
+    ]);
+    assert!(answer.contains('1'), "schema_count answers 1: {answer}");
+    // Our own client reads the same instance: one schema, registered by Alice, named as sent.
+    let mut chain = dev_chain(&node);
+    let contract = gridtrust_chain::parse_ss58(&address).expect("an SS58 address");
+    let api = call_builder::<Attestations>(contract);
+    let alice = Key::dev("Alice").account();
+    assert_eq!(
+        chain.query(&contract, api.schema_count(), &alice).unwrap(),
+        1
+    );
+    let schema = chain
+        .query(&contract, api.schema(0), &alice)
+        .unwrap()
+        .expect("schema 0 exists");
+    assert_eq!(schema.owner, alice);
+    assert_eq!(schema.name, b"meter-holder".to_vec());
 }

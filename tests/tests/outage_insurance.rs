@@ -2,14 +2,16 @@
 //! attestations contract by cross-contract call.
 
 use gridtrust_common::{
-    access::AccessError,
-    committee::{CommitteeError, VoteOutcome},
+    access::{AccessError, Owned},
+    committee::{CommitteeError, Oracle, VoteOutcome},
+    meter_holders::MeterHolderSettings,
+    owed::{OwedError, OwedPayments},
     tiers::Tier,
 };
 use gridtrust_tests::{decode_all, AccountId, Grid, Scenario, World, DAY_MS, HOUR_MS};
 use outage_insurance::{
     events::{OutageFinalized, OwnershipTransferred, PayoutMade},
-    Affected, Error, OutageInsurance, OutageReport, PoolTerms, MAX_FREEZE_MS,
+    Affected, Error, OutageInsurance, OutageReport, PoolTerms, MAX_FREEZE_MS, MIN_SHARES,
 };
 
 const MINUTE_MS: u64 = 60_000;
@@ -38,6 +40,7 @@ fn terms() -> PoolTerms {
         aggregate_limit: 120 * UNIT,
         feeder_cap: 1_200 * UNIT,
         collateral_bps: 10_000,
+        max_oracle_silence_ms: 30 * DAY_MS,
     }
 }
 
@@ -452,21 +455,12 @@ fn capital_is_withdrawable_only_when_free_and_after_release() {
 fn owner_and_committee_messages_refuse_others() {
     let mut s = Setup::new();
     let stranger = s.world.actor("stranger");
-    let m = s.api().set_committee(vec![stranger], 1);
-    assert_eq!(
-        s.send(stranger, m, 0),
-        Err(Error::Access(AccessError::NotOwner))
-    );
     let m = s.api().set_attestations(stranger, 0);
-    assert_eq!(
-        s.send(stranger, m, 0),
-        Err(Error::Access(AccessError::NotOwner))
-    );
-    let m = s.api().transfer_ownership(stranger);
-    assert_eq!(
-        s.send(stranger, m, 0),
-        Err(Error::Access(AccessError::NotOwner))
-    );
+    assert_eq!(s.send(stranger, m, 0), Err(AccessError::NotOwner));
+    let m = s.api().propose_owner(stranger);
+    assert_eq!(s.send(stranger, m, 0), Err(AccessError::NotOwner));
+    let m = s.api().accept_ownership();
+    assert_eq!(s.send(stranger, m, 0), Err(AccessError::NotPendingOwner));
     let mut bad = terms();
     bad.tiers[1].payout = 1;
     let m = s.api().create_pool(bad);
@@ -476,12 +470,41 @@ fn owner_and_committee_messages_refuse_others() {
     let m = s.api().process_payouts(0, 0);
     assert_eq!(s.send(stranger, m, 0), Err(Error::InvalidBatch));
     let m = s.api().claim_owed();
-    assert_eq!(s.send(stranger, m, 0), Err(Error::NothingOwed));
+    assert_eq!(s.send(stranger, m, 0), Err(OwedError::NothingOwed));
+}
 
-    // The owner can move the committee to 1-of-1; votes from the old committee no longer count.
+#[test]
+fn only_the_committee_replaces_the_committee() {
+    let mut s = Setup::new();
+    let stranger = s.world.actor("stranger");
     let utility = s.grid.utility;
-    let m = s.api().set_committee(vec![stranger], 1);
-    assert_eq!(s.send(utility, m, 0), Ok(()));
+    // Not the owner, not an outsider: only members vote on their successors.
+    for who in [utility, stranger] {
+        let m = s.api().propose_committee(vec![stranger], 1);
+        assert_eq!(s.send(who, m, 0), Err(CommitteeError::NotMember));
+    }
+    let m = s.api().propose_committee(vec![stranger], 2);
+    assert_eq!(
+        s.send(s.grid.operators[0], m, 0),
+        Err(CommitteeError::InvalidThreshold)
+    );
+    // Two of the three operators agree: the committee becomes 1-of-1, and votes from the old
+    // committee no longer count.
+    let m = s.api().propose_committee(vec![stranger], 1);
+    assert_eq!(
+        s.send(s.grid.operators[0], m, 0),
+        Ok(VoteOutcome::Pending {
+            votes: 1,
+            threshold: 2
+        })
+    );
+    assert_eq!(s.read(s.api().committee()), (s.grid.operators.clone(), 2));
+    let m = s.api().propose_committee(vec![stranger], 1);
+    assert_eq!(
+        s.send(s.grid.operators[1], m, 0),
+        Ok(VoteOutcome::Finalized)
+    );
+    assert_eq!(s.read(s.api().committee()), (vec![stranger], 1));
     let m = s.api().report_outage_start(7, s.now());
     assert_eq!(
         s.send(s.grid.operators[0], m, 0),
@@ -489,23 +512,36 @@ fn owner_and_committee_messages_refuse_others() {
     );
     let m = s.api().report_outage_start(7, s.now());
     assert_eq!(s.send(stranger, m, 0), Ok(VoteOutcome::Finalized));
+}
 
-    // Ownership moves with an event; the old owner loses its rights.
-    let m = s.api().transfer_ownership(stranger);
+#[test]
+fn ownership_moves_in_two_steps_and_never_to_the_zero_account() {
+    let mut s = Setup::new();
+    let utility = s.grid.utility;
+    let heir = s.world.actor("heir");
+    let m = s.api().propose_owner(AccountId::from([0; 32]));
+    assert_eq!(s.send(utility, m, 0), Err(AccessError::ZeroAccount));
+    let m = s.api().propose_owner(heir);
+    assert_eq!(s.send(utility, m, 0), Ok(()));
+    assert_eq!(s.read(s.api().pending_owner()), Some(heir));
+    assert_eq!(s.read(s.api().owner()), utility, "a proposal moves nothing");
+    let m = s.api().accept_ownership();
+    assert_eq!(s.send(utility, m, 0), Err(AccessError::NotPendingOwner));
+
+    // Acceptance moves it with an event; the old owner loses its rights.
+    let m = s.api().accept_ownership();
     let out = s
         .world
         .chain
-        .call(&s.grid.insurance.address, m, &utility, 0)
+        .call(&s.grid.insurance.address, m, &heir, 0)
         .unwrap();
     assert_eq!(out.value, Ok(()));
     let moved = decode_all::<OwnershipTransferred>(&out.events);
-    assert_eq!((moved[0].from, moved[0].to), (utility, stranger));
-    assert_eq!(s.read(s.api().owner()), stranger);
-    let m = s.api().set_committee(vec![utility], 1);
-    assert_eq!(
-        s.send(utility, m, 0),
-        Err(Error::Access(AccessError::NotOwner))
-    );
+    assert_eq!((moved[0].from, moved[0].to), (utility, heir));
+    assert_eq!(s.read(s.api().owner()), heir);
+    assert_eq!(s.read(s.api().pending_owner()), None);
+    let m = s.api().set_attestations(utility, 0);
+    assert_eq!(s.send(utility, m, 0), Err(AccessError::NotOwner));
 }
 
 #[test]
@@ -529,4 +565,116 @@ fn an_undercollateralized_pool_pays_what_it_has_then_takes_no_new_capital() {
     let investor = s.world.actor("investor");
     let m = s.api().fund(pool);
     assert_eq!(s.send(investor, m, 100 * UNIT), Err(Error::PoolDrained));
+}
+
+#[test]
+fn a_deposit_that_would_mint_nothing_is_refused_and_no_lone_share_is_left() {
+    let mut s = Setup::new();
+    // A pool's first deposit must mint at least MIN_SHARES shares.
+    let m = s.api().create_pool(terms());
+    assert_eq!(s.send(s.insurer, m, 1), Err(Error::DepositTooSmall));
+    let m = s.api().create_pool(terms());
+    assert_eq!(
+        s.send(s.insurer, m, MIN_SHARES - 1),
+        Err(Error::DepositTooSmall)
+    );
+
+    // The smallest pool that can sell: MIN_SHARES planks backing a 10-token limit at 0.01 %.
+    let mut thin = terms();
+    thin.aggregate_limit = 10 * UNIT;
+    thin.feeder_cap = 10 * UNIT;
+    thin.collateral_bps = 1;
+    let pool = s.pool(thin, MIN_SHARES);
+    // Its provider buys cover from it: the 2-token premium lifts a share to about 2,001 planks.
+    s.customer_with_policy("insider", pool, 1, 7);
+    let victim = s.world.actor("victim");
+    let m = s.api().fund(pool);
+    assert_eq!(
+        s.send(victim, m, 1_000),
+        Err(Error::DepositTooSmall),
+        "a deposit worth less than a share is refused, not swallowed"
+    );
+    let m = s.api().fund(pool);
+    let minted = s.send(victim, m, 10 * UNIT).expect("a real deposit mints");
+    let capital = s.read(s.api().pool_capital(pool)).unwrap().total;
+    let shares = s.read(s.api().pool(pool)).unwrap().shares;
+    // What the victim's shares are worth is what it paid, to within one share's value.
+    let worth = minted * capital / shares;
+    assert!(10 * UNIT - worth <= capital / shares + 1, "{worth}");
+
+    // Nobody can shrink the pool to a lone, inflatable share.
+    let held = s.read(s.api().shares_of(pool, victim));
+    let m = s.api().withdraw(pool, held);
+    assert!(s.send(victim, m, 0).is_ok());
+    let held = s.read(s.api().shares_of(pool, s.insurer));
+    let m = s.api().withdraw(pool, held - 1);
+    assert_eq!(s.send(s.insurer, m, 0), Err(Error::SharesBelowMinimum));
+}
+
+#[test]
+fn a_waiting_period_as_long_as_the_cover_is_refused() {
+    let mut s = Setup::new();
+    let mut never = terms();
+    never.waiting_ms = never.coverage_ms;
+    let m = s.api().create_pool(never);
+    assert_eq!(s.send(s.insurer, m, 100 * UNIT), Err(Error::InvalidTerms));
+}
+
+#[test]
+fn a_start_confirmed_after_its_outage_ended_freezes_nothing() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 1_000 * UNIT);
+    s.wait(DAY_MS);
+    let start = s.now();
+    // One operator reports the start; the final report finalizes before the start does.
+    let m = s.api().report_outage_start(7, start);
+    let first = s.send(s.grid.operators[0], m, 0);
+    assert!(matches!(first, Ok(VoteOutcome::Pending { .. })));
+    s.wait(2 * HOUR_MS);
+    s.end(report(7, start, 120, false, Affected::WholeFeeder));
+    // The slow operator's start vote now finalizes the start report: sales stay open.
+    let m = s.api().report_outage_start(7, start);
+    assert_eq!(
+        s.send(s.grid.operators[1], m, 0),
+        Ok(VoteOutcome::Finalized)
+    );
+    assert!(!s.read(s.api().sales_frozen(7)));
+    s.customer_with_policy("late-buyer", pool, 9, 7);
+}
+
+#[test]
+fn a_pool_stops_selling_while_the_oracle_is_silent() {
+    let mut s = Setup::new();
+    let mut careful = terms();
+    careful.max_oracle_silence_ms = DAY_MS;
+    let pool = s.pool(careful, 1_000 * UNIT);
+    let mut unbounded = terms();
+    unbounded.max_oracle_silence_ms = 0;
+    let m = s.api().create_pool(unbounded);
+    assert_eq!(s.send(s.insurer, m, 100 * UNIT), Err(Error::InvalidTerms));
+
+    s.customer_with_policy("early", pool, 1, 7);
+    // Two days without a vote or a heartbeat from two of the three operators.
+    s.wait(2 * DAY_MS);
+    let late = s.world.actor("late");
+    s.world.attest_meter(&s.grid, late, 2, 7);
+    let m = s.api().buy_policy(pool, 2, 7);
+    assert_eq!(s.send(late, m, 2 * UNIT), Err(Error::OracleSilent));
+    // One heartbeat is not enough for a 2-of-3 committee; two are.
+    let m = s.api().heartbeat();
+    assert_eq!(s.send(s.grid.operators[2], m, 0), Ok(()));
+    let m = s.api().buy_policy(pool, 2, 7);
+    assert_eq!(s.send(late, m, 2 * UNIT), Err(Error::OracleSilent));
+    let m = s.api().heartbeat();
+    assert_eq!(s.send(late, m, 0), Err(CommitteeError::NotMember));
+    let m = s.api().heartbeat();
+    assert_eq!(s.send(s.grid.operators[0], m, 0), Ok(()));
+    let m = s.api().buy_policy(pool, 2, 7);
+    assert!(s.send(late, m, 2 * UNIT).is_ok());
+    let heard = s.read(s.api().last_heard());
+    assert_eq!(heard.len(), 3);
+    assert!(
+        heard[1].1 < heard[0].1,
+        "operator 2 was last heard at appointment"
+    );
 }

@@ -3,7 +3,8 @@
 //! - the contract's balance covers every pool's capital plus everything owed to holders;
 //! - no policy is paid twice for one outage, and none beyond its aggregate limit;
 //! - a fully collateralized pool's capital always covers its policies' liability;
-//! - with a 2-of-3 committee, nothing finalizes on one member's vote.
+//! - with a 2-of-3 committee, nothing finalizes on one member's vote;
+//! - a deposit never mints zero shares (tiny deposits are part of the walk).
 //!
 //! The walk is seeded: set `GRIDTRUST_SEED` to replay or explore another one (the seed is printed on
 //! failure).
@@ -11,12 +12,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use gridtrust_chain::Message;
-use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
+use gridtrust_common::{committee::VoteOutcome, owed::OwedPayments, tiers::Tier};
 use gridtrust_tests::{
     call_builder, decode_all, run_walk, walk_seed, AccountId, Grid, Rng, World, DAY_MS, HOUR_MS,
 };
 use outage_insurance::{
-    events::{OwedClaimed, PayoutDeferred},
+    events::{OwedClaimed, PaymentDeferred},
     Affected, OutageInsurance, OutageReport, PoolTerms,
 };
 
@@ -44,6 +45,7 @@ fn terms(collateral_bps: u32, exclude_planned: bool) -> PoolTerms {
         aggregate_limit: 30 * UNIT,
         feeder_cap: 200 * UNIT,
         collateral_bps,
+        max_oracle_silence_ms: 30 * DAY_MS,
     }
 }
 
@@ -115,7 +117,7 @@ impl Walk {
             .chain
             .call(&self.grid.insurance.address, msg, &who, value)
             .expect("the chain accepts the call");
-        for d in decode_all::<PayoutDeferred>(&out.events) {
+        for d in decode_all::<PaymentDeferred>(&out.events) {
             self.owed += d.amount;
         }
         for c in decode_all::<OwedClaimed>(&out.events) {
@@ -137,9 +139,15 @@ impl Walk {
         match self.rng.below(100) {
             0..=9 => {
                 let (who, pool) = (self.rng.pick(&self.providers), self.rng.pick(&self.pools));
-                let amount = (1 + self.rng.below(50)) as u128 * UNIT;
+                // One deposit in four is a few planks: less than a share may be worth.
+                let amount = if self.rng.below(4) == 0 {
+                    u128::from(1 + self.rng.below(5_000))
+                } else {
+                    (1 + self.rng.below(50)) as u128 * UNIT
+                };
                 let m = self.api().fund(pool);
-                let _ = self.send(who, m, amount);
+                let minted = self.send(who, m, amount);
+                assert_ne!(minted, Ok(0), "a deposit of {amount} minted no shares");
             }
             10..=17 => {
                 let (who, pool) = (self.rng.pick(&self.providers), self.rng.pick(&self.pools));

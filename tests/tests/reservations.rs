@@ -2,7 +2,10 @@
 //! real attestations contract by cross-contract call.
 
 use attestations::Attestations;
-use gridtrust_common::{access::AccessError, refunds::RefundTier};
+use gridtrust_common::{
+    access::{AccessError, Owned},
+    refunds::RefundTier,
+};
 use gridtrust_tests::{call_builder, decode_all, AccountId, Lodging, Scenario, World, DAY_MS};
 use reservations::{
     events::{BondChanged, Booked, BookingEnded, PropertyRegistered},
@@ -649,8 +652,10 @@ fn only_the_owner_changes_settings() {
         s.send(other, m, 0),
         Err(Error::Access(AccessError::NotOwner))
     );
-    let m = s.api().transfer_ownership(other);
+    let m = s.api().propose_owner(other);
     assert_eq!(s.send(owner, m, 0), Ok(()));
+    let m = s.api().accept_ownership();
+    assert_eq!(s.send(other, m, 0), Ok(()));
     assert_eq!(s.read(s.api().owner()), other);
     let m = s.api().set_settings(settings);
     assert_eq!(s.send(other, m, 0), Ok(()));

@@ -1,13 +1,14 @@
-//! Owner and role based access control.
+//! Ownership of a contract, handed over in two steps.
 //!
-//! A contract embeds one [`AccessControl`] in its storage; every change emits its own event
-//! ([`OwnershipTransferred`], [`RoleChanged`]), so no contract can forget to. The owner is a single account that can hand
-//! itself over; roles are small numbers the contract names (for example `OPERATOR = 1`), each held by any
-//! number of accounts and granted or revoked only by the owner.
+//! A contract embeds one [`Ownership`] in its storage and implements [`Owned`] by delegating to it, so
+//! the four ownership messages have one definition (and one selector each) in every GridTrust contract.
+//! A transfer is a proposal by the owner and an acceptance by the proposed account: a mistyped address
+//! can never receive the contract, because it would have to sign the acceptance, and the zero account
+//! (whose key nobody holds) cannot even be proposed.
 
-use ink::{primitives::AccountId, storage::Mapping};
+use ink::primitives::AccountId;
 
-/// A role a contract defines, such as "regulator" or "operator".
+/// A role a contract defines, such as "regulator" (see `roles`).
 pub type RoleId = u8;
 
 pub use codec::AccessError;
@@ -19,17 +20,33 @@ mod codec {
     use super::RoleId;
 
     /// Why an access check refused a caller.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub enum AccessError {
         /// The caller is not the owner.
         NotOwner,
-        /// The caller does not hold the role the message needs.
+        /// The caller does not hold the role the message needs (see `roles`).
         MissingRole(RoleId),
+        /// The caller is not the account the owner proposed, or no transfer is proposed.
+        NotPendingOwner,
+        /// The zero account holds no key: proposing it would lose the contract.
+        ZeroAccount,
     }
 }
 
-/// Emitted when a contract changes owner.
+/// The owner proposed handing the contract to `to`; it moves when `to` accepts.
+#[ink::event]
+#[derive(Debug)]
+pub struct OwnershipProposed {
+    /// The current owner.
+    #[ink(topic)]
+    pub from: AccountId,
+    /// The account that may accept.
+    #[ink(topic)]
+    pub to: AccountId,
+}
+
+/// The contract changed owner.
 #[ink::event]
 #[derive(Debug)]
 pub struct OwnershipTransferred {
@@ -41,43 +58,64 @@ pub struct OwnershipTransferred {
     pub to: AccountId,
 }
 
-/// Emitted when a role is granted or revoked.
-#[ink::event]
-#[derive(Debug)]
-pub struct RoleChanged {
-    /// The role.
-    pub role: RoleId,
-    /// The account.
-    #[ink(topic)]
-    pub account: AccountId,
-    /// Whether the account holds the role now.
-    pub granted: bool,
+/// The ownership messages every GridTrust contract with an owner answers.
+#[ink::trait_definition]
+pub trait Owned {
+    /// The contract's owner.
+    #[ink(message)]
+    fn owner(&self) -> AccountId;
+
+    /// The account the owner proposed as the next owner, until it accepts.
+    #[ink(message)]
+    fn pending_owner(&self) -> Option<AccountId>;
+
+    /// Proposes `new_owner` as the next owner (owner only); a later proposal replaces an earlier
+    /// one. Emits `OwnershipProposed`.
+    ///
+    /// # Errors
+    /// `NotOwner` for any other caller; `ZeroAccount` for the zero account.
+    #[ink(message)]
+    fn propose_owner(&mut self, new_owner: AccountId) -> Result<(), AccessError>;
+
+    /// Makes the caller the owner, if the owner proposed it. Emits `OwnershipTransferred`.
+    ///
+    /// # Errors
+    /// `NotPendingOwner` when the caller is not the proposed account.
+    #[ink(message)]
+    fn accept_ownership(&mut self) -> Result<(), AccessError>;
 }
 
 fn emit<E: ink::env::Event>(event: E) {
     ink::env::emit_event::<ink::env::DefaultEnvironment, E>(event);
 }
 
-/// The owner of a contract and the accounts holding each role.
+/// A contract's owner and the account proposed to succeed it.
 #[ink::storage_item]
 #[derive(Debug)]
-pub struct AccessControl {
+pub struct Ownership {
+    /// Who may call owner-only messages.
     owner: AccountId,
-    roles: Mapping<(RoleId, AccountId), ()>,
+    /// Who may call `accept_ownership`; `None` when no transfer is proposed.
+    pending: Option<AccountId>,
 }
 
-impl AccessControl {
-    /// Access control owned by `owner`, with no roles granted.
+impl Ownership {
+    /// Ownership by `owner`, no transfer proposed.
     pub fn new(owner: AccountId) -> Self {
         Self {
             owner,
-            roles: Mapping::new(),
+            pending: None,
         }
     }
 
     /// The current owner.
     pub fn owner(&self) -> AccountId {
         self.owner
+    }
+
+    /// The proposed next owner.
+    pub fn pending(&self) -> Option<AccountId> {
+        self.pending
     }
 
     /// `Ok` when `caller` is the owner.
@@ -89,73 +127,30 @@ impl AccessControl {
         }
     }
 
-    /// Hands ownership to `new_owner`; only the owner may.
-    pub fn transfer_ownership(
-        &mut self,
-        caller: AccountId,
-        new_owner: AccountId,
-    ) -> Result<(), AccessError> {
+    /// Records `new_owner` as the proposed next owner; only the owner may.
+    pub fn propose(&mut self, caller: AccountId, new_owner: AccountId) -> Result<(), AccessError> {
         self.ensure_owner(caller)?;
-        self.owner = new_owner;
-        emit(OwnershipTransferred {
+        if new_owner == AccountId::from([0u8; 32]) {
+            return Err(AccessError::ZeroAccount);
+        }
+        self.pending = Some(new_owner);
+        emit(OwnershipProposed {
             from: caller,
             to: new_owner,
         });
         Ok(())
     }
 
-    /// Whether `account` holds `role`.
-    pub fn has_role(&self, role: RoleId, account: AccountId) -> bool {
-        self.roles.contains((role, account))
-    }
-
-    /// `Ok` when `caller` holds `role`.
-    pub fn ensure_role(&self, role: RoleId, caller: AccountId) -> Result<(), AccessError> {
-        if self.has_role(role, caller) {
-            Ok(())
-        } else {
-            Err(AccessError::MissingRole(role))
+    /// Makes `caller` the owner when it is the proposed one.
+    pub fn accept(&mut self, caller: AccountId) -> Result<(), AccessError> {
+        if self.pending != Some(caller) {
+            return Err(AccessError::NotPendingOwner);
         }
-    }
-
-    /// Gives `role` to `account`; only the owner may. Returns whether it was newly granted.
-    pub fn grant_role(
-        &mut self,
-        caller: AccountId,
-        role: RoleId,
-        account: AccountId,
-    ) -> Result<bool, AccessError> {
-        self.ensure_owner(caller)?;
-        let fresh = !self.has_role(role, account);
-        self.roles.insert((role, account), &());
-        if fresh {
-            emit(RoleChanged {
-                role,
-                account,
-                granted: true,
-            });
-        }
-        Ok(fresh)
-    }
-
-    /// Takes `role` from `account`; only the owner may. Returns whether it was held.
-    pub fn revoke_role(
-        &mut self,
-        caller: AccountId,
-        role: RoleId,
-        account: AccountId,
-    ) -> Result<bool, AccessError> {
-        self.ensure_owner(caller)?;
-        let held = self.has_role(role, account);
-        self.roles.remove((role, account));
-        if held {
-            emit(RoleChanged {
-                role,
-                account,
-                granted: false,
-            });
-        }
-        Ok(held)
+        let from = self.owner;
+        self.owner = caller;
+        self.pending = None;
+        emit(OwnershipTransferred { from, to: caller });
+        Ok(())
     }
 }
 
@@ -168,34 +163,18 @@ mod tests {
     }
 
     #[ink::test]
-    fn only_the_owner_grants_and_revokes_roles() {
-        let mut ac = AccessControl::new(acct(1));
-        assert_eq!(
-            ac.grant_role(acct(2), 7, acct(3)),
-            Err(AccessError::NotOwner)
-        );
-        assert!(!ac.has_role(7, acct(3)));
-        assert_eq!(ac.grant_role(acct(1), 7, acct(3)), Ok(true));
-        assert_eq!(ac.grant_role(acct(1), 7, acct(3)), Ok(false));
-        assert_eq!(ac.ensure_role(7, acct(3)), Ok(()));
-        assert_eq!(ac.ensure_role(8, acct(3)), Err(AccessError::MissingRole(8)));
-        assert_eq!(
-            ac.revoke_role(acct(3), 7, acct(3)),
-            Err(AccessError::NotOwner)
-        );
-        assert_eq!(ac.revoke_role(acct(1), 7, acct(3)), Ok(true));
-        assert_eq!(ac.ensure_role(7, acct(3)), Err(AccessError::MissingRole(7)));
-    }
-
-    #[ink::test]
-    fn ownership_moves_only_by_the_owner() {
-        let mut ac = AccessControl::new(acct(1));
-        assert_eq!(
-            ac.transfer_ownership(acct(2), acct(2)),
-            Err(AccessError::NotOwner)
-        );
-        assert_eq!(ac.transfer_ownership(acct(1), acct(2)), Ok(()));
-        assert_eq!(ac.owner(), acct(2));
-        assert_eq!(ac.ensure_owner(acct(1)), Err(AccessError::NotOwner));
+    fn ownership_moves_only_when_the_proposed_account_accepts() {
+        let mut o = Ownership::new(acct(1));
+        assert_eq!(o.propose(acct(2), acct(2)), Err(AccessError::NotOwner));
+        assert_eq!(o.propose(acct(1), acct(0)), Err(AccessError::ZeroAccount));
+        assert_eq!(o.accept(acct(2)), Err(AccessError::NotPendingOwner));
+        assert_eq!(o.propose(acct(1), acct(2)), Ok(()));
+        assert_eq!(o.owner(), acct(1), "a proposal alone moves nothing");
+        assert_eq!(o.accept(acct(3)), Err(AccessError::NotPendingOwner));
+        assert_eq!(o.accept(acct(2)), Ok(()));
+        assert_eq!(o.owner(), acct(2));
+        assert_eq!(o.pending(), None);
+        assert_eq!(o.ensure_owner(acct(1)), Err(AccessError::NotOwner));
+        assert_eq!(o.accept(acct(2)), Err(AccessError::NotPendingOwner));
     }
 }

@@ -23,21 +23,24 @@ use ink::prelude::vec::Vec;
 
 use crate::math::mul_div;
 
+// The three limits below are sized together so that the largest input they allow still fits the
+// 16 KiB buffer ink! decodes a call's input into: the on-chain `compute_baseline` query takes the raw
+// readings, and must answer (not trap) for every input within them. Largest input: 40 days × (6 B of
+// day header + 2 windows × (1 B length + 24 × 8 B)) + the event day's 24 readings ≈ 15.9 KB.
+
 /// Most eligible days a method may look back over (`Y`).
-pub const MAX_LOOKBACK_DAYS: u8 = 45;
-/// Most intervals in a window (96 = one day of 15-minute intervals).
-pub const MAX_INTERVALS: usize = 96;
+pub const MAX_LOOKBACK_DAYS: u8 = 30;
+/// Most intervals in a window, the event's and the adjustment's (24 = 6 hours of 15-minute intervals).
+pub const MAX_INTERVALS: usize = 24;
 /// Most history days one computation accepts.
-pub const MAX_HISTORY_DAYS: usize = 90;
+pub const MAX_HISTORY_DAYS: usize = 40;
 /// 100 % in basis points.
 const WHOLE_BPS: u32 = 10_000;
 
 /// A program's baseline method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(
-    feature = "std",
-    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct BaselineParams {
     /// `X`: how many of the highest-load days are averaged.
     pub highest: u8,
@@ -58,8 +61,8 @@ impl BaselineParams {
 }
 
 /// One past day of a meter's interval readings (Wh per interval).
-#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct DayReadings {
     /// Day number (UTC days since 1970-01-01); distinct across the history.
     pub day: u32,
@@ -74,8 +77,8 @@ pub struct DayReadings {
 }
 
 /// Everything a baseline is computed from.
-#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct BaselineInput {
     /// The event day's type.
     pub day_type: u8,
@@ -86,8 +89,8 @@ pub struct BaselineInput {
 }
 
 /// A computed baseline and how it was reached.
-#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct Baseline {
     /// The baseline over the event window, Wh.
     pub baseline_wh: u64,
@@ -100,8 +103,8 @@ pub struct Baseline {
 }
 
 /// Why a baseline cannot be computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum BaselineError {
     /// The parameters are out of range (see [`BaselineParams::is_valid`]).
     InvalidParams,

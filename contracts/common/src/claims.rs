@@ -17,8 +17,8 @@ use crate::{
 };
 
 /// One claim field as the authority issued it.
-#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct ClaimField {
     /// The field's name, e.g. `b"meter"`.
     pub key: Vec<u8>,

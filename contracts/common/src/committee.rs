@@ -11,10 +11,18 @@
 //!   otherwise);
 //! - votes for different content under one id are each counted on their own, never merged, and every vote
 //!   that disagrees with the first content seen is counted as a conflict (and shows in [`ReportVoted`]);
-//! - **votes in flight when the committee changes are void**: [`Committee::configure`] starts a new epoch,
+//! - **votes in flight when the committee changes are void**: a change of the committee starts a new epoch,
 //!   tallies from older epochs are ignored and members vote again. A removed member's vote therefore never
 //!   helps finalize anything, and a lowered threshold never finalizes a report on old votes by surprise.
 //!   Reports already final stay final.
+//! - **the committee changes only by its own vote**: [`Oracle::propose_committee`] is a report like any
+//!   other (id [`committee_change_id`] of the current epoch, content the new members and threshold), so
+//!   the same `threshold` members who decide outages and payouts must agree on their successors; no
+//!   owner key can replace them.
+//! - **a quiet committee is visible**: every vote and every [`Oracle::heartbeat`] records when the member
+//!   was last heard; [`Committee::is_live`] says whether `threshold` members were heard within a bound,
+//!   so a contract can stop taking on risk (outage insurance stops selling) while the oracle is silent.
+//!   A member counts as heard when it is appointed.
 
 use ink::{prelude::vec::Vec, primitives::AccountId, storage::Mapping};
 
@@ -27,8 +35,8 @@ pub type ReportId = Digest;
 pub const MAX_MEMBERS: usize = 16;
 
 /// Why a committee refused a vote or a reconfiguration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum CommitteeError {
     /// The caller is not a committee member.
     NotMember,
@@ -53,8 +61,8 @@ pub use codec::VoteOutcome;
 #[allow(clippy::cast_possible_truncation)]
 mod codec {
     /// The state of a report after a vote was counted.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub enum VoteOutcome {
         /// Counted; the report needs more matching votes.
         Pending {
@@ -108,6 +116,71 @@ pub struct ReportFinalized {
     pub content: Digest,
 }
 
+/// The oracle-committee messages every GridTrust contract with a committee answers.
+#[ink::trait_definition]
+pub trait Oracle {
+    /// The committee's members and the matching votes a report needs.
+    #[ink(message)]
+    fn committee(&self) -> (Vec<AccountId>, u32);
+
+    /// The content hash report `id` was finalized with, if it is final.
+    #[ink(message)]
+    fn report_finalized(&self, id: ReportId) -> Option<Digest>;
+
+    /// A member's vote to replace the committee with `members` and `threshold`. When `threshold`
+    /// members of the current committee voted for the same replacement, it takes effect: a new epoch
+    /// starts and votes in flight become void. Emits `ReportVoted`, then `ReportFinalized` and
+    /// `CommitteeChanged` when it takes effect.
+    ///
+    /// # Errors
+    /// `NotMember`, `AlreadyVoted`; `InvalidThreshold`, `TooManyMembers` or `DuplicateMember` when the
+    /// replacement itself is invalid.
+    #[ink(message)]
+    fn propose_committee(
+        &mut self,
+        members: Vec<AccountId>,
+        threshold: u32,
+    ) -> Result<VoteOutcome, CommitteeError>;
+
+    /// A member says it is running: it is heard now (a vote counts too). Operators send one each
+    /// round in which they vote on nothing.
+    ///
+    /// # Errors
+    /// `NotMember`.
+    #[ink(message)]
+    fn heartbeat(&mut self) -> Result<(), CommitteeError>;
+
+    /// When each member was last heard (ms), in member order.
+    #[ink(message)]
+    fn last_heard(&self) -> Vec<(AccountId, u64)>;
+}
+
+/// Report id of a change of the committee that rules in `epoch`.
+pub fn committee_change_id(epoch: u32) -> ReportId {
+    crate::blake2_256_of(&(b"gridtrust/committee-change", epoch))
+}
+
+/// `Ok` when `members` and `threshold` make a valid committee.
+fn validate(members: &[AccountId], threshold: u32) -> Result<(), CommitteeError> {
+    if members.len() > MAX_MEMBERS {
+        return Err(CommitteeError::TooManyMembers);
+    }
+    for (i, m) in members.iter().enumerate() {
+        if members
+            .iter()
+            .skip(i.saturating_add(1))
+            .any(|other| other == m)
+        {
+            return Err(CommitteeError::DuplicateMember);
+        }
+    }
+    let count = u32::try_from(members.len()).map_err(|_| CommitteeError::TooManyMembers)?;
+    if threshold == 0 || threshold > count {
+        return Err(CommitteeError::InvalidThreshold);
+    }
+    Ok(())
+}
+
 /// A member's vote: the epoch it was cast in and the content it backs.
 type Ballot = (u32, Digest);
 /// Matching votes for one content: the epoch they belong to and their count.
@@ -125,14 +198,20 @@ pub struct Committee {
     first_content: Mapping<ReportId, Digest>,
     conflicts: Mapping<ReportId, u32>,
     finalized: Mapping<ReportId, Digest>,
+    /// When each member last voted or sent a heartbeat (ms); set on appointment.
+    heard: Mapping<AccountId, u64>,
 }
 
 fn emit<E: ink::env::Event>(event: E) {
     ink::env::emit_event::<ink::env::DefaultEnvironment, E>(event);
 }
 
+fn now_ms() -> u64 {
+    ink::env::block_timestamp::<ink::env::DefaultEnvironment>()
+}
+
 impl Committee {
-    /// A committee with `members` and `threshold`, checked like [`Committee::configure`].
+    /// A committee with `members` and `threshold`, checked like a replacement.
     pub fn new(members: Vec<AccountId>, threshold: u32) -> Result<Self, CommitteeError> {
         let mut committee = Self {
             members: Vec::new(),
@@ -143,34 +222,36 @@ impl Committee {
             first_content: Mapping::new(),
             conflicts: Mapping::new(),
             finalized: Mapping::new(),
+            heard: Mapping::new(),
         };
         committee.configure(members, threshold)?;
         Ok(committee)
     }
 
-    /// Replaces members and threshold and starts a new epoch, voiding votes in flight.
-    ///
-    /// The caller (the contract) must have checked that its owner asked for this.
-    pub fn configure(
+    /// `member`'s vote to replace the committee (see [`Oracle::propose_committee`]); applies the
+    /// replacement when the vote finalizes it.
+    pub fn propose(
         &mut self,
+        member: AccountId,
         members: Vec<AccountId>,
         threshold: u32,
-    ) -> Result<(), CommitteeError> {
-        if members.len() > MAX_MEMBERS {
-            return Err(CommitteeError::TooManyMembers);
+    ) -> Result<VoteOutcome, CommitteeError> {
+        validate(&members, threshold)?;
+        let id = committee_change_id(self.epoch);
+        let outcome = self.vote(member, id, crate::blake2_256_of(&(&members, threshold)))?;
+        if outcome == VoteOutcome::Finalized {
+            self.configure(members, threshold)?;
         }
-        for (i, m) in members.iter().enumerate() {
-            if members
-                .iter()
-                .skip(i.saturating_add(1))
-                .any(|other| other == m)
-            {
-                return Err(CommitteeError::DuplicateMember);
-            }
-        }
-        let count = u32::try_from(members.len()).map_err(|_| CommitteeError::TooManyMembers)?;
-        if threshold == 0 || threshold > count {
-            return Err(CommitteeError::InvalidThreshold);
+        Ok(outcome)
+    }
+
+    /// Replaces members and threshold and starts a new epoch, voiding votes in flight. Only
+    /// [`Committee::new`] and a finalized [`Committee::propose`] call it.
+    fn configure(&mut self, members: Vec<AccountId>, threshold: u32) -> Result<(), CommitteeError> {
+        validate(&members, threshold)?;
+        let now = now_ms();
+        for member in &members {
+            self.heard.insert(member, &now);
         }
         self.members = members;
         self.threshold = threshold;
@@ -200,6 +281,7 @@ impl Committee {
         if !self.is_member(member) {
             return Err(CommitteeError::NotMember);
         }
+        self.heard.insert(member, &now_ms());
         if let Some((epoch, _)) = self.ballots.get((id, member)) {
             if epoch == self.epoch {
                 return Err(CommitteeError::AlreadyVoted);
@@ -242,6 +324,35 @@ impl Committee {
                 threshold: self.threshold,
             })
         }
+    }
+
+    /// Records that `member` is running.
+    pub fn heartbeat(&mut self, member: AccountId) -> Result<(), CommitteeError> {
+        if !self.is_member(member) {
+            return Err(CommitteeError::NotMember);
+        }
+        self.heard.insert(member, &now_ms());
+        Ok(())
+    }
+
+    /// When each member was last heard (ms), in member order.
+    pub fn last_heard(&self) -> Vec<(AccountId, u64)> {
+        self.members
+            .iter()
+            .map(|m| (*m, self.heard.get(m).unwrap_or(0)))
+            .collect()
+    }
+
+    /// Whether at least `threshold` members were heard within the last `max_silence_ms`: fewer could
+    /// not finalize any report, so the committee is effectively silent.
+    pub fn is_live(&self, max_silence_ms: u64) -> bool {
+        let since = now_ms().saturating_sub(max_silence_ms);
+        let heard = self
+            .members
+            .iter()
+            .filter(|m| self.heard.get(*m).is_some_and(|at| at >= since))
+            .count();
+        u32::try_from(heard).unwrap_or(u32::MAX) >= self.threshold
     }
 
     /// Whether `account` is a member now.
@@ -388,6 +499,76 @@ mod tests {
             })
         );
         assert_eq!(c.vote(acct(4), ID, GOOD), Ok(VoteOutcome::Finalized));
+    }
+
+    #[ink::test]
+    fn the_committee_changes_only_when_threshold_members_agree() {
+        let mut c = two_of_three();
+        let next = vec![acct(2), acct(3), acct(4)];
+        assert_eq!(
+            c.propose(acct(9), next.clone(), 2),
+            Err(CommitteeError::NotMember),
+            "an outsider (the owner, say) cannot change it"
+        );
+        assert_eq!(
+            c.propose(acct(1), next.clone(), 4),
+            Err(CommitteeError::InvalidThreshold)
+        );
+        c.vote(acct(3), ID, GOOD).unwrap();
+        assert_eq!(
+            c.propose(acct(1), next.clone(), 2),
+            Ok(VoteOutcome::Pending {
+                votes: 1,
+                threshold: 2
+            })
+        );
+        // Another proposal is a conflicting vote and does not merge with the first.
+        assert_eq!(
+            c.propose(acct(2), vec![acct(2)], 1),
+            Ok(VoteOutcome::Pending {
+                votes: 1,
+                threshold: 2
+            })
+        );
+        assert_eq!(c.members(), vec![acct(1), acct(2), acct(3)]);
+        assert_eq!(
+            c.propose(acct(3), next.clone(), 2),
+            Ok(VoteOutcome::Finalized)
+        );
+        assert_eq!(c.members(), next);
+        assert_eq!(c.epoch(), 2);
+        assert_eq!(c.votes(ID, GOOD), 0, "votes in flight are void");
+        // The next change is voted on by the new committee, under the new epoch's id.
+        assert_eq!(
+            c.propose(acct(1), vec![acct(1)], 1),
+            Err(CommitteeError::NotMember)
+        );
+        assert_eq!(
+            c.propose(acct(4), vec![acct(4)], 1),
+            Ok(VoteOutcome::Pending {
+                votes: 1,
+                threshold: 2
+            })
+        );
+    }
+
+    #[ink::test]
+    fn the_committee_is_live_while_threshold_members_are_heard() {
+        use ink::env::{test, DefaultEnvironment};
+        test::set_block_timestamp::<DefaultEnvironment>(1_000);
+        let mut c = two_of_three();
+        assert!(c.is_live(10), "appointed members count as heard");
+        test::set_block_timestamp::<DefaultEnvironment>(2_000);
+        assert!(!c.is_live(500));
+        assert_eq!(c.heartbeat(acct(9)), Err(CommitteeError::NotMember));
+        c.heartbeat(acct(1)).unwrap();
+        assert!(!c.is_live(500), "one of the two needed");
+        c.vote(acct(3), ID, GOOD).unwrap();
+        assert!(c.is_live(500), "a vote is heard too");
+        assert_eq!(
+            c.last_heard(),
+            vec![(acct(1), 2_000), (acct(2), 1_000), (acct(3), 2_000)]
+        );
     }
 
     #[ink::test]

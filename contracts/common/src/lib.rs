@@ -4,8 +4,13 @@
 //! tests, so a rule both sides must agree on (how a report is counted, how a Merkle leaf is hashed, how
 //! a claim hash is built) exists exactly once.
 //!
-//! - [`access`]: a single owner plus named roles.
-//! - [`committee`]: the k-of-n oracle committee that turns operators' votes into final reports.
+//! - [`access`]: a contract's owner, handed over in two steps (feature `access`).
+//! - [`roles`]: named roles the owner grants (feature `roles`).
+//! - [`committee`]: the k-of-n oracle committee that turns operators' votes into final reports and
+//!   changes only by its own vote (feature `committee`).
+//! - [`meter_holders`]: the meter-holder check outage insurance and demand response share (feature
+//!   `meter-holders`).
+//! - [`owed`]: payments the chain refused, kept for their payee to claim (feature `owed`).
 //! - [`merkle`]: positional blake2-256 Merkle trees, proofs and their verification.
 //! - [`claims`]: salted claim fields, the claim hash an attestation stores and disclosure leaves.
 //! - [`verifier`]: the cross-contract interface "does this subject hold a valid attestation?".
@@ -14,20 +19,54 @@
 //! - [`refunds`]: cancellation refund schedules for bookings.
 //! - [`baseline`]: the demand-response customer baseline (highest X of Y days, capped day-of adjustment).
 //! - [`demand`]: demand-response subsidy, pro-rata scaling and the interval-reading Merkle leaf.
-//! - [`facets`]: splitting a contract's messages over two codes behind the router contract.
+//!
+//! The modules that define events are behind cargo features: ink! lists in a contract's metadata every
+//! event linked into its Wasm, so each contract enables only the modules it uses and its metadata names
+//! only the events it can emit.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+#[cfg(feature = "access")]
 pub mod access;
 pub mod baseline;
 pub mod claims;
+#[cfg(feature = "committee")]
 pub mod committee;
 pub mod demand;
-pub mod facets;
 pub mod math;
 pub mod merkle;
+#[cfg(feature = "meter-holders")]
+pub mod meter_holders;
+#[cfg(feature = "owed")]
+pub mod owed;
 pub mod refunds;
+#[cfg(feature = "roles")]
+pub mod roles;
 pub mod tiers;
 pub mod verifier;
+
+/// Declares a product contract's `Error` enum: the contract's own variants, then the refusals that
+/// reservations, demand response and outage insurance share, written here once so that each means the
+/// same in every contract (and decoders can rely on their names).
+#[cfg(feature = "access")]
+#[macro_export]
+macro_rules! contract_error {
+    ($(#[$attr:meta])* pub enum $name:ident { $($own:tt)* }) => {
+        $(#[$attr])*
+        pub enum $name {
+            $($own)*
+            /// An owner-only message called by someone else, or a role missing.
+            Access($crate::access::AccessError),
+            /// The attestations contract could not be asked.
+            AttestationsUnavailable,
+            /// Nothing was sent, or nothing asked for.
+            ZeroAmount,
+            /// The chain refused a transfer out of the contract.
+            TransferFailed,
+            /// An amount, id, counter or time would overflow.
+            Overflow,
+        }
+    };
+}
 
 /// A 32-byte blake2-256 digest; encodes in SCALE exactly like `ink::primitives::Hash`.
 pub type Digest = [u8; 32];

@@ -2,11 +2,14 @@
 //!
 //! Encoding (domain-separated so a leaf can never pass for a node, nor the reverse):
 //! - leaf hash = `blake2_256(0x00 ‖ leaf data)`;
-//! - node hash = `blake2_256(0x01 ‖ left ‖ right)`, children in position order (not sorted), so a proof
-//!   also proves the leaf's index;
+//! - node hash = `blake2_256(0x01 ‖ left ‖ right)`, children in position order (not sorted);
 //! - a level with an odd number of nodes promotes its last node unchanged to the next level (it is not
 //!   duplicated, so no two different leaf lists share a root by repeating the last leaf);
-//! - the root of one leaf is that leaf's hash; a tree has at least one leaf.
+//! - the **root** commits to the number of leaves: `blake2_256(0x02 ‖ leaf count as u32 LE ‖ top)`,
+//!   where `top` is the single node the levels reduce to (the leaf's hash for one leaf). Without the
+//!   count, odd-node promotion would let one leaf verify at several (index, count) pairs; with it, a
+//!   proof proves the leaf's index, because the path to the top fixes the index once the count is
+//!   fixed. A tree has at least one leaf.
 //!
 //! A [`MerkleProof`] carries the leaf's index, the number of leaves and the sibling hashes from the leaf
 //! upward, skipping levels where the node was promoted without a sibling.
@@ -20,10 +23,11 @@ pub const MAX_DEPTH: usize = 32;
 
 const LEAF_PREFIX: u8 = 0x00;
 const NODE_PREFIX: u8 = 0x01;
+const ROOT_PREFIX: u8 = 0x02;
 
 /// An inclusion proof for one leaf.
-#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct MerkleProof {
     /// Position of the leaf, from 0.
     pub index: u32,
@@ -61,13 +65,23 @@ fn next_level(level: &[Digest]) -> Vec<Digest> {
         .collect()
 }
 
-/// The root over leaf hashes `leaves`, or `None` for an empty list.
+/// The root of a `leaf_count`-leaf tree whose levels reduce to `top`.
+fn counted_root(leaf_count: u32, top: &Digest) -> Digest {
+    let mut buf = [0u8; 37];
+    buf[0] = ROOT_PREFIX;
+    buf[1..5].copy_from_slice(&leaf_count.to_le_bytes());
+    buf[5..].copy_from_slice(top);
+    blake2_256(&buf)
+}
+
+/// The root over leaf hashes `leaves`, or `None` for an empty list or more than `u32::MAX` leaves.
 pub fn root(leaves: &[Digest]) -> Option<Digest> {
+    let count = u32::try_from(leaves.len()).ok()?;
     let mut level = leaves.to_vec();
     while level.len() > 1 {
         level = next_level(&level);
     }
-    level.first().copied()
+    level.first().map(|top| counted_root(count, top))
 }
 
 /// The proof that leaf `index` of `leaves` is in their tree, or `None` when out of range.
@@ -121,7 +135,7 @@ pub fn verify(root: &Digest, leaf: &Digest, proof: &MerkleProof) -> bool {
         pos /= 2;
         width = width.div_ceil(2);
     }
-    siblings.next().is_none() && hash == *root
+    siblings.next().is_none() && counted_root(proof.leaf_count, &hash) == *root
 }
 
 #[cfg(test)]
@@ -150,9 +164,9 @@ mod tests {
     fn hand_computed_three_leaf_root() {
         let ls = leaves(3);
         // Level 1: H(l0,l1), l2 promoted; root: H(H(l0,l1), l2).
-        let expected = node_hash(&node_hash(&ls[0], &ls[1]), &ls[2]);
-        assert_eq!(root(&ls), Some(expected));
-        assert_eq!(root(&ls[..1]), Some(ls[0]));
+        let top = node_hash(&node_hash(&ls[0], &ls[1]), &ls[2]);
+        assert_eq!(root(&ls), Some(counted_root(3, &top)));
+        assert_eq!(root(&ls[..1]), Some(counted_root(1, &ls[0])));
         assert_eq!(root(&[]), None);
     }
 
@@ -185,6 +199,29 @@ mod tests {
         assert!(!verify(&r, &ls[2], &short));
         // Index out of range.
         assert!(!verify(&r, &ls[2], &MerkleProof { index: 6, ..p }));
+    }
+
+    #[test]
+    fn a_promoted_leaf_proves_only_its_own_index_and_count() {
+        // In a 5-leaf tree leaf 4 is promoted twice, then paired with the node over leaves 0..=3:
+        // without the count in the root, the same sibling would prove it as leaf 1 of 2.
+        let ls = leaves(5);
+        let r = root(&ls).unwrap();
+        let p = proof(&ls, 4).unwrap();
+        assert!(verify(&r, &ls[4], &p));
+        assert_eq!(p.siblings.len(), 1);
+        let as_pair = MerkleProof {
+            index: 1,
+            leaf_count: 2,
+            siblings: p.siblings.clone(),
+        };
+        assert!(!verify(&r, &ls[4], &as_pair));
+        let as_triple = MerkleProof {
+            index: 2,
+            leaf_count: 3,
+            siblings: p.siblings,
+        };
+        assert!(!verify(&r, &ls[4], &as_triple));
     }
 
     #[test]

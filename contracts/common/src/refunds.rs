@@ -10,11 +10,9 @@ pub const BPS: u32 = 10_000;
 
 /// One step of a schedule: cancelling at least `min_days_before` days before check-in refunds
 /// `refund_bps` of the amount paid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(
-    feature = "std",
-    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct RefundTier {
     /// Fewest whole days between the cancellation day and the check-in day for this tier to apply.
     pub min_days_before: u32,

@@ -6,11 +6,9 @@ use crate::Digest;
 pub const MAX_TIERS: usize = 8;
 
 /// One step of a schedule: an outage of at least `min_minutes` pays `payout`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(
-    feature = "std",
-    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct Tier {
     /// Shortest outage (minutes) this tier applies to.
     pub min_minutes: u32,

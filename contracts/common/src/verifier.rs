@@ -41,9 +41,13 @@ pub fn ask(
     use ink::codegen::TraitCallBuilder;
     let verifier: ink::contract_ref!(AttestationVerifier, ink::env::DefaultEnvironment) =
         contract.into();
+    // `call_v1` imports `seal1::call`, which every pallet-contracts release accepts; ink!'s default
+    // (`seal2::call`, with a proof-size limit and a deposit limit) needs polkadot-sdk v1.8 or later
+    // and would buy nothing here: a read with no limits set either way.
     match verifier
         .call()
         .has_valid_attestation(subject, schema, claim_hash)
+        .call_v1()
         .try_invoke()
     {
         Ok(Ok(answer)) => Ok(answer),

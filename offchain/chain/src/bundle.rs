@@ -53,41 +53,13 @@ impl std::fmt::Debug for Bundle {
     }
 }
 
-/// Every contract the workspace builds, in deployment order. For a contract split into facets this is
-/// the bundle of its primary facet, the code its constructor runs in.
+/// Every contract the workspace builds, in deployment order.
 pub const CONTRACTS: &[&str] = &[
     "attestations",
     "demand_response",
     "outage_insurance",
     "reservations",
 ];
-
-/// The code every split contract's instance runs (the `router` contract).
-pub const ROUTER: &str = "router";
-
-/// The contracts built as two facets behind the router (see `gridtrust_common::facets`), each with the
-/// bundle of its secondary facet.
-pub const SPLIT: &[(&str, &str)] = &[
-    ("demand_response", "demand_response_settlement"),
-    ("outage_insurance", "outage_insurance_claims"),
-];
-
-/// The bundle of `contract`'s secondary facet, when it is split.
-pub fn secondary_facet(contract: &str) -> Option<&'static str> {
-    SPLIT
-        .iter()
-        .find(|(name, _)| *name == contract)
-        .map(|(_, facet)| *facet)
-}
-
-/// Every code bundle the workspace builds: the contracts, their secondary facets and the router.
-pub fn all_codes() -> impl Iterator<Item = &'static str> {
-    CONTRACTS
-        .iter()
-        .copied()
-        .chain(SPLIT.iter().map(|(_, facet)| *facet))
-        .chain([ROUTER])
-}
 
 /// The folder bundles are looked up in (see the module docs for the order).
 pub fn bundles_dir() -> PathBuf {
@@ -165,7 +137,7 @@ mod tests {
 
     #[test]
     fn every_built_contract_loads() {
-        for name in all_codes() {
+        for name in CONTRACTS {
             let bundle = Bundle::load(name).expect("built by `make contracts`");
             assert!(bundle.wasm.starts_with(b"\0asm"), "{name} is not Wasm");
         }

@@ -6,12 +6,11 @@
 //! run one scenario on each. Calls are the contract crates' own builders ([`crate::Message`]); answers
 //! decode into the contracts' own types, errors included.
 
-use gridtrust_common::facets::FacetCodes;
 use ink::primitives::AccountId;
 use scale::Decode;
 
 use crate::{
-    bundle::{self, Bundle, BundleError},
+    bundle::{Bundle, BundleError},
     encode::{Constructor, Message},
     events::ContractEvent,
 };
@@ -231,44 +230,6 @@ pub trait Chain {
     ) -> Result<Deployed, ChainError> {
         let bundle = Bundle::load(name)?;
         self.deploy(&bundle, constructor, actor, 0)
-    }
-
-    /// Deploys contract `name`, split into two facets behind the router (see
-    /// `gridtrust_common::facets`): uploads the router and both facets, then instantiates the primary
-    /// facet with the constructor `constructor` builds from their code hashes. The result's
-    /// `code_hash` is the router's, the code the instance runs; `code_bytes` is its primary facet's.
-    fn deploy_split(
-        &mut self,
-        name: &str,
-        constructor: impl FnOnce(FacetCodes) -> Constructor,
-        actor: &AccountId,
-    ) -> Result<Deployed, ChainError> {
-        let secondary = bundle::secondary_facet(name).ok_or_else(|| ChainError::Upload {
-            name: name.to_owned(),
-            reason: "not a contract split into facets".to_owned(),
-        })?;
-        let primary = Bundle::load(name)?;
-        let codes = FacetCodes {
-            router: self.upload(&Bundle::load(bundle::ROUTER)?, actor)?.into(),
-            primary: self.upload(&primary, actor)?.into(),
-            secondary: self.upload(&Bundle::load(secondary)?, actor)?.into(),
-        };
-        let salt = self.next_salt();
-        let (address, weight) = self.instantiate(
-            name,
-            codes.primary.into(),
-            constructor(codes),
-            actor,
-            0,
-            &salt,
-        )?;
-        Ok(Deployed {
-            name: name.to_owned(),
-            address,
-            code_hash: codes.router.into(),
-            code_bytes: primary.wasm.len(),
-            weight,
-        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Deploying all four contracts to a chain, wired together, as a resumable journal.
 //!
-//! Each step (upload, instantiate, register a schema, authorize an attester, set a committee, grant a
-//! role) is recorded in the [`Manifest`] as soon as it is done, and the caller saves the manifest after
+//! Each step (upload, instantiate, register a schema, authorize an attester, point a contract at the
+//! attestations, grant a role) is recorded in the [`Manifest`] as soon as it is done, and the caller saves the manifest after
 //! every step. Running the deployment again with that manifest checks each recorded fact against the
 //! chain and redoes only what is missing: code already uploaded is reused, an instance whose address
 //! still holds the same code is reused, a schema is registered once. A manifest from another chain, or
@@ -13,16 +13,15 @@ use std::collections::BTreeMap;
 
 use attestations::{Attestations, AttestationsRef, AttesterStatus};
 use demand_response::{DemandResponse, DemandResponseRef};
-use gridtrust_common::facets::{FacetCodes, Selector};
+use gridtrust_common::{committee::Oracle, meter_holders::MeterHolderSettings};
 use ink::primitives::AccountId;
 use outage_insurance::{OutageInsurance, OutageInsuranceRef};
-use router::Router;
 
 use reservations::{Reservations, ReservationsRef, Settings};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    bundle::{self, Bundle},
+    bundle::{Bundle, CONTRACTS},
     client::{code_hash, fresh_salt, Chain, ChainError, CodeHash, Deployed, Weight},
     encode::{call_builder, Constructor},
     grid::{refused, Grid, GridError, METER_SCHEMA_DEFINITION},
@@ -54,12 +53,8 @@ pub struct ContractRecord {
     pub address: String,
     /// `0x`-prefixed hex of the code hash.
     pub code_hash: String,
-    /// Size of the code. For a contract split into facets: `code_hash` is the router's, the code
-    /// the instance runs, and this is the size of its primary facet, the code it was instantiated from.
+    /// Size of the code.
     pub wasm_bytes: usize,
-    /// For a contract split into facets: the code hashes of its primary and secondary facets.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub facets: Vec<String>,
 }
 
 /// What a deployment made, written beside its configuration (`<config>.deployment.json`).
@@ -103,19 +98,6 @@ pub enum DeployError {
 impl From<ChainError> for DeployError {
     fn from(e: ChainError) -> Self {
         Self::Grid(GridError::Chain(e))
-    }
-}
-
-/// A selector no GridTrust message has: the router answers it with the primary facet.
-const UNROUTED: Selector = [0xff; 4];
-
-/// The codes split contract `name` is deployed with, from the uploaded `bundles`.
-fn facet_codes(bundles: &BTreeMap<&str, (Bundle, CodeHash)>, name: &str) -> FacetCodes {
-    let hash = |bundle: &str| ink::primitives::Hash::from(bundles[bundle].1);
-    FacetCodes {
-        router: hash(bundle::ROUTER),
-        primary: hash(name),
-        secondary: hash(bundle::secondary_facet(name).unwrap_or(name)),
     }
 }
 
@@ -219,54 +201,6 @@ where
                 return Ok((address, false));
             }
         }
-        self.instantiate(bundle, code, code, Vec::new(), constructor)
-    }
-
-    /// Like [`Self::instance`] for a contract split into facets (`bundle` is its primary facet): the
-    /// recorded instance is reused when it runs the router over exactly these facets, which the
-    /// router answers for `probe`, a selector the secondary facet runs, and for every other selector.
-    fn split_instance(
-        &mut self,
-        bundle: &Bundle,
-        codes: FacetCodes,
-        probe: Selector,
-        constructor: Constructor,
-    ) -> Result<(AccountId, bool), DeployError> {
-        if let Some(address) = self.manifest.address(&bundle.name)? {
-            if self.chain.code_hash_at(&address)? == Some(codes.router.into()) {
-                let router = call_builder::<Router>(address);
-                let utility = self.plan.utility;
-                let secondary = self
-                    .chain
-                    .query(&address, router.facet_of(probe), &utility)?;
-                let primary = self
-                    .chain
-                    .query(&address, router.facet_of(UNROUTED), &utility)?;
-                if secondary == Some(codes.secondary) && primary == Some(codes.primary) {
-                    (self.progress)(&format!("{} reused at {}", bundle.name, ss58(&address)));
-                    return Ok((address, false));
-                }
-            }
-        }
-        let facets = vec![hex32(&codes.primary.into()), hex32(&codes.secondary.into())];
-        self.instantiate(
-            bundle,
-            codes.primary.into(),
-            codes.router.into(),
-            facets,
-            constructor,
-        )
-    }
-
-    /// A new instance of `code` (recorded as running `running`, over `facets`).
-    fn instantiate(
-        &mut self,
-        bundle: &Bundle,
-        code: CodeHash,
-        running: CodeHash,
-        facets: Vec<String>,
-        constructor: Constructor,
-    ) -> Result<(AccountId, bool), DeployError> {
         // A salt never used before: an earlier instance of the same code may still exist.
         let salt = fresh_salt();
         let (address, _) = self.chain.instantiate(
@@ -281,9 +215,8 @@ where
             bundle.name.clone(),
             ContractRecord {
                 address: ss58(&address),
-                code_hash: hex32(&running),
+                code_hash: hex32(&code),
                 wasm_bytes: bundle.wasm.len(),
-                facets,
             },
         );
         self.record()?;
@@ -403,7 +336,7 @@ pub fn deploy<C: Chain>(
     };
 
     let mut bundles = BTreeMap::new();
-    for name in bundle::all_codes() {
+    for name in CONTRACTS {
         let bundle = Bundle::load(name).map_err(ChainError::from)?;
         let hash = run.chain.upload(&bundle, &plan.utility)?;
         debug_assert_eq!(hash, code_hash(&bundle.wasm));
@@ -412,7 +345,7 @@ pub fn deploy<C: Chain>(
             bundle.wasm.len(),
             hex32(&hash)
         ));
-        bundles.insert(name, (bundle, hash));
+        bundles.insert(*name, (bundle, hash));
     }
     let (bundle, hash) = &bundles["attestations"];
     let (attestations, _) = run.instance(bundle, *hash, AttestationsRef::new().into())?;
@@ -424,31 +357,27 @@ pub fn deploy<C: Chain>(
     )?;
     run.attester(attestations, meter_schema, "meter-holder", plan.utility)?;
 
-    let codes = facet_codes(&bundles, "outage_insurance");
-    let insurance = run.split_instance(
-        &bundles["outage_insurance"].0,
-        codes,
-        outage_insurance::CLAIMS_MESSAGES[0],
+    let (bundle, hash) = &bundles["outage_insurance"];
+    let insurance = run.instance(
+        bundle,
+        *hash,
         OutageInsuranceRef::new(
             attestations,
             meter_schema,
             plan.operators.clone(),
             plan.threshold,
-            codes,
         )
         .into(),
     )?;
-    let codes = facet_codes(&bundles, "demand_response");
-    let demand = run.split_instance(
-        &bundles["demand_response"].0,
-        codes,
-        demand_response::SETTLEMENT_MESSAGES[0],
+    let (bundle, hash) = &bundles["demand_response"];
+    let demand = run.instance(
+        bundle,
+        *hash,
         DemandResponseRef::new(
             attestations,
             meter_schema,
             plan.operators.clone(),
             plan.threshold,
-            codes,
         )
         .into(),
     )?;
@@ -480,33 +409,35 @@ pub fn deploy<C: Chain>(
             .map_err(refused("set_attestations (demand response)"))?;
         Ok(())
     })?;
-    // The committee changed in the configuration since the last run: reused instances get the new one
-    // (which starts a new voting epoch, so only then); new instances were built with it.
+    // A committee changes only by its own vote (`propose_committee`), never by the deployer: a reused
+    // instance must already run the planned committee; new instances were built with it.
     let committee: Vec<String> = plan.operators.iter().map(ss58).collect();
     if run.manifest.committee != committee || run.manifest.threshold != plan.threshold {
-        if !insurance.1 {
-            run.chain
-                .call(
-                    &insurance.0,
-                    call_builder::<OutageInsurance>(insurance.0)
-                        .set_committee(plan.operators.clone(), plan.threshold),
-                    &plan.utility,
-                    0,
-                )?
-                .value
-                .map_err(refused("set_committee (insurance)"))?;
-        }
-        if !demand.1 {
-            run.chain
-                .call(
-                    &demand.0,
-                    call_builder::<DemandResponse>(demand.0)
-                        .set_committee(plan.operators.clone(), plan.threshold),
-                    &plan.utility,
-                    0,
-                )?
-                .value
-                .map_err(refused("set_committee (demand response)"))?;
+        for (contract, address, reused) in [
+            ("outage_insurance", insurance.0, !insurance.1),
+            ("demand_response", demand.0, !demand.1),
+        ] {
+            if !reused {
+                continue;
+            }
+            // `committee` is the `Oracle` trait's message: one selector in both contracts.
+            let (members, threshold) = run.chain.query(
+                &address,
+                Oracle::committee(&call_builder::<OutageInsurance>(address)),
+                &plan.utility,
+            )?;
+            if (&members, threshold) != (&plan.operators, plan.threshold) {
+                let show = |members: &[AccountId], threshold: u32| {
+                    let names: Vec<String> = members.iter().map(ss58).collect();
+                    format!("{threshold} of [{}]", names.join(", "))
+                };
+                return Err(GridError::CommitteeDiffers {
+                    contract,
+                    on_chain: show(&members, threshold),
+                    planned: show(&plan.operators, plan.threshold),
+                }
+                .into());
+            }
         }
         run.manifest.committee = committee;
         run.manifest.threshold = plan.threshold;

@@ -32,6 +32,22 @@ pub enum GridError {
         /// The contract's error, as text.
         error: String,
     },
+    /// A reused contract runs another committee than the configuration names, and no deployer can
+    /// change it: a committee changes only by its own members' votes.
+    #[error(
+        "the {contract} contract's oracle committee is {on_chain}, but the configuration names \
+         {planned}. A committee changes only by its own vote: each current operator calls \
+         `propose_committee` with the new members and threshold on both committee contracts, and \
+         the change takes effect when the current threshold agrees. Then run the deployment again."
+    )]
+    CommitteeDiffers {
+        /// The contract, `outage_insurance` or `demand_response`.
+        contract: &'static str,
+        /// Its committee on chain, as `threshold of [members]`.
+        on_chain: String,
+        /// The committee the configuration names, likewise.
+        planned: String,
+    },
 }
 
 /// Turns a contract's refusal of set-up `message` into a [`GridError`].
@@ -88,32 +104,24 @@ impl Grid {
             )?
             .value
             .map_err(refused("add_attester"))?;
-        let insurance = chain.deploy_split(
+        let insurance = chain.deploy_named(
             "outage_insurance",
-            |code| {
-                OutageInsuranceRef::new(
-                    attestations.address,
-                    meter_schema,
-                    operators.clone(),
-                    threshold,
-                    code,
-                )
-                .into()
-            },
+            OutageInsuranceRef::new(
+                attestations.address,
+                meter_schema,
+                operators.clone(),
+                threshold,
+            ),
             &utility,
         )?;
-        let demand = chain.deploy_split(
+        let demand = chain.deploy_named(
             "demand_response",
-            |code| {
-                DemandResponseRef::new(
-                    attestations.address,
-                    meter_schema,
-                    operators.clone(),
-                    threshold,
-                    code,
-                )
-                .into()
-            },
+            DemandResponseRef::new(
+                attestations.address,
+                meter_schema,
+                operators.clone(),
+                threshold,
+            ),
             &utility,
         )?;
         chain

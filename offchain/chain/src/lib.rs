@@ -3,6 +3,7 @@
 //! - [`client`]: the [`Chain`] interface every caller uses, whichever chain is behind it.
 //! - [`deployment`]: deploying and wiring every contract as a resumable, idempotent journal.
 //! - [`bundle`]: finds and loads the `.contract` bundles cargo-contract built.
+//! - [`codes`]: what a contract code asks of a chain: the size budget and the host functions it imports.
 //! - [`encode`]: turns the contract crates' own call and create builders into call data, so selectors
 //!   and argument layouts come from the contracts themselves.
 //! - [`events`]: contract events as emitted, and decoding them with the contracts' own event types.
@@ -14,6 +15,7 @@
 //! - [`launcher`]: starts a local contracts-node for development and the end-to-end tests.
 pub mod bundle;
 pub mod client;
+pub mod codes;
 pub mod deployment;
 pub mod encode;
 pub mod events;

@@ -163,28 +163,6 @@ impl SandboxChain {
         &self.instantiation_events
     }
 
-    /// Removes uploaded code `code_hash` as `actor` (pallet-contracts allows it to the uploader, and
-    /// only while no contract uses or locks it).
-    pub fn remove_code(
-        &mut self,
-        code_hash: CodeHash,
-        actor: &AccountId,
-    ) -> Result<(), ChainError> {
-        let origin = to_sandbox(actor);
-        self.sandbox
-            .execute_with(|| {
-                Contracts::<Runtime>::remove_code(
-                    drink::frame_support::dispatch::RawOrigin::Signed(origin).into(),
-                    code_hash.into(),
-                )
-            })
-            .map(|_| ())
-            .map_err(|e| ChainError::Dispatch {
-                reason: format!("{:?}", e.error),
-                debug: String::new(),
-            })
-    }
-
     /// Calls `message` on `contract` as `actor` with `value` attached, committing its effects.
     pub fn call<R: Decode>(
         &mut self,

@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use attestations::Attestations;
 use demand_response::DemandResponse;
 use gridtrust_chain::{encode::call_builder, parse_ss58, ss58, AccountId, Chain, Key};
+use gridtrust_common::owed::OwedPayments;
 use outage_insurance::OutageInsurance;
 use reservations::Reservations;
 

@@ -35,6 +35,7 @@ use gridtrust_chain::{
 };
 use gridtrust_common::{
     baseline::BaselineParams,
+    committee::Oracle,
     demand::subsidy,
     tiers::{outage_end_id, Tier},
 };
@@ -342,6 +343,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         aggregate_limit: 40 * UNIT,
         feeder_cap: 1_000 * UNIT,
         collateral_bps: 10_000,
+        max_oracle_silence_ms: 3_600_000,
     };
     let pool = chain
         .call(&insurance, ins.create_pool(terms), &insurer, 1_000 * UNIT)

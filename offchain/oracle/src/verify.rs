@@ -93,7 +93,7 @@ pub fn verify_entry(
     // (one that joined late, or whose round came after the event closed).
     let measured = match store.measured(event)? {
         Some(measured) => measured,
-        None => event_results(chain, store, contracts, config, event, dr_event, &spec)?
+        None => event_results(chain, store, contracts, config, event, &spec)?
             .results
             .iter()
             .map(|r| r.meter)

@@ -16,8 +16,10 @@ use std::collections::BTreeSet;
 
 use demand_response::{
     DemandResponse, DrEvent, EntryStatus, Measurement, MeasurementBatch, MAX_BATCH_ENTRIES,
+    MAX_PARTICIPANT_QUERY,
 };
 use gridtrust_chain::{encode::call_builder, AccountId, Chain, ChainError};
+use gridtrust_common::committee::Oracle;
 use outage_insurance::{Affected, OutageInsurance, OutageReport, MAX_METERS_PER_REPORT};
 
 use crate::{
@@ -99,6 +101,9 @@ pub struct WorkerConfig {
     pub keeper: bool,
     /// Policies per payout call.
     pub payout_batch: u32,
+    /// Send the insurance contract a heartbeat when this operator was last heard longer ago than
+    /// this (ms; 0: never), so pools keep selling while the committee runs.
+    pub heartbeat_ms: u64,
 }
 
 /// What a round did.
@@ -116,6 +121,8 @@ pub struct RoundReport {
     pub policies_paid: u32,
     /// Demand-response entries settled by the keeper this round.
     pub entries_settled: u32,
+    /// Whether this round sent a heartbeat.
+    pub heartbeat: bool,
 }
 
 /// Why a round stopped early (what it did before stays done).
@@ -200,11 +207,40 @@ pub fn round(
         },
     )?;
 
+    report.heartbeat = heartbeat(chain, contracts, config, now)?;
+
     if config.keeper {
         report.policies_paid = pay_final_outages(chain, store, contracts, config)?;
         report.entries_settled = settle_due_events(chain, store, contracts, config, now)?;
     }
     Ok(report)
+}
+
+/// Tells the insurance contract this operator runs, when it was last heard (a vote or a heartbeat)
+/// longer ago than `config.heartbeat_ms`; returns whether it did.
+fn heartbeat(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    config: &WorkerConfig,
+    now: u64,
+) -> Result<bool, WorkerError> {
+    if config.heartbeat_ms == 0 {
+        return Ok(false);
+    }
+    let insurance = contracts.insurance;
+    let mut api = call_builder::<OutageInsurance>(insurance);
+    let heard = chain.query(&insurance, api.last_heard(), &config.operator)?;
+    let Some(&(_, last)) = heard.iter().find(|(member, _)| *member == config.operator) else {
+        return Ok(false); // not a member (any more): nothing to say
+    };
+    if now.saturating_sub(last) < config.heartbeat_ms {
+        return Ok(false);
+    }
+    chain
+        .call(&insurance, api.heartbeat(), &config.operator, 0)?
+        .value
+        .map_err(|e| WorkerError::Refused(format!("heartbeat: {e:?}")))?;
+    Ok(true)
 }
 
 /// Computes and queues the results of every ended event not yet measured.
@@ -235,7 +271,7 @@ fn measure_events(
         }
         let events = all.as_deref().unwrap_or(&[]);
         let spec = event_spec(chain, store, contracts, config, id, events)?;
-        let decided = event_results(chain, store, contracts, config, id, &event, &spec)?;
+        let decided = event_results(chain, store, contracts, config, id, &spec)?;
         let measured: Vec<u64> = decided.results.iter().map(|r| r.meter).collect();
         for (index, chunk) in decided
             .results
@@ -306,29 +342,33 @@ impl LowWater {
     }
 }
 
-/// The results of demand-response event `id` (`event`) that `store`'s readings give: for the
-/// meters the contract counts as participants (enrolled before the start, not opted out), in the
-/// order batches are cut from. Participation is settled once the event starts, so every operator
-/// with the same readings computes the same results, whenever it asks.
+/// The results of demand-response event `id` that `store`'s readings give: for the meters the
+/// contract counts as participants (enrolled as of the start, not opted out), in the order batches
+/// are cut from. Participation is settled once the event starts, so every operator with the same
+/// readings computes the same results, whenever it asks.
 pub fn event_results(
     chain: &mut impl Chain,
     store: &Store,
     contracts: &Contracts,
     config: &WorkerConfig,
     id: u64,
-    event: &DrEvent,
     spec: &EventSpec,
 ) -> Result<EventResults, WorkerError> {
     let (demand, me) = (contracts.demand, config.operator);
     let api = call_builder::<DemandResponse>(demand);
     let mut participants = Vec::new();
-    for meter in store.meters()? {
-        let enrolled = chain.query(&demand, api.enrollment(event.program, meter), &me)?;
-        if enrolled.is_some_and(|en| en.enrolled_at < event.start_ms)
-            && !chain.query(&demand, api.opted_out(id, meter), &me)?
-        {
-            participants.push(meter);
-        }
+    // The contract judges participation (its one rule), a bounded batch of meters per query.
+    for meters in store.meters()?.chunks(MAX_PARTICIPANT_QUERY as usize) {
+        let answers = chain
+            .query(&demand, api.participants(id, meters.to_vec()), &me)?
+            .map_err(|e| WorkerError::Refused(format!("participants: {e:?}")))?;
+        participants.extend(
+            meters
+                .iter()
+                .zip(answers)
+                .filter(|(_, customer)| customer.is_some())
+                .map(|(meter, _)| *meter),
+        );
     }
     Ok(results(store, spec, &participants)?)
 }

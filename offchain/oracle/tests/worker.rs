@@ -36,6 +36,7 @@ fn worker(grid: &Grid, i: usize) -> WorkerConfig {
         },
         keeper: i == 2,
         payout_batch: 10,
+        heartbeat_ms: 0,
     }
 }
 

@@ -39,6 +39,7 @@ fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<Insured> {
         aggregate_limit: 10_000_000_000,
         feeder_cap: u128::MAX / 4,
         collateral_bps: 10_000,
+        max_oracle_silence_ms: u64::MAX,
     };
     let capital = 10_000_000_000u128 * u128::from(total) * 2;
     let mut api = call_builder::<OutageInsurance>(grid.insurance.address);

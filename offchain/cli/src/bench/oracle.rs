@@ -86,6 +86,7 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
         aggregate_limit: 1_000_000_000,
         feeder_cap: 1 << 80,
         collateral_bps: 10_000,
+        max_oracle_silence_ms: u64::MAX,
     };
     let insurance = grid.insurance.address;
     let pool = chain
@@ -138,6 +139,7 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
         demand: DemandRule::default(),
         keeper: i == 2,
         payout_batch: 1_000,
+        heartbeat_ms: 0,
     };
 
     let clock = Instant::now();

@@ -83,6 +83,7 @@ impl DemoOracle {
             },
             keeper: i == 2,
             payout_batch: 100,
+            heartbeat_ms: 10 * 60_000,
         }
     }
 

@@ -3,9 +3,7 @@
 //! operators' rounds report them from their own outboxes (2 of 3 make them final); the third, the
 //! keeper, triggers the payouts, by outage length, with no claim.
 use anyhow::{anyhow, Context, Result};
-use gridtrust_chain::{
-    bundle, encode::call_builder, named_account, ss58, AccountId, Bundle, Grid, SandboxChain,
-};
+use gridtrust_chain::{encode::call_builder, named_account, ss58, AccountId, Grid, SandboxChain};
 use gridtrust_common::tiers::{self, Tier};
 use gridtrust_oracle::{
     outages::{self, OutageRule},
@@ -66,22 +64,13 @@ pub fn run(
     println!("== Deploying on the embedded sandbox chain (drink, pallet-contracts 31, real Wasm)");
     let grid = Grid::deploy(&mut chain, utility, operators.clone(), 2)
         .context("deploying the contracts")?;
-    println!("{:<18} {:<50} wasm bytes", "contract", "address");
+    println!("{:<18} {:<50} {:>10}", "contract", "address", "wasm bytes");
     for deployed in grid.contracts() {
-        // A split contract's instance runs the router over two facets: show each code's size.
-        let size = match bundle::secondary_facet(&deployed.name) {
-            Some(secondary) => format!(
-                "{} + {} ({secondary}), router {}",
-                deployed.code_bytes,
-                Bundle::load(secondary)?.wasm.len(),
-                Bundle::load(bundle::ROUTER)?.wasm.len()
-            ),
-            None => deployed.code_bytes.to_string(),
-        };
         println!(
-            "{:<18} {:<50} {size}",
+            "{:<18} {:<50} {:>10}",
             deployed.name,
-            ss58(&deployed.address)
+            ss58(&deployed.address),
+            deployed.code_bytes
         );
     }
     println!(
@@ -114,6 +103,8 @@ pub fn run(
         aggregate_limit: 60 * UNIT,
         feeder_cap: 5_000 * UNIT,
         collateral_bps: 10_000,
+        // The operators vote or send a heartbeat every round: a day of silence stops sales.
+        max_oracle_silence_ms: 24 * 3_600_000,
     };
     let pool = chain
         .call(&insurance, api.create_pool(terms), &insurer, 20_000 * UNIT)?

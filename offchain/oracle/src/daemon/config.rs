@@ -16,6 +16,8 @@
 //! [outages]
 //! min_dark_meters = 3
 //! stale_after_minutes = 1440
+//! heartbeat_minutes = 10               # tell the chain this operator runs (pools stop selling when
+//!                                      # the committee is silent); 0 = never
 //!
 //! [demand]
 //! interval_seconds = 900
@@ -91,6 +93,9 @@ pub struct DaemonConfig {
     pub poll: Duration,
     /// Policies per payout call.
     pub payout_batch: u32,
+    /// How often to tell the insurance contract this operator runs, when it voted on nothing (ms;
+    /// 0: never).
+    pub heartbeat_ms: u64,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +140,7 @@ struct IngestSection {
 struct OutagesSection {
     min_dark_meters: usize,
     stale_after_minutes: u64,
+    heartbeat_minutes: u64,
 }
 
 impl Default for OutagesSection {
@@ -143,6 +149,7 @@ impl Default for OutagesSection {
         Self {
             min_dark_meters: rule.min_dark_meters,
             stale_after_minutes: rule.stale_after_ms / 60_000,
+            heartbeat_minutes: 10,
         }
     }
 }
@@ -201,6 +208,7 @@ impl DaemonConfig {
             demand: self.demand.clone(),
             keeper: self.keeper,
             payout_batch: self.payout_batch,
+            heartbeat_ms: self.heartbeat_ms,
         }
     }
 
@@ -271,6 +279,7 @@ impl DaemonConfig {
             keeper: file.keeper.enabled,
             poll: Duration::from_secs(file.keeper.poll_seconds),
             payout_batch: file.keeper.payout_batch,
+            heartbeat_ms: file.outages.heartbeat_minutes.saturating_mul(60_000),
         })
     }
 }
