@@ -813,7 +813,11 @@ mod demand_response {
         // ---- customers -------------------------------------------------------------------------
 
         /// Enrolls `meter` on `feeder` in `program` for the caller, who must hold a valid meter-holder
-        /// attestation of that meter and feeder. A new holder re-enrolling replaces the old one.
+        /// attestation of that meter and feeder. A new holder re-enrolling replaces the old one; events
+        /// that started before keep paying whoever was enrolled then. Emits `MeterEnrolled`.
+        ///
+        /// # Errors
+        /// `ProgramNotFound`, `ProgramPaused`; `NotMeterHolder`, `AttestationsUnavailable`.
         #[ink(message)]
         pub fn enroll(
             &mut self,
@@ -1086,7 +1090,13 @@ mod demand_response {
 
         /// Resolves a disputed entry (the program's utility or a regulator): with `correction`
         /// (baseline Wh, actual Wh) its subsidy is recomputed, without it the entry stands as is. Either
-        /// way it can be settled again.
+        /// way it can be settled again. After settlement opened, a raise is paid only from what the
+        /// budget adds for it now, and a cut returns the difference to the budget. Emits
+        /// `EntryResolved` (and `BudgetChanged` after settlement opened).
+        ///
+        /// # Errors
+        /// `EventNotFound`, `ProgramNotFound`, `EntryNotFound`; `NotUtilityOrRegulator`; `WrongStatus`
+        /// unless the entry is disputed.
         #[ink(message)]
         pub fn resolve(
             &mut self,
@@ -1162,7 +1172,12 @@ mod demand_response {
         /// each pending entry once, scaled pro rata when the budget fell short; disputed, paid and
         /// unknown ones are skipped. The first call fixes the event's allocation; the call that pays
         /// the last entry (an empty list does, for an event with none) returns the remainder to the
-        /// budget. Returns the number paid.
+        /// budget. A refused transfer is kept for the customer to `claim_owed`. Returns the number
+        /// paid. Emits `SettlementOpened` (first call), `EntryPaid` per entry, `BudgetChanged`.
+        ///
+        /// # Errors
+        /// `InvalidSettleBatch` past `MAX_SETTLE_BATCH` meters; `EventNotFound`; `ProgramPaused`;
+        /// `EventNotClosed`; `DisputeWindowOpen`.
         #[ink(message)]
         pub fn settle(&mut self, event: EventId, meters: Vec<MeterId>) -> Result<u32> {
             let count = u32::try_from(meters.len()).unwrap_or(u32::MAX);

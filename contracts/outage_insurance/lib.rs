@@ -28,8 +28,8 @@
 //! ## Expiry
 //! An expired policy keeps its liability until `release_expired` is called for it, which is allowed
 //! [`SETTLEMENT_GRACE_MS`] after its end: long enough for the committee to finalize an outage that
-//! started while it was in force. Payouts to a released policy still happen, from whatever capital the
-//! pool still has.
+//! started while it was in force. Payouts to a released policy still happen, from the pool's free
+//! capital only, so they never eat into what backs its live policies.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub use self::outage_insurance::{
@@ -632,7 +632,11 @@ mod outage_insurance {
 
         // ---- pools and capital -----------------------------------------------------------------
 
-        /// Creates a pool with `terms`, insured by the caller. Any value sent is its first capital.
+        /// Creates a pool with `terms`, insured by the caller (anyone may). Any value sent is its
+        /// first capital. Emits `PoolCreated`, and `PoolFunded` when value was sent.
+        ///
+        /// # Errors
+        /// `InvalidTerms`; with value sent, the errors of [`Self::fund`].
         #[ink(message, payable)]
         pub fn create_pool(&mut self, terms: PoolTerms) -> Result<PoolId> {
             let valid = tiers::is_valid(&terms.tiers)
@@ -672,7 +676,12 @@ mod outage_insurance {
             Ok(id)
         }
 
-        /// Adds the value sent to `pool`'s capital and mints the caller shares for it.
+        /// Adds the value sent to `pool`'s capital and mints the caller (anyone) shares for it, at
+        /// the pool's current capital per share. Emits `PoolFunded`.
+        ///
+        /// # Errors
+        /// `ZeroAmount`; `PoolNotFound`; `PoolDrained` when payouts emptied the pool; `DepositTooSmall`
+        /// when it would mint no share, or as a first deposit mint fewer than `MIN_SHARES`.
         #[ink(message, payable)]
         pub fn fund(&mut self, pool: PoolId) -> Result<Balance> {
             let amount = self.env().transferred_value();
@@ -714,6 +723,11 @@ mod outage_insurance {
         }
 
         /// Burns `shares` of the caller's stake in `pool` and pays out their value, which must be free.
+        /// Emits `CapitalWithdrawn`.
+        ///
+        /// # Errors
+        /// `ZeroAmount`; `InsufficientShares`; `PoolNotFound`; `SharesBelowMinimum` when fewer than
+        /// `MIN_SHARES` (but some) would stay outstanding; `InsufficientFreeCapital`; `TransferFailed`.
         #[ink(message)]
         pub fn withdraw(&mut self, pool: PoolId, shares: Balance) -> Result<Balance> {
             if shares == 0 {
@@ -773,7 +787,13 @@ mod outage_insurance {
         // ---- policies --------------------------------------------------------------------------
 
         /// Buys cover from `pool` for `meter` on `feeder`, paying exactly the premium. The caller must
-        /// hold a valid meter-holder attestation of that meter and feeder.
+        /// hold a valid meter-holder attestation of that meter and feeder. Emits `PolicyBought`.
+        ///
+        /// # Errors
+        /// `PoolNotFound`, `PoolClosed`, `WrongPremium`; `SalesFrozen` while an outage is open on the
+        /// feeder; `OracleSilent` while the committee is silent; `NotMeterHolder`,
+        /// `AttestationsUnavailable`; `AlreadyCovered`, `TooManyPoliciesForMeter`; `FeederCapExceeded`,
+        /// `InsufficientCapital`.
         #[ink(message, payable)]
         pub fn buy_policy(
             &mut self,
@@ -1236,7 +1256,15 @@ mod outage_insurance {
             }
             let due = tiers::payout_for(&c.pool.terms.tiers, o.minutes)
                 .min(c.pool.terms.aggregate_limit.saturating_sub(policy.paid));
-            let amount = due.min(c.pool.capital);
+            // A released policy no longer has capital locked behind it: it is paid only from free
+            // capital, never from what backs the pool's live policies.
+            let available = if policy.released {
+                let locked = Self::locked(&c.pool)?.min(c.pool.capital);
+                c.pool.capital.saturating_sub(locked)
+            } else {
+                c.pool.capital
+            };
+            let amount = due.min(available);
             if amount == 0 {
                 return Ok(false);
             }

@@ -182,8 +182,12 @@ fn a_bad_parent_invalidates_its_children() {
         s.attest(schema, s.request(None, Some(child))),
         Err(Error::Refused(AttestRefusal::ParentNotValid))
     );
+    // The schema owner placed the suspension: the attester cannot lift it, the owner can.
     let m = s.api().resume(root);
-    s.send(s.clerk, m).unwrap();
+    assert_eq!(s.send(s.clerk, m), Err(Error::NotAuthorized));
+    assert_eq!(s.validity(root), Validity::Suspended);
+    let m = s.api().resume(root);
+    s.send(s.utility, m).unwrap();
     assert_eq!(s.validity(grandchild), Validity::Valid);
 
     // Revoking the middle one kills the grandchild for good.
