@@ -445,3 +445,25 @@ fn refusals_are_typed_errors_not_traps() {
     let m = s.api().grant_consent(stranger, 77, u64::MAX);
     assert_eq!(s.send(stranger, m), Err(Error::SchemaNotFound));
 }
+
+#[test]
+fn a_distrusted_attesters_void_attestations_free_the_subjects_slots() {
+    let mut s = Setup::new();
+    // Non-revocable: nobody can clear these slots by revoking.
+    let schema = s.schema(false, None, false);
+    for _ in 0..8 {
+        s.attest(schema, s.request(None, None)).unwrap();
+    }
+    assert_eq!(
+        s.attest(schema, s.request(None, None)),
+        Err(Error::Refused(AttestRefusal::SubjectListFull))
+    );
+    let m = s.api().remove_attester(schema, s.clerk, true);
+    s.send(s.utility, m).unwrap();
+    // A new attester can attest the subject again: the void attestations no longer hold slots.
+    let m = s.api().add_attester(schema, s.stranger);
+    s.send(s.utility, m).unwrap();
+    let m = s.api().attest(schema, s.request(None, None));
+    let id = s.send(s.stranger, m).expect("the subject is attested anew");
+    assert_eq!(s.validity(id), Validity::Valid);
+}

@@ -434,6 +434,20 @@ fn anyone_checks_a_reading_against_the_batch_root_and_recomputes_a_baseline() {
         !check(&mut s, 1, t, wh, moved, 0),
         "proof for another position"
     );
+    // Reading 8 of 12 is promoted past an odd level; its siblings also fit leaf 4 of an 8-leaf tree.
+    // The root commits to the count, so that second reading of the same proof fails.
+    let proof = merkle::proof(&leaves, 8).unwrap();
+    let (t, wh) = readings[8];
+    assert!(check(&mut s, 1, t, wh, proof.clone(), 0));
+    let recounted = merkle::MerkleProof {
+        index: 4,
+        leaf_count: 8,
+        siblings: proof.siblings,
+    };
+    assert!(
+        !check(&mut s, 1, t, wh, recounted, 0),
+        "the same siblings at another (index, count)"
+    );
 
     // Too little history is a typed error, not a trap.
     let m = s
@@ -622,9 +636,10 @@ fn a_paused_program_pays_nothing_until_resumed() {
     assert_eq!(s.balance(ann), before + 6 * UNIT);
 }
 
-/// Ann (6 tokens) and Bob (2) share a budget of exactly 8; Ann's entry is disputed when settlement
-/// opens, and the whole 8 is reserved for the two shares.
-fn ann_disputed_when_settlement_opens(s: &mut Setup) -> (u64, AccountId, AccountId) {
+/// Ann (meter 1, 6 tokens) and Bob (meter 2, 2 tokens) share a budget of exactly 8; the regulator
+/// disputes the entries of `disputed` meters, and settlement opens with the whole 8 reserved for the
+/// two shares.
+fn disputed_when_settlement_opens(s: &mut Setup, disputed: &[u64]) -> (u64, AccountId, AccountId) {
     let program = s.program(8 * UNIT);
     let ann = s.customer("ann", program, 1);
     let bob = s.customer("bob", program, 2);
@@ -636,7 +651,12 @@ fn ann_disputed_when_settlement_opens(s: &mut Setup) -> (u64, AccountId, Account
         vec![measurement(1, 3_000, 0), measurement(2, 1_000, 0)],
     );
     s.submit(batch).unwrap();
-    assert_eq!(s.send(ann, s.api().dispute(event, 1), 0), Ok(()));
+    for &meter in disputed {
+        assert_eq!(
+            s.send(s.regulator, s.api().dispute(event, meter), 0),
+            Ok(())
+        );
+    }
     s.close_and_wait(event);
     // An empty settle call opens settlement: the allocation is fixed at 8.
     assert_eq!(s.send(bob, s.api().settle(event, vec![]), 0), Ok(0));
@@ -650,7 +670,7 @@ fn ann_disputed_when_settlement_opens(s: &mut Setup) -> (u64, AccountId, Account
 #[test]
 fn a_raise_after_settlement_opened_is_paid_only_from_money_moved_for_it() {
     let mut s = Setup::new();
-    let (event, ann, bob) = ann_disputed_when_settlement_opens(&mut s);
+    let (event, ann, bob) = disputed_when_settlement_opens(&mut s, &[1]);
     // Ann is corrected to 10 tokens, but the budget holds nothing more to fund the raise.
     let m = s.api().resolve(event, 1, Some((5_000, 0)));
     assert_eq!(s.send(s.regulator, m, 0), Ok(10 * UNIT));
@@ -665,7 +685,7 @@ fn a_raise_after_settlement_opened_is_paid_only_from_money_moved_for_it() {
 #[test]
 fn a_raise_is_paid_as_far_as_the_budget_adds_to_it() {
     let mut s = Setup::new();
-    let (event, ann, bob) = ann_disputed_when_settlement_opens(&mut s);
+    let (event, ann, bob) = disputed_when_settlement_opens(&mut s, &[1]);
     let program = s.read(s.api().event(event)).unwrap().program;
     // The utility adds 3 tokens: the raise of 4 is funded up to 3.
     assert_eq!(
@@ -686,25 +706,24 @@ fn a_raise_is_paid_as_far_as_the_budget_adds_to_it() {
 }
 
 #[test]
-fn a_cut_after_others_were_paid_returns_money_instead_of_failing() {
+fn a_cut_after_a_raise_was_paid_returns_money_instead_of_failing() {
     let mut s = Setup::new();
-    let (event, ann, bob) = ann_disputed_when_settlement_opens(&mut s);
+    let (event, ann, bob) = disputed_when_settlement_opens(&mut s, &[1, 2]);
     let program = s.read(s.api().event(event)).unwrap().program;
-    // Bob is paid his 2; then Ann's entry is cut from 6 to 1 token.
-    assert_eq!(s.send(bob, s.api().settle(event, vec![2]), 0), Ok(1));
-    let m = s.api().resolve(event, 1, Some((500, 0)));
+    // Ann is raised to 10 and paid; before the fix this drained the whole reserve, Bob's share too.
+    let m = s.api().resolve(event, 1, Some((5_000, 0)));
+    assert_eq!(s.send(s.regulator, m, 0), Ok(10 * UNIT));
+    assert_eq!(s.send(ann, s.api().settle(event, vec![1]), 0), Ok(1));
+    // Bob's entry is cut from 2 to 1 token: the freed token returns to the budget.
+    let m = s.api().resolve(event, 2, Some((500, 0)));
     assert_eq!(s.send(s.regulator, m, 0), Ok(UNIT));
-    let before = s.balance(ann);
-    assert_eq!(s.send(bob, s.api().settle(event, vec![1]), 0), Ok(1));
-    assert_eq!(s.balance(ann), before + UNIT);
+    let before = s.balance(bob);
+    assert_eq!(s.send(bob, s.api().settle(event, vec![2]), 0), Ok(1));
+    assert_eq!(s.balance(bob), before + UNIT);
     let e = s.read(s.api().event(event)).unwrap();
     assert!(e.settled);
-    assert_eq!(e.paid, 3 * UNIT);
-    assert_eq!(
-        s.read(s.api().program(program)).unwrap().budget,
-        5 * UNIT,
-        "the cut's 5 went back to the budget"
-    );
+    assert_eq!(e.paid, 7 * UNIT, "Ann 6, Bob 1");
+    assert_eq!(s.read(s.api().program(program)).unwrap().budget, UNIT);
 }
 
 #[test]
