@@ -459,7 +459,11 @@ mod attestations {
 
         // ---- schemas and attesters -------------------------------------------------------------
 
-        /// Registers a schema owned by the caller and returns its id.
+        /// Registers a schema owned by the caller (anyone may) and returns its id. Emits
+        /// `SchemaRegistered`.
+        ///
+        /// # Errors
+        /// `InvalidSchemaName` for an empty name or one over `MAX_NAME_LEN` bytes; `IdOverflow`.
         #[ink(message)]
         pub fn register_schema(
             &mut self,
@@ -497,7 +501,10 @@ mod attestations {
             Ok(id)
         }
 
-        /// Hands a schema to a new owner; only its owner may.
+        /// Hands a schema to a new owner; only its owner may. Emits `SchemaOwnerChanged`.
+        ///
+        /// # Errors
+        /// `SchemaNotFound`; `NotSchemaOwner`.
         #[ink(message)]
         pub fn transfer_schema(&mut self, schema: SchemaId, new_owner: AccountId) -> Result<()> {
             let mut s = self.owned_schema(schema)?;
@@ -512,7 +519,12 @@ mod attestations {
             Ok(())
         }
 
-        /// Authorizes `attester` to attest under `schema`; only the schema owner may.
+        /// Authorizes `attester` to attest under `schema`; only the schema owner may. Emits
+        /// `AttesterAdded`.
+        ///
+        /// # Errors
+        /// `SchemaNotFound`; `NotSchemaOwner`; `AttesterAlreadyActive`; `AttesterDistrusted` for an
+        /// attester removed for cause.
         #[ink(message)]
         pub fn add_attester(&mut self, schema: SchemaId, attester: AccountId) -> Result<()> {
             self.owned_schema(schema)?;
@@ -529,6 +541,11 @@ mod attestations {
 
         /// Removes an active attester; only the schema owner may. With `distrust`, every attestation it
         /// made under this schema stops being valid and it can never be added back; without, they stay.
+        /// Emits `AttesterRemoved`.
+        ///
+        /// # Errors
+        /// `SchemaNotFound`; `NotSchemaOwner`; `NotAttester` unless it is active (or retired, to be
+        /// distrusted).
         #[ink(message)]
         pub fn remove_attester(
             &mut self,
@@ -560,6 +577,11 @@ mod attestations {
         // ---- attesting -------------------------------------------------------------------------
 
         /// Attests `request` under `schema`; the caller must be an active attester. Returns the new id.
+        /// Emits `Attested`.
+        ///
+        /// # Errors
+        /// `SchemaNotFound`; `NotAttester`; `Refused` with why the request cannot be attested (expiry,
+        /// parent, or the subject's list full).
         #[ink(message)]
         pub fn attest(
             &mut self,
@@ -572,7 +594,11 @@ mod attestations {
         }
 
         /// Attests up to [`MAX_BATCH`] requests under `schema` in one call, all or nothing. Ids are
-        /// consecutive; returns the first.
+        /// consecutive; returns the first. Emits `Attested` per request.
+        ///
+        /// # Errors
+        /// `BatchEmpty`, `BatchTooLarge`; `SchemaNotFound`; `NotAttester`; `BatchItemRefused` names
+        /// the first request refused and why (nothing is attested then).
         #[ink(message)]
         pub fn attest_batch(
             &mut self,
@@ -598,7 +624,11 @@ mod attestations {
             Ok(first)
         }
 
-        /// Revokes an attestation for good; only its attester or the schema owner, only on revocable schemas.
+        /// Revokes an attestation for good; only its attester or the schema owner, only on revocable
+        /// schemas. Emits `Revoked`.
+        ///
+        /// # Errors
+        /// `AttestationNotFound`; `NotAuthorized`; `SchemaNotRevocable`; `AlreadyRevoked`.
         #[ink(message)]
         pub fn revoke(&mut self, id: AttestationId, reason: u32) -> Result<()> {
             let mut a = self.changeable(id)?;
@@ -619,6 +649,11 @@ mod attestations {
         }
 
         /// Suspends an active attestation until resumed; same callers and schemas as [`Self::revoke`].
+        /// Emits `Suspended`.
+        ///
+        /// # Errors
+        /// `AttestationNotFound`; `NotAuthorized`; `SchemaNotRevocable`; `AlreadyRevoked`;
+        /// `AlreadySuspended`.
         #[ink(message)]
         pub fn suspend(&mut self, id: AttestationId, reason: u32) -> Result<()> {
             let mut a = self.changeable(id)?;
@@ -643,6 +678,11 @@ mod attestations {
 
         /// Lifts a suspension; same callers as [`Self::revoke`], except that a suspension the schema
         /// owner placed only the schema owner lifts (an attester, retired or not, cannot overrule it).
+        /// Emits `Resumed`.
+        ///
+        /// # Errors
+        /// `AttestationNotFound`; `NotAuthorized` (also for an attester lifting the owner's
+        /// suspension); `SchemaNotRevocable`; `AlreadyRevoked`; `NotSuspended`.
         #[ink(message)]
         pub fn resume(&mut self, id: AttestationId) -> Result<()> {
             let mut a = self.changeable(id)?;
@@ -669,6 +709,10 @@ mod attestations {
         // ---- consent and audit -----------------------------------------------------------------
 
         /// Lets `verifier` record checks of the caller's attestations of `schema` until `until` (ms).
+        /// Any subject may. Emits `ConsentGranted`.
+        ///
+        /// # Errors
+        /// `SchemaNotFound`; `ConsentExpiryInPast`.
         #[ink(message)]
         pub fn grant_consent(
             &mut self,
@@ -691,7 +735,11 @@ mod attestations {
             Ok(())
         }
 
-        /// Withdraws `verifier`'s consent for the caller's attestations of `schema`.
+        /// Withdraws `verifier`'s consent for the caller's attestations of `schema`. Emits
+        /// `ConsentRevoked`.
+        ///
+        /// # Errors
+        /// `NoConsent` when none was given.
         #[ink(message)]
         pub fn revoke_consent(&mut self, verifier: AccountId, schema: SchemaId) -> Result<()> {
             let subject = self.env().caller();
@@ -707,7 +755,11 @@ mod attestations {
         }
 
         /// Checks attestation `id` on the record, for `purpose`, and returns what was found. On schemas
-        /// that require consent the caller needs the subject's consent in force.
+        /// that require consent the caller needs the subject's consent in force. Any verifier may.
+        /// Emits `VerificationRecorded`.
+        ///
+        /// # Errors
+        /// `AttestationNotFound`; `SchemaNotFound`; `NoConsent`.
         #[ink(message)]
         pub fn record_verification(&mut self, id: AttestationId, purpose: u32) -> Result<Validity> {
             let a = self.records.get(id).ok_or(Error::AttestationNotFound)?;
@@ -834,6 +886,9 @@ mod attestations {
 
         /// Whether the disclosed field (`key`, `value`, `salt`) is part of attestation `id`'s claim hash
         /// at the position `proof` states. Refuses when the attestation is missing or not valid now.
+        ///
+        /// # Errors
+        /// `AttestationNotFound`; `NotValid` with why the attestation is not valid now.
         #[ink(message)]
         pub fn verify_disclosure(
             &self,

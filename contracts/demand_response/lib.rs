@@ -696,7 +696,11 @@ mod demand_response {
 
         // ---- administration --------------------------------------------------------------------
 
-        /// Grants `role` ([`UTILITY`] or [`REGULATOR`]) to `account` (owner only).
+        /// Grants `role` ([`UTILITY`] or [`REGULATOR`]) to `account` (owner only). Emits
+        /// `RoleChanged` when newly granted.
+        ///
+        /// # Errors
+        /// `Access(NotOwner)`.
         #[ink(message)]
         pub fn grant_role(&mut self, role: RoleId, account: AccountId) -> Result<()> {
             self.owner
@@ -706,7 +710,10 @@ mod demand_response {
             Ok(())
         }
 
-        /// Takes `role` from `account` (owner only).
+        /// Takes `role` from `account` (owner only). Emits `RoleChanged` when it was held.
+        ///
+        /// # Errors
+        /// `Access(NotOwner)`.
         #[ink(message)]
         pub fn revoke_role(&mut self, role: RoleId, account: AccountId) -> Result<()> {
             self.owner
@@ -719,7 +726,10 @@ mod demand_response {
         // ---- programs and budget ---------------------------------------------------------------
 
         /// Creates a program run by the caller, who must hold [`UTILITY`]; the value sent is its
-        /// first budget.
+        /// first budget. Emits `ProgramCreated`.
+        ///
+        /// # Errors
+        /// `Access(MissingRole)`; `InvalidTerms`; `Overflow`.
         #[ink(message, payable)]
         pub fn create_program(&mut self, terms: ProgramTerms) -> Result<ProgramId> {
             let utility = self.env().caller();
@@ -757,7 +767,10 @@ mod demand_response {
             Ok(id)
         }
 
-        /// Adds the value sent to `program`'s budget (anyone may).
+        /// Adds the value sent to `program`'s budget (anyone may). Emits `BudgetChanged`.
+        ///
+        /// # Errors
+        /// `ZeroAmount`; `ProgramNotFound`; `Overflow`.
         #[ink(message, payable)]
         pub fn fund_program(&mut self, program: ProgramId) -> Result<Balance> {
             let amount = self.env().transferred_value();
@@ -771,7 +784,11 @@ mod demand_response {
         }
 
         /// Pays `amount` of the budget back to the program's utility, only while none of its events
-        /// awaits payment.
+        /// awaits payment. Emits `BudgetChanged`.
+        ///
+        /// # Errors
+        /// `ProgramNotFound`; `NotUtility`; `ZeroAmount`; `BudgetCommitted`; `InsufficientBudget`;
+        /// `TransferFailed`.
         #[ink(message)]
         pub fn withdraw_budget(&mut self, program: ProgramId, amount: Balance) -> Result<Balance> {
             let mut p = self.program_or_err(program)?;
@@ -794,7 +811,11 @@ mod demand_response {
         }
 
         /// Pauses or resumes `program` (its utility or a regulator). A paused program takes no
-        /// enrollments, events or batches and pays nothing; disputes and resolutions go on.
+        /// enrollments, events or batches and pays nothing; disputes and resolutions go on. Emits
+        /// `ProgramPaused`.
+        ///
+        /// # Errors
+        /// `ProgramNotFound`; `NotUtilityOrRegulator`.
         #[ink(message)]
         pub fn set_paused(&mut self, program: ProgramId, paused: bool) -> Result<()> {
             let mut p = self.program_or_err(program)?;
@@ -881,7 +902,10 @@ mod demand_response {
             Ok(())
         }
 
-        /// Opts the caller's `meter` out of `event`, before its opt-out deadline.
+        /// Opts the caller's `meter` out of `event`, before its opt-out deadline. Emits `OptedOut`.
+        ///
+        /// # Errors
+        /// `EventNotFound`; `NotEnrolled`; `OptOutClosed`; `AlreadyOptedOut`.
         #[ink(message)]
         pub fn opt_out(&mut self, event: EventId, meter: MeterId) -> Result<()> {
             let e = self.event_or_err(event)?;
@@ -899,7 +923,10 @@ mod demand_response {
         // ---- events and measurements -----------------------------------------------------------
 
         /// Announces an event of `program` (its utility only): enrolled meters take part unless they
-        /// opt out by `opt_out_deadline_ms`.
+        /// opt out by `opt_out_deadline_ms`. Emits `EventAnnounced`.
+        ///
+        /// # Errors
+        /// `ProgramNotFound`; `NotUtility`; `ProgramPaused`; `InvalidEvent`; `Overflow`.
         #[ink(message)]
         pub fn announce_event(
             &mut self,
@@ -960,7 +987,14 @@ mod demand_response {
         }
 
         /// A committee member's vote for a measurement batch, once the event has ended and before it
-        /// closes. Every vote checks the batch; the vote that finalizes it records its entries.
+        /// closes. Every vote checks the batch; the vote that finalizes it records its entries. Emits
+        /// `ReportVoted`; when final, `ReportFinalized`, `EntryRecorded` per entry and
+        /// `MeasurementsAccepted`.
+        ///
+        /// # Errors
+        /// `EventNotFound`, `EventClosed`, `ProgramNotFound`, `ProgramPaused`; `EventNotEnded`;
+        /// `InvalidBatch`; `NotParticipating` / `AlreadyMeasured` name the meter; `Committee` when the
+        /// vote cannot count.
         #[ink(message)]
         pub fn submit_measurements(&mut self, batch: MeasurementBatch) -> Result<VoteOutcome> {
             let (mut e, p) = self.open_event(batch.event)?;
@@ -1034,7 +1068,11 @@ mod demand_response {
         }
 
         /// Closes `event` to new batches (the program's utility or a regulator), after its end; the
-        /// dispute window starts now.
+        /// dispute window starts now. Emits `EventClosed`.
+        ///
+        /// # Errors
+        /// `EventNotFound`, `EventClosed`, `ProgramNotFound`, `ProgramPaused`;
+        /// `NotUtilityOrRegulator`; `EventNotEnded`.
         #[ink(message)]
         pub fn close_event(&mut self, event: EventId) -> Result<Timestamp> {
             let (mut e, p) = self.open_event(event)?;
@@ -1059,7 +1097,11 @@ mod demand_response {
         // ---- disputes --------------------------------------------------------------------------
 
         /// Disputes `meter`'s entry in `event` (its customer or a regulator), before the dispute
-        /// window closes; the entry is held until resolved.
+        /// window closes; the entry is held until resolved. Emits `EntryDisputed`.
+        ///
+        /// # Errors
+        /// `EventNotFound`, `ProgramNotFound`, `EntryNotFound`; `NotCustomerOrRegulator`;
+        /// `DisputeWindowClosed`; `WrongStatus` unless the entry is pending.
         #[ink(message)]
         pub fn dispute(&mut self, event: EventId, meter: MeterId) -> Result<()> {
             let mut e = self.event_or_err(event)?;

@@ -769,6 +769,10 @@ mod outage_insurance {
         }
 
         /// Stops `pool` from selling new policies (its insurer only); existing cover is unaffected.
+        /// Emits `PoolClosed`.
+        ///
+        /// # Errors
+        /// `PoolNotFound`; `NotInsurer`; `PoolClosed` when it already is.
         #[ink(message)]
         pub fn close_pool(&mut self, pool: PoolId) -> Result<()> {
             let mut p = self.pool_or_err(pool)?;
@@ -898,7 +902,11 @@ mod outage_insurance {
 
         /// Releases the remaining liability of expired policies ([`SETTLEMENT_GRACE_MS`] after their
         /// end), freeing their pools' capital. Anyone may call; ids not yet releasable are skipped.
-        /// Returns how many were released.
+        /// Returns how many were released. Emits `PolicyReleased` per policy.
+        ///
+        /// # Errors
+        /// `InvalidBatch` for no ids or more than `MAX_RELEASE_BATCH`; `PolicyNotFound`;
+        /// `PoolNotFound`.
         #[ink(message)]
         pub fn release_expired(&mut self, policies: Vec<PolicyId>) -> Result<u32> {
             let count = u32::try_from(policies.len()).map_err(|_| Error::InvalidBatch)?;
@@ -977,6 +985,11 @@ mod outage_insurance {
 
         /// A committee member's vote for the final report of an outage. When the vote finalizes it, the
         /// outage is recorded, the feeder's sales freeze (if any) lifts, and payouts can be processed.
+        /// Emits `ReportVoted`; when final, `ReportFinalized` and `OutageFinalized`.
+        ///
+        /// # Errors
+        /// `InvalidReport` (end not after start or in the future, a bad meter list); `Committee` when
+        /// the vote cannot count; `Overflow`.
         #[ink(message)]
         pub fn report_outage_end(&mut self, report: OutageReport) -> Result<VoteOutcome> {
             self.check_report(&report)?;
@@ -993,6 +1006,11 @@ mod outage_insurance {
         }
 
         /// Pays the next at most `max` targets of `outage`. Anyone may call, until nothing remains.
+        /// Emits `PayoutMade` per policy paid (and `PaymentDeferred` for a refused transfer, kept for
+        /// `claim_owed`), then `PayoutBatchProcessed`.
+        ///
+        /// # Errors
+        /// `InvalidBatch` unless `max` is 1..=`MAX_PAYOUT_BATCH`; `OutageNotFound`; `PoolNotFound`.
         #[ink(message)]
         pub fn process_payouts(&mut self, outage: OutageId, max: u32) -> Result<BatchProgress> {
             if max == 0 || max > MAX_PAYOUT_BATCH {
@@ -1052,6 +1070,9 @@ mod outage_insurance {
         }
 
         /// `pool`'s capital: total, locked behind live policies, and free.
+        ///
+        /// # Errors
+        /// `PoolNotFound`; `Overflow`.
         #[ink(message)]
         pub fn pool_capital(&self, pool: PoolId) -> Result<Capital> {
             Self::capital_of(&self.pool_or_err(pool)?)
@@ -1113,6 +1134,9 @@ mod outage_insurance {
         }
 
         /// What an outage of `minutes` pays a policy of `pool` (before its aggregate limit).
+        ///
+        /// # Errors
+        /// `PoolNotFound`.
         #[ink(message)]
         pub fn payout_for(&self, pool: PoolId, minutes: u32) -> Result<Balance> {
             Ok(tiers::payout_for(

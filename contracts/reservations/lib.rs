@@ -493,6 +493,10 @@ mod reservations {
         // ---- administration --------------------------------------------------------------------
 
         /// Replaces the settings (owner only). A higher minimum bond applies to new bookings at once.
+        /// Emits `SettingsChanged`.
+        ///
+        /// # Errors
+        /// `Access(NotOwner)`.
         #[ink(message)]
         pub fn set_settings(&mut self, settings: Settings) -> Result<()> {
             self.owner
@@ -506,7 +510,12 @@ mod reservations {
         // ---- properties ------------------------------------------------------------------------
 
         /// Registers a property of the caller, who must be a verified merchant; the value sent is its
-        /// bond and must be at least the minimum. It opens at once, with no room types yet.
+        /// bond and must be at least the minimum. It opens at once, with no room types yet. Emits
+        /// `PropertyRegistered` and `BondChanged`.
+        ///
+        /// # Errors
+        /// `InvalidTerms` for a compensation over 100 %; `BondTooLow`; `NotVerifiedMerchant`,
+        /// `AttestationsUnavailable`; `Overflow`.
         #[ink(message, payable)]
         pub fn register_property(
             &mut self,
@@ -550,7 +559,10 @@ mod reservations {
             Ok(id)
         }
 
-        /// Adds the value sent to `property`'s bond (anyone may top it up).
+        /// Adds the value sent to `property`'s bond (anyone may top it up). Emits `BondChanged`.
+        ///
+        /// # Errors
+        /// `ZeroAmount`; `PropertyNotFound`; `Overflow`.
         #[ink(message, payable)]
         pub fn add_bond(&mut self, property: PropertyId) -> Result<Balance> {
             let amount = self.env().transferred_value();
@@ -565,7 +577,10 @@ mod reservations {
         }
 
         /// Pays `amount` of `property`'s bond back to its merchant. While the property has open
-        /// bookings the bond must stay at least the minimum.
+        /// bookings the bond must stay at least the minimum. Emits `BondChanged`.
+        ///
+        /// # Errors
+        /// `ZeroAmount`; `PropertyNotFound`, `NotMerchant`; `InsufficientBond`; `TransferFailed`.
         #[ink(message)]
         pub fn withdraw_bond(&mut self, property: PropertyId, amount: Balance) -> Result<Balance> {
             if amount == 0 {
@@ -589,6 +604,10 @@ mod reservations {
         }
 
         /// Opens or closes `property` for new bookings (its merchant only); existing bookings stand.
+        /// Emits `PropertyOpenChanged`.
+        ///
+        /// # Errors
+        /// `PropertyNotFound`, `NotMerchant`.
         #[ink(message)]
         pub fn set_open(&mut self, property: PropertyId, open: bool) -> Result<()> {
             let mut p = self.merchant_property(property)?;
@@ -601,7 +620,11 @@ mod reservations {
 
         // ---- inventory -------------------------------------------------------------------------
 
-        /// Adds a room type with `capacity` rooms and `terms` to `property` (its merchant only).
+        /// Adds a room type with `capacity` rooms and `terms` to `property` (its merchant only). Emits
+        /// `RoomTypeSet`.
+        ///
+        /// # Errors
+        /// `PropertyNotFound`, `NotMerchant`; `InvalidCapacity`; `InvalidTerms`; `Overflow`.
         #[ink(message)]
         pub fn add_room_type(
             &mut self,
@@ -626,7 +649,11 @@ mod reservations {
 
         /// Changes a room type (its merchant only): its capacity, its terms for new bookings, or both;
         /// bookings made keep their terms. Lowering capacity is refused while any night from today on has
-        /// more rooms booked than the new capacity.
+        /// more rooms booked than the new capacity. Emits `RoomTypeSet`.
+        ///
+        /// # Errors
+        /// `PropertyNotFound`, `NotMerchant`, `RoomTypeNotFound`; `InvalidCapacity`; `InvalidTerms`;
+        /// `CapacityBelowBooked` names the first night that holds more bookings.
         #[ink(message)]
         pub fn update_room_type(
             &mut self,
@@ -665,7 +692,13 @@ mod reservations {
 
         /// Books `nights` nights from `check_in` in a room of `room_type` at `property`, paying exactly
         /// the price into escrow. `expected_terms_hash` is the hash from the guest's `quote`; the booking
-        /// fails if the terms changed since. Every night is checked and reserved here, atomically.
+        /// fails if the terms changed since. Every night is checked and reserved here, atomically. Any
+        /// guest may (holding a real-name attestation where the property asks for one). Emits `Booked`.
+        ///
+        /// # Errors
+        /// `PropertyNotFound`, `RoomTypeNotFound`; `InvalidStay`; `TermsChanged`; `WrongAmount`;
+        /// `PropertyClosed`; `BondTooLow`; `NotVerifiedMerchant`, `RealNameRequired`,
+        /// `AttestationsUnavailable`; `SoldOut` names the first full night; `Overflow`.
         #[ink(message, payable)]
         pub fn book(
             &mut self,
@@ -746,7 +779,11 @@ mod reservations {
         }
 
         /// Cancels the caller's booking, up to and including the check-in day: the refund tier reached
-        /// goes to the guest, the rest to the merchant, and the nights are freed.
+        /// goes to the guest, the rest to the merchant, and the nights are freed. A refused transfer is
+        /// kept for its payee to `claim_owed`. Emits `BookingEnded`.
+        ///
+        /// # Errors
+        /// `BookingNotFound`; `WrongStatus`; `NotGuest`; `TooLate` after the check-in day.
         #[ink(message)]
         pub fn cancel(&mut self, booking: BookingId) -> Result<Balance> {
             let b = self.booking_in(booking, BookingStatus::Booked)?;
@@ -767,7 +804,11 @@ mod reservations {
         // ---- merchants -------------------------------------------------------------------------
 
         /// Cancels a booking not yet checked in (its property's merchant only): the guest gets the full
-        /// amount back plus the agreed compensation, paid from the bond as far as it reaches.
+        /// amount back plus the agreed compensation, paid from the bond as far as it reaches. Emits
+        /// `BookingEnded` (and `BondChanged`).
+        ///
+        /// # Errors
+        /// `BookingNotFound`; `WrongStatus`; `PropertyNotFound`, `NotMerchant`; `Overflow`.
         #[ink(message)]
         pub fn merchant_cancel(&mut self, booking: BookingId) -> Result<Balance> {
             let b = self.booking_in(booking, BookingStatus::Booked)?;
@@ -787,7 +828,10 @@ mod reservations {
         }
 
         /// Records the guest's arrival (the property's merchant only), from the check-in day until the
-        /// day before check-out.
+        /// day before check-out. Emits `CheckedIn`.
+        ///
+        /// # Errors
+        /// `BookingNotFound`; `WrongStatus`; `PropertyNotFound`, `NotMerchant`; `TooEarly`; `TooLate`.
         #[ink(message)]
         pub fn check_in(&mut self, booking: BookingId) -> Result<()> {
             let mut b = self.booking_in(booking, BookingStatus::Booked)?;
@@ -807,7 +851,11 @@ mod reservations {
 
         /// Records that the guest never arrived (the property's merchant only), once the check-in day
         /// is over: the no-show refund goes to the guest, the rest to the merchant, and the nights from
-        /// today on are freed.
+        /// today on are freed. Emits `BookingEnded`.
+        ///
+        /// # Errors
+        /// `BookingNotFound`; `WrongStatus`; `PropertyNotFound`, `NotMerchant`; `TooEarly` until the
+        /// check-in day is over.
         #[ink(message)]
         pub fn mark_no_show(&mut self, booking: BookingId) -> Result<Balance> {
             let b = self.booking_in(booking, BookingStatus::Booked)?;
@@ -823,7 +871,11 @@ mod reservations {
 
         /// Releases a finished stay's escrow (anyone may call, from the check-out day): to the merchant
         /// if the guest checked in; back to the guest if the merchant recorded neither arrival nor
-        /// no-show. Returns the final status.
+        /// no-show. Returns the final status. Emits `BookingEnded`.
+        ///
+        /// # Errors
+        /// `BookingNotFound`; `TooEarly` before the check-out day; `WrongStatus` for a booking already
+        /// ended.
         #[ink(message)]
         pub fn settle(&mut self, booking: BookingId) -> Result<BookingStatus> {
             let b = self.booking_or_err(booking)?;
@@ -867,6 +919,9 @@ mod reservations {
 
         /// Front-desk check: the booking's status, if it exists, belongs to `guest` and was made on
         /// terms hashing to `terms_hash`.
+        ///
+        /// # Errors
+        /// `BookingNotFound`; `NotGuest`; `TermsMismatch`.
         #[ink(message)]
         pub fn verify_booking(
             &self,
@@ -892,6 +947,9 @@ mod reservations {
 
         /// The terms and price a booking of this stay would have now, with the hash `book` expects and
         /// how many rooms are free for it.
+        ///
+        /// # Errors
+        /// `PropertyNotFound`, `RoomTypeNotFound`; `InvalidStay`; `Overflow`.
         #[ink(message)]
         pub fn quote(
             &self,
