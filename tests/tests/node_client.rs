@@ -319,7 +319,14 @@ fn the_ecosystems_own_tools_deploy_and_call_a_bundle() {
         &url,
         "--output-json",
     ]);
-    assert!(answer.contains('1'), "schema_count answers 1: {answer}");
+    let answer: serde_json::Value = serde_json::from_str(&answer)
+        .unwrap_or_else(|e| panic!("call answered JSON ({e}): {answer}"));
+    assert_eq!(answer["reverted"], false, "{answer}");
+    assert_eq!(
+        answer["data"],
+        serde_json::json!({"Tuple": {"ident": "Ok", "values": [{"UInt": 1}]}}),
+        "schema_count answers Ok(1) as cargo-contract decodes it"
+    );
     // Our own client reads the same instance: one schema, registered by Alice, named as sent.
     let mut chain = dev_chain(&node);
     let contract = gridtrust_chain::parse_ss58(&address).expect("an SS58 address");
