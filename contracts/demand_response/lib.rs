@@ -92,15 +92,15 @@ mod demand_response {
     pub const REGULATOR: RoleId = 2;
     /// Most entries in one measurement batch.
     pub const MAX_BATCH_ENTRIES: u32 = 100;
-    /// Most meters one `participants` query asks about.
+    /// Most meters one `participants` or `pending_entries` query asks about.
     pub const MAX_PARTICIPANT_QUERY: u32 = 1_000;
     /// Most entries one `settle` call pays.
     pub const MAX_SETTLE_BATCH: u32 = 200;
     /// Longest event (6 hours, in ms): its baseline window of 15-minute readings must fit
     /// `baseline::MAX_INTERVALS`, so anyone can recompute it with `compute_baseline`.
-    pub const MAX_EVENT_MS: u64 = 6 * 3_600_000;
+    pub const MAX_EVENT_MS: u64 = 6 * gridtrust_common::time::HOUR_MS;
     /// Longest dispute window (30 days, in ms).
-    pub const MAX_DISPUTE_WINDOW_MS: u64 = 30 * 24 * 3_600_000;
+    pub const MAX_DISPUTE_WINDOW_MS: u64 = 30 * gridtrust_common::time::DAY_MS;
 
     /// A program's terms, fixed at creation.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1345,6 +1345,31 @@ mod demand_response {
         #[ink(message)]
         pub fn entry(&self, event: EventId, meter: MeterId) -> Option<Entry> {
             self.entries.get((event, meter))
+        }
+
+        /// Of `meters`, those whose entry in `event` is pending (measured, neither disputed nor
+        /// paid): what a keeper settles once the dispute window has passed, asked in one read rather
+        /// than one per meter.
+        ///
+        /// # Errors
+        /// `InvalidBatch` for more than `MAX_PARTICIPANT_QUERY` meters.
+        #[ink(message)]
+        pub fn pending_entries(
+            &self,
+            event: EventId,
+            meters: Vec<MeterId>,
+        ) -> Result<Vec<MeterId>> {
+            if meters.len() > MAX_PARTICIPANT_QUERY as usize {
+                return Err(Error::InvalidBatch);
+            }
+            Ok(meters
+                .into_iter()
+                .filter(|&meter| {
+                    self.entries
+                        .get((event, meter))
+                        .is_some_and(|e| e.status == EntryStatus::Pending)
+                })
+                .collect())
         }
 
         /// The readings root of batch `index` of `event`, if accepted.

@@ -88,10 +88,10 @@ mod outage_insurance {
     /// Most live policies one meter may have, across pools.
     pub const MAX_POLICIES_PER_METER: u32 = 4;
     /// How long after its end a policy keeps its liability (7 days, in ms).
-    pub const SETTLEMENT_GRACE_MS: u64 = 7 * 24 * 3_600_000;
+    pub const SETTLEMENT_GRACE_MS: u64 = 7 * gridtrust_common::time::DAY_MS;
     /// Longest a confirmed outage start freezes sales on its feeder without a final report (3 days, in
     /// ms): a restore report that never comes must not stop sales forever.
-    pub const MAX_FREEZE_MS: u64 = 3 * 24 * 3_600_000;
+    pub const MAX_FREEZE_MS: u64 = 3 * gridtrust_common::time::DAY_MS;
     /// Fewest shares a pool may have outstanding, other than none (10⁹; a first deposit mints one
     /// share per plank, so it is also the least first deposit: 0.001 of a 12-decimal token). With at
     /// least this many shares a share is worth at most capital / 10⁹, so rounding costs a depositor at

@@ -84,7 +84,7 @@ mod reservations {
     type NightKey = (PropertyId, RoomTypeId, Day);
 
     /// One day in milliseconds.
-    pub const DAY_MS: u64 = 86_400_000;
+    pub const DAY_MS: u64 = gridtrust_common::time::DAY_MS;
     /// Longest stay one booking may cover; bounds the weight of `book`.
     pub const MAX_NIGHTS: u32 = 30;
     /// Furthest ahead (in days from today) a stay may begin; bounds the scan when capacity is lowered.

@@ -1,17 +1,23 @@
-//! Shared set-up for the scenarios in `tests/tests/`: named actors and deployed contracts on the embedded
-//! sandbox chain, which runs the real contract Wasm built by `make contracts`.
+//! The test kit: shared set-up for the scenarios in `tests/tests/` and for the oracle's and the
+//! command's tests — named actors and deployed contracts on the embedded sandbox chain (which runs the
+//! real contract Wasm built by `make contracts`), the HTTP helper, token units and lengths of time.
 //!
 //! The harness itself (bundles, deploying, funding, time, typed calls and events) is
 //! `gridtrust_chain::SandboxChain`, shared with the `gridtrust demo`.
-pub use gridtrust_chain::{
-    encode::call_builder, events::decode_all, named_account, AccountId, Grid, Lodging, Message,
-    SandboxChain,
-};
+//!
+//! - [`fixtures`]: deployed contracts several crates' tests start from.
+//! - [`http`]: hand-written HTTP requests to a daemon on localhost.
+pub mod fixtures;
+pub mod http;
 
-/// One hour in milliseconds.
-pub const HOUR_MS: u64 = 3_600_000;
-/// One day in milliseconds.
-pub const DAY_MS: u64 = 24 * HOUR_MS;
+pub use gridtrust_chain::{
+    encode::call_builder,
+    events::decode_all,
+    named_account,
+    units::{MILLI_UNIT, UNIT},
+    AccountId, DeployNamed, Grid, Lodging, Message, SandboxChain,
+};
+pub use gridtrust_common::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 /// What each named actor is given to pay fees, deposits and premiums with.
 pub const STARTING_BALANCE: u128 = 1_000_000_000_000_000_000_000;
 

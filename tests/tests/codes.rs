@@ -5,9 +5,8 @@
 use std::collections::BTreeSet;
 
 use gridtrust_chain::{
-    bundle::{bundle_path, CONTRACTS},
+    bundles::{self, bundle_path, CONTRACTS},
     codes::{imports, oldest_release, Release, MAX_CODE_BYTES},
-    Bundle,
 };
 
 /// README.md at the workspace root.
@@ -19,7 +18,7 @@ fn readme() -> String {
 #[test]
 fn every_code_fits_the_budget() {
     for name in CONTRACTS {
-        let bytes = Bundle::load(name)
+        let bytes = bundles::load(name)
             .expect("built by `make contracts`")
             .wasm
             .len();
@@ -35,7 +34,7 @@ fn every_code_fits_the_budget() {
 fn every_code_runs_on_polkadot_sdk_v1_0_and_readme_says_which_functions_it_needs() {
     let readme = readme();
     for name in CONTRACTS {
-        let wasm = Bundle::load(name).expect("built by `make contracts`").wasm;
+        let wasm = bundles::load(name).expect("built by `make contracts`").wasm;
         let imported = imports(&wasm).expect("the code's import section parses");
         let oldest = oldest_release(&imported).unwrap_or_else(|unknown| {
             panic!("{name} imports {unknown}, not a known host function")

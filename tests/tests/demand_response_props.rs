@@ -19,13 +19,14 @@ use demand_response::{
     DemandResponse, EntryStatus, Error, Measurement, MeasurementBatch, ProgramTerms, REGULATOR,
 };
 use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome};
-use gridtrust_tests::{run_walk, walk_seed, AccountId, Grid, Rng, Scenario, World, HOUR_MS};
+use gridtrust_tests::{
+    run_walk, walk_seed, AccountId, Grid, Rng, Scenario, World, HOUR_MS, MILLI_UNIT,
+};
 
 const STEPS: usize = 10_000;
-const UNIT: u128 = 1_000_000_000;
 const METERS: u64 = 8;
-const RATE: u128 = 3 * UNIT;
-const CAP: u128 = 20 * UNIT;
+const RATE: u128 = 3 * MILLI_UNIT;
+const CAP: u128 = 20 * MILLI_UNIT;
 const WINDOW_MS: u64 = 6 * HOUR_MS;
 
 struct EntryModel {
@@ -142,9 +143,9 @@ impl Walk {
         };
         // A small budget, so events often owe more than it holds.
         let m = walk.api().create_program(terms);
-        walk.program = walk.send(utility, m, 40 * UNIT).unwrap();
-        walk.budget = 40 * UNIT;
-        walk.funded = 40 * UNIT;
+        walk.program = walk.send(utility, m, 40 * MILLI_UNIT).unwrap();
+        walk.budget = 40 * MILLI_UNIT;
+        walk.funded = 40 * MILLI_UNIT;
         for meter in 0..METERS {
             let who = walk.world.actor(&format!("customer-{meter}"));
             walk.world.attest_meter(&walk.grid, who, meter, 1);
@@ -505,7 +506,7 @@ impl Walk {
     }
 
     fn fund(&mut self) {
-        let amount = (1 + self.rng.below(10) as u128) * UNIT;
+        let amount = (1 + self.rng.below(10) as u128) * MILLI_UNIT;
         let m = self.api().fund_program(self.program);
         let who = self.stranger;
         assert_eq!(self.send(who, m, amount), Ok(self.budget + amount));

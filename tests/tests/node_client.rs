@@ -9,13 +9,13 @@ use std::{path::Path, thread};
 
 use attestations::{AttestRequest, Attestations};
 use gridtrust_chain::{
-    encode::call_builder, events::decode_all, Chain, Key, LocalNode, NodeChain, NodeOptions,
+    encode::call_builder, events::decode_all, Chain, DeployNamed, Key, LocalNode, NodeChain,
+    NodeOptions,
 };
 use gridtrust_common::claims::meter_holder_claim;
 use gridtrust_common::{committee::Oracle, tiers::Tier};
+use gridtrust_tests::UNIT;
 use outage_insurance::{events::PolicyBought, OutageInsurance, PoolTerms};
-
-const UNIT: u128 = 1_000_000_000_000;
 
 fn start_node() -> LocalNode {
     LocalNode::start().expect("a contracts-node starts (set CONTRACTS_NODE or put it on PATH)")
@@ -50,7 +50,7 @@ fn deploy_over_the_network_twice_reuses_everything() {
     let first = gridtrust::deploy::run(&config, None).expect("the first deployment succeeds");
     assert_eq!(first.contracts.len(), 4);
     assert!(first.block > 0, "the manifest names the block");
-    let on_disk = gridtrust::deploy::read_manifest(&gridtrust::deploy::manifest_path(&config))
+    let on_disk = gridtrust_chain::Manifest::read(&gridtrust::deploy::manifest_path(&config))
         .unwrap()
         .expect("the manifest is written beside the config");
     assert_eq!(on_disk.contracts, first.contracts);
@@ -265,7 +265,7 @@ fn cargo_contract(args: &[&str]) -> String {
 fn the_ecosystems_own_tools_deploy_and_call_a_bundle() {
     let node = start_node();
     let url = node.url();
-    let bundle = gridtrust_chain::bundle::bundle_path("attestations");
+    let bundle = gridtrust_chain::bundles::bundle_path("attestations");
     let bundle = bundle.to_str().expect("a UTF-8 path");
     // Instantiate the bundle exactly as built, with cargo-contract instead of our client.
     let out = cargo_contract(&[

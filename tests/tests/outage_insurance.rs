@@ -8,14 +8,13 @@ use gridtrust_common::{
     owed::{OwedError, OwedPayments},
     tiers::Tier,
 };
-use gridtrust_tests::{decode_all, AccountId, Grid, Scenario, World, DAY_MS, HOUR_MS};
+use gridtrust_tests::{
+    decode_all, AccountId, Grid, Scenario, World, DAY_MS, HOUR_MS, MINUTE_MS, UNIT,
+};
 use outage_insurance::{
     events::{OutageFinalized, OwnershipTransferred, PayoutMade},
     Affected, Error, OutageInsurance, OutageReport, PoolTerms, MAX_FREEZE_MS, MIN_SHARES,
 };
-
-const MINUTE_MS: u64 = 60_000;
-const UNIT: u128 = 1_000_000_000_000;
 
 fn terms() -> PoolTerms {
     PoolTerms {

@@ -15,6 +15,7 @@ use gridtrust_chain::Message;
 use gridtrust_common::{committee::VoteOutcome, owed::OwedPayments, tiers::Tier};
 use gridtrust_tests::{
     call_builder, decode_all, run_walk, walk_seed, AccountId, Grid, Rng, World, DAY_MS, HOUR_MS,
+    MILLI_UNIT,
 };
 use outage_insurance::{
     events::{OwedClaimed, PaymentDeferred},
@@ -22,7 +23,6 @@ use outage_insurance::{
 };
 
 const STEPS: usize = 10_000;
-const UNIT: u128 = 1_000_000_000;
 const FEEDERS: u32 = 3;
 const CUSTOMERS: u64 = 12;
 
@@ -31,19 +31,19 @@ fn terms(collateral_bps: u32, exclude_planned: bool) -> PoolTerms {
         tiers: vec![
             Tier {
                 min_minutes: 30,
-                payout: 5 * UNIT,
+                payout: 5 * MILLI_UNIT,
             },
             Tier {
                 min_minutes: 180,
-                payout: 20 * UNIT,
+                payout: 20 * MILLI_UNIT,
             },
         ],
-        premium: UNIT,
+        premium: MILLI_UNIT,
         coverage_ms: 10 * DAY_MS,
         waiting_ms: HOUR_MS,
         exclude_planned,
-        aggregate_limit: 30 * UNIT,
-        feeder_cap: 200 * UNIT,
+        aggregate_limit: 30 * MILLI_UNIT,
+        feeder_cap: 200 * MILLI_UNIT,
         collateral_bps,
         max_oracle_silence_ms: 30 * DAY_MS,
     }
@@ -96,7 +96,9 @@ impl Walk {
         for (bps, exclude) in [(10_000, true), (5_000, false)] {
             let insurer = walk.providers[walk.pools.len()];
             let m = walk.api().create_pool(terms(bps, exclude));
-            let id = walk.send(insurer, m, 300 * UNIT).expect("pool created");
+            let id = walk
+                .send(insurer, m, 300 * MILLI_UNIT)
+                .expect("pool created");
             walk.pools.push(id);
         }
         walk
@@ -143,7 +145,7 @@ impl Walk {
                 let amount = if self.rng.below(4) == 0 {
                     u128::from(1 + self.rng.below(5_000))
                 } else {
-                    (1 + self.rng.below(50)) as u128 * UNIT
+                    (1 + self.rng.below(50)) as u128 * MILLI_UNIT
                 };
                 let m = self.api().fund(pool);
                 let minted = self.send(who, m, amount);
@@ -160,7 +162,7 @@ impl Walk {
                 let (who, meter, feeder) = self.rng.pick(&self.customers);
                 let pool = self.rng.pick(&self.pools);
                 let m = self.api().buy_policy(pool, meter, feeder);
-                if self.send(who, m, UNIT).is_ok() {
+                if self.send(who, m, MILLI_UNIT).is_ok() {
                     self.policies += 1;
                 }
             }

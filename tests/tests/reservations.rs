@@ -6,13 +6,14 @@ use gridtrust_common::{
     access::{AccessError, Owned},
     refunds::RefundTier,
 };
-use gridtrust_tests::{call_builder, decode_all, AccountId, Lodging, Scenario, World, DAY_MS};
+use gridtrust_tests::{
+    call_builder, decode_all, AccountId, Lodging, Scenario, World, DAY_MS, UNIT,
+};
 use reservations::{
     events::{BondChanged, Booked, BookingEnded, PropertyRegistered},
     BookingStatus, Error, Reservations, RoomTerms, Settings, MAX_ADVANCE_DAYS, MAX_NIGHTS,
 };
 
-const UNIT: u128 = 1_000_000_000_000;
 const MIN_BOND: u128 = 500 * UNIT;
 const PRICE: u128 = 100 * UNIT;
 

@@ -14,13 +14,12 @@ use std::collections::BTreeMap;
 use gridtrust_chain::Message;
 use gridtrust_common::refunds::RefundTier;
 use gridtrust_tests::{
-    run_walk, walk_seed, AccountId, Lodging, Rng, Scenario, World, DAY_MS, HOUR_MS,
+    run_walk, walk_seed, AccountId, Lodging, Rng, Scenario, World, DAY_MS, HOUR_MS, MILLI_UNIT,
 };
 use reservations::{BookingStatus, Error, Reservations, RoomTerms};
 
 const STEPS: usize = 10_000;
-const UNIT: u128 = 1_000_000_000;
-const MIN_BOND: u128 = 300 * UNIT;
+const MIN_BOND: u128 = 300 * MILLI_UNIT;
 const GUESTS: usize = 6;
 
 struct PropertyModel {
@@ -118,12 +117,12 @@ impl Walk {
         walk.room(
             0,
             2,
-            10 * UNIT,
+            10 * MILLI_UNIT,
             vec![(14, 10_000), (5, 7_500), (1, 2_500)],
             0,
         );
-        walk.room(0, 1, 25 * UNIT, vec![(3, 10_000)], 5_000);
-        walk.room(1, 3, 7 * UNIT + 3, vec![(7, 3_333)], 1_111);
+        walk.room(0, 1, 25 * MILLI_UNIT, vec![(3, 10_000)], 5_000);
+        walk.room(1, 3, 7 * MILLI_UNIT + 3, vec![(7, 3_333)], 1_111);
         walk
     }
 
@@ -540,7 +539,7 @@ impl Walk {
             self.properties[i].bond += MIN_BOND;
             return;
         }
-        let amount = 1 + self.rng.below((bond / UNIT) as u64) as u128 * UNIT;
+        let amount = 1 + self.rng.below((bond / MILLI_UNIT) as u64) as u128 * MILLI_UNIT;
         let keep = if self.properties[i].open_bookings > 0 {
             MIN_BOND
         } else {

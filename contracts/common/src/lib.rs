@@ -16,6 +16,7 @@
 //! - [`verifier`]: the cross-contract interface "does this subject hold a valid attestation?".
 //! - [`math`]: overflow-free `a * b / c` for shares and pro-rata payments.
 //! - [`tiers`]: parametric payout schedules and outage report ids.
+//! - [`time`]: minutes, hours and days in milliseconds, the chain clock's unit.
 //! - [`refunds`]: cancellation refund schedules for bookings.
 //! - [`baseline`]: the demand-response customer baseline (highest X of Y days, capped day-of adjustment).
 //! - [`demand`]: demand-response subsidy, pro-rata scaling and the interval-reading Merkle leaf.
@@ -42,6 +43,7 @@ pub mod refunds;
 #[cfg(feature = "roles")]
 pub mod roles;
 pub mod tiers;
+pub mod time;
 pub mod verifier;
 
 /// Declares a product contract's `Error` enum: the contract's own variants, then the refusals that

@@ -40,7 +40,7 @@ pub fn payout_for(tiers: &[Tier], minutes: u32) -> u128 {
 
 /// Whole minutes between two millisecond timestamps (0 when `end <= start`), saturating at `u32::MAX`.
 pub fn outage_minutes(start_ms: u64, end_ms: u64) -> u32 {
-    u32::try_from(end_ms.saturating_sub(start_ms) / 60_000).unwrap_or(u32::MAX)
+    u32::try_from(end_ms.saturating_sub(start_ms) / crate::time::MINUTE_MS).unwrap_or(u32::MAX)
 }
 
 /// Report id of "an outage of `feeder` started at `start_ms`" (the start vote).

@@ -7,9 +7,10 @@
 //! still holds the same code is reused, a schema is registered once. A manifest from another chain, or
 //! one whose contracts are gone (a fresh dev chain), simply leads to new instances.
 //!
-//! The result is a [`Grid`] plus [`Lodging`], exactly as [`Grid::deploy`] wires them, on any [`Chain`].
+//! The sandbox deploys through the same journal, kept in memory ([`Grid::deploy`], [`Lodging::deploy`]),
+//! so what the tests and the demo run is wired exactly as a node deployment.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, path::Path};
 
 use attestations::{Attestations, AttestationsRef, AttesterStatus};
 use demand_response::{DemandResponse, DemandResponseRef};
@@ -21,11 +22,14 @@ use reservations::{Reservations, ReservationsRef, Settings};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    bundle::{Bundle, CONTRACTS},
-    client::{code_hash, fresh_salt, Chain, ChainError, CodeHash, Deployed, Weight},
+    addresses::Contracts,
+    bundle::Bundle,
+    bundles::{self, CONTRACTS},
+    client::{code_hash, Chain, ChainError, CodeHash, Deployed, Weight},
     encode::{call_builder, Constructor},
-    grid::{refused, Grid, GridError, METER_SCHEMA_DEFINITION},
+    grid::{Grid, GridError, METER_SCHEMA_DEFINITION},
     lodging::{Lodging, MERCHANT_SCHEMA_DEFINITION, REAL_NAME_SCHEMA_DEFINITION},
+    refusal::{Answer, CallError},
     ss58,
 };
 
@@ -97,7 +101,13 @@ pub enum DeployError {
 
 impl From<ChainError> for DeployError {
     fn from(e: ChainError) -> Self {
-        Self::Grid(GridError::Chain(e))
+        Self::Grid(e.into())
+    }
+}
+
+impl From<CallError> for DeployError {
+    fn from(e: CallError) -> Self {
+        Self::Grid(e.into())
     }
 }
 
@@ -118,7 +128,7 @@ impl Manifest {
             .transpose()
     }
 
-    fn deployed(&self, name: &str) -> Result<Deployed, DeployError> {
+    pub(crate) fn deployed(&self, name: &str) -> Result<Deployed, DeployError> {
         let record = self
             .contracts
             .get(name)
@@ -136,11 +146,51 @@ impl Manifest {
         })
     }
 
-    fn schema(&self, name: &str) -> Result<u32, DeployError> {
+    pub(crate) fn schema(&self, name: &str) -> Result<u32, DeployError> {
         self.schemas
             .get(name)
             .copied()
             .ok_or_else(|| DeployError::Manifest(format!("schema {name} is not registered")))
+    }
+
+    /// Where the contracts this manifest names are; the reservations contract is optional.
+    pub fn contracts(&self) -> Result<Contracts, DeployError> {
+        let required = |name: &str| {
+            self.address(name)?
+                .ok_or_else(|| DeployError::Manifest(format!("it names no {name} contract")))
+        };
+        Ok(Contracts {
+            attestations: required("attestations")?,
+            insurance: required("outage_insurance")?,
+            demand: required("demand_response")?,
+            reservations: self.address("reservations")?,
+        })
+    }
+
+    /// Reads the manifest at `path`; `None` when there is none yet.
+    pub fn read(path: &Path) -> Result<Option<Self>, DeployError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                DeployError::Manifest(format!(
+                    "{} is not a deployment manifest: {e}",
+                    path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(DeployError::Manifest(format!(
+                "reading {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    /// Writes the manifest to `path` atomically (a temporary file renamed over it), so an interrupted
+    /// deployment never leaves half a manifest.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let tmp = path.with_extension("json.tmp");
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, text + "\n")?;
+        std::fs::rename(&tmp, path)
     }
 
     /// The grid this manifest describes.
@@ -175,26 +225,65 @@ struct Run<'a, C, P, S> {
     manifest: Manifest,
     progress: P,
     save: S,
+    /// Codes on chain in this run, by contract.
+    codes: BTreeMap<&'static str, (Bundle, CodeHash)>,
 }
 
-impl<C, P, S> Run<'_, C, P, S>
+impl<'a, C, P, S> Run<'a, C, P, S>
 where
     C: Chain,
     P: FnMut(&str),
     S: FnMut(&Manifest) -> Result<(), String>,
 {
+    fn new(
+        chain: &'a mut C,
+        plan: &'a Plan,
+        previous: Option<Manifest>,
+        progress: P,
+        save: S,
+    ) -> Self {
+        let mut manifest = previous.unwrap_or_default();
+        manifest.chain = chain.describe();
+        Self {
+            chain,
+            plan,
+            manifest,
+            progress,
+            save,
+            codes: BTreeMap::new(),
+        }
+    }
+
     fn record(&mut self) -> Result<(), DeployError> {
         (self.save)(&self.manifest).map_err(DeployError::Save)
+    }
+
+    /// Contract `name`'s bundle and its code on chain, uploaded once per run (a chain that has the
+    /// code already keeps it).
+    fn code(&mut self, name: &'static str) -> Result<(Bundle, CodeHash), DeployError> {
+        if let Some(known) = self.codes.get(name) {
+            return Ok(known.clone());
+        }
+        let bundle = bundles::load(name).map_err(ChainError::from)?;
+        let hash = self.chain.upload(&bundle, &self.plan.utility)?;
+        debug_assert_eq!(hash, code_hash(&bundle.wasm));
+        (self.progress)(&format!(
+            "code of {name} on chain ({} bytes, hash {})",
+            bundle.wasm.len(),
+            hex32(&hash)
+        ));
+        self.codes.insert(name, (bundle.clone(), hash));
+        Ok((bundle, hash))
     }
 
     /// The instance of `name` recorded in the manifest when it still holds `code` on chain, else a
     /// new one made by `constructor`; and whether it is new.
     fn instance(
         &mut self,
-        bundle: &Bundle,
-        code: CodeHash,
+        name: &'static str,
         constructor: Constructor,
     ) -> Result<(AccountId, bool), DeployError> {
+        let (bundle, code) = self.code(name)?;
         if let Some(address) = self.manifest.address(&bundle.name)? {
             if self.chain.code_hash_at(&address)? == Some(code) {
                 (self.progress)(&format!("{} reused at {}", bundle.name, ss58(&address)));
@@ -202,7 +291,7 @@ where
             }
         }
         // A salt never used before: an earlier instance of the same code may still exist.
-        let salt = fresh_salt();
+        let salt = self.chain.next_salt();
         let (address, _) = self.chain.instantiate(
             &bundle.name,
             code,
@@ -251,9 +340,8 @@ where
                 api.register_schema(definition, name.as_bytes().to_vec(), true, None, false),
                 &owner,
                 0,
-            )?
-            .value
-            .map_err(refused("register_schema"))?;
+            )
+            .or_refused("register_schema")?;
         self.manifest.schemas.insert(name.to_owned(), id);
         self.record()?;
         (self.progress)(&format!("schema {name} registered as #{id}"));
@@ -302,9 +390,8 @@ where
                     api.add_attester(schema, attester),
                     &attester,
                     0,
-                )?
-                .value
-                .map_err(refused("add_attester"))?;
+                )
+                .or_refused("add_attester")?;
             (self.progress)(&format!("{} attests {name}", ss58(&attester)));
         }
         let entry = format!("{name}:{}", ss58(&attester));
@@ -325,192 +412,204 @@ pub fn deploy<C: Chain>(
     progress: impl FnMut(&str),
     save: impl FnMut(&Manifest) -> Result<(), String>,
 ) -> Result<Manifest, DeployError> {
-    let mut manifest = previous.unwrap_or_default();
-    manifest.chain = chain.describe();
-    let mut run = Run {
-        chain,
-        plan,
-        manifest,
-        progress,
-        save,
-    };
-
-    let mut bundles = BTreeMap::new();
+    let mut run = Run::new(chain, plan, previous, progress, save);
     for name in CONTRACTS {
-        let bundle = Bundle::load(name).map_err(ChainError::from)?;
-        let hash = run.chain.upload(&bundle, &plan.utility)?;
-        debug_assert_eq!(hash, code_hash(&bundle.wasm));
-        (run.progress)(&format!(
-            "code of {name} on chain ({} bytes, hash {})",
-            bundle.wasm.len(),
-            hex32(&hash)
-        ));
-        bundles.insert(*name, (bundle, hash));
+        run.code(name)?;
     }
-    let (bundle, hash) = &bundles["attestations"];
-    let (attestations, _) = run.instance(bundle, *hash, AttestationsRef::new().into())?;
-    let meter_schema = run.schema(
-        attestations,
-        plan.utility,
-        "meter-holder",
-        METER_SCHEMA_DEFINITION,
-    )?;
-    run.attester(attestations, meter_schema, "meter-holder", plan.utility)?;
-
-    let (bundle, hash) = &bundles["outage_insurance"];
-    let insurance = run.instance(
-        bundle,
-        *hash,
-        OutageInsuranceRef::new(
-            attestations,
-            meter_schema,
-            plan.operators.clone(),
-            plan.threshold,
-        )
-        .into(),
-    )?;
-    let (bundle, hash) = &bundles["demand_response"];
-    let demand = run.instance(
-        bundle,
-        *hash,
-        DemandResponseRef::new(
-            attestations,
-            meter_schema,
-            plan.operators.clone(),
-            plan.threshold,
-        )
-        .into(),
-    )?;
-    let wanted = format!("{}#{meter_schema}", ss58(&attestations));
-    let utility = plan.utility;
-    run.wire("outage_insurance", insurance.1, wanted.clone(), |chain| {
-        chain
-            .call(
-                &insurance.0,
-                call_builder::<OutageInsurance>(insurance.0)
-                    .set_attestations(attestations, meter_schema),
-                &utility,
-                0,
-            )?
-            .value
-            .map_err(refused("set_attestations (insurance)"))?;
-        Ok(())
-    })?;
-    run.wire("demand_response", demand.1, wanted, |chain| {
-        chain
-            .call(
-                &demand.0,
-                call_builder::<DemandResponse>(demand.0)
-                    .set_attestations(attestations, meter_schema),
-                &utility,
-                0,
-            )?
-            .value
-            .map_err(refused("set_attestations (demand response)"))?;
-        Ok(())
-    })?;
-    // A committee changes only by its own vote (`propose_committee`), never by the deployer: a reused
-    // instance must already run the planned committee; new instances were built with it.
-    let committee: Vec<String> = plan.operators.iter().map(ss58).collect();
-    if run.manifest.committee != committee || run.manifest.threshold != plan.threshold {
-        for (contract, address, reused) in [
-            ("outage_insurance", insurance.0, !insurance.1),
-            ("demand_response", demand.0, !demand.1),
-        ] {
-            if !reused {
-                continue;
-            }
-            // `committee` is the `Oracle` trait's message: one selector in both contracts.
-            let (members, threshold) = run.chain.query(
-                &address,
-                Oracle::committee(&call_builder::<OutageInsurance>(address)),
-                &plan.utility,
-            )?;
-            if (&members, threshold) != (&plan.operators, plan.threshold) {
-                let show = |members: &[AccountId], threshold: u32| {
-                    let names: Vec<String> = members.iter().map(ss58).collect();
-                    format!("{threshold} of [{}]", names.join(", "))
-                };
-                return Err(GridError::CommitteeDiffers {
-                    contract,
-                    on_chain: show(&members, threshold),
-                    planned: show(&plan.operators, plan.threshold),
-                }
-                .into());
-            }
-        }
-        run.manifest.committee = committee;
-        run.manifest.threshold = plan.threshold;
-        run.record()?;
-        (run.progress)(&format!(
-            "oracle committee: {} of {} operators",
-            plan.threshold,
-            plan.operators.len()
-        ));
-    }
-    let demand = demand.0;
-    let role = format!("{}:utility:{}", ss58(&demand), ss58(&plan.utility));
-    if !run.manifest.roles.contains(&role) {
-        run.chain
-            .call(
-                &demand,
-                call_builder::<DemandResponse>(demand)
-                    .grant_role(demand_response::UTILITY, plan.utility),
-                &plan.utility,
-                0,
-            )?
-            .value
-            .map_err(refused("grant_role"))?;
-        run.manifest.roles.push(role);
-        run.record()?;
-        (run.progress)("the utility holds the demand-response UTILITY role");
-    }
-
-    let merchant_schema = run.schema(
-        attestations,
-        plan.tourism_authority,
-        "verified-merchant",
-        MERCHANT_SCHEMA_DEFINITION,
-    )?;
-    run.attester(
-        attestations,
-        merchant_schema,
-        "verified-merchant",
-        plan.tourism_authority,
-    )?;
-    let guest_schema = run.schema(
-        attestations,
-        plan.kyc,
-        "real-name",
-        REAL_NAME_SCHEMA_DEFINITION,
-    )?;
-    run.attester(attestations, guest_schema, "real-name", plan.kyc)?;
-    let settings = Settings {
-        attestations,
-        merchant_schema,
-        guest_schema,
-        min_bond: plan.min_bond,
-    };
-    let (bundle, hash) = &bundles["reservations"];
-    let (reservations, fresh) =
-        run.instance(bundle, *hash, ReservationsRef::new(settings).into())?;
-    let wanted = format!(
-        "{}#{merchant_schema}#{guest_schema}#{}",
-        ss58(&attestations),
-        plan.min_bond
-    );
-    run.wire("reservations", fresh, wanted, |chain| {
-        chain
-            .call(
-                &reservations,
-                call_builder::<Reservations>(reservations).set_settings(settings),
-                &utility,
-                0,
-            )?
-            .value
-            .map_err(refused("set_settings (reservations)"))?;
-        Ok(())
-    })?;
+    let attestations = run.grid()?;
+    run.lodging(attestations)?;
     run.record()?;
     Ok(run.manifest)
+}
+
+/// The grid part of [`deploy`] on a fresh chain, journaled in memory: what [`Grid::deploy`] does.
+pub(crate) fn deploy_grid<C: Chain>(chain: &mut C, plan: &Plan) -> Result<Manifest, DeployError> {
+    let mut run = Run::new(chain, plan, None, |_: &str| {}, |_: &Manifest| Ok(()));
+    run.grid()?;
+    Ok(run.manifest)
+}
+
+/// The lodging part of [`deploy`] next to `attestations`, journaled in memory: what
+/// [`Lodging::deploy`] does.
+pub(crate) fn deploy_lodging<C: Chain>(
+    chain: &mut C,
+    plan: &Plan,
+    attestations: AccountId,
+) -> Result<Manifest, DeployError> {
+    let mut run = Run::new(chain, plan, None, |_: &str| {}, |_: &Manifest| Ok(()));
+    run.lodging(attestations)?;
+    Ok(run.manifest)
+}
+
+impl<C, P, S> Run<'_, C, P, S>
+where
+    C: Chain,
+    P: FnMut(&str),
+    S: FnMut(&Manifest) -> Result<(), String>,
+{
+    /// The attestations contract with the utility's meter-holder schema, and the insurance and
+    /// demand-response contracts pointed at both, run by the planned committee; returns the
+    /// attestations contract.
+    fn grid(&mut self) -> Result<AccountId, DeployError> {
+        let plan = self.plan;
+        let (attestations, _) = self.instance("attestations", AttestationsRef::new().into())?;
+        let meter_schema = self.schema(
+            attestations,
+            plan.utility,
+            "meter-holder",
+            METER_SCHEMA_DEFINITION,
+        )?;
+        self.attester(attestations, meter_schema, "meter-holder", plan.utility)?;
+
+        let insurance = self.instance(
+            "outage_insurance",
+            OutageInsuranceRef::new(
+                attestations,
+                meter_schema,
+                plan.operators.clone(),
+                plan.threshold,
+            )
+            .into(),
+        )?;
+        let demand = self.instance(
+            "demand_response",
+            DemandResponseRef::new(
+                attestations,
+                meter_schema,
+                plan.operators.clone(),
+                plan.threshold,
+            )
+            .into(),
+        )?;
+        let wanted = format!("{}#{meter_schema}", ss58(&attestations));
+        let utility = plan.utility;
+        for (name, (address, fresh)) in
+            [("outage_insurance", insurance), ("demand_response", demand)]
+        {
+            self.wire(name, fresh, wanted.clone(), |chain| {
+                // `set_attestations` is the `MeterHolderSettings` trait's message: one selector in
+                // both contracts.
+                chain
+                    .call(
+                        &address,
+                        MeterHolderSettings::set_attestations(
+                            &mut call_builder::<OutageInsurance>(address),
+                            attestations,
+                            meter_schema,
+                        ),
+                        &utility,
+                        0,
+                    )
+                    .or_refused("set_attestations")?;
+                Ok(())
+            })?;
+        }
+        // A committee changes only by its own vote (`propose_committee`), never by the deployer: a reused
+        // instance must already run the planned committee; new instances were built with it.
+        let committee: Vec<String> = plan.operators.iter().map(ss58).collect();
+        if self.manifest.committee != committee || self.manifest.threshold != plan.threshold {
+            for (contract, address, reused) in [
+                ("outage_insurance", insurance.0, !insurance.1),
+                ("demand_response", demand.0, !demand.1),
+            ] {
+                if !reused {
+                    continue;
+                }
+                // `committee` is the `Oracle` trait's message: one selector in both contracts.
+                let (members, threshold) = self.chain.query(
+                    &address,
+                    Oracle::committee(&call_builder::<OutageInsurance>(address)),
+                    &plan.utility,
+                )?;
+                if (&members, threshold) != (&plan.operators, plan.threshold) {
+                    let show = |members: &[AccountId], threshold: u32| {
+                        let names: Vec<String> = members.iter().map(ss58).collect();
+                        format!("{threshold} of [{}]", names.join(", "))
+                    };
+                    return Err(GridError::CommitteeDiffers {
+                        contract,
+                        on_chain: show(&members, threshold),
+                        planned: show(&plan.operators, plan.threshold),
+                    }
+                    .into());
+                }
+            }
+            self.manifest.committee = committee;
+            self.manifest.threshold = plan.threshold;
+            self.record()?;
+            (self.progress)(&format!(
+                "oracle committee: {} of {} operators",
+                plan.threshold,
+                plan.operators.len()
+            ));
+        }
+        let demand = demand.0;
+        let role = format!("{}:utility:{}", ss58(&demand), ss58(&plan.utility));
+        if !self.manifest.roles.contains(&role) {
+            self.chain
+                .call(
+                    &demand,
+                    call_builder::<DemandResponse>(demand)
+                        .grant_role(demand_response::UTILITY, plan.utility),
+                    &plan.utility,
+                    0,
+                )
+                .or_refused("grant_role")?;
+            self.manifest.roles.push(role);
+            self.record()?;
+            (self.progress)("the utility holds the demand-response UTILITY role");
+        }
+        Ok(attestations)
+    }
+
+    /// The verified-merchant and real-name schemas on `attestations`, each attested by its owner, and
+    /// the reservations contract asking them.
+    fn lodging(&mut self, attestations: AccountId) -> Result<(), DeployError> {
+        let plan = self.plan;
+        let utility = plan.utility;
+        let merchant_schema = self.schema(
+            attestations,
+            plan.tourism_authority,
+            "verified-merchant",
+            MERCHANT_SCHEMA_DEFINITION,
+        )?;
+        self.attester(
+            attestations,
+            merchant_schema,
+            "verified-merchant",
+            plan.tourism_authority,
+        )?;
+        let guest_schema = self.schema(
+            attestations,
+            plan.kyc,
+            "real-name",
+            REAL_NAME_SCHEMA_DEFINITION,
+        )?;
+        self.attester(attestations, guest_schema, "real-name", plan.kyc)?;
+        let settings = Settings {
+            attestations,
+            merchant_schema,
+            guest_schema,
+            min_bond: plan.min_bond,
+        };
+        let (reservations, fresh) =
+            self.instance("reservations", ReservationsRef::new(settings).into())?;
+        let wanted = format!(
+            "{}#{merchant_schema}#{guest_schema}#{}",
+            ss58(&attestations),
+            plan.min_bond
+        );
+        self.wire("reservations", fresh, wanted, |chain| {
+            chain
+                .call(
+                    &reservations,
+                    call_builder::<Reservations>(reservations).set_settings(settings),
+                    &utility,
+                    0,
+                )
+                .or_refused("set_settings (reservations)")?;
+            Ok(())
+        })?;
+        Ok(())
+    }
 }

@@ -1,18 +1,17 @@
-//! The GridTrust contracts deployed and wired together on the sandbox chain.
-//!
-//! One place that knows the wiring (attestations first; a meter-holder schema run by the utility; the
-//! insurance and demand-response contracts pointed at both, each with the oracle committee; the utility
-//! holding the demand-response `UTILITY` role), shared by `gridtrust demo`, `gridtrust bench` and the
-//! tests.
+//! The attestations, insurance and demand-response contracts deployed and wired together: the
+//! attestations first; a meter-holder schema run by the utility; the insurance and demand-response
+//! contracts pointed at both, each with the oracle committee; the utility holding the demand-response
+//! `UTILITY` role. The wiring itself is [`crate::deployment`]'s journal, the same on every chain.
 
-use attestations::{AttestRequest, Attestations, AttestationsRef};
-use demand_response::{DemandResponse, DemandResponseRef};
+use attestations::{AttestRequest, Attestations};
 use ink::primitives::AccountId;
-use outage_insurance::OutageInsuranceRef;
 
 use crate::{
+    addresses::Contracts,
     client::{Chain, ChainError, Deployed},
+    deployment::{self, DeployError, Plan},
     encode::call_builder,
+    refusal::{Answer, CallError},
 };
 
 /// Hash of the meter-holder schema's off-chain definition: the two fields `meter` and `feeder`.
@@ -21,17 +20,9 @@ pub const METER_SCHEMA_DEFINITION: &str = "gridtrust/meter-holder/v1: meter u64 
 /// Why wiring the contracts failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GridError {
-    /// The chain refused a call or a deployment.
+    /// The chain failed a call or a deployment, or a contract refused a set-up message.
     #[error(transparent)]
-    Chain(#[from] ChainError),
-    /// A contract refused a set-up message.
-    #[error("{message} was refused: {error}")]
-    Refused {
-        /// The message.
-        message: &'static str,
-        /// The contract's error, as text.
-        error: String,
-    },
+    Call(#[from] CallError),
     /// A reused contract runs another committee than the configuration names, and no deployer can
     /// change it: a committee changes only by its own members' votes.
     #[error(
@@ -50,11 +41,9 @@ pub enum GridError {
     },
 }
 
-/// Turns a contract's refusal of set-up `message` into a [`GridError`].
-pub(crate) fn refused<E: std::fmt::Debug>(message: &'static str) -> impl FnOnce(E) -> GridError {
-    move |e| GridError::Refused {
-        message,
-        error: format!("{e:?}"),
+impl From<ChainError> for GridError {
+    fn from(e: ChainError) -> Self {
+        Self::Call(e.into())
     }
 }
 
@@ -76,76 +65,39 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// Deploys every contract as `utility` with a `threshold`-of-`operators` committee.
+    /// Deploys the attestations, insurance and demand-response contracts as `utility` with a
+    /// `threshold`-of-`operators` committee, wired by the same journal as a node deployment
+    /// ([`deployment::deploy`]), kept in memory.
     pub fn deploy(
         chain: &mut impl Chain,
         utility: AccountId,
         operators: Vec<AccountId>,
         threshold: u32,
-    ) -> Result<Self, GridError> {
-        let attestations = chain.deploy_named("attestations", AttestationsRef::new(), &utility)?;
-        let mut api = call_builder::<Attestations>(attestations.address);
-        let definition = gridtrust_common::blake2_256(METER_SCHEMA_DEFINITION.as_bytes());
-        let meter_schema = chain
-            .call(
-                &attestations.address,
-                api.register_schema(definition, b"meter-holder".to_vec(), true, None, false),
-                &utility,
-                0,
-            )?
-            .value
-            .map_err(refused("register_schema"))?;
-        chain
-            .call(
-                &attestations.address,
-                api.add_attester(meter_schema, utility),
-                &utility,
-                0,
-            )?
-            .value
-            .map_err(refused("add_attester"))?;
-        let insurance = chain.deploy_named(
-            "outage_insurance",
-            OutageInsuranceRef::new(
-                attestations.address,
-                meter_schema,
-                operators.clone(),
-                threshold,
-            ),
-            &utility,
-        )?;
-        let demand = chain.deploy_named(
-            "demand_response",
-            DemandResponseRef::new(
-                attestations.address,
-                meter_schema,
-                operators.clone(),
-                threshold,
-            ),
-            &utility,
-        )?;
-        chain
-            .call(
-                &demand.address,
-                call_builder::<DemandResponse>(demand.address)
-                    .grant_role(demand_response::UTILITY, utility),
-                &utility,
-                0,
-            )?
-            .value
-            .map_err(refused("grant_role"))?;
-        Ok(Self {
-            attestations,
-            insurance,
-            demand,
-            meter_schema,
+    ) -> Result<Self, DeployError> {
+        let plan = Plan {
             utility,
             operators,
-        })
+            threshold,
+            // The grid part of the journal does not use these.
+            tourism_authority: utility,
+            kyc: utility,
+            min_bond: 0,
+        };
+        deployment::deploy_grid(chain, &plan)?.grid(&plan)
+    }
+
+    /// Where the contracts are.
+    pub fn contracts(&self) -> Contracts {
+        Contracts {
+            attestations: self.attestations.address,
+            insurance: self.insurance.address,
+            demand: self.demand.address,
+            reservations: None,
+        }
     }
 
     /// Every deployed contract, in deployment order.
-    pub fn contracts(&self) -> [&Deployed; 3] {
+    pub fn deployed(&self) -> [&Deployed; 3] {
         [&self.attestations, &self.insurance, &self.demand]
     }
 
@@ -175,9 +127,9 @@ impl Grid {
                 api.attest(self.meter_schema, request),
                 &self.utility,
                 0,
-            )?
-            .value
-            .map_err(refused("attest"))
+            )
+            .or_refused("attest")
+            .map_err(GridError::from)
     }
 
     /// The utility attests many meter holders, [`attestations::MAX_BATCH`] per call.
@@ -198,9 +150,8 @@ impl Grid {
                     api.attest_batch(self.meter_schema, requests),
                     &self.utility,
                     0,
-                )?
-                .value
-                .map_err(refused("attest_batch"))?;
+                )
+                .or_refused("attest_batch")?;
         }
         Ok(())
     }

@@ -5,12 +5,13 @@
 
 use attestations::{AttestRequest, Attestations};
 use ink::primitives::AccountId;
-use reservations::{ReservationsRef, Settings};
 
 use crate::{
     client::{Chain, Deployed},
+    deployment::{self, DeployError, Plan},
     encode::call_builder,
-    grid::{refused, GridError},
+    grid::GridError,
+    refusal::Answer,
 };
 
 /// Off-chain definition of the verified-merchant schema.
@@ -37,7 +38,8 @@ pub struct Lodging {
 
 impl Lodging {
     /// Registers both schemas on `attestations` and deploys the reservations contract as `owner` with a
-    /// minimum bond of `min_bond`.
+    /// minimum bond of `min_bond`, by the same journal as a node deployment
+    /// ([`deployment::deploy`]), kept in memory.
     pub fn deploy(
         chain: &mut impl Chain,
         attestations: AccountId,
@@ -45,34 +47,21 @@ impl Lodging {
         authority: AccountId,
         kyc: AccountId,
         min_bond: u128,
-    ) -> Result<Self, GridError> {
-        let merchant_schema = register_schema(
-            chain,
-            attestations,
-            authority,
-            MERCHANT_SCHEMA_DEFINITION,
-            "verified-merchant",
-        )?;
-        let guest_schema = register_schema(
-            chain,
-            attestations,
+    ) -> Result<Self, DeployError> {
+        let plan = Plan {
+            utility: owner,
+            operators: Vec::new(),
+            threshold: 0,
+            tourism_authority: authority,
             kyc,
-            REAL_NAME_SCHEMA_DEFINITION,
-            "real-name",
-        )?;
-        let settings = Settings {
-            attestations,
-            merchant_schema,
-            guest_schema,
             min_bond,
         };
-        let reservations =
-            chain.deploy_named("reservations", ReservationsRef::new(settings), &owner)?;
+        let manifest = deployment::deploy_lodging(chain, &plan, attestations)?;
         Ok(Self {
-            reservations,
+            reservations: manifest.deployed("reservations")?,
             attestations,
-            merchant_schema,
-            guest_schema,
+            merchant_schema: manifest.schema("verified-merchant")?,
+            guest_schema: manifest.schema("real-name")?,
             authority,
             kyc,
         })
@@ -103,32 +92,6 @@ impl Lodging {
     }
 }
 
-/// `owner` registers a schema it attests itself.
-fn register_schema(
-    chain: &mut impl Chain,
-    attestations: AccountId,
-    owner: AccountId,
-    definition: &str,
-    name: &str,
-) -> Result<u32, GridError> {
-    let mut api = call_builder::<Attestations>(attestations);
-    let definition = gridtrust_common::blake2_256(definition.as_bytes());
-    let schema = chain
-        .call(
-            &attestations,
-            api.register_schema(definition, name.as_bytes().to_vec(), true, None, false),
-            &owner,
-            0,
-        )?
-        .value
-        .map_err(refused("register_schema"))?;
-    chain
-        .call(&attestations, api.add_attester(schema, owner), &owner, 0)?
-        .value
-        .map_err(refused("add_attester"))?;
-    Ok(schema)
-}
-
 /// `attester` attests `subject` under `schema`, with no claim and no expiry.
 fn attest(
     chain: &mut impl Chain,
@@ -145,7 +108,7 @@ fn attest(
         parent: None,
     };
     chain
-        .call(&attestations, api.attest(schema, request), &attester, 0)?
-        .value
-        .map_err(refused("attest"))
+        .call(&attestations, api.attest(schema, request), &attester, 0)
+        .or_refused("attest")
+        .map_err(GridError::from)
 }

@@ -165,25 +165,6 @@ pub fn load(path: &Path) -> Result<Loaded> {
     })
 }
 
-/// Reads the manifest at `path` if there is one.
-pub fn read_manifest(path: &Path) -> Result<Option<Manifest>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(serde_json::from_str(&text).with_context(|| {
-            format!("the deployment manifest {} is not valid", path.display())
-        })?)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-    }
-}
-
-/// Writes `manifest` to `path` atomically (a temporary file renamed over it), so an interrupted
-/// deployment never leaves half a manifest.
-pub fn write_manifest(path: &Path, manifest: &Manifest) -> std::io::Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(manifest)? + "\n")?;
-    std::fs::rename(&tmp, path)
-}
-
 /// Connects to the configured chain with the configured keys.
 pub fn connect(loaded: &Loaded, url: Option<&str>) -> Result<NodeChain> {
     let url = url.unwrap_or(&loaded.config.chain.url);
@@ -198,11 +179,29 @@ pub fn connect(loaded: &Loaded, url: Option<&str>) -> Result<NodeChain> {
     Ok(chain)
 }
 
+/// Deploy and wire every contract on a real chain per a configuration file.
+#[derive(Debug, clap::Args)]
+pub struct DeployCommand {
+    /// The deployment configuration (see deploy/local.toml).
+    #[arg(long, value_name = "FILE", default_value = "deploy/local.toml")]
+    config: PathBuf,
+    /// Deploy to this endpoint instead of the configured one.
+    #[arg(long, value_name = "WS_URL")]
+    url: Option<String>,
+}
+
+impl DeployCommand {
+    /// Deploys, printing each step and the manifest's contracts.
+    pub fn run(&self) -> Result<()> {
+        run(&self.config, self.url.as_deref()).map(drop)
+    }
+}
+
 /// `gridtrust deploy`: deploys per `config_path` (to `url` instead of the configured one, if given).
 pub fn run(config_path: &Path, url: Option<&str>) -> Result<Manifest> {
     let loaded = load(config_path)?;
     let mut chain = connect(&loaded, url)?;
-    let previous = read_manifest(&loaded.manifest_path)?;
+    let previous = Manifest::read(&loaded.manifest_path)?;
     println!(
         "deploying to {} ({}), manifest {}{}",
         chain.url(),
@@ -225,11 +224,12 @@ pub fn run(config_path: &Path, url: Option<&str>) -> Result<Manifest> {
         |m| {
             let mut m = m.clone();
             m.block = block_source.best_block().unwrap_or(m.block);
-            write_manifest(&path, &m).map_err(|e| e.to_string())
+            m.write(&path).map_err(|e| e.to_string())
         },
     )?;
     manifest.block = chain.best_block()?;
-    write_manifest(&loaded.manifest_path, &manifest)
+    manifest
+        .write(&loaded.manifest_path)
         .with_context(|| format!("writing {}", loaded.manifest_path.display()))?;
     println!(
         "done in {:.1} s at block {}; utility {}",

@@ -1,5 +1,17 @@
-//! The `gridtrust` command's jobs, as a library so tests can run them exactly as the command does.
+//! The `gridtrust` command's jobs, one module per command, as a library so tests can run them exactly
+//! as the command does.
+//!
+//! - [`demo`] (feature `sandbox`): the main job, every contract on the embedded sandbox chain.
+//! - [`bench`] (feature `sandbox`): contract sizes and message weights on the sandbox.
+//! - [`deploy`]: deploying and wiring every contract on a node, per a configuration file.
+//! - [`inspect`]: what the deployed contracts hold about one account (`--json` for machines).
+//! - [`node`]: a local contracts-node dev chain.
+//! - [`oracle`]: the meter-data oracle's commands (ingest, sample, run, verify, outages).
+#[cfg(feature = "sandbox")]
 pub mod bench;
+#[cfg(feature = "sandbox")]
 pub mod demo;
 pub mod deploy;
 pub mod inspect;
+pub mod node;
+pub mod oracle;

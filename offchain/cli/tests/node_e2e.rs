@@ -18,7 +18,6 @@
 //! runs it when one is available.
 
 use std::{
-    io::{Read, Write},
     net::TcpStream,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -40,11 +39,9 @@ use gridtrust_common::{
     tiers::{outage_end_id, Tier},
 };
 use gridtrust_oracle::{OutboxState, Report, Store};
+use gridtrust_tests::{http, DAY_MS, MINUTE_MS, UNIT};
 use outage_insurance::{OutageInsurance, PoolTerms};
 
-const UNIT: u128 = 1_000_000_000_000;
-const MINUTE: u64 = 60_000;
-const DAY: u64 = 86_400_000;
 const FEEDERS: [u32; 2] = [1, 2];
 
 fn meters() -> Vec<(u64, u32)> {
@@ -62,6 +59,25 @@ fn base_wh(meter: u64) -> u64 {
 /// Meters with an even number halve their load during the event.
 fn sheds(meter: u64) -> bool {
     meter % 2 == 0
+}
+
+/// The phase of a long scenario under way: a failure anywhere in it names the phase it failed in
+/// (the scenario's steps depend on each other, so they run as one test).
+struct Phase(&'static str);
+
+impl Phase {
+    fn enter(&mut self, name: &'static str) {
+        eprintln!("== phase: {name}");
+        self.0 = name;
+    }
+}
+
+impl Drop for Phase {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("== FAILED in phase: {}", self.0);
+        }
+    }
 }
 
 fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -142,7 +158,7 @@ impl Daemon {
                  [store]\npath = \"oracle.db\"\n\n[ingest]\nwatch = \"incoming\"\nhttp = \"127.0.0.1:{port}\"\n\n\
                  [demand]\ninterval_seconds = 60\nadjustment_seconds = 120\nadjustment_gap_seconds = 60\n\
                  report_delay_seconds = 15\nhistory_days = 3\nweekend_type = 0\n\n\
-                 [keeper]\nenabled = {keeper}\npoll_seconds = 1\npayout_batch = 100\n",
+                 [rounds]\npoll_seconds = 1\n[keeper]\nenabled = {keeper}\npayout_batch = 100\n",
                 manifest.display()
             ),
         )
@@ -217,19 +233,11 @@ impl Daemon {
     /// Sends `lines` to `POST /ingest?format=csv`; returns the answer's body.
     fn post(&self, lines: &[String]) -> String {
         let body = lines.join("\n") + "\n";
-        let request = format!(
-            "POST /ingest?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        http(self.port, &request)
+        http::post_ingest(self.port, "?format=csv", "text/csv", &body)
     }
 
     fn get(&self, path: &str) -> String {
-        http(
-            self.port,
-            &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
-        )
+        http::get(self.port, path)
     }
 
     fn store(&self) -> Store {
@@ -244,14 +252,6 @@ impl Drop for Daemon {
             child.wait().ok();
         }
     }
-}
-
-fn http(port: u16, request: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
 }
 
 fn gasps(feeder: u32, at: u64) -> Vec<String> {
@@ -281,7 +281,7 @@ fn readings(from: u64, minutes: std::ops::Range<u64>, shedding: bool) -> Vec<Str
             } else {
                 base_wh(m)
             };
-            lines.push(format!("reading,{m},{},{wh}", from + k * MINUTE));
+            lines.push(format!("reading,{m},{},{wh}", from + k * MINUTE_MS));
         }
     }
     lines
@@ -290,6 +290,7 @@ fn readings(from: u64, minutes: std::ops::Range<u64>, shedding: bool) -> Vec<Str
 #[test]
 #[ignore = "needs a contracts-node binary and a few minutes; run by scripts/e2e.sh"]
 fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
+    let mut phase = Phase("start a node and deploy with `gridtrust deploy`");
     let node = LocalNode::start().expect("a contracts-node starts (CONTRACTS_NODE or PATH)");
     let root = tempfile::tempdir().unwrap();
     let config = root.path().join("local.toml");
@@ -337,7 +338,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
             },
         ],
         premium: UNIT,
-        coverage_ms: DAY,
+        coverage_ms: DAY_MS,
         waiting_ms: 0,
         exclude_planned: true,
         aggregate_limit: 40 * UNIT,
@@ -385,10 +386,11 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
             .unwrap();
     }
 
+    phase.enter("announce the peak event");
     // The event: two one-minute intervals starting a minute from now.
     let t0 = chain.now_ms().unwrap();
-    let start = t0 + MINUTE;
-    let end = start + 2 * MINUTE;
+    let start = t0 + MINUTE_MS;
+    let end = start + 2 * MINUTE_MS;
     let event = chain
         .call(
             &demand,
@@ -408,10 +410,11 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     for d in daemons.iter_mut() {
         d.start();
     }
+    phase.enter("ingest history");
     // History: the event's clock times on the three days before, and the adjustment window.
     let history: Vec<String> = (1..=3u64)
-        .flat_map(|d| readings(start - d * DAY - 3 * MINUTE, 0..5, false))
-        .chain(readings(start - 3 * MINUTE, 0..2, false))
+        .flat_map(|d| readings(start - d * DAY_MS - 3 * MINUTE_MS, 0..5, false))
+        .chain(readings(start - 3 * MINUTE_MS, 0..2, false))
         .collect();
     let answer = daemons[0].post(&history);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
@@ -422,6 +425,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     for d in &daemons[1..] {
         d.feed("history.csv", &history);
     }
+    phase.enter("a bad line is rejected");
     // A bad line is reported with its number and logged, and the rest is stored.
     let answer = daemons[2].post(&["reading,1000,abc,5".into(), "reading,1000,0,5".into()]);
     assert!(answer.contains("\"line\":1"), "{answer}");
@@ -430,6 +434,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     assert!(log.starts_with("http#"), "{log}");
     assert!(log.contains(":1: "), "{log}");
 
+    phase.enter("the storm, with operator 1 stopped");
     // ---- the storm, with operator 1 stopped ----
     daemons[0].stop();
     let t1 = chain.now_ms().unwrap() + 2_000;
@@ -475,6 +480,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         );
     }
 
+    phase.enter("one operator alone reports an outage");
     // ---- one operator alone reports an outage nobody else saw ----
     let fake = t1 + 140_000;
     sleep_until(&mut chain, fake + 12_000);
@@ -511,6 +517,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         None
     );
 
+    phase.enter("operator 1 returns, is killed while sending, returns again");
     // ---- operator 1 returns, is killed while sending, and returns again ----
     daemons[0].start();
     daemons[0].feed(
@@ -561,6 +568,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         assert!(gained <= 20 * UNIT, "nobody paid twice");
     }
 
+    phase.enter("the peak: late readings, results, settlement");
     // ---- the peak: readings of the event arrive after it ----
     sleep_until(&mut chain, end + 2_000);
     let during = readings(start, 0..2, true);
@@ -640,6 +648,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         assert_eq!(expected > 0, sheds(*meter));
     }
 
+    phase.enter("a customer verifies an entry");
     // A customer's entry checks out from an operator's data: figures, subsidy and every reading's proof.
     let verified = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
         .args(["oracle", "verify", "--config"])
@@ -656,6 +665,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     assert!(said.contains("proven against the batch root"), "{said}");
     assert!(said.contains("the entry checks out"), "{said}");
 
+    phase.enter("gridtrust inspect");
     // What the contracts hold about one customer, as `gridtrust inspect` shows it.
     let shown = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
         .args(["inspect", "--config"])
@@ -681,6 +691,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         "{text}"
     );
 
+    phase.enter("the daemons' metrics and health");
     // The daemons' own accounts of it.
     let metrics = daemons[2].get("/metrics");
     assert!(

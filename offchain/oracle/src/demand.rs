@@ -5,13 +5,12 @@
 use gridtrust_common::{
     baseline::{self, BaselineError, BaselineInput, BaselineParams, DayReadings},
     demand::reading_leaf,
-    merkle, Digest,
+    merkle,
+    time::DAY_MS,
+    Digest,
 };
 
 use crate::store::{Store, StoreError};
-
-/// One day in ms.
-const DAY_MS: u64 = 86_400_000;
 
 /// What the oracle needs to know about an event and the days before it.
 #[derive(Debug, Clone)]

@@ -262,7 +262,7 @@ mod file_tests {
         assert!(report.rejects[0]
             .to_string()
             .starts_with(&format!("{}:3: wh", csv.display())));
-        assert_eq!(store.events().unwrap().len(), 1);
+        assert_eq!(store.meter_events().unwrap().len(), 1);
 
         let json = dir.path().join("more.jsonl");
         std::fs::write(

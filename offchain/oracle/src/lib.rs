@@ -11,7 +11,12 @@
 //! - [`outbox`]: reports waiting to be sent, in the same SQLite store.
 //! - [`submit`]: sending the outbox as one operator, exactly once in effect.
 //! - [`trigger`]: the permissionless payout and settlement calls, until nothing remains.
+//! - [`settings`]: what one operator is and decides by (contracts, demand rule, keeper or not).
+//! - [`measure`]: demand-response results per ended event and the batches the committee votes on.
+//! - [`keeper`]: paying final outages and settling events whose dispute window passed.
+//! - [`cursor`]: store-kept cursors so a round looks only at what may still need work.
 //! - [`worker`]: one operator's round: decide, queue, send, and (as keeper) pay and settle.
+//! - [`error`]: why the oracle's work against the chain stopped, with contract refusals typed.
 //! - [`verify`]: checking a customer's entry against the chain from the oracle's data.
 //! - [`progress`]: what the worker has done, kept in the store across restarts.
 //! - [`daemon`]: the long-running service: watched folder, HTTP ingest, metrics, rounds on a node.
@@ -19,21 +24,27 @@
 //!
 //! Everything that talks to a chain does so through `gridtrust_chain::Chain`, so the same pipeline
 //! runs on the embedded sandbox and against a node.
+mod cursor;
 pub mod daemon;
 pub mod demand;
+pub mod error;
 pub mod ingest;
+pub mod keeper;
+pub mod measure;
 pub mod outages;
 pub mod outbox;
 pub mod progress;
 pub mod records;
 pub mod report;
 pub mod sample;
+pub mod settings;
 pub mod store;
 pub mod submit;
 pub mod trigger;
 pub mod verify;
 pub mod worker;
 
+pub use error::OracleError;
 pub use ingest::{ingest_file, ingest_reader, Format, IngestReport, Reject};
 pub use outbox::OutboxState;
 pub use records::{EventKind, MeterEvent, Reading, Record};

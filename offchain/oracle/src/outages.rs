@@ -26,13 +26,13 @@ impl Default for OutageRule {
     fn default() -> Self {
         Self {
             min_dark_meters: 3,
-            stale_after_ms: 24 * 3_600_000,
+            stale_after_ms: gridtrust_common::time::DAY_MS,
         }
     }
 }
 
 /// A feeder outage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Outage {
     /// The feeder.
     pub feeder: u32,

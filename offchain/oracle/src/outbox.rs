@@ -28,10 +28,15 @@ pub enum OutboxState {
     Refused(String),
 }
 
+// The `state` column's values.
+const PENDING: &str = "pending";
+const DELIVERED: &str = "delivered";
+const REFUSED: &str = "refused";
+
 fn state_of(state: &str, attempts: u32, detail: Option<String>) -> OutboxState {
     match state {
-        "delivered" => OutboxState::Delivered,
-        "refused" => OutboxState::Refused(detail.unwrap_or_default()),
+        DELIVERED => OutboxState::Delivered,
+        REFUSED => OutboxState::Refused(detail.unwrap_or_default()),
         _ => OutboxState::Pending {
             attempts,
             last_error: detail,
@@ -127,12 +132,14 @@ impl Store {
         Ok(row.map(|(state, attempts, detail)| state_of(&state, attempts, detail)))
     }
 
-    pub(crate) fn mark(
-        &mut self,
-        report: &Report,
-        state: &str,
-        detail: Option<&str>,
-    ) -> Result<(), StoreError> {
+    /// Records an attempt to send `report` that left it in `state` (its attempt count is the
+    /// store's, whatever `state` says).
+    pub(crate) fn mark(&mut self, report: &Report, state: &OutboxState) -> Result<(), StoreError> {
+        let (state, detail) = match state {
+            OutboxState::Pending { last_error, .. } => (PENDING, last_error.as_deref()),
+            OutboxState::Delivered => (DELIVERED, None),
+            OutboxState::Refused(reason) => (REFUSED, Some(reason.as_str())),
+        };
         self.conn.execute(
             "UPDATE outbox SET state = ?2, attempts = attempts + 1, detail = ?3 WHERE id = ?1",
             params![report.outbox_id().to_vec(), state, detail],

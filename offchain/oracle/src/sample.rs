@@ -6,12 +6,12 @@
 //! of its start and a restore within 30 s of its end. During the peak every third meter sheds a share of
 //! its load.
 
+use gridtrust_common::time::DAY_MS;
 use std::{io::Write, path::Path};
 
 use crate::records::{EventKind, MeterEvent, Reading};
 
 const QUARTER_MS: u64 = 900_000;
-const DAY_MS: u64 = 86_400_000;
 
 /// What to generate.
 #[derive(Debug, Clone)]

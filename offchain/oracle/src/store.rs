@@ -156,7 +156,7 @@ impl Store {
     }
 
     /// Every meter event, in time order (ties: meter, then last gasp before restore).
-    pub fn events(&self) -> Result<Vec<MeterEvent>, StoreError> {
+    pub fn meter_events(&self) -> Result<Vec<MeterEvent>, StoreError> {
         let mut q = self.conn.prepare_cached(
             "SELECT meter, at_ms, kind, feeder FROM events ORDER BY at_ms, meter, kind",
         )?;

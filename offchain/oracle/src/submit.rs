@@ -7,11 +7,14 @@
 //! any other refusal by the contract is final and recorded with its reason.
 
 use demand_response::DemandResponse;
-use gridtrust_chain::{encode::call_builder, AccountId, Chain, Grid};
+use gridtrust_chain::{
+    encode::call_builder, AccountId, Chain, ChainError, ContractError, Contracts, Grid,
+};
 use gridtrust_common::committee::{CommitteeError, VoteOutcome};
 use outage_insurance::OutageInsurance;
 
 use crate::{
+    outbox::OutboxState,
     report::Report,
     store::{Store, StoreError},
 };
@@ -24,25 +27,34 @@ pub enum Delivery {
     /// Our vote, or the final report, was already counted: nothing to do.
     AlreadyCounted,
     /// The contract refused the report for good.
-    Refused(String),
+    Refused(ContractError),
 }
 
 /// Where reports go: the committee contracts, as one operator.
 pub trait Submitter {
     /// Submits `report`; `Err` is a chain or transport failure worth retrying.
-    fn submit(&mut self, report: &Report) -> Result<Delivery, String>;
+    fn submit(&mut self, report: &Report) -> Result<Delivery, ChainError>;
 }
 
-fn committee_delivery(
-    outcome: Result<VoteOutcome, String>,
-    committee: Option<CommitteeError>,
-) -> Delivery {
-    match (outcome, committee) {
-        (Ok(vote), _) => Delivery::Voted(vote),
-        (Err(_), Some(CommitteeError::AlreadyVoted | CommitteeError::AlreadyFinalized)) => {
-            Delivery::AlreadyCounted
-        }
-        (Err(reason), _) => Delivery::Refused(reason),
+/// The committee's part of a refusal, when the refusal is the committee's.
+fn committee_error(error: &ContractError) -> Option<CommitteeError> {
+    match error {
+        ContractError::OutageInsurance(outage_insurance::Error::Committee(c))
+        | ContractError::DemandResponse(demand_response::Error::Committee(c)) => Some(*c),
+        _ => None,
+    }
+}
+
+/// A vote's answer as a delivery: a vote the committee had already counted is as good as delivered.
+fn delivery(answer: Result<VoteOutcome, ContractError>) -> Delivery {
+    match answer {
+        Ok(vote) => Delivery::Voted(vote),
+        Err(e) => match committee_error(&e) {
+            Some(CommitteeError::AlreadyVoted | CommitteeError::AlreadyFinalized) => {
+                Delivery::AlreadyCounted
+            }
+            _ => Delivery::Refused(e),
+        },
     }
 }
 
@@ -52,10 +64,8 @@ pub struct ChainSubmitter<'a, C> {
     pub chain: &'a mut C,
     /// The operator's account (a committee member).
     pub operator: AccountId,
-    /// The outage insurance contract.
-    pub insurance: AccountId,
-    /// The demand-response contract.
-    pub demand: AccountId,
+    /// Where the committee contracts are.
+    pub contracts: Contracts,
 }
 
 impl<'a, C: Chain> ChainSubmitter<'a, C> {
@@ -64,61 +74,48 @@ impl<'a, C: Chain> ChainSubmitter<'a, C> {
         Self {
             chain,
             operator,
-            insurance: grid.insurance.address,
-            demand: grid.demand.address,
+            contracts: grid.contracts(),
         }
     }
 }
 
 impl<C: Chain> Submitter for ChainSubmitter<'_, C> {
-    fn submit(&mut self, report: &Report) -> Result<Delivery, String> {
-        use demand_response::Error as DrError;
-        use outage_insurance::Error as InsuranceError;
-        let insurance = |e: InsuranceError| match e {
-            InsuranceError::Committee(c) => Some(c),
-            _ => None,
-        };
-        let dr = |e: DrError| match e {
-            DrError::Committee(c) => Some(c),
-            _ => None,
-        };
-        let mut ins_api = call_builder::<OutageInsurance>(self.insurance);
-        let mut dr_api = call_builder::<DemandResponse>(self.demand);
-        let (operator, insurance_at, demand_at) = (self.operator, self.insurance, self.demand);
-        let outcome = match report {
+    fn submit(&mut self, report: &Report) -> Result<Delivery, ChainError> {
+        let (operator, insurance, demand) = (
+            self.operator,
+            self.contracts.insurance,
+            self.contracts.demand,
+        );
+        let mut ins_api = call_builder::<OutageInsurance>(insurance);
+        let mut dr_api = call_builder::<DemandResponse>(demand);
+        let answer = match report {
             Report::OutageStart { feeder, start_ms } => self
                 .chain
                 .call(
-                    &insurance_at,
+                    &insurance,
                     ins_api.report_outage_start(*feeder, *start_ms),
                     &operator,
                     0,
-                )
-                .map(|o| o.value.map_err(|e| (format!("{e:?}"), insurance(e)))),
+                )?
+                .value
+                .map_err(ContractError::from),
             Report::OutageEnd(r) => self
                 .chain
                 .call(
-                    &insurance_at,
+                    &insurance,
                     ins_api.report_outage_end(r.clone()),
                     &operator,
                     0,
-                )
-                .map(|o| o.value.map_err(|e| (format!("{e:?}"), insurance(e)))),
+                )?
+                .value
+                .map_err(ContractError::from),
             Report::Measurements(b) => self
                 .chain
-                .call(
-                    &demand_at,
-                    dr_api.submit_measurements(b.clone()),
-                    &operator,
-                    0,
-                )
-                .map(|o| o.value.map_err(|e| (format!("{e:?}"), dr(e)))),
+                .call(&demand, dr_api.submit_measurements(b.clone()), &operator, 0)?
+                .value
+                .map_err(ContractError::from),
         };
-        match outcome {
-            Err(chain) => Err(chain.to_string()),
-            Ok(Ok(vote)) => Ok(committee_delivery(Ok(vote), None)),
-            Ok(Err((reason, committee))) => Ok(committee_delivery(Err(reason), committee)),
-        }
+        Ok(delivery(answer))
     }
 }
 
@@ -141,19 +138,27 @@ pub fn drain(store: &mut Store, submitter: &mut impl Submitter) -> Result<DrainR
     for r in store.pending()? {
         match submitter.submit(&r) {
             Ok(Delivery::Voted(_)) => {
-                store.mark(&r, "delivered", None)?;
+                store.mark(&r, &OutboxState::Delivered)?;
                 report.voted += 1;
             }
             Ok(Delivery::AlreadyCounted) => {
-                store.mark(&r, "delivered", Some("already counted"))?;
+                store.mark(&r, &OutboxState::Delivered)?;
                 report.already_counted += 1;
             }
-            Ok(Delivery::Refused(reason)) => {
-                store.mark(&r, "refused", Some(&reason))?;
+            Ok(Delivery::Refused(error)) => {
+                // Kept as the contract's metadata names the error, a stable label for readers.
+                store.mark(&r, &OutboxState::Refused(error.code()))?;
                 report.refused += 1;
             }
             Err(chain) => {
-                store.mark(&r, "pending", Some(&chain))?;
+                let last_error = Some(chain.to_string());
+                store.mark(
+                    &r,
+                    &OutboxState::Pending {
+                        attempts: 0,
+                        last_error,
+                    },
+                )?;
                 report.retry += 1;
             }
         }

@@ -2,19 +2,8 @@
 //! nothing remains, so customers are paid without anyone filing a claim.
 
 use demand_response::DemandResponse;
-use gridtrust_chain::{encode::call_builder, AccountId, Chain};
+use gridtrust_chain::{encode::call_builder, AccountId, Answer, CallError, Chain};
 use outage_insurance::{OutageInsurance, MAX_PAYOUT_BATCH};
-
-/// Why triggering stopped early.
-#[derive(Debug, thiserror::Error)]
-pub enum TriggerError {
-    /// The chain failed the call.
-    #[error("chain: {0}")]
-    Chain(#[from] gridtrust_chain::ChainError),
-    /// The contract refused it.
-    #[error("refused: {0}")]
-    Refused(String),
-}
 
 /// Calls `process_payouts(outage, batch)` as `keeper` until every target is visited; `progress` is told
 /// (visited, paid, remaining) after each call. Returns the policies paid.
@@ -25,15 +14,14 @@ pub fn pay_outage(
     outage: u64,
     batch: u32,
     mut progress: impl FnMut(u32, u32, u32),
-) -> Result<u32, TriggerError> {
+) -> Result<u32, CallError> {
     let mut api = call_builder::<OutageInsurance>(insurance);
     let batch = batch.clamp(1, MAX_PAYOUT_BATCH);
     let mut paid = 0;
     loop {
-        let out = chain.call(&insurance, api.process_payouts(outage, batch), &keeper, 0)?;
-        let p = out
-            .value
-            .map_err(|e| TriggerError::Refused(format!("{e:?}")))?;
+        let p = chain
+            .call(&insurance, api.process_payouts(outage, batch), &keeper, 0)
+            .or_refused("process_payouts")?;
         paid += p.paid;
         progress(p.visited, p.paid, p.remaining);
         if p.remaining == 0 {
@@ -52,15 +40,14 @@ pub fn settle_event(
     event: u64,
     meters: &[u64],
     batch: usize,
-) -> Result<u32, TriggerError> {
+) -> Result<u32, CallError> {
     let mut api = call_builder::<DemandResponse>(demand);
     let mut paid = 0;
     let batch = batch.clamp(1, demand_response::MAX_SETTLE_BATCH as usize);
     for chunk in meters.chunks(batch) {
-        let out = chain.call(&demand, api.settle(event, chunk.to_vec()), &keeper, 0)?;
-        paid += out
-            .value
-            .map_err(|e| TriggerError::Refused(format!("{e:?}")))?;
+        paid += chain
+            .call(&demand, api.settle(event, chunk.to_vec()), &keeper, 0)
+            .or_refused("settle")?;
     }
     Ok(paid)
 }

@@ -4,15 +4,15 @@
 //! contract's own `verify_reading` query.
 
 use demand_response::{DemandResponse, Entry};
-use gridtrust_chain::{encode::call_builder, Chain};
+use gridtrust_chain::{encode::call_builder, Chain, Contracts};
 use gridtrust_common::demand::subsidy;
 
 use crate::{
     demand::{results, MeterResult},
+    error::OracleError,
+    measure::{batch_meters, demand_events, event_results, event_spec},
+    settings::WorkerConfig,
     store::Store,
-    worker::{
-        batch_meters, chain_events, event_results, event_spec, Contracts, WorkerConfig, WorkerError,
-    },
 };
 
 /// One reading behind an entry and whether the chain accepted its proof.
@@ -63,25 +63,25 @@ pub fn verify_entry(
     config: &WorkerConfig,
     event: u64,
     meter: u64,
-) -> Result<Verification, WorkerError> {
+) -> Result<Verification, OracleError> {
     let asker = config.operator;
     let demand = contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
     let entry = chain
         .query(&demand, api.entry(event, meter), &asker)?
         .ok_or_else(|| {
-            WorkerError::Refused(format!("meter {meter} has no entry in event {event}"))
+            OracleError::Missing(format!("meter {meter} has no entry in event {event}"))
         })?;
-    let events = chain_events(chain, contracts, asker)?;
+    let events = demand_events(chain, contracts, asker)?;
     let spec = event_spec(chain, store, contracts, config, event, &events)?;
     // `event_spec` found the event, so it is in `events`.
     let dr_event = &events[event as usize];
     let program = chain
         .query(&demand, api.program(dr_event.program), &asker)?
-        .ok_or_else(|| WorkerError::Refused(format!("event {event} names no program")))?;
+        .ok_or_else(|| OracleError::Missing(format!("event {event} names no program")))?;
     let own = results(store, &spec, &[meter])?;
     let recomputed = own.results.first().cloned().ok_or_else(|| {
-        WorkerError::Refused(format!(
+        OracleError::Missing(format!(
             "the store cannot recompute meter {meter}: {}",
             own.skipped
                 .first()

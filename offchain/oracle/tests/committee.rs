@@ -5,11 +5,8 @@
 
 use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
 use gridtrust_oracle::{drain, ChainSubmitter, OutboxState, Report, Store, Submitter};
+use gridtrust_tests::{fixtures::committee_grid, HOUR_MS};
 use outage_insurance::{Affected, OutageInsurance, OutageReport};
-
-mod common;
-
-const HOUR_MS: u64 = 3_600_000;
 
 fn submitter<'a>(
     chain: &'a mut SandboxChain,
@@ -21,7 +18,7 @@ fn submitter<'a>(
 
 #[test]
 fn three_daemons_count_an_outage_once_even_across_a_crash() {
-    let (mut chain, grid) = common::committee_grid();
+    let (mut chain, grid) = committee_grid();
     let dir = tempfile::tempdir().unwrap();
     let db = |i: usize| dir.path().join(format!("operator-{i}.db"));
     let start = chain.now_ms();
@@ -96,7 +93,7 @@ fn three_daemons_count_an_outage_once_even_across_a_crash() {
 
 #[test]
 fn refusals_are_kept_with_their_reason_and_chain_failures_retried() {
-    let (mut chain, grid) = common::committee_grid();
+    let (mut chain, grid) = committee_grid();
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("o.db")).unwrap();
     let now = chain.now_ms();
@@ -122,7 +119,7 @@ fn refusals_are_kept_with_their_reason_and_chain_failures_retried() {
     };
     store.enqueue(&start).unwrap();
     let mut broken = submitter(&mut chain, &grid, 0);
-    broken.insurance = named_account("nobody");
+    broken.contracts.insurance = named_account("nobody");
     let done = drain(&mut store, &mut broken).unwrap();
     assert_eq!(done.retry, 1);
     match store.outbox_state(&start).unwrap() {

@@ -2,40 +2,10 @@
 //! stores good lines and names bad ones, the watched folder takes dropped files and moves them to
 //! `done/`, rejected lines reach the rejects log, and `/metrics` and `/health` report it.
 
-use std::{
-    io::{Read, Write},
-    net::TcpStream,
-    sync::Arc,
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use gridtrust_oracle::{daemon::Shared, Store};
-
-fn http(port: u16, request: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
-}
-
-fn post(port: u16, query: &str, content_type: &str, body: &str) -> String {
-    http(
-        port,
-        &format!(
-            "POST /ingest{query} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ),
-    )
-}
-
-fn get(port: u16, path: &str) -> String {
-    http(
-        port,
-        &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
-    )
-}
+use gridtrust_tests::http::{get, post_ingest};
 
 #[test]
 fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
@@ -61,7 +31,7 @@ fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
     ));
 
     let csv = "type,meter,a,b\nreading,7,0,250\nreading,7,900000,abc\nlast_gasp,7,3,1000\n";
-    let answer = post(port, "?format=csv", "text/plain", csv);
+    let answer = post_ingest(port, "?format=csv", "text/plain", csv);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("\"readings\":1"), "{answer}");
     assert!(answer.contains("\"events\":1"), "{answer}");
@@ -72,9 +42,9 @@ fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
 
     // The format may come from the content type instead.
     let jsonl = "{\"type\":\"reading\",\"meter\":8,\"interval_start_ms\":0,\"wh\":5}\n";
-    let answer = post(port, "", "application/x-ndjson", jsonl);
+    let answer = post_ingest(port, "", "application/x-ndjson", jsonl);
     assert!(answer.contains("\"readings\":1"), "{answer}");
-    let answer = post(port, "", "text/plain", jsonl);
+    let answer = post_ingest(port, "", "text/plain", jsonl);
     assert!(
         answer.starts_with("HTTP/1.1 400"),
         "no format, no guess: {answer}"
@@ -82,7 +52,7 @@ fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
 
     let store = Store::open(&db).unwrap();
     assert_eq!(store.meters().unwrap(), vec![7, 8]);
-    assert_eq!(store.events().unwrap().len(), 1);
+    assert_eq!(store.meter_events().unwrap().len(), 1);
     let log = std::fs::read_to_string(dir.path().join("rejects.log")).unwrap();
     assert_eq!(log.lines().count(), 1, "{log}");
     assert!(log.starts_with("http#1:3: "), "{log}");

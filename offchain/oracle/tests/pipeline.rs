@@ -10,8 +10,7 @@ use gridtrust_oracle::{
     sample::{generate, write_csv, SampleSpec},
     Store,
 };
-
-const DAY_MS: u64 = 86_400_000;
+use gridtrust_tests::DAY_MS;
 
 #[test]
 fn the_sample_storm_and_peak_come_back_out_of_the_pipeline() {
@@ -29,7 +28,7 @@ fn the_sample_storm_and_peak_come_back_out_of_the_pipeline() {
     ingest_file(&dir.path().join("events.csv"), &mut store).unwrap();
 
     let outages = decide(
-        &store.events().unwrap(),
+        &store.meter_events().unwrap(),
         &OutageRule::default(),
         spec.start_ms + 7 * DAY_MS,
     );

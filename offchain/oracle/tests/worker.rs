@@ -10,15 +10,13 @@ use gridtrust_common::{baseline::BaselineParams, demand::subsidy};
 use gridtrust_oracle::{
     outages::OutageRule,
     records::Reading,
+    settings::{DemandRule, WorkerConfig},
     verify::verify_entry,
-    worker::{round, Contracts, DemandRule, WorkerConfig},
+    worker::round,
     Store,
 };
+use gridtrust_tests::{fixtures::committee_grid, DAY_MS, MINUTE_MS};
 
-mod common;
-
-const MINUTE: u64 = 60_000;
-const DAY: u64 = 86_400_000;
 const METERS: [u64; 2] = [10, 11];
 
 fn worker(grid: &Grid, i: usize) -> WorkerConfig {
@@ -26,9 +24,9 @@ fn worker(grid: &Grid, i: usize) -> WorkerConfig {
         operator: grid.operators[i],
         outages: OutageRule::default(),
         demand: DemandRule {
-            interval_ms: MINUTE,
-            adjustment_len_ms: MINUTE,
-            adjustment_gap_ms: MINUTE,
+            interval_ms: MINUTE_MS,
+            adjustment_len_ms: MINUTE_MS,
+            adjustment_gap_ms: MINUTE_MS,
             report_delay_ms: 0,
             weekday_type: 0,
             weekend_type: 0,
@@ -47,7 +45,7 @@ fn readings(start: u64) -> Vec<Reading> {
     for meter in METERS {
         for day in 0..=2u64 {
             for k in 0..4u64 {
-                let at = start - day * DAY - 2 * MINUTE + k * MINUTE;
+                let at = start - day * DAY_MS - 2 * MINUTE_MS + k * MINUTE_MS;
                 let during = day == 0 && at >= start;
                 let wh = if during && meter == 10 { 40 } else { 100 };
                 out.push(Reading {
@@ -63,12 +61,9 @@ fn readings(start: u64) -> Vec<Reading> {
 
 #[test]
 fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
-    let (mut chain, grid) = common::committee_grid();
+    let (mut chain, grid) = committee_grid();
     let utility = grid.utility;
-    let contracts = Contracts {
-        insurance: grid.insurance.address,
-        demand: grid.demand.address,
-    };
+    let contracts = grid.contracts();
     let demand = grid.demand.address;
     let mut api = call_builder::<DemandResponse>(demand);
     let terms = ProgramTerms {
@@ -79,7 +74,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
             lookback: 2,
             adjustment_cap_bps: 0,
         },
-        dispute_window_ms: MINUTE,
+        dispute_window_ms: MINUTE_MS,
     };
     let program = chain
         .call(&demand, api.create_program(terms), &utility, 1_000_000_000)
@@ -100,13 +95,13 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
             .unwrap();
     }
     // Event 0 is closed by the utility before any operator looks; event 1 runs its course.
-    let first = chain.now_ms() + 3 * DAY + 10 * MINUTE;
-    let second = first + 60 * MINUTE;
+    let first = chain.now_ms() + 3 * DAY_MS + 10 * MINUTE_MS;
+    let second = first + 60 * MINUTE_MS;
     for start in [first, second] {
         chain
             .call(
                 &demand,
-                api.announce_event(program, start, start + 2 * MINUTE, start, 0),
+                api.announce_event(program, start, start + 2 * MINUTE_MS, start, 0),
                 &utility,
                 0,
             )
@@ -114,7 +109,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
             .value
             .unwrap();
     }
-    chain.set_time(first + 3 * MINUTE);
+    chain.set_time(first + 3 * MINUTE_MS);
     chain.next_block();
     chain
         .call(&demand, api.close_event(0), &utility, 0)
@@ -130,7 +125,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
         store.put_readings(&readings(first)).unwrap();
         store.put_readings(&readings(second)).unwrap();
     }
-    chain.set_time(second + 3 * MINUTE);
+    chain.set_time(second + 3 * MINUTE_MS);
     chain.next_block();
     for (i, store) in stores.iter_mut().enumerate().take(2) {
         let r = round(&mut chain, store, &contracts, &worker(&grid, i)).unwrap();
@@ -165,7 +160,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
     // The keeper waits for the dispute window.
     let early = round(&mut chain, &mut stores[2], &contracts, &worker(&grid, 2)).unwrap();
     assert_eq!(early.entries_settled, 0);
-    chain.set_time(second + 5 * MINUTE);
+    chain.set_time(second + 5 * MINUTE_MS);
     chain.next_block();
     let before = chain.balance(&customers[0]);
     let keep = round(&mut chain, &mut stores[2], &contracts, &worker(&grid, 2)).unwrap();

@@ -2,7 +2,7 @@
 
 use anyhow::{ensure, Result};
 use attestations::{AttestRequest, Attestations, AttestationsRef};
-use gridtrust_chain::{encode::call_builder, named_account, Bundle, SandboxChain};
+use gridtrust_chain::{bundles, encode::call_builder, named_account, Chain, SandboxChain};
 
 use super::{Cost, Figures};
 
@@ -14,7 +14,7 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     let mut chain = SandboxChain::new();
     let owner = named_account("bench-utility");
     chain.fund(&owner, 1 << 100);
-    let bundle = Bundle::load("attestations")?;
+    let bundle = bundles::load("attestations")?;
     let contract = chain
         .deploy(&bundle, AttestationsRef::new(), &owner, 0)?
         .address;

@@ -5,13 +5,13 @@ use anyhow::{anyhow, ensure, Result};
 use demand_response::{
     DemandResponse, Measurement, MeasurementBatch, ProgramTerms, MAX_SETTLE_BATCH,
 };
-use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
-use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome};
+use gridtrust_chain::{
+    encode::call_builder, named_account, units::MILLI_UNIT, AccountId, Grid, SandboxChain,
+};
+use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome, time::HOUR_MS};
 
 use super::{committee_grid, Cost, Figures};
 
-const UNIT: u128 = 1_000_000_000;
-const HOUR_MS: u64 = 3_600_000;
 /// Entries measured and settled: two full measurement batches.
 const METERS: u64 = 200;
 
@@ -43,8 +43,8 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     let (utility, operators) = (grid.utility, grid.operators.clone());
     let api = || call_builder::<DemandResponse>(grid.demand.address);
     let terms = ProgramTerms {
-        rate_per_kwh: UNIT,
-        cap_per_event: 100 * UNIT,
+        rate_per_kwh: MILLI_UNIT,
+        cap_per_event: 100 * MILLI_UNIT,
         baseline: BaselineParams {
             highest: 3,
             lookback: 5,
@@ -58,7 +58,7 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
         "create_program",
         utility,
         api().create_program(terms),
-        1_000_000 * UNIT,
+        1_000_000 * MILLI_UNIT,
     )?;
     figures.record("demand_response", "create_program", cost);
 

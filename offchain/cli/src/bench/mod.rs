@@ -16,7 +16,7 @@ mod reservations;
 use std::{collections::BTreeMap, path::PathBuf};
 
 use anyhow::{Context, Result};
-use gridtrust_chain::{bundle, codes::MAX_CODE_BYTES, named_account, Bundle, Grid, SandboxChain};
+use gridtrust_chain::{bundles, codes::MAX_CODE_BYTES, named_account, Grid, SandboxChain};
 use serde_json::{json, Value};
 
 /// A weight: what one call (or one item of a batch) costs.
@@ -26,8 +26,8 @@ pub(crate) struct Cost {
     pub(crate) proof_size: u64,
 }
 
-impl From<drink::Weight> for Cost {
-    fn from(w: drink::Weight) -> Self {
+impl From<gridtrust_chain::Weight> for Cost {
+    fn from(w: gridtrust_chain::Weight) -> Self {
         Self {
             ref_time: w.ref_time(),
             proof_size: w.proof_size(),
@@ -35,12 +35,30 @@ impl From<drink::Weight> for Cost {
     }
 }
 
+/// Measure contract sizes and message weights on the sandbox chain with the real Wasm.
+#[derive(Debug, clap::Args)]
+pub struct BenchCommand {
+    /// Also write the figures as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Skip the slow 100,000-policy case.
+    #[arg(long)]
+    quick: bool,
+}
+
+impl BenchCommand {
+    /// Runs every benchmark (see [`run`]).
+    pub fn run(&self) -> Result<()> {
+        run(self.json.clone(), self.quick)
+    }
+}
+
 /// Runs every benchmark, prints a table and, with `json`, writes the figures there. `quick` skips the
 /// 100,000-policy state, the one slow case.
 pub fn run(json: Option<PathBuf>, quick: bool) -> Result<()> {
     let mut figures = Figures::default();
-    for name in bundle::CONTRACTS {
-        let b = Bundle::load(name)?;
+    for name in bundles::CONTRACTS {
+        let b = bundles::load(name)?;
         figures.wasm_bytes.insert(name.to_string(), b.wasm.len());
     }
     // Building the 100,000-policy state is the longest case. It runs on a thread of its own, beside

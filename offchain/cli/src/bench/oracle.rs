@@ -57,10 +57,11 @@ const RESTORE_METERS: u64 = 75;
 /// ingest them and run their rounds (decide, queue, send; the second vote finalizes; the keeper pays
 /// until none remain). The meters, their policies and the last gasps are set up before the clock starts.
 pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
-    use gridtrust_chain::{encode::call_builder, named_account};
+    use gridtrust_chain::{encode::call_builder, named_account, Contracts};
     use gridtrust_oracle::{
         outages::OutageRule,
-        worker::{round, Contracts, DemandRule, WorkerConfig},
+        settings::{DemandRule, WorkerConfig},
+        worker::round,
     };
     use outage_insurance::{OutageInsurance, PoolTerms};
 
@@ -131,7 +132,7 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
 
     let contracts = Contracts {
         insurance,
-        demand: grid.demand.address,
+        ..grid.contracts()
     };
     let worker = |i: usize| WorkerConfig {
         operator: operators[i],

@@ -17,26 +17,20 @@ pub mod storm;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+pub use gridtrust_chain::units::{tokens, UNIT};
 use gridtrust_chain::{named_account, AccountId, Grid, SandboxChain, GENESIS_TIME_MS};
 use gridtrust_oracle::{
     ingest_file,
     outages::OutageRule,
     sample::{generate, write_csv, SampleSpec},
-    worker::{round, Contracts, DemandRule, RoundReport, WorkerConfig},
+    settings::{DemandRule, WorkerConfig},
+    worker::{round, RoundReport},
     IngestReport, Store,
 };
-
-/// One token: 10¹² of the chain's smallest unit.
-pub const UNIT: u128 = 1_000_000_000_000;
 
 /// The account holding `meter` in the sample town.
 pub fn customer(meter: u64) -> AccountId {
     named_account(&format!("customer-{meter}"))
-}
-
-/// `amount` in tokens with two decimals (rounded down).
-pub fn tokens(amount: u128) -> String {
-    format!("{}.{:02}", amount / UNIT, amount % UNIT * 100 / UNIT)
 }
 
 /// What the demo ended with, for the report and for tests.
@@ -94,10 +88,7 @@ impl DemoOracle {
         grid: &Grid,
         i: usize,
     ) -> Result<RoundReport> {
-        let contracts = Contracts {
-            insurance: grid.insurance.address,
-            demand: grid.demand.address,
-        };
+        let contracts = grid.contracts();
         let config = self.worker(grid, i);
         Ok(round(chain, &mut self.operators[i], &contracts, &config)?)
     }

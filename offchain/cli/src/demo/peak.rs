@@ -6,18 +6,16 @@
 //! settles every entry.
 use anyhow::{anyhow, ensure, Context, Result};
 use demand_response::{DemandResponse, ProgramTerms};
-use gridtrust_chain::{encode::call_builder, Grid, SandboxChain};
-use gridtrust_common::baseline::BaselineParams;
+use gridtrust_chain::{encode::call_builder, Contracts, Grid, SandboxChain};
+use gridtrust_common::{baseline::BaselineParams, time::HOUR_MS};
 use gridtrust_oracle::{
     demand::results,
+    measure::{batch_meters, demand_events, event_spec},
     sample::SampleSpec,
-    worker::{batch_meters, chain_events, event_spec, Contracts},
     Report,
 };
 
 use super::{customer, tokens, DemoOracle, UNIT};
-
-const HOUR_MS: u64 = 3_600_000;
 
 /// The program: 0.50 tokens per kWh below baseline, at most 5 per customer per event, highest 3 of
 /// the last 5 weekdays with a ±20 % day-of adjustment, a one-day dispute window.
@@ -126,10 +124,10 @@ pub fn run(
     let store = &oracle.operators[0];
     let worker = oracle.worker(grid, 0);
     let contracts = Contracts {
-        insurance: grid.insurance.address,
         demand: contract,
+        ..grid.contracts()
     };
-    let events = chain_events(chain, &contracts, worker.operator)?;
+    let events = demand_events(chain, &contracts, worker.operator)?;
     let spec = event_spec(chain, store, &contracts, &worker, event, &events)?;
     let measured = store
         .measured(event)?

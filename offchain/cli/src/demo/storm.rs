@@ -4,7 +4,10 @@
 //! keeper, triggers the payouts, by outage length, with no claim.
 use anyhow::{anyhow, Context, Result};
 use gridtrust_chain::{encode::call_builder, named_account, ss58, AccountId, Grid, SandboxChain};
-use gridtrust_common::tiers::{self, Tier};
+use gridtrust_common::{
+    tiers::{self, Tier},
+    time::{DAY_MS, HOUR_MS},
+};
 use gridtrust_oracle::{
     outages::{self, OutageRule},
     sample::SampleSpec,
@@ -12,9 +15,6 @@ use gridtrust_oracle::{
 use outage_insurance::{OutageInsurance, PoolTerms};
 
 use super::{customer, tokens, DemoOracle, UNIT};
-
-const HOUR_MS: u64 = 3_600_000;
-const DAY_MS: u64 = 24 * HOUR_MS;
 
 /// The pool's payout tiers: at least 1 hour → 5 tokens, 4 hours → 20, 12 hours → 50.
 pub fn storm_tiers() -> Vec<Tier> {
@@ -65,7 +65,7 @@ pub fn run(
     let grid = Grid::deploy(&mut chain, utility, operators.clone(), 2)
         .context("deploying the contracts")?;
     println!("{:<18} {:<50} {:>10}", "contract", "address", "wasm bytes");
-    for deployed in grid.contracts() {
+    for deployed in grid.deployed() {
         println!(
             "{:<18} {:<50} {:>10}",
             deployed.name,
@@ -136,7 +136,7 @@ pub fn run(
     oracle.ingest_file("events.csv")?;
     // Each operator's daemon decides the same outages from the same feed.
     let decided = outages::decide(
-        &oracle.operators[0].events()?,
+        &oracle.operators[0].meter_events()?,
         &OutageRule::default(),
         chain.now_ms(),
     );

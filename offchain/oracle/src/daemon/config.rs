@@ -26,11 +26,16 @@
 //! report_delay_seconds = 0
 //! history_days = 20
 //!
+//! [rounds]
+//! poll_seconds = 5                     # a round every 5 s: decide, send, (keeper) pay and settle
+//!
 //! [keeper]
 //! enabled = true                       # also trigger payouts and settlement
-//! poll_seconds = 5
 //! payout_batch = 500
 //! ```
+//!
+//! Older files set `poll_seconds` under `[keeper]`, although it paces every daemon; it is still read
+//! from there when `[rounds]` does not set it.
 
 use std::{
     net::SocketAddr,
@@ -42,7 +47,7 @@ use serde::Deserialize;
 
 use crate::{
     outages::OutageRule,
-    worker::{DemandRule, WorkerConfig},
+    settings::{DemandRule, WorkerConfig},
 };
 
 /// Why a configuration was refused.
@@ -110,7 +115,15 @@ struct File {
     #[serde(default)]
     demand: DemandSection,
     #[serde(default)]
+    rounds: RoundsSection,
+    #[serde(default)]
     keeper: KeeperSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RoundsSection {
+    poll_seconds: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -185,7 +198,8 @@ impl Default for DemandSection {
 #[serde(deny_unknown_fields, default)]
 struct KeeperSection {
     enabled: bool,
-    poll_seconds: u64,
+    /// Where older files set `rounds.poll_seconds`.
+    poll_seconds: Option<u64>,
     payout_batch: u32,
 }
 
@@ -193,11 +207,14 @@ impl Default for KeeperSection {
     fn default() -> Self {
         Self {
             enabled: false,
-            poll_seconds: 5,
+            poll_seconds: None,
             payout_batch: 500,
         }
     }
 }
+
+/// Seconds between rounds when the file does not say.
+const DEFAULT_POLL_SECONDS: u64 = 5;
 
 impl DaemonConfig {
     /// The worker's settings with `operator` as the account that acts.
@@ -245,8 +262,22 @@ impl DaemonConfig {
         if file.demand.interval_seconds == 0 {
             return Err("demand.interval_seconds must be at least 1".into());
         }
-        if file.keeper.poll_seconds == 0 || file.keeper.payout_batch == 0 {
-            return Err("keeper.poll_seconds and keeper.payout_batch must be at least 1".into());
+        let poll_seconds = match (file.rounds.poll_seconds, file.keeper.poll_seconds) {
+            (Some(_), Some(_)) => {
+                return Err(
+                    "poll_seconds is set in both [rounds] and [keeper]; keep the one in \
+                            [rounds]"
+                        .into(),
+                )
+            }
+            (Some(s), None) | (None, Some(s)) => s,
+            (None, None) => DEFAULT_POLL_SECONDS,
+        };
+        if poll_seconds == 0 {
+            return Err("rounds.poll_seconds must be at least 1".into());
+        }
+        if file.keeper.payout_batch == 0 {
+            return Err("keeper.payout_batch must be at least 1".into());
         }
         let store = at(&file.store.path);
         let rejects_log = file
@@ -277,7 +308,7 @@ impl DaemonConfig {
                 history_days: d.history_days,
             },
             keeper: file.keeper.enabled,
-            poll: Duration::from_secs(file.keeper.poll_seconds),
+            poll: Duration::from_secs(poll_seconds),
             payout_batch: file.keeper.payout_batch,
             heartbeat_ms: file.outages.heartbeat_minutes.saturating_mul(60_000),
         })
@@ -302,6 +333,17 @@ mod tests {
         assert!(!c.keeper);
         assert_eq!(c.watch, None);
         assert_eq!(c.http, None);
+        assert_eq!(c.poll, Duration::from_secs(DEFAULT_POLL_SECONDS));
+    }
+
+    #[test]
+    fn the_round_pace_is_read_from_rounds_or_from_an_older_files_keeper_section() {
+        let new = format!("{MINIMAL}[rounds]\npoll_seconds = 2\n");
+        let c = DaemonConfig::parse(&new, Path::new(".")).unwrap();
+        assert_eq!(c.poll, Duration::from_secs(2));
+        let old = format!("{MINIMAL}[keeper]\npoll_seconds = 3\n");
+        let c = DaemonConfig::parse(&old, Path::new(".")).unwrap();
+        assert_eq!(c.poll, Duration::from_secs(3));
     }
 
     #[test]
@@ -312,6 +354,9 @@ mod tests {
         let bad_addr = format!("{MINIMAL}[ingest]\nhttp = \"localhost\"\n");
         let err = DaemonConfig::parse(&bad_addr, Path::new(".")).unwrap_err();
         assert!(err.contains("ingest.http"), "{err}");
+        let twice = format!("{MINIMAL}[rounds]\npoll_seconds = 2\n[keeper]\npoll_seconds = 3\n");
+        let err = DaemonConfig::parse(&twice, Path::new(".")).unwrap_err();
+        assert!(err.contains("[rounds]"), "{err}");
         let zero = format!("{MINIMAL}[outages]\nmin_dark_meters = 0\n");
         assert!(DaemonConfig::parse(&zero, Path::new("."))
             .unwrap_err()

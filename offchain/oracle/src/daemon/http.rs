@@ -42,11 +42,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
 /// Serves on `listener` until the daemon is asked to stop; requests under way are finished.
 pub async fn serve(shared: Arc<Shared>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let stopped = shared.clone();
-    let shutdown = async move {
-        while !stopped.stopping.load(Ordering::Relaxed) {
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-    };
+    let shutdown = async move { stopped.shutdown.wait().await };
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving /ingest, /metrics and /health");
     }

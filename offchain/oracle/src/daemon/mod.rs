@@ -12,29 +12,28 @@
 pub mod config;
 pub mod http;
 pub mod metrics;
+pub mod shutdown;
 pub mod watch;
 
 use std::{
     fs::File,
     io::{BufRead, BufReader, Write},
     path::Path,
-    sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
-        Arc, Condvar, Mutex,
-    },
+    sync::{atomic::AtomicU64, Arc, Mutex},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use gridtrust_chain::{deployment::Manifest, Chain, Key, NodeChain, NodeOptions};
+use gridtrust_chain::{Chain, Contracts, Key, Manifest, NodeChain, NodeOptions};
 use serde::Serialize;
 
 pub use config::DaemonConfig;
 pub use metrics::Metrics;
+pub use shutdown::Shutdown;
 
 use crate::{
     ingest::{ingest_reader, Format, IngestError, IngestReport},
     store::{Store, StoreError},
-    worker::{round, Contracts},
+    worker::round,
 };
 
 /// Why the daemon could not start.
@@ -91,9 +90,8 @@ struct RoundState {
 pub struct Shared {
     /// The daemon's counters.
     pub metrics: Metrics,
-    /// Set when a stop was asked for.
-    pub stopping: AtomicBool,
-    wake: (Mutex<()>, Condvar),
+    /// Whether a stop was asked for; every part of the daemon waits on it.
+    pub shutdown: Shutdown,
     requests: AtomicU64,
     ingest_store: Mutex<Store>,
     rejects: Mutex<File>,
@@ -124,8 +122,7 @@ impl Shared {
             .map_err(|e| DaemonError::Io(format!("opening {}: {e}", rejects.display())))?;
         Ok(Self {
             metrics: Metrics::new(),
-            stopping: AtomicBool::new(false),
-            wake: (Mutex::new(()), Condvar::new()),
+            shutdown: Shutdown::new(),
             requests: AtomicU64::new(0),
             ingest_store: Mutex::new(Store::open(store)?),
             rejects: Mutex::new(log),
@@ -197,18 +194,7 @@ impl Shared {
 
     /// Asks every part of the daemon to stop.
     pub fn stop(&self) {
-        self.stopping.store(true, Ordering::Relaxed);
-        let _guard = self.wake.0.lock().expect("wake lock");
-        self.wake.1.notify_all();
-    }
-
-    /// Sleeps `d`, or less when a stop is asked for.
-    fn sleep(&self, d: Duration) {
-        let guard = self.wake.0.lock().expect("wake lock");
-        if self.stopping.load(Ordering::Relaxed) {
-            return;
-        }
-        let _ = self.wake.1.wait_timeout(guard, d);
+        self.shutdown.ask();
     }
 }
 
@@ -218,19 +204,11 @@ pub fn contracts_from_manifest(path: &Path) -> Result<Contracts, DaemonError> {
         path: path.display().to_string(),
         reason,
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| bad(format!("{e} (run `gridtrust deploy` first)")))?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    let address = |name: &str| {
-        manifest
-            .address(name)
-            .map_err(|e| bad(e.to_string()))?
-            .ok_or_else(|| bad(format!("it names no {name} contract")))
-    };
-    Ok(Contracts {
-        insurance: address("outage_insurance")?,
-        demand: address("demand_response")?,
-    })
+    Manifest::read(path)
+        .map_err(|e| bad(e.to_string()))?
+        .ok_or_else(|| bad("there is none (run `gridtrust deploy` first)".into()))?
+        .contracts()
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// Runs the daemon of `config` until SIGINT or SIGTERM.
@@ -268,7 +246,7 @@ pub fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     runtime.spawn(async move {
         wait_for_signal().await;
         tracing::info!("stop requested; finishing the round under way");
-        stop_signal.stop();
+        stop_signal.shutdown.ask();
     });
     let server = match config.http {
         Some(addr) => {
@@ -285,7 +263,7 @@ pub fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     });
 
     let worker = config.worker(operator);
-    while !shared.stopping.load(Ordering::Relaxed) {
+    while !shared.shutdown.is_asked() {
         let outcome = round(&mut chain, &mut store, &contracts, &worker);
         let pending = store.pending().map(|p| p.len()).unwrap_or(0);
         shared.metrics.outbox_pending.set(pending as i64);
@@ -320,7 +298,7 @@ pub fn run(config: DaemonConfig) -> Result<(), DaemonError> {
                 }
             }
         }
-        shared.sleep(config.poll);
+        shared.shutdown.sleep(config.poll);
     }
 
     if let Some(w) = watcher {

@@ -7,7 +7,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::{atomic::Ordering, mpsc, Arc},
+    sync::{mpsc, Arc},
     time::{Duration, SystemTime},
 };
 
@@ -121,7 +121,7 @@ pub fn run(shared: Arc<Shared>, dir: PathBuf) {
         }
     };
     tracing::info!(dir = %dir.display(), "watching for .csv and .jsonl files");
-    while !shared.stopping.load(Ordering::Relaxed) {
+    while !shared.shutdown.is_asked() {
         scan(&shared, &dir);
         // Woken by a notification, or after a second at the latest.
         let _ = rx.recv_timeout(Duration::from_secs(1));

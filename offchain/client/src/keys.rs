@@ -106,7 +106,8 @@ mod tests {
                 .account(),
             Key::dev("Bob").account()
         );
-        let file = std::env::temp_dir().join(format!("gridtrust-key-{}", std::process::id()));
+        let file =
+            std::env::temp_dir().join(format!("contracts-client-key-{}", std::process::id()));
         std::fs::write(&file, "//Charlie\n").unwrap();
         let from_file = Key::from_uri(&format!("file:{}", file.display())).unwrap();
         std::fs::remove_file(&file).ok();

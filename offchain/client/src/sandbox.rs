@@ -9,14 +9,14 @@ use drink::{
     minimal::{MinimalSandbox, RuntimeEvent},
     pallet_contracts::{self, Determinism},
     sandbox_api::prelude::*,
-    AccountId32, Sandbox, Weight,
+    AccountId32, Sandbox, Weight as SandboxWeight,
 };
 use ink::primitives::AccountId;
 use scale::Decode;
 
 use crate::{
     bundle::Bundle,
-    client::{code_hash, CallOutcome, Chain, ChainError, CodeHash, Deployed},
+    client::{code_hash, CallOutcome, Chain, ChainError, CodeHash, Weight},
     encode::{Constructor, Message},
     events::ContractEvent,
     named_account,
@@ -25,7 +25,7 @@ use crate::{
 /// Most weight one call may use: contracts-node 0.42's largest normal-class extrinsic (75 % of a
 /// 2·10¹² ref_time block, less the 10 % reserved for block initialization; no proof-size limit on
 /// that solo chain). Calls heavier than this could not be included there, so they fail here too.
-pub const MAX_CALL_WEIGHT: Weight = Weight::from_parts(1_300_000_000_000, u64::MAX);
+pub const MAX_CALL_WEIGHT: SandboxWeight = SandboxWeight::from_parts(1_300_000_000_000, u64::MAX);
 
 /// Events a block may collect before the harness clears them.
 const EVENTS_BEFORE_RESET: usize = 512;
@@ -37,7 +37,7 @@ const CALLS_BEFORE_FLUSH: u32 = 5_000;
 /// Start of the sandbox clock: 2026-01-01T00:00:00Z in milliseconds.
 pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
 
-/// An in-process chain with the GridTrust contracts' real Wasm.
+/// An in-process chain running the contracts' real Wasm.
 pub struct SandboxChain {
     sandbox: MinimalSandbox,
     now_ms: u64,
@@ -58,6 +58,10 @@ fn to_sandbox(account: &AccountId) -> AccountId32 {
 
 fn from_sandbox(account: &AccountId32) -> AccountId {
     AccountId::from(*AsRef::<[u8; 32]>::as_ref(account))
+}
+
+fn weight(w: SandboxWeight) -> Weight {
+    Weight::from_parts(w.ref_time(), w.proof_size())
 }
 
 impl SandboxChain {
@@ -117,45 +121,6 @@ impl SandboxChain {
     /// Current block height.
     pub fn block_number(&mut self) -> u32 {
         self.sandbox.block_number()
-    }
-
-    /// Uploads and instantiates `bundle` as `actor`, calling `constructor` with `value` attached.
-    pub fn deploy(
-        &mut self,
-        bundle: &Bundle,
-        constructor: impl Into<Constructor>,
-        actor: &AccountId,
-        value: u128,
-    ) -> Result<Deployed, ChainError> {
-        let code_hash = Chain::upload(self, bundle, actor)?;
-        let salt = Chain::next_salt(self);
-        let (address, weight) = Chain::instantiate(
-            self,
-            &bundle.name,
-            code_hash,
-            constructor.into(),
-            actor,
-            value,
-            &salt,
-        )?;
-        Ok(Deployed {
-            name: bundle.name.clone(),
-            address,
-            code_hash,
-            code_bytes: bundle.wasm.len(),
-            weight,
-        })
-    }
-
-    /// Loads bundle `name` and deploys it (see [`Self::deploy`]).
-    pub fn deploy_named(
-        &mut self,
-        name: &str,
-        constructor: impl Into<Constructor>,
-        actor: &AccountId,
-    ) -> Result<Deployed, ChainError> {
-        let bundle = Bundle::load(name)?;
-        self.deploy(&bundle, constructor, actor, 0)
     }
 
     /// The contract events the last successful instantiation emitted (its constructor's).
@@ -270,8 +235,8 @@ fn execute<R: Decode>(
     let events = contract_events(result.events, earlier);
     Ok(CallOutcome {
         value,
-        weight_consumed: result.gas_consumed,
-        weight_required: result.gas_required,
+        weight_consumed: weight(result.gas_consumed),
+        weight_required: weight(result.gas_required),
         events,
     })
 }
@@ -381,7 +346,7 @@ impl Chain for SandboxChain {
             });
         }
         self.instantiation_events = contract_events(result.events, earlier);
-        Ok((from_sandbox(&ok.account_id), result.gas_consumed))
+        Ok((from_sandbox(&ok.account_id), weight(result.gas_consumed)))
     }
 
     fn code_hash_at(&mut self, address: &AccountId) -> Result<Option<CodeHash>, ChainError> {
@@ -414,15 +379,5 @@ impl Chain for SandboxChain {
     fn next_block(&mut self) -> Result<(), ChainError> {
         SandboxChain::next_block(self);
         Ok(())
-    }
-
-    fn deploy(
-        &mut self,
-        bundle: &Bundle,
-        constructor: impl Into<Constructor>,
-        actor: &AccountId,
-        value: u128,
-    ) -> Result<Deployed, ChainError> {
-        SandboxChain::deploy(self, bundle, constructor, actor, value)
     }
 }

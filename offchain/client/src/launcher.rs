@@ -79,7 +79,7 @@ impl LocalNode {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let base =
-            std::env::temp_dir().join(format!("gridtrust-node-{}-{nanos}", std::process::id()));
+            std::env::temp_dir().join(format!("contracts-node-{}-{nanos}", std::process::id()));
         let mut node = Self::start_at(&base, rpc_port)?;
         node.owns_base = true;
         Ok(node)

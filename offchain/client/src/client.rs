@@ -1,9 +1,8 @@
 //! One interface to "a chain", whichever it is: the embedded sandbox ([`crate::SandboxChain`]) or a
 //! pallet-contracts node over RPC ([`crate::NodeChain`]).
 //!
-//! Everything GridTrust does off chain (deploying and wiring the contracts, the oracle's reports, the
-//! payout keeper, the demo) is written against [`Chain`], so the same code runs on both and a test can
-//! run one scenario on each. Calls are the contract crates' own builders ([`crate::Message`]); answers
+//! Code written against [`Chain`] runs on both, so a test can run one scenario on each and a program
+//! tested on the sandbox deploys to a node unchanged. Calls are the contract crates' own builders ([`crate::Message`]); answers
 //! decode into the contracts' own types, errors included.
 
 use ink::primitives::AccountId;
@@ -15,8 +14,38 @@ use crate::{
     events::ContractEvent,
 };
 
-/// Computation and proof size a call used or needs, as pallet-contracts counts them.
-pub use drink::Weight;
+/// Computation and proof size a call used or needs, as pallet-contracts counts them: `sp_weights`'
+/// `Weight`, declared here so a node client links no runtime crate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Weight {
+    ref_time: u64,
+    proof_size: u64,
+}
+
+impl Weight {
+    /// Nothing used.
+    pub const fn zero() -> Self {
+        Self::from_parts(0, 0)
+    }
+
+    /// `ref_time` picoseconds of computation and `proof_size` bytes of proof.
+    pub const fn from_parts(ref_time: u64, proof_size: u64) -> Self {
+        Self {
+            ref_time,
+            proof_size,
+        }
+    }
+
+    /// Computation time, in picoseconds of reference hardware.
+    pub const fn ref_time(&self) -> u64 {
+        self.ref_time
+    }
+
+    /// Bytes of state proof (what a parachain's block must carry).
+    pub const fn proof_size(&self) -> u64 {
+        self.proof_size
+    }
+}
 
 /// A code hash: blake2-256 of the Wasm, as pallet-contracts keys uploaded code.
 pub type CodeHash = [u8; 32];
@@ -125,7 +154,7 @@ pub struct CallOutcome<R> {
     pub events: Vec<ContractEvent>,
 }
 
-/// A chain with pallet-contracts that GridTrust's contracts run on.
+/// A chain with pallet-contracts that ink! contracts run on.
 ///
 /// Accounts act by their [`AccountId`]; a real chain signs with the key it holds for that account
 /// ([`Chain::actor`] makes and registers one), the sandbox needs no keys.
@@ -220,21 +249,10 @@ pub trait Chain {
             weight,
         })
     }
-
-    /// Loads bundle `name` and deploys it (see [`Chain::deploy`]).
-    fn deploy_named(
-        &mut self,
-        name: &str,
-        constructor: impl Into<Constructor>,
-        actor: &AccountId,
-    ) -> Result<Deployed, ChainError> {
-        let bundle = Bundle::load(name)?;
-        self.deploy(&bundle, constructor, actor, 0)
-    }
 }
 
 /// A salt no earlier deployment used: the process, the time and a counter.
-pub(crate) fn fresh_salt() -> Vec<u8> {
+pub fn fresh_salt() -> Vec<u8> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
@@ -250,5 +268,5 @@ pub(crate) fn fresh_salt() -> Vec<u8> {
 
 /// The code hash pallet-contracts gives `wasm`.
 pub fn code_hash(wasm: &[u8]) -> CodeHash {
-    gridtrust_common::blake2_256(wasm)
+    crate::blake2_256(wasm)
 }

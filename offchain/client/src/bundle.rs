@@ -1,9 +1,6 @@
-//! The `.contract` bundles (Wasm code + metadata) that cargo-contract builds.
-//!
-//! `make contracts` builds every contract under `contracts/` to `<target>/ink/<name>/<name>.contract`,
-//! where `<target>` is cargo's target directory. The lookup order for the folder holding them is:
-//! `GRIDTRUST_BUNDLES` (a folder laid out like `<target>/ink`), then `$CARGO_TARGET_DIR/ink` at run time,
-//! then the target directory this crate was built into, then `<workspace>/target/ink`.
+//! The `.contract` bundles (Wasm code + metadata) that cargo-contract builds: `cargo contract build`
+//! writes contract `<name>` to `<target>/ink/<name>/<name>.contract`, a JSON file whose `source.wasm`
+//! is the optimized code in hex.
 
 use std::path::{Path, PathBuf};
 
@@ -12,8 +9,7 @@ use std::path::{Path, PathBuf};
 pub enum BundleError {
     /// No file where the bundle should be.
     #[error(
-        "contract bundle `{name}` not found at {}: build the contracts first with `make contracts` \
-         (or point GRIDTRUST_BUNDLES at a folder holding <name>/<name>.contract)",
+        "contract bundle `{name}` not found at {}: {how_to_build}",
         path.display()
     )]
     Missing {
@@ -21,6 +17,8 @@ pub enum BundleError {
         name: String,
         /// Where it was looked for.
         path: PathBuf,
+        /// What builds it, in words.
+        how_to_build: String,
     },
     /// The file exists but is not a usable bundle.
     #[error("contract bundle {} could not be loaded: {reason}", path.display())]
@@ -53,37 +51,16 @@ impl std::fmt::Debug for Bundle {
     }
 }
 
-/// Every contract the workspace builds, in deployment order.
-pub const CONTRACTS: &[&str] = &[
-    "attestations",
-    "demand_response",
-    "outage_insurance",
-    "reservations",
-];
-
-/// The folder bundles are looked up in (see the module docs for the order).
-pub fn bundles_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("GRIDTRUST_BUNDLES") {
-        return PathBuf::from(dir);
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return Path::new(&target).join("ink");
-    }
-    if let Some(target) = option_env!("CARGO_TARGET_DIR") {
-        return Path::new(target).join("ink");
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ink")
-}
-
-/// Where the bundle of contract `name` is expected.
-pub fn bundle_path(name: &str) -> PathBuf {
-    bundles_dir().join(name).join(format!("{name}.contract"))
-}
-
 impl Bundle {
-    /// Loads the bundle of contract `name` from [`bundles_dir`].
-    pub fn load(name: &str) -> Result<Self, BundleError> {
-        Self::load_from(name, &bundle_path(name))
+    /// Loads contract `name`'s bundle from `dir` laid out as cargo-contract builds it
+    /// (`<dir>/<name>/<name>.contract`, with `dir` being `<target>/ink`).
+    pub fn load_in(dir: &Path, name: &str) -> Result<Self, BundleError> {
+        Self::load_from(name, &Self::path_in(dir, name))
+    }
+
+    /// Where contract `name`'s bundle lies under `dir` (see [`Bundle::load_in`]).
+    pub fn path_in(dir: &Path, name: &str) -> PathBuf {
+        dir.join(name).join(format!("{name}.contract"))
     }
 
     /// Loads the bundle of contract `name` from `path`.
@@ -92,17 +69,28 @@ impl Bundle {
             return Err(BundleError::Missing {
                 name: name.to_owned(),
                 path: path.to_owned(),
+                how_to_build: "build it with `cargo contract build --release` in its crate".into(),
             });
         }
-        let loaded =
-            drink::session::ContractBundle::load(path).map_err(|e| BundleError::Invalid {
-                path: path.to_owned(),
-                reason: e.to_string(),
+        let invalid = |reason: String| BundleError::Invalid {
+            path: path.to_owned(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        let hex_code = json
+            .pointer("/source/wasm")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| {
+                invalid("it has no `source.wasm` (is it a metadata-only file?)".into())
             })?;
+        let wasm = hex::decode(hex_code.trim_start_matches("0x"))
+            .map_err(|e| invalid(format!("`source.wasm` is not hex: {e}")))?;
         Ok(Self {
             name: name.to_owned(),
             path: path.to_owned(),
-            wasm: loaded.wasm,
+            wasm,
         })
     }
 }
@@ -120,26 +108,18 @@ mod tests {
         .expect_err("no such file");
         let text = err.to_string();
         assert!(text.contains("`nonexistent` not found"), "{text}");
-        assert!(text.contains("make contracts"), "{text}");
+        assert!(text.contains("cargo contract build"), "{text}");
     }
 
     #[test]
     fn a_file_that_is_not_a_bundle_is_reported_as_such() {
         let path = std::env::temp_dir().join(format!(
-            "gridtrust-not-a-bundle-{}.contract",
+            "contracts-client-not-a-bundle-{}.contract",
             std::process::id()
         ));
         std::fs::write(&path, b"{ not json").unwrap();
         let err = Bundle::load_from("broken", &path).expect_err("not a bundle");
         std::fs::remove_file(&path).ok();
         assert!(matches!(err, BundleError::Invalid { .. }), "{err}");
-    }
-
-    #[test]
-    fn every_built_contract_loads() {
-        for name in CONTRACTS {
-            let bundle = Bundle::load(name).expect("built by `make contracts`");
-            assert!(bundle.wasm.starts_with(b"\0asm"), "{name} is not Wasm");
-        }
     }
 }

@@ -1,9 +1,9 @@
-//! What the sandbox tests of the oracle share.
+//! Deployed contracts the tests of several crates start from.
 
 use gridtrust_chain::{named_account, AccountId, Grid, SandboxChain};
 
-/// A fresh sandbox chain with every contract deployed by a funded `utility`, and a 2-of-3 committee
-/// of funded `operator-1..3`.
+/// A fresh sandbox chain with the grid's contracts deployed by a funded `utility`, and a 2-of-3
+/// committee of funded `operator-1..3`.
 pub fn committee_grid() -> (SandboxChain, Grid) {
     let mut chain = SandboxChain::new();
     let utility = named_account("utility");

@@ -1,0 +1,427 @@
+//! A pallet-contracts node over JSON-RPC, through subxt: a local contracts-node, a public testnet, or a
+//! production chain.
+//!
+//! Every call is first run as a dry run (`ContractsApi_call` at the best block). That gives the weight
+//! to offer (what it needed plus [`NodeOptions::gas_margin_pct`]), the contract's answer, and its typed
+//! refusal: a message that answers `Err(..)` reverts, so it is returned as that error and never sent
+//! (sending it would only cost fees). Otherwise the call is signed, sent, and followed until a block
+//! includes it; its events are those of its own extrinsic.
+//!
+//! Nonces are handed out per account under a lock, so several threads may send as the same account at
+//! once (clones of a [`NodeChain`] share the keys, the nonces and the connection). A reserved nonce whose
+//! transaction never reached the pool is released by asking the node again next time.
+//!
+//! Everything is read at the best block (what the node has built on), not the last finalized one.
+//! The websocket reconnects by itself when it drops. Reads and dry runs are retried across a reconnect;
+//! a transaction already sent when the connection broke is reported as [`ChainError::OutcomeUnknown`],
+//! never silently resent.
+
+mod rpc;
+mod tx;
+mod wire;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use ink::primitives::AccountId;
+use scale::{Decode, Encode};
+use subxt::{
+    backend::{
+        legacy::LegacyRpcMethods,
+        rpc::{
+            reconnecting_rpc_client::{ExponentialBackoff, RpcClient as ReconnectingClient},
+            RpcClient,
+        },
+    },
+    dynamic::{At, Value},
+    OnlineClient, SubstrateConfig,
+};
+
+use crate::{
+    bundle::Bundle,
+    client::{code_hash, CallOutcome, Chain, ChainError, CodeHash, Weight},
+    encode::{Constructor, Message},
+    keys::Key,
+};
+
+use self::{
+    rpc::connection,
+    wire::{
+        account_value, decode_answer, multi_address, none, weight_value, DryRun, ExecReturn,
+        RpcCode, RpcWeight,
+    },
+};
+
+pub(crate) type Config = SubstrateConfig;
+pub(crate) type Client = OnlineClient<Config>;
+
+/// How to reach and use a node.
+#[derive(Debug, Clone)]
+pub struct NodeOptions {
+    /// The node's websocket RPC endpoint, e.g. `ws://127.0.0.1:9944`.
+    pub url: String,
+    /// The account [`Chain::fund`] pays from (on a dev chain `//Alice`); `None`: funding is refused.
+    pub faucet: Option<Key>,
+    /// Extra weight offered over what the dry run needed, in percent: state can change between the
+    /// dry run and the block.
+    pub gas_margin_pct: u64,
+    /// How long to wait for a transaction to be included before its outcome is reported unknown.
+    pub inclusion_timeout: Duration,
+    /// How long reads and dry runs keep retrying while the node is unreachable.
+    pub reconnect_for: Duration,
+}
+
+impl NodeOptions {
+    /// Defaults for `url`: 25 % weight margin, 60 s to inclusion, 30 s of reconnect attempts, no faucet.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            faucet: None,
+            gas_margin_pct: 25,
+            inclusion_timeout: Duration::from_secs(60),
+            reconnect_for: Duration::from_secs(30),
+        }
+    }
+
+    /// The same, with `faucet` paying for [`Chain::fund`].
+    pub fn with_faucet(mut self, faucet: Key) -> Self {
+        self.faucet = Some(faucet);
+        self
+    }
+}
+
+/// A pallet-contracts node reached over RPC. Cheap to clone; clones share everything.
+///
+/// Its [`Chain`] methods block the calling thread on the client's own tokio runtime, so call them from
+/// plain threads (in async code, from `tokio::task::spawn_blocking`).
+#[derive(Clone)]
+pub struct NodeChain {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    rpc: LegacyRpcMethods<Config>,
+    options: NodeOptions,
+    keys: Mutex<HashMap<AccountId, Key>>,
+    nonces: Mutex<HashMap<AccountId, u64>>,
+}
+
+impl NodeChain {
+    /// Connects to `options.url` (waiting up to `options.reconnect_for` for the node to answer).
+    pub fn connect(options: NodeOptions) -> Result<Self, ChainError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .thread_name("contracts-node-client")
+            .build()
+            .map_err(connection)?;
+        let (client, rpc) = runtime.block_on(async {
+            let deadline = tokio::time::Instant::now() + options.reconnect_for;
+            let reconnecting = loop {
+                let attempt = ReconnectingClient::builder()
+                    .retry_policy(
+                        ExponentialBackoff::from_millis(100).max_delay(Duration::from_secs(2)),
+                    )
+                    .build(options.url.clone())
+                    .await;
+                match attempt {
+                    Ok(client) => break client,
+                    Err(e) if tokio::time::Instant::now() >= deadline => {
+                        return Err(ChainError::Connection(format!(
+                            "cannot reach {}: {e}",
+                            options.url
+                        )))
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+                }
+            };
+            let rpc_client = RpcClient::new(reconnecting);
+            let client = Client::from_rpc_client(rpc_client.clone())
+                .await
+                .map_err(connection)?;
+            Ok((client, LegacyRpcMethods::new(rpc_client)))
+        })?;
+        let chain = Self {
+            inner: Arc::new(Inner {
+                runtime,
+                client,
+                rpc,
+                keys: Mutex::new(HashMap::new()),
+                nonces: Mutex::new(HashMap::new()),
+                options,
+            }),
+        };
+        if let Some(faucet) = chain.inner.options.faucet.clone() {
+            chain.add_key(faucet);
+        }
+        Ok(chain)
+    }
+
+    /// Lets this client sign as `key`'s account; returns the account.
+    pub fn add_key(&self, key: Key) -> AccountId {
+        let account = key.account();
+        self.inner
+            .keys
+            .lock()
+            .expect("key map lock")
+            .insert(account, key);
+        account
+    }
+
+    /// The node's endpoint.
+    pub fn url(&self) -> &str {
+        &self.inner.options.url
+    }
+
+    /// The chain's name as the node reports it (e.g. `Development`).
+    pub fn chain_name(&self) -> Result<String, ChainError> {
+        self.block_on_read(|| async { self.inner.rpc.system_chain().await })
+    }
+
+    /// The best block's number.
+    pub fn best_block(&self) -> Result<u64, ChainError> {
+        self.block_on_read(|| async {
+            let header = self
+                .inner
+                .rpc
+                .chain_get_header(None)
+                .await?
+                .ok_or_else(|| subxt::Error::Other("the node has no best block".into()))?;
+            Ok(u64::from(header.number))
+        })
+    }
+
+    fn key(&self, account: &AccountId) -> Result<Key, ChainError> {
+        self.inner
+            .keys
+            .lock()
+            .expect("key map lock")
+            .get(account)
+            .cloned()
+            .ok_or_else(|| ChainError::NoKey(crate::ss58(account)))
+    }
+}
+
+impl Chain for NodeChain {
+    fn describe(&self) -> String {
+        format!("node at {}", self.inner.options.url)
+    }
+
+    fn actor(&mut self, name: &str) -> AccountId {
+        self.add_key(Key::dev(name))
+    }
+
+    fn fund(&mut self, account: &AccountId, amount: u128) -> Result<(), ChainError> {
+        let faucet = self.inner.options.faucet.as_ref().ok_or_else(|| {
+            ChainError::Unsupported(format!(
+                "cannot fund accounts on {}: no faucet account is configured",
+                self.inner.options.url
+            ))
+        })?;
+        let call = subxt::dynamic::tx(
+            "Balances",
+            "transfer_keep_alive",
+            vec![multi_address(account), Value::u128(amount)],
+        );
+        let included = self.submit(&call, &faucet.account())?;
+        included.outcome.map_err(|e| ChainError::Dispatch {
+            reason: format!("funding failed: {e}"),
+            debug: String::new(),
+        })
+    }
+
+    fn balance(&mut self, account: &AccountId) -> Result<u128, ChainError> {
+        let info = self.storage_value("System", "Account", vec![account_value(account)])?;
+        // An account the chain never saw has no entry, and so no balance.
+        Ok(info
+            .as_ref()
+            .and_then(|v| v.at("data"))
+            .and_then(|d| d.at("free"))
+            .and_then(|f| f.as_u128())
+            .unwrap_or(0))
+    }
+
+    fn now_ms(&mut self) -> Result<u64, ChainError> {
+        let now = self.storage_value("Timestamp", "Now", vec![])?;
+        now.and_then(|v| v.as_u128())
+            .and_then(|v| u64::try_from(v).ok())
+            .ok_or_else(|| ChainError::Unsupported("the chain keeps no Timestamp.Now".into()))
+    }
+
+    fn upload(&mut self, bundle: &Bundle, actor: &AccountId) -> Result<CodeHash, ChainError> {
+        let hash = code_hash(&bundle.wasm);
+        if self.storage_exists("Contracts", "CodeInfoOf", Value::from_bytes(hash))? {
+            return Ok(hash);
+        }
+        let call = subxt::dynamic::tx(
+            "Contracts",
+            "upload_code",
+            vec![
+                Value::from_bytes(&bundle.wasm),
+                none(),
+                Value::unnamed_variant("Enforced", []),
+            ],
+        );
+        let included = self.submit(&call, actor)?;
+        included.outcome.map_err(|e| ChainError::Upload {
+            name: bundle.name.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(hash)
+    }
+
+    fn instantiate(
+        &mut self,
+        name: &str,
+        code_hash: CodeHash,
+        constructor: Constructor,
+        actor: &AccountId,
+        value: u128,
+        salt: &[u8],
+    ) -> Result<(AccountId, Weight), ChainError> {
+        // Dry run first: the weight to offer, and a constructor that reverts is never sent.
+        let args = (
+            actor,
+            value,
+            Option::<RpcWeight>::None,
+            Option::<u128>::None,
+            RpcCode::Existing(code_hash),
+            &constructor.data,
+            salt,
+        )
+            .encode();
+        let bytes = self.state_call("ContractsApi_instantiate", &args)?;
+        let dry = DryRun::decode(&bytes, |b| {
+            let result = ExecReturn::decode(b)?;
+            let account = <[u8; 32]>::decode(b)?;
+            Ok((result, account))
+        })
+        .map_err(|e| self.dry_run_error(e))?;
+        if dry.result.0.reverted() {
+            return Err(ChainError::ConstructorReverted {
+                name: name.to_owned(),
+                data: dry.result.0.data,
+            });
+        }
+        let call = subxt::dynamic::tx(
+            "Contracts",
+            "instantiate",
+            vec![
+                Value::u128(value),
+                weight_value(self.with_margin(dry.gas_required)),
+                none(),
+                Value::from_bytes(code_hash),
+                Value::from_bytes(&constructor.data),
+                Value::from_bytes(salt),
+            ],
+        );
+        let included = self.submit(&call, actor)?;
+        if let Err(e) = &included.outcome {
+            return Err(ChainError::Dispatch {
+                reason: format!("instantiating `{name}`: {e}"),
+                debug: String::new(),
+            });
+        }
+        let address = included
+            .instantiated
+            .iter()
+            .find(|(deployer, _)| deployer == actor)
+            .map(|(_, contract)| *contract)
+            .unwrap_or_else(|| AccountId::from(dry.result.1));
+        Ok((address, dry.gas_consumed))
+    }
+
+    fn code_hash_at(&mut self, address: &AccountId) -> Result<Option<CodeHash>, ChainError> {
+        let keys = vec![account_value(address)];
+        let this: &Self = self;
+        let raw = this.block_on_read(|| {
+            let address = subxt::dynamic::storage("Contracts", "ContractInfoOf", keys.clone());
+            async move {
+                let storage = this.storage_at_best().await?;
+                let bytes = this.inner.client.storage().address_bytes(&address)?;
+                storage.fetch_raw(bytes).await
+            }
+        })?;
+        // ContractInfo starts with the trie id (bytes) and then the code hash.
+        raw.map(|bytes| {
+            <(Vec<u8>, [u8; 32])>::decode(&mut &bytes[..])
+                .map(|(_, hash)| hash)
+                .map_err(ChainError::Decode)
+        })
+        .transpose()
+    }
+
+    fn call<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<CallOutcome<R>, ChainError> {
+        let message = message.into();
+        let dry = self.dry_run_call(actor, contract, value, &message.data)?;
+        let answer = decode_answer::<R>(&dry.result.data)?;
+        if dry.result.reverted() {
+            // The contract refused: its typed error is the answer, and nothing would change on chain.
+            return Ok(CallOutcome {
+                value: answer,
+                weight_consumed: dry.gas_consumed,
+                weight_required: dry.gas_required,
+                events: Vec::new(),
+            });
+        }
+        let call = subxt::dynamic::tx(
+            "Contracts",
+            "call",
+            vec![
+                multi_address(contract),
+                Value::u128(value),
+                weight_value(self.with_margin(dry.gas_required)),
+                none(),
+                Value::from_bytes(&message.data),
+            ],
+        );
+        let included = self.submit(&call, actor)?;
+        if included.is_contract_reverted() {
+            // The state moved between the dry run and the block (another transaction came first):
+            // ask again, now, for the contract's reason.
+            let again = self.dry_run_call(actor, contract, value, &message.data)?;
+            if again.result.reverted() {
+                return Ok(CallOutcome {
+                    value: decode_answer::<R>(&again.result.data)?,
+                    weight_consumed: again.gas_consumed,
+                    weight_required: again.gas_required,
+                    events: Vec::new(),
+                });
+            }
+        }
+        if let Err(e) = included.outcome {
+            return Err(ChainError::Dispatch {
+                reason: e.to_string(),
+                debug: String::new(),
+            });
+        }
+        Ok(CallOutcome {
+            value: answer,
+            weight_consumed: dry.gas_consumed,
+            weight_required: dry.gas_required,
+            events: included.contract_events,
+        })
+    }
+
+    fn query<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+    ) -> Result<R, ChainError> {
+        let message = message.into();
+        let dry = self.dry_run_call(actor, contract, 0, &message.data)?;
+        decode_answer::<R>(&dry.result.data)
+    }
+}

@@ -1,0 +1,41 @@
+//! Plain HTTP/1.1 requests to a daemon on localhost, written out by hand so a test sees exactly what
+//! goes over the wire (and needs no client library).
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+};
+
+/// Sends `request` (a whole HTTP/1.1 request) to `127.0.0.1:port`; returns the whole answer, status
+/// line and headers included.
+pub fn request(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the daemon listens");
+    stream
+        .write_all(request.as_bytes())
+        .expect("the request is sent");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("the answer is read");
+    answer
+}
+
+/// `GET path`.
+pub fn get(port: u16, path: &str) -> String {
+    request(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// `POST /ingest{query}` with `body` of `content_type`.
+pub fn post_ingest(port: u16, query: &str, content_type: &str, body: &str) -> String {
+    request(
+        port,
+        &format!(
+            "POST /ingest{query} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
