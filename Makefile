@@ -26,10 +26,11 @@ setup:
 contracts: setup
 	@scripts/build-contracts.sh
 
-## rustfmt and clippy over the whole workspace.
+## rustfmt and clippy over the whole workspace, and over the node-only `gridtrust` (no sandbox linked).
 lint: setup
 	cargo fmt --all --check
 	cargo clippy --release --workspace --all-targets -- -D warnings
+	cargo clippy --release -p gridtrust --no-default-features -- -D warnings
 
 fmt:
 	cargo fmt --all

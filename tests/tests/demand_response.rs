@@ -3,8 +3,8 @@
 
 use demand_response::{
     events::{EntryPaid, SettlementOpened},
-    DemandResponse, EntryStatus, Error, Measurement, MeasurementBatch, ProgramTerms, REGULATOR,
-    UTILITY,
+    DemandResponse, EntryStatus, Error, Measurement, MeasurementBatch, ProgramTerms,
+    MAX_PARTICIPANT_QUERY, REGULATOR, UTILITY,
 };
 use gridtrust_common::{
     access::AccessError,
@@ -722,6 +722,26 @@ fn a_cut_after_a_raise_was_paid_returns_money_instead_of_failing() {
     assert!(e.settled);
     assert_eq!(e.paid, 7 * UNIT, "Ann 6, Bob 1");
     assert_eq!(s.read(s.api().program(program)).unwrap().budget, UNIT);
+}
+
+#[test]
+fn a_keeper_learns_which_entries_await_payment_in_one_bounded_read() {
+    let mut s = Setup::new();
+    let (event, _ann, bob) = disputed_when_settlement_opens(&mut s, &[1]);
+    let pending = |s: &mut Setup| s.read(s.api().pending_entries(event, vec![1, 2, 3]));
+    assert_eq!(
+        pending(&mut s),
+        Ok(vec![2]),
+        "1 is held, 3 was never measured"
+    );
+    let m = s.api().resolve(event, 1, None);
+    assert!(s.send(s.regulator, m, 0).is_ok());
+    assert_eq!(pending(&mut s), Ok(vec![1, 2]), "resolved: payable again");
+    assert_eq!(s.send(bob, s.api().settle(event, vec![1, 2]), 0), Ok(2));
+    assert_eq!(pending(&mut s), Ok(vec![]), "both paid");
+    let too_many = vec![0; MAX_PARTICIPANT_QUERY as usize + 1];
+    let m = s.api().pending_entries(event, too_many);
+    assert_eq!(s.read(m), Err(Error::InvalidBatch));
 }
 
 #[test]
