@@ -2,7 +2,7 @@
 
 use anyhow::{ensure, Result};
 use attestations::{AttestRequest, Attestations, AttestationsRef};
-use gridtrust_chain::{bundles, encode::call_builder, named_account, Chain, SandboxChain};
+use gridtrust_chain::{bundles, encode::call_builder, named_account, Answer, Chain, SandboxChain};
 
 use super::{Cost, Figures};
 
@@ -26,13 +26,11 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
             api().register_schema([1; 32], b"meter-holder".to_vec(), true, None, false),
             &owner,
             0,
-        )?
-        .value
-        .map_err(|e| anyhow::anyhow!("register_schema: {e:?}"))?;
+        )
+        .or_refused("register_schema")?;
     chain
-        .call(&contract, api().add_attester(schema, owner), &owner, 0)?
-        .value
-        .map_err(|e| anyhow::anyhow!("add_attester: {e:?}"))?;
+        .call(&contract, api().add_attester(schema, owner), &owner, 0)
+        .or_refused("add_attester")?;
 
     let request = |i: usize| AttestRequest {
         subject: named_account(&format!("bench-subject-{i}")),

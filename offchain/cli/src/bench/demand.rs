@@ -1,12 +1,13 @@
 //! Demand response: enrolling, announcing, a measurement batch per entry, a settlement batch per entry
 //! (the figure the issue asks for), disputes and resolutions.
 
-use anyhow::{anyhow, ensure, Result};
+use anyhow::{ensure, Context, Result};
 use demand_response::{
     DemandResponse, Measurement, MeasurementBatch, ProgramTerms, MAX_SETTLE_BATCH,
 };
 use gridtrust_chain::{
-    encode::call_builder, named_account, units::MILLI_UNIT, AccountId, Grid, SandboxChain,
+    encode::call_builder, named_account, units::MILLI_UNIT, AccountId, ContractError, Grid,
+    SandboxChain,
 };
 use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome, time::HOUR_MS};
 
@@ -32,7 +33,10 @@ fn must<R: std::fmt::Debug + scale::Decode>(
     value: u128,
 ) -> Result<(R, Cost)> {
     let out = chain.call(&grid.demand.address, msg, &who, value)?;
-    let value = out.value.map_err(|e| anyhow!("{what} refused: {e:?}"))?;
+    let value = out
+        .value
+        .map_err(ContractError::from)
+        .with_context(|| what.to_owned())?;
     Ok((value, out.weight_consumed.into()))
 }
 

@@ -2,7 +2,9 @@
 //! policies, and paying 10,000 policies on one feeder.
 
 use anyhow::{ensure, Context, Result};
-use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
+use gridtrust_chain::{
+    encode::call_builder, named_account, Answer, ContractError, Grid, SandboxChain,
+};
 
 use super::{committee_grid, Cost, Figures, NORMAL_PROOF_SIZE, NORMAL_REF_TIME};
 
@@ -49,9 +51,8 @@ fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<Insured> {
             api.create_pool(terms),
             &insurer,
             capital,
-        )?
-        .value
-        .map_err(|e| anyhow::anyhow!("create_pool: {e:?}"))?;
+        )
+        .or_refused("create_pool")?;
 
     // One buyer per policy, each holding its own meter; attested in batches, then bought one by one.
     let buyers: Vec<_> = (0..total)
@@ -89,7 +90,8 @@ fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<Insured> {
         )?;
         bought
             .value
-            .map_err(|e| anyhow::anyhow!("buy_policy: {e:?}"))?;
+            .map_err(ContractError::from)
+            .context("buy_policy")?;
         buy_policy = bought.weight_consumed.into();
     }
     Ok(Insured {
@@ -259,7 +261,8 @@ pub(super) fn settle_ten_thousand(figures: &mut Figures) -> Result<()> {
         )?;
         let progress = out
             .value
-            .map_err(|e| anyhow::anyhow!("process_payouts: {e:?}"))?;
+            .map_err(ContractError::from)
+            .context("process_payouts")?;
         calls += 1;
         paid += progress.paid;
         if out.weight_required.ref_time() > heaviest.ref_time {

@@ -57,7 +57,7 @@ const RESTORE_METERS: u64 = 75;
 /// ingest them and run their rounds (decide, queue, send; the second vote finalizes; the keeper pays
 /// until none remain). The meters, their policies and the last gasps are set up before the clock starts.
 pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
-    use gridtrust_chain::{encode::call_builder, named_account, Contracts};
+    use gridtrust_chain::{encode::call_builder, named_account, Answer, Contracts};
     use gridtrust_oracle::{
         outages::OutageRule,
         settings::{DemandRule, WorkerConfig},
@@ -91,9 +91,8 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
     };
     let insurance = grid.insurance.address;
     let pool = chain
-        .call(&insurance, api.create_pool(terms), &insurer, 1 << 70)?
-        .value
-        .map_err(|e| anyhow::anyhow!("create_pool: {e:?}"))?;
+        .call(&insurance, api.create_pool(terms), &insurer, 1 << 70)
+        .or_refused("create_pool")?;
     for (who, meter, feeder) in &holders {
         chain.fund(who, 1 << 60);
         chain
@@ -102,9 +101,8 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
                 api.buy_policy(pool, *meter, *feeder),
                 who,
                 1_000_000,
-            )?
-            .value
-            .map_err(|e| anyhow::anyhow!("buy_policy: {e:?}"))?;
+            )
+            .or_refused("buy_policy")?;
     }
     let dir = std::env::temp_dir().join(format!("gridtrust-bench-restore-{}", std::process::id()));
     std::fs::remove_dir_all(&dir).ok();

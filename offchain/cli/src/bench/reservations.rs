@@ -1,9 +1,10 @@
 //! Reservations: registering a property, booking 1, 14 and 30 nights (with and without the real-name
 //! check), cancelling, the stay's lifecycle, and the worst-case calendar scan when capacity is lowered.
 
-use anyhow::{anyhow, ensure, Result};
+use anyhow::{ensure, Result};
 use gridtrust_chain::{
-    encode::call_builder, named_account, AccountId, CallOutcome, Grid, Lodging, SandboxChain,
+    encode::call_builder, named_account, AccountId, Answer, CallOutcome, Grid, Lodging,
+    SandboxChain,
 };
 use gridtrust_common::refunds::RefundTier;
 use reservations::{Reservations, RoomTerms, DAY_MS, MAX_ADVANCE_DAYS, MAX_NIGHTS};
@@ -43,8 +44,8 @@ impl Hotel {
                 &self.contract,
                 self.api().quote(property, 0, check_in, nights),
                 &guest,
-            )?
-            .map_err(|e| anyhow!("quote: {e:?}"))?;
+            )
+            .or_refused("quote")?;
         let out = self.chain.call(
             &self.contract,
             self.api()

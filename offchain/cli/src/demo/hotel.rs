@@ -1,8 +1,10 @@
 //! The hotel: a tourism board attests a real hotel; a phishing clone cannot list rooms; the last room
 //! goes to one guest only; the front desk checks the guest's confirmation against the chain; the stay
 //! settles to the hotel.
-use anyhow::{anyhow, ensure, Result};
-use gridtrust_chain::{encode::call_builder, named_account, ss58, Grid, Lodging, SandboxChain};
+use anyhow::{ensure, Result};
+use gridtrust_chain::{
+    encode::call_builder, named_account, ss58, Answer, Grid, Lodging, SandboxChain,
+};
 use gridtrust_common::refunds::RefundTier;
 use reservations::{BookingStatus, Error, Reservations, RoomTerms, DAY_MS};
 
@@ -68,9 +70,8 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
             api.register_property([1; 32], 1_000, false),
             &hotel,
             200 * UNIT,
-        )?
-        .value
-        .map_err(|e| anyhow!("register_property refused: {e:?}"))?;
+        )
+        .or_refused("register_property")?;
     let terms = RoomTerms {
         price_per_night: 80 * UNIT,
         refund_tiers: vec![RefundTier {
@@ -81,9 +82,8 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
         rules_hash: gridtrust_common::blake2_256(b"harbour hotel house rules v3"),
     };
     let room = chain
-        .call(&contract, api.add_room_type(property, 1, terms), &hotel, 0)?
-        .value
-        .map_err(|e| anyhow!("add_room_type refused: {e:?}"))?;
+        .call(&contract, api.add_room_type(property, 1, terms), &hotel, 0)
+        .or_refused("add_room_type")?;
     println!(
         "  harbour-hotel: property #{property}, 1 sea-view suite at 80 tokens a night, bond 200"
     );
@@ -91,8 +91,8 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
     println!("\n== Two guests want the last suite for the same two nights");
     let check_in = (chain.now_ms() / DAY_MS) as u32 + 5;
     let quote = chain
-        .query(&contract, api.quote(property, room, check_in, 2), &guest)?
-        .map_err(|e| anyhow!("quote refused: {e:?}"))?;
+        .query(&contract, api.quote(property, room, check_in, 2), &guest)
+        .or_refused("quote")?;
     let mut book = |chain: &mut SandboxChain, who| {
         chain.call(
             &contract,
@@ -101,9 +101,7 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
             quote.terms.amount,
         )
     };
-    let booking = book(chain, guest)?
-        .value
-        .map_err(|e| anyhow!("book refused: {e:?}"))?;
+    let booking = book(chain, guest).or_refused("book")?;
     println!(
         "  guest-eva books: booking #{booking}, {} tokens in escrow",
         tokens(quote.terms.amount)
@@ -132,16 +130,14 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
     chain.advance_time(5 * DAY_MS);
     chain.next_block();
     chain
-        .call(&contract, api.check_in(booking), &hotel, 0)?
-        .value
-        .map_err(|e| anyhow!("check_in refused: {e:?}"))?;
+        .call(&contract, api.check_in(booking), &hotel, 0)
+        .or_refused("check_in")?;
     chain.advance_time(2 * DAY_MS);
     chain.next_block();
     let before = chain.balance(&hotel);
     let status = chain
-        .call(&contract, api.settle(booking), &guest, 0)?
-        .value
-        .map_err(|e| anyhow!("settle refused: {e:?}"))?;
+        .call(&contract, api.settle(booking), &guest, 0)
+        .or_refused("settle")?;
     ensure!(status == BookingStatus::Completed, "stay ended {status:?}");
     let hotel_paid = chain.balance(&hotel).saturating_sub(before);
     println!(

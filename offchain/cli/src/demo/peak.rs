@@ -6,7 +6,7 @@
 //! settles every entry.
 use anyhow::{anyhow, ensure, Context, Result};
 use demand_response::{DemandResponse, ProgramTerms};
-use gridtrust_chain::{encode::call_builder, Contracts, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, Answer, Contracts, Grid, SandboxChain};
 use gridtrust_common::{baseline::BaselineParams, time::HOUR_MS};
 use gridtrust_oracle::{
     demand::results,
@@ -58,9 +58,8 @@ pub fn run(
             api.create_program(peak_terms()),
             &grid.utility,
             500 * UNIT,
-        )?
-        .value
-        .map_err(|e| anyhow!("create_program refused: {e:?}"))?;
+        )
+        .or_refused("create_program")?;
     let meters = town.meters();
     for &(meter, feeder) in &meters {
         chain
@@ -69,9 +68,9 @@ pub fn run(
                 api.enroll(program, meter, feeder),
                 &customer(meter),
                 0,
-            )?
-            .value
-            .map_err(|e| anyhow!("enroll for meter {meter} refused: {e:?}"))?;
+            )
+            .or_refused("enroll")
+            .with_context(|| format!("meter {meter}"))?;
     }
     let event = chain
         .call(
@@ -79,9 +78,8 @@ pub fn run(
             api.announce_event(program, start, end, start - HOUR_MS, 0),
             &grid.utility,
             0,
-        )?
-        .value
-        .map_err(|e| anyhow!("announce_event refused: {e:?}"))?;
+        )
+        .or_refused("announce_event")?;
     println!(
         "  0.50 tokens per kWh below baseline, at most 5; budget 500 tokens; {} meters enrolled",
         meters.len()
@@ -153,9 +151,8 @@ pub fn run(
     );
 
     chain
-        .call(&contract, api.close_event(event), &grid.utility, 0)?
-        .value
-        .map_err(|e| anyhow!("close_event refused: {e:?}"))?;
+        .call(&contract, api.close_event(event), &grid.utility, 0)
+        .or_refused("close_event")?;
     chain.advance_time(24 * HOUR_MS);
     chain.next_block();
     println!("\n== No dispute within a day: operator-3's daemon, the keeper, settles every entry");

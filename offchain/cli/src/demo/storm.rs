@@ -2,8 +2,10 @@
 //! restores reach the three operators' daemons, each of which decides one outage per hit feeder; two
 //! operators' rounds report them from their own outboxes (2 of 3 make them final); the third, the
 //! keeper, triggers the payouts, by outage length, with no claim.
-use anyhow::{anyhow, Context, Result};
-use gridtrust_chain::{encode::call_builder, named_account, ss58, AccountId, Grid, SandboxChain};
+use anyhow::{Context, Result};
+use gridtrust_chain::{
+    encode::call_builder, named_account, ss58, AccountId, Answer, Grid, SandboxChain,
+};
 use gridtrust_common::{
     tiers::{self, Tier},
     time::{DAY_MS, HOUR_MS},
@@ -107,9 +109,8 @@ pub fn run(
         max_oracle_silence_ms: 24 * 3_600_000,
     };
     let pool = chain
-        .call(&insurance, api.create_pool(terms), &insurer, 20_000 * UNIT)?
-        .value
-        .map_err(|e| anyhow!("create_pool refused: {e:?}"))?;
+        .call(&insurance, api.create_pool(terms), &insurer, 20_000 * UNIT)
+        .or_refused("create_pool")?;
     for (who, meter, feeder) in &holders {
         chain.fund(who, 1_000 * UNIT);
         chain
@@ -118,17 +119,17 @@ pub fn run(
                 api.buy_policy(pool, *meter, *feeder),
                 who,
                 2 * UNIT,
-            )?
-            .value
-            .map_err(|e| anyhow!("buy_policy for meter {meter} refused: {e:?}"))?;
+            )
+            .or_refused("buy_policy")
+            .with_context(|| format!("meter {meter}"))?;
     }
     println!(
         "  20,000 tokens of capital; payouts ≥1 h → 5, ≥4 h → 20, ≥12 h → 50 tokens; {} policies at 2 tokens",
         holders.len()
     );
     let capital_before = chain
-        .query(&insurance, api.pool_capital(pool), &insurer)?
-        .map_err(|e| anyhow!("pool_capital refused: {e:?}"))?;
+        .query(&insurance, api.pool_capital(pool), &insurer)
+        .or_refused("pool_capital")?;
 
     println!("\n== Day 5, 14:00: a storm; the meters' last gasps and restores reach the oracle");
     chain.set_time(town.storm_start_ms + 7 * HOUR_MS);
@@ -184,8 +185,8 @@ pub fn run(
         payouts.push((*meter, *feeder, chain.balance(who).saturating_sub(before)));
     }
     let capital_after = chain
-        .query(&insurance, api.pool_capital(pool), &insurer)?
-        .map_err(|e| anyhow!("pool_capital refused: {e:?}"))?;
+        .query(&insurance, api.pool_capital(pool), &insurer)
+        .or_refused("pool_capital")?;
     println!(
         "  pool capital: {} → {} tokens (locked {} → {})",
         tokens(capital_before.total),
