@@ -1,6 +1,6 @@
 //! Why the oracle's work against the chain stopped early (what it did before stays done).
 
-use gridtrust_chain::{CallError, ChainError};
+use gridtrust_chain::{CallError, ChainError, ContractError};
 
 use crate::store::StoreError;
 
@@ -28,5 +28,13 @@ impl OracleError {
     /// Whether the chain was unreachable (the next round may do better).
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Call(e) if e.is_transient())
+    }
+
+    /// The contract's refusal that stopped the work, when that is what did.
+    pub fn refusal(&self) -> Option<&ContractError> {
+        match self {
+            Self::Call(e) => e.refusal(),
+            _ => None,
+        }
     }
 }

@@ -11,7 +11,6 @@ use demand_response::{
 use gridtrust_chain::{encode::call_builder, AccountId, Answer, Chain, Contracts};
 use gridtrust_common::time::DAY_MS;
 
-pub use crate::demand::Skipped;
 use crate::{
     cursor::LowWater,
     demand::{results, EventResults, EventSpec},

@@ -128,6 +128,8 @@ pub struct DrainReport {
     pub already_counted: usize,
     /// Reports refused for good.
     pub refused: usize,
+    /// Why each of them was refused.
+    pub refusals: Vec<ContractError>,
     /// Reports left pending after a chain failure.
     pub retry: usize,
 }
@@ -149,6 +151,7 @@ pub fn drain(store: &mut Store, submitter: &mut impl Submitter) -> Result<DrainR
                 // Kept as the contract's metadata names the error, a stable label for readers.
                 store.mark(&r, &OutboxState::Refused(error.code()))?;
                 report.refused += 1;
+                report.refusals.push(error);
             }
             Err(chain) => {
                 let last_error = Some(chain.to_string());

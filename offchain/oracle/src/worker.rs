@@ -17,9 +17,10 @@ use gridtrust_common::committee::Oracle;
 use outage_insurance::{Affected, OutageInsurance, OutageReport, MAX_METERS_PER_REPORT};
 
 use crate::{
+    demand::Skipped,
     error::OracleError,
     keeper::{pay_final_outages, settle_due_events},
-    measure::{measure_events, Skipped},
+    measure::measure_events,
     outages::decide,
     report::Report,
     settings::WorkerConfig,

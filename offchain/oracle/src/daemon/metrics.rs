@@ -8,6 +8,8 @@ use prometheus_client::{
     registry::Registry,
 };
 
+use gridtrust_chain::ContractError;
+
 use crate::{ingest::IngestReport, worker::RoundReport};
 
 /// Label of a report submission's outcome.
@@ -17,33 +19,56 @@ pub struct Outcome {
     pub outcome: String,
 }
 
-/// Everything the daemon counts.
+/// Label of a contract's refusal: which contract (`shared` for a message every contract shares) and
+/// the error's variant as the contract's metadata names it.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Refusal {
+    /// `outage_insurance`, `demand_response`, ... or `shared`.
+    pub contract: String,
+    /// The `Error` variant, e.g. `InvalidReport`.
+    pub error: String,
+}
+
+impl Refusal {
+    /// The label of `error`.
+    pub fn of(error: &ContractError) -> Self {
+        Self {
+            contract: error.contract().unwrap_or("shared").to_owned(),
+            error: error.variant(),
+        }
+    }
+}
+
+/// Everything the daemon counts; each field is named as the metric it is exported as.
 pub struct Metrics {
     registry: Registry,
     /// Readings stored.
-    pub readings: Counter,
+    pub readings_ingested: Counter,
     /// Meter events stored.
-    pub events: Counter,
+    pub events_ingested: Counter,
     /// Lines rejected.
-    pub rejected: Counter,
+    pub lines_rejected: Counter,
     /// Demand-response events whose results this daemon computed.
-    pub measured: Counter,
+    pub dr_events_measured: Counter,
     /// Reports queued in the outbox.
-    pub queued: Counter,
+    pub reports_queued: Counter,
     /// Report submissions by outcome.
-    pub submitted: Family<Outcome, Counter>,
+    pub reports_submitted: Family<Outcome, Counter>,
     /// Policies paid by payouts this daemon triggered.
-    pub payouts: Counter,
+    pub payouts_triggered: Counter,
     /// Demand-response entries settled by this daemon.
-    pub settled: Counter,
-    /// Rounds that stopped on a chain or store error.
-    pub chain_errors: Counter,
+    pub entries_settled: Counter,
+    /// Rounds that stopped on a chain or store error (exported as `chain_errors`, its name since the
+    /// first release, although store errors count too).
+    pub round_errors: Counter,
+    /// Contract refusals met: reports refused for good, and refusals that stopped a round.
+    pub refusals: Family<Refusal, Counter>,
     /// Reports waiting in the outbox.
     pub outbox_pending: Gauge,
     /// Chain time minus the newest meter data's time, in seconds.
     pub lag_seconds: Gauge,
     /// When the last round finished, Unix seconds.
-    pub last_round: Gauge<i64, AtomicI64>,
+    pub last_round_timestamp_seconds: Gauge<i64, AtomicI64>,
     /// Rounds run.
     pub rounds: Counter<u64, AtomicU64>,
 }
@@ -59,61 +84,72 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("gridtrust_oracle");
         let m = Self {
-            readings: Counter::default(),
-            events: Counter::default(),
-            rejected: Counter::default(),
-            measured: Counter::default(),
-            queued: Counter::default(),
-            submitted: Family::default(),
-            payouts: Counter::default(),
-            settled: Counter::default(),
-            chain_errors: Counter::default(),
+            readings_ingested: Counter::default(),
+            events_ingested: Counter::default(),
+            lines_rejected: Counter::default(),
+            dr_events_measured: Counter::default(),
+            reports_queued: Counter::default(),
+            reports_submitted: Family::default(),
+            payouts_triggered: Counter::default(),
+            entries_settled: Counter::default(),
+            round_errors: Counter::default(),
+            refusals: Family::default(),
             outbox_pending: Gauge::default(),
             lag_seconds: Gauge::default(),
-            last_round: Gauge::default(),
+            last_round_timestamp_seconds: Gauge::default(),
             rounds: Counter::default(),
             registry: Registry::default(),
         };
         registry.register(
             "readings_ingested",
             "Interval readings stored",
-            m.readings.clone(),
+            m.readings_ingested.clone(),
         );
         registry.register(
             "events_ingested",
             "Meter events (last gasp, restore) stored",
-            m.events.clone(),
+            m.events_ingested.clone(),
         );
-        registry.register("lines_rejected", "Input lines rejected", m.rejected.clone());
+        registry.register(
+            "lines_rejected",
+            "Input lines rejected",
+            m.lines_rejected.clone(),
+        );
         registry.register(
             "dr_events_measured",
             "Demand-response events whose results this daemon computed",
-            m.measured.clone(),
+            m.dr_events_measured.clone(),
         );
         registry.register(
             "reports_queued",
             "Committee reports queued in the outbox",
-            m.queued.clone(),
+            m.reports_queued.clone(),
         );
         registry.register(
             "reports_submitted",
             "Committee report submissions by outcome",
-            m.submitted.clone(),
+            m.reports_submitted.clone(),
         );
         registry.register(
             "payouts_triggered",
             "Policies paid by payout calls this daemon made",
-            m.payouts.clone(),
+            m.payouts_triggered.clone(),
         );
         registry.register(
             "entries_settled",
             "Demand-response entries settled by this daemon",
-            m.settled.clone(),
+            m.entries_settled.clone(),
         );
         registry.register(
             "chain_errors",
             "Rounds stopped by a chain or store error",
-            m.chain_errors.clone(),
+            m.round_errors.clone(),
+        );
+        registry.register(
+            "refusals",
+            "Contract refusals by contract and error: reports refused for good, and refusals that \
+             stopped a round",
+            m.refusals.clone(),
         );
         registry.register(
             "outbox_pending",
@@ -128,7 +164,7 @@ impl Metrics {
         registry.register(
             "last_round_timestamp_seconds",
             "When the last round finished",
-            m.last_round.clone(),
+            m.last_round_timestamp_seconds.clone(),
         );
         registry.register("rounds", "Rounds run", m.rounds.clone());
         Self { registry, ..m }
@@ -136,30 +172,41 @@ impl Metrics {
 
     /// Counts what an ingest stored and rejected.
     pub fn ingested(&self, report: &IngestReport) {
-        self.readings.inc_by(report.readings as u64);
-        self.events.inc_by(report.events as u64);
-        self.rejected.inc_by(report.rejects.len() as u64);
+        self.readings_ingested.inc_by(report.readings as u64);
+        self.events_ingested.inc_by(report.events as u64);
+        self.lines_rejected.inc_by(report.rejects.len() as u64);
     }
 
     /// Counts what a round did.
     pub fn round(&self, report: &RoundReport) {
         self.rounds.inc();
-        self.measured.inc_by(report.events_measured.len() as u64);
-        self.queued.inc_by(report.queued as u64);
+        self.dr_events_measured
+            .inc_by(report.events_measured.len() as u64);
+        self.reports_queued.inc_by(report.queued as u64);
         for (outcome, n) in [
             ("voted", report.sent.voted),
             ("already_counted", report.sent.already_counted),
             ("refused", report.sent.refused),
             ("retry", report.sent.retry),
         ] {
-            self.submitted
+            self.reports_submitted
                 .get_or_create(&Outcome {
                     outcome: outcome.into(),
                 })
                 .inc_by(n as u64);
         }
-        self.payouts.inc_by(u64::from(report.policies_paid));
-        self.settled.inc_by(u64::from(report.entries_settled));
+        for error in &report.sent.refusals {
+            self.refused(error);
+        }
+        self.payouts_triggered
+            .inc_by(u64::from(report.policies_paid));
+        self.entries_settled
+            .inc_by(u64::from(report.entries_settled));
+    }
+
+    /// Counts one contract refusal.
+    pub fn refused(&self, error: &ContractError) {
+        self.refusals.get_or_create(&Refusal::of(error)).inc();
     }
 
     /// The Prometheus text exposition.
@@ -168,5 +215,34 @@ impl Metrics {
         // Writing into a String cannot fail.
         encode(&mut out, &self.registry).expect("encoding metrics into a string");
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use gridtrust_common::access::AccessError;
+
+    use super::*;
+
+    #[test]
+    fn refusals_are_counted_by_contract_and_error() {
+        let m = Metrics::new();
+        let invalid = ContractError::from(outage_insurance::Error::InvalidReport);
+        m.refused(&invalid);
+        m.refused(&invalid);
+        m.refused(&ContractError::from(AccessError::NotOwner));
+        let text = m.render();
+        assert!(
+            text.contains(
+                "gridtrust_oracle_refusals_total{contract=\"outage_insurance\",error=\"InvalidReport\"} 2"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "gridtrust_oracle_refusals_total{contract=\"shared\",error=\"Access\"} 1"
+            ),
+            "{text}"
+        );
     }
 }

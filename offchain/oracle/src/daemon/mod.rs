@@ -279,7 +279,10 @@ pub fn run(config: DaemonConfig) -> Result<(), DaemonError> {
             match &outcome {
                 Ok(report) => {
                     shared.metrics.round(report);
-                    shared.metrics.last_round.set((unix_ms() / 1_000) as i64);
+                    shared
+                        .metrics
+                        .last_round_timestamp_seconds
+                        .set((unix_ms() / 1_000) as i64);
                     state.last_success_ms = Some(unix_ms());
                     state.last_error = None;
                     if report.queued + report.sent.voted + report.policies_paid as usize > 0
@@ -292,7 +295,10 @@ pub fn run(config: DaemonConfig) -> Result<(), DaemonError> {
                     }
                 }
                 Err(e) => {
-                    shared.metrics.chain_errors.inc();
+                    shared.metrics.round_errors.inc();
+                    if let Some(refusal) = e.refusal() {
+                        shared.metrics.refused(refusal);
+                    }
                     state.last_error = Some(e.to_string());
                     tracing::error!(error = %e, transient = e.is_transient(), "round failed; trying again next round");
                 }
