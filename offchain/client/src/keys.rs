@@ -99,9 +99,9 @@ mod tests {
 
     #[test]
     fn keys_come_from_the_environment_or_a_file_and_bad_uris_are_explained() {
-        std::env::set_var("GRIDTRUST_TEST_KEY_URI", "//Bob");
+        std::env::set_var("CONTRACTS_CLIENT_TEST_KEY_URI", "//Bob");
         assert_eq!(
-            Key::from_uri("env:GRIDTRUST_TEST_KEY_URI")
+            Key::from_uri("env:CONTRACTS_CLIENT_TEST_KEY_URI")
                 .unwrap()
                 .account(),
             Key::dev("Bob").account()
@@ -114,7 +114,7 @@ mod tests {
         assert_eq!(from_file.account(), Key::dev("Charlie").account());
 
         assert!(matches!(
-            Key::from_uri("env:GRIDTRUST_TEST_KEY_UNSET"),
+            Key::from_uri("env:CONTRACTS_CLIENT_TEST_KEY_UNSET"),
             Err(KeyError::MissingEnv(_))
         ));
         let err = Key::from_uri("not a uri at all //").unwrap_err();
