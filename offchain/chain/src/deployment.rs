@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     addresses::Contracts,
-    bundle::Bundle,
     bundles::{self, CONTRACTS},
     client::{code_hash, Chain, ChainError, CodeHash, Deployed, Weight},
     encode::{call_builder, Constructor},
@@ -225,8 +224,8 @@ struct Run<'a, C, P, S> {
     manifest: Manifest,
     progress: P,
     save: S,
-    /// Codes on chain in this run, by contract.
-    codes: BTreeMap<&'static str, (Bundle, CodeHash)>,
+    /// Codes on chain in this run, by contract: the hash and the Wasm's size.
+    codes: BTreeMap<&'static str, (CodeHash, usize)>,
 }
 
 impl<'a, C, P, S> Run<'a, C, P, S>
@@ -258,11 +257,11 @@ where
         (self.save)(&self.manifest).map_err(DeployError::Save)
     }
 
-    /// Contract `name`'s bundle and its code on chain, uploaded once per run (a chain that has the
-    /// code already keeps it).
-    fn code(&mut self, name: &'static str) -> Result<(Bundle, CodeHash), DeployError> {
-        if let Some(known) = self.codes.get(name) {
-            return Ok(known.clone());
+    /// Contract `name`'s code on chain, uploaded once per run (a chain that has the code already
+    /// keeps it): its hash and size.
+    fn code(&mut self, name: &'static str) -> Result<(CodeHash, usize), DeployError> {
+        if let Some(&known) = self.codes.get(name) {
+            return Ok(known);
         }
         let bundle = bundles::load(name).map_err(ChainError::from)?;
         let hash = self.chain.upload(&bundle, &self.plan.utility)?;
@@ -272,8 +271,9 @@ where
             bundle.wasm.len(),
             hex32(&hash)
         ));
-        self.codes.insert(name, (bundle.clone(), hash));
-        Ok((bundle, hash))
+        let known = (hash, bundle.wasm.len());
+        self.codes.insert(name, known);
+        Ok(known)
     }
 
     /// The instance of `name` recorded in the manifest when it still holds `code` on chain, else a
@@ -283,37 +283,28 @@ where
         name: &'static str,
         constructor: Constructor,
     ) -> Result<(AccountId, bool), DeployError> {
-        let (bundle, code) = self.code(name)?;
-        if let Some(address) = self.manifest.address(&bundle.name)? {
+        let (code, wasm_bytes) = self.code(name)?;
+        if let Some(address) = self.manifest.address(name)? {
             if self.chain.code_hash_at(&address)? == Some(code) {
-                (self.progress)(&format!("{} reused at {}", bundle.name, ss58(&address)));
+                (self.progress)(&format!("{name} reused at {}", ss58(&address)));
                 return Ok((address, false));
             }
         }
         // A salt never used before: an earlier instance of the same code may still exist.
         let salt = self.chain.next_salt();
-        let (address, _) = self.chain.instantiate(
-            &bundle.name,
-            code,
-            constructor,
-            &self.plan.utility,
-            0,
-            &salt,
-        )?;
+        let (address, _) =
+            self.chain
+                .instantiate(name, code, constructor, &self.plan.utility, 0, &salt)?;
         self.manifest.contracts.insert(
-            bundle.name.clone(),
+            name.to_owned(),
             ContractRecord {
                 address: ss58(&address),
                 code_hash: hex32(&code),
-                wasm_bytes: bundle.wasm.len(),
+                wasm_bytes,
             },
         );
         self.record()?;
-        (self.progress)(&format!(
-            "{} instantiated at {}",
-            bundle.name,
-            ss58(&address)
-        ));
+        (self.progress)(&format!("{name} instantiated at {}", ss58(&address)));
         Ok((address, true))
     }
 
