@@ -246,7 +246,7 @@ pub fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     runtime.spawn(async move {
         wait_for_signal().await;
         tracing::info!("stop requested; finishing the round under way");
-        stop_signal.shutdown.ask();
+        stop_signal.stop();
     });
     let server = match config.http {
         Some(addr) => {
