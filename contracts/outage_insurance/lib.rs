@@ -19,8 +19,12 @@
 //! Two reports go through the k-of-n committee (`gridtrust_common::committee`):
 //! `report_outage_start(feeder, start)` freezes sales on the feeder (until the end is final, or
 //! [`MAX_FREEZE_MS`] after the start if it never is); `report_outage_end(report)` is the
-//! final word (start, end, planned?, whole feeder or a sorted list of meters) and creates an outage with
-//! a payout cursor. `process_payouts(outage, max)` is permissionless: it advances the cursor by at most
+//! final word (start, end, planned?, whole feeder or a sorted list of meters, and the Merkle root of the
+//! meter events that decided it) and creates an outage with a payout cursor. Operators whose evidence
+//! differs submit different content for the same report, so the committee's identical-content rule
+//! finalizes only evidence a threshold of them agree on; `verify_outage_event` then proves any one of
+//! those events against the root, and each `PayoutMade` names its outage, so every payout leads to its
+//! evidence. `process_payouts(outage, max)` is permissionless: it advances the cursor by at most
 //! `max` targets and pays each eligible policy once. Eligible = cover began (purchase + waiting period)
 //! at or before the outage start, the outage started before the policy ended, and the outage is not
 //! planned when the pool excludes planned outages.
@@ -58,7 +62,9 @@ mod outage_insurance {
         blake2_256_of,
         committee::{Committee, CommitteeError, Oracle, ReportId, VoteOutcome},
         math::mul_div,
+        merkle::{self, MerkleProof},
         meter_holders::{MeterHolderSettings, MeterHolders, NotAHolder},
+        outage::MeterEvent,
         owed::{Owed, OwedError, OwedPayments},
         tiers::{self, Tier},
         verifier::SchemaId,
@@ -221,7 +227,7 @@ mod outage_insurance {
     #[allow(clippy::cast_possible_truncation)]
     mod codec {
         use super::{FeederId, MeterId, Timestamp, Vec};
-        use gridtrust_common::committee::CommitteeError;
+        use gridtrust_common::{committee::CommitteeError, Digest};
 
         /// Which meters an outage hit.
         #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,6 +255,13 @@ mod outage_insurance {
             pub planned: bool,
             /// Who was hit.
             pub affected: Affected,
+            /// The outage rule's threshold the operators decided by
+            /// (`gridtrust_common::outage::OutageRule::min_dark_meters`), so a verifier recomputes
+            /// with the same rule.
+            pub min_dark_meters: u32,
+            /// Merkle root over the meter events that decided the outage, in canonical order
+            /// (`gridtrust_common::outage`): what `verify_outage_event` proves events against.
+            pub evidence_root: Digest,
         }
 
         gridtrust_common::contract_error! {
@@ -299,8 +312,8 @@ mod outage_insurance {
             InsufficientFreeCapital,
             /// No policy with that id.
             PolicyNotFound,
-            /// The report is malformed: end not after start, end in the future, or a meter list that is
-            /// empty, too long or not strictly ascending.
+            /// The report is malformed: end not after start, end in the future, a threshold of no
+            /// meters, or a meter list that is empty, too long or not strictly ascending.
             InvalidReport,
             /// No outage with that id.
             OutageNotFound,
@@ -426,6 +439,8 @@ mod outage_insurance {
         pub planned: bool,
         /// Targets to visit.
         pub targets: u32,
+        /// Root of the meter events that decided it (see `OutageReport::evidence_root`).
+        pub evidence_root: Digest,
     }
 
     /// A policy was paid for an outage.
@@ -1117,6 +1132,21 @@ mod outage_insurance {
             self.outages.get(outage)
         }
 
+        /// Whether `event` is one of the meter events that decided `outage`: its leaf
+        /// (`MeterEvent::leaf`) is checked against the outage's evidence root with `proof`. `false`
+        /// for an unknown outage or any malformed proof.
+        #[ink(message)]
+        pub fn verify_outage_event(
+            &self,
+            outage: OutageId,
+            event: MeterEvent,
+            proof: MerkleProof,
+        ) -> bool {
+            self.outages
+                .get(outage)
+                .is_some_and(|o| merkle::verify(&o.report.evidence_root, &event.leaf(), &proof))
+        }
+
         /// How many targets of `outage` are still to be visited by `process_payouts`.
         #[ink(message)]
         pub fn payouts_remaining(&self, outage: OutageId) -> Option<u32> {
@@ -1182,7 +1212,10 @@ mod outage_insurance {
         }
 
         fn check_report(&self, r: &OutageReport) -> Result<()> {
-            if r.end_ms <= r.start_ms || r.end_ms > self.env().block_timestamp() {
+            if r.end_ms <= r.start_ms
+                || r.end_ms > self.env().block_timestamp()
+                || r.min_dark_meters == 0
+            {
                 return Err(Error::InvalidReport);
             }
             if let Affected::Meters(meters) = &r.affected {
@@ -1225,6 +1258,7 @@ mod outage_insurance {
                 minutes,
                 planned: report.planned,
                 targets,
+                evidence_root: report.evidence_root,
             });
             self.outages.insert(
                 id,

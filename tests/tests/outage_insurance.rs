@@ -5,6 +5,7 @@ use gridtrust_common::{
     access::{AccessError, Owned},
     committee::{CommitteeError, Oracle, VoteOutcome},
     meter_holders::MeterHolderSettings,
+    outage::{decide, evidence_proof, EventKind, MeterEvent, OutageRule},
     owed::{OwedError, OwedPayments},
     tiers::Tier,
 };
@@ -162,6 +163,8 @@ fn report(
         end_ms: start_ms + minutes * MINUTE_MS,
         planned,
         affected,
+        min_dark_meters: 3,
+        evidence_root: [0; 32],
     }
 }
 
@@ -676,4 +679,90 @@ fn a_pool_stops_selling_while_the_oracle_is_silent() {
         heard[1].1 < heard[0].1,
         "operator 2 was last heard at appointment"
     );
+}
+
+/// The meter events of a storm on `feeder`: meters 1..=`meters` go dark a second apart from `start`
+/// and come back after `minutes`, a second apart.
+fn storm_events(feeder: u32, meters: u64, start: u64, minutes: u64) -> Vec<MeterEvent> {
+    let event = |kind, meter, at_ms| MeterEvent {
+        kind,
+        meter,
+        feeder,
+        at_ms,
+    };
+    (1..=meters)
+        .map(|m| event(EventKind::LastGasp, m, start + m * 1_000))
+        .chain((1..=meters).map(|m| {
+            event(
+                EventKind::Restore,
+                m,
+                start + minutes * MINUTE_MS + m * 1_000,
+            )
+        }))
+        .collect()
+}
+
+#[test]
+fn an_outage_proves_the_events_behind_it_and_no_doctored_one() {
+    let mut s = Setup::new();
+    let start = s.now();
+    s.wait(4 * HOUR_MS);
+    let outage = decide(
+        &storm_events(7, 5, start, 120),
+        &OutageRule::default(),
+        s.now(),
+    )
+    .remove(0);
+    let mut r = report(
+        7,
+        outage.start_ms,
+        0,
+        false,
+        Affected::Meters(outage.meters.clone()),
+    );
+    r.end_ms = outage.end_ms.unwrap();
+    r.evidence_root = outage.evidence_root();
+    let mut no_rule = r.clone();
+    no_rule.min_dark_meters = 0;
+    let m = s.api().report_outage_end(no_rule);
+    assert_eq!(s.send(s.grid.operators[0], m, 0), Err(Error::InvalidReport));
+    let id = s.end(r);
+    assert_eq!(
+        s.read(s.api().outage(id)).unwrap().report.evidence_root,
+        outage.evidence_root()
+    );
+
+    let proves = |s: &mut Setup, event: MeterEvent, index: usize| {
+        let proof = evidence_proof(&outage.evidence, index).unwrap();
+        s.read(s.api().verify_outage_event(id, event, proof))
+    };
+    for (index, event) in outage.evidence.iter().enumerate() {
+        assert!(proves(&mut s, *event, index), "event {index} proves");
+    }
+    let honest = outage.evidence[2];
+    let doctored = [
+        MeterEvent {
+            at_ms: honest.at_ms + 60_000,
+            ..honest
+        },
+        MeterEvent {
+            meter: honest.meter + 100,
+            ..honest
+        },
+        MeterEvent {
+            kind: EventKind::Restore,
+            ..honest
+        },
+        MeterEvent {
+            feeder: 8,
+            ..honest
+        },
+    ];
+    for event in doctored {
+        assert!(!proves(&mut s, event, 2), "{event:?} must not prove");
+    }
+    // The right event at the wrong index, or against an outage that does not exist, proves nothing.
+    assert!(!proves(&mut s, honest, 3));
+    let proof = evidence_proof(&outage.evidence, 2).unwrap();
+    assert!(!s.read(s.api().verify_outage_event(id + 1, honest, proof)));
 }

@@ -16,6 +16,7 @@
 //! - [`verifier`]: the cross-contract interface "does this subject hold a valid attestation?".
 //! - [`math`]: overflow-free `a * b / c` for shares and pro-rata payments.
 //! - [`tiers`]: parametric payout schedules and outage report ids.
+//! - [`outage`]: the outage rule (meter events → feeder outages), its evidence and the event leaf.
 //! - [`time`]: minutes, hours and days in milliseconds, the chain clock's unit.
 //! - [`refunds`]: cancellation refund schedules for bookings.
 //! - [`baseline`]: the demand-response customer baseline (highest X of Y days, capped day-of adjustment).
@@ -37,6 +38,7 @@ pub mod math;
 pub mod merkle;
 #[cfg(feature = "meter-holders")]
 pub mod meter_holders;
+pub mod outage;
 #[cfg(feature = "owed")]
 pub mod owed;
 pub mod refunds;

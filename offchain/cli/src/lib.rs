@@ -7,6 +7,7 @@
 //! - [`inspect`]: what the deployed contracts hold about one account (`--json` for machines).
 //! - [`node`]: a local contracts-node dev chain.
 //! - [`oracle`]: the meter-data oracle's commands (ingest, sample, run, verify, outages).
+//! - [`verify`]: checks anyone runs against the chain (a meter's outage payouts and their evidence).
 #[cfg(feature = "sandbox")]
 pub mod bench;
 #[cfg(feature = "sandbox")]
@@ -15,3 +16,4 @@ pub mod deploy;
 pub mod inspect;
 pub mod node;
 pub mod oracle;
+pub mod verify;

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use gridtrust::bench::BenchCommand;
 use gridtrust::{
     deploy::DeployCommand, inspect::InspectCommand, node::NodeCommand, oracle::OracleCommand,
+    verify::VerifyCommand,
 };
 
 /// GridTrust: identity attestations, reservations, demand-response settlement and outage insurance as
@@ -35,6 +36,9 @@ enum Command {
     /// Show what the deployed contracts hold about an account: balance, attestations, policies and
     /// payouts of its meters, demand-response entries, bookings.
     Inspect(InspectCommand),
+    /// Check data on the chain against its evidence with the shared rules (`verify payout`).
+    #[command(subcommand)]
+    Verify(VerifyCommand),
     /// Start a local contracts-node dev chain on a free port and keep it running until interrupted.
     Node(NodeCommand),
 }
@@ -49,5 +53,6 @@ fn main() -> Result<()> {
         Command::Deploy(c) => c.run(),
         Command::Inspect(c) => c.run(),
         Command::Node(c) => c.run(),
+        Command::Verify(c) => c.run(),
     }
 }

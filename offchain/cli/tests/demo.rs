@@ -1,6 +1,7 @@
 //! README's first command, `gridtrust demo`, run as a test over the sample town: the storm must pay
 //! every insured customer by their feeder's outage length (the oracle finding the outages the data was
-//! generated with) out of the pool's capital; the peak must pay exactly the subsidy of each customer's
+//! generated with) out of the pool's capital, every payout must check out against its evidence and a
+//! doctored copy must not; the peak must pay exactly the subsidy of each customer's
 //! reduction and check a reading against its root; the hotel scene must refuse the phishing clone and
 //! the double booking, tell a real confirmation from a doctored one, and pay the hotel the whole stay.
 
@@ -43,6 +44,22 @@ fn the_demo_pays_the_storm_and_the_peak_and_keeps_the_hotel_honest() {
     // Feeder 1 (45 min) is under the first tier; feeder 2 gets 5, feeder 3 gets 20 per customer.
     assert_eq!(paid, 75 * 5 * UNIT + 75 * 20 * UNIT);
     assert_eq!(storm.capital.0 - storm.capital.1, paid);
+    // Every paid customer's payout checks out against the chain and operator-2's evidence; the
+    // doctored copy of one customer's evidence does not.
+    assert_eq!(storm.verified.len(), 150);
+    assert!(
+        storm.verified.iter().all(|v| v.1),
+        "failed: {:?}",
+        storm.verified.iter().filter(|v| !v.1).collect::<Vec<_>>()
+    );
+    let doctored = storm
+        .doctored
+        .as_deref()
+        .expect("the doctored evidence fails");
+    assert!(
+        doctored.contains("is not the root the chain keeps"),
+        "{doctored}"
+    );
 
     let peak = &outcome.peak;
     assert_eq!(peak.reading_checks, (true, false));

@@ -480,6 +480,55 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         );
     }
 
+    phase.enter("a customer verifies a payout with `gridtrust verify payout`");
+    // The evidence from an operator's HTTP door, then the CLI proves it against the chain.
+    let record = chain
+        .query(&insurance, ins.outage(0), &utility)
+        .unwrap()
+        .unwrap();
+    let served = daemons[1].get(&format!(
+        "/evidence/{}?meter=1000",
+        gridtrust_oracle::evidence::root_hex(&record.report.evidence_root)
+    ));
+    let mut doc: serde_json::Value = serde_json::from_str(&served).expect(&served);
+    assert!(!doc["proofs"].as_array().unwrap().is_empty(), "{served}");
+    let evidence = root.path().join("evidence.json");
+    std::fs::write(&evidence, doc.to_string()).unwrap();
+    let verify = |file: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+            .args(["verify", "payout", "--config"])
+            .arg(&config)
+            .args(["--meter", "1000", "--outage", "0", "--json", "--events"])
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let checked = verify(&evidence);
+    let said = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        checked.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let verdict: serde_json::Value = serde_json::from_str(&said).unwrap();
+    assert_eq!(verdict["holds"], true, "{said}");
+    assert_eq!(
+        verdict["outages"][0]["paid"],
+        (5 * UNIT).to_string(),
+        "{said}"
+    );
+    // The same file with the customer's restore moved an hour later fails, naming the root.
+    for e in doc["events"].as_array_mut().unwrap() {
+        if e["meter"] == 1000 && e["kind"] == "restore" {
+            e["at_ms"] = (e["at_ms"].as_u64().unwrap() + 3_600_000).into();
+        }
+    }
+    std::fs::write(&evidence, doc.to_string()).unwrap();
+    let refused = verify(&evidence);
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "a doctored file must fail");
+    assert!(why.contains("is not the root the chain keeps"), "{why}");
+
     phase.enter("one operator alone reports an outage");
     // ---- one operator alone reports an outage nobody else saw ----
     let fake = t1 + 140_000;

@@ -138,6 +138,11 @@ impl Format {
             Self::JsonLines => parse_json_line,
         }
     }
+
+    /// Parses one line of this format; `Ok(None)` for a line to skip.
+    pub fn parse_line(self, line: &str) -> Result<Option<Record>, String> {
+        self.parser()(line)
+    }
 }
 
 /// Ingests `path` into `store` in one transaction per file; bad lines are rejected and counted.

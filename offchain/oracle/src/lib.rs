@@ -4,7 +4,8 @@
 //! - [`ingest`]: parsing CSV and JSON Lines; a bad line is rejected with its file and line number and
 //!   the rest goes on.
 //! - [`store`]: SQLite in WAL mode, readings keyed by (meter, interval) so re-ingesting is harmless.
-//! - [`outages`]: feeder outages decided from last-gasp and restore events.
+//! - [`outages`]: the reports feeder outages make (the rule itself is `gridtrust_common::outage`).
+//! - [`evidence`]: the meter events behind each final outage report, kept and served as reported.
 //! - [`demand`]: demand-response results per event, with the baseline code from `contracts/common` and
 //!   the Merkle root of the readings behind them.
 //! - [`report`]: the committee reports the oracle sends, keyed by content.
@@ -17,7 +18,7 @@
 //! - [`cursor`]: store-kept cursors so a round looks only at what may still need work.
 //! - [`worker`]: one operator's round: decide, queue, send, and (as keeper) pay and settle.
 //! - [`error`]: why the oracle's work against the chain stopped, with contract refusals typed.
-//! - [`verify`]: checking a customer's entry against the chain from the oracle's data.
+//! - [`verify`]: checking a customer's demand-response entry or outage payouts against the chain.
 //! - [`progress`]: what the worker has done, kept in the store across restarts.
 //! - [`daemon`]: the long-running service: watched folder, HTTP ingest, metrics, rounds on a node.
 //! - [`sample`]: deterministic sample data (a small town with a storm and a peak).
@@ -28,6 +29,7 @@ mod cursor;
 pub mod daemon;
 pub mod demand;
 pub mod error;
+pub mod evidence;
 pub mod ingest;
 pub mod keeper;
 pub mod measure;

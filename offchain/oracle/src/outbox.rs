@@ -83,7 +83,7 @@ impl Store {
             let (seq, payload) = row?;
             // Never skip an entry silently: a report that cannot be read is an error to look at.
             let report = Report::decode(&mut &payload[..])
-                .map_err(|_| StoreError::Undecodable(seq.to_string()))?;
+                .map_err(|_| StoreError::Undecodable(format!("outbox entry {seq}")))?;
             out.push(report);
         }
         Ok(out)
@@ -107,7 +107,7 @@ impl Store {
         for row in rows {
             let (seq, payload, state, attempts, detail) = row?;
             let report = Report::decode(&mut &payload[..])
-                .map_err(|_| StoreError::Undecodable(seq.to_string()))?;
+                .map_err(|_| StoreError::Undecodable(format!("outbox entry {seq}")))?;
             out.push((report, state_of(&state, attempts, detail)));
         }
         Ok(out)

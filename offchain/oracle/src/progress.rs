@@ -33,7 +33,9 @@ impl Store {
             )
             .optional()?;
         blob.map(|b| {
-            Vec::<u64>::decode(&mut &b[..]).map_err(|_| StoreError::Undecodable(event.to_string()))
+            Vec::<u64>::decode(&mut &b[..]).map_err(|_| {
+                StoreError::Undecodable(format!("the measured meters of event {event}"))
+            })
         })
         .transpose()
     }

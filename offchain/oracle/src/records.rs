@@ -13,28 +13,9 @@ pub struct Reading {
     pub wh: u64,
 }
 
-/// What a meter reported about its power.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// The meter lost power (its last message before going dark).
-    LastGasp,
-    /// The meter's power came back.
-    Restore,
-}
-
-/// A power event reported by a meter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub struct MeterEvent {
-    /// Last gasp or restore.
-    pub kind: EventKind,
-    /// The meter.
-    pub meter: u64,
-    /// Its feeder.
-    pub feeder: u32,
-    /// When it happened, ms since the Unix epoch.
-    pub at_ms: u64,
-}
+// Meter events are the outage rule's own type, so what is ingested is what the rule and its evidence
+// leaves are computed over.
+pub use gridtrust_common::outage::{EventKind, MeterEvent};
 
 /// One ingested line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -20,8 +20,8 @@ pub enum StoreError {
     /// A value does not fit SQLite's signed 64-bit integers.
     #[error("{0} is too large to store")]
     OutOfRange(u64),
-    /// A stored report no longer decodes (written by an incompatible version).
-    #[error("outbox entry {0} does not decode as a report")]
+    /// A stored value no longer decodes (written by an incompatible version); names which.
+    #[error("{0} does not decode (written by an incompatible version?)")]
     Undecodable(String),
 }
 
@@ -66,6 +66,7 @@ impl Store {
         let store = Self { conn };
         store.create_outbox()?;
         store.create_progress()?;
+        store.create_evidence()?;
         Ok(store)
     }
 

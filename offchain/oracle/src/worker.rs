@@ -1,6 +1,6 @@
 //! One operator's round of work against the chain, the heart of the oracle daemon (and of the demo):
 //! 1. **outages**: decide feeder outages from the stored meter events and queue a start report for each
-//!    open one and a final report for each ended one;
+//!    open one and a final report for each ended one (keeping the evidence it commits to);
 //! 2. **demand response**: for every event on chain that has ended (plus a grace period for late
 //!    readings), compute each participating meter's result once and queue the measurement batches;
 //! 3. **send** the outbox as this operator ([`crate::submit::drain`]);
@@ -14,14 +14,14 @@
 
 use gridtrust_chain::{encode::call_builder, Answer, Chain, Contracts};
 use gridtrust_common::committee::Oracle;
-use outage_insurance::{Affected, OutageInsurance, OutageReport, MAX_METERS_PER_REPORT};
+use outage_insurance::OutageInsurance;
 
 use crate::{
     demand::Skipped,
     error::OracleError,
     keeper::{pay_final_outages, settle_due_events},
     measure::measure_events,
-    outages::decide,
+    outages::{decide, final_report},
     report::Report,
     settings::WorkerConfig,
     store::Store,
@@ -47,23 +47,6 @@ pub struct RoundReport {
     pub heartbeat: bool,
 }
 
-/// The final report of `outage` as the contract takes it: its meters, or the whole feeder when more
-/// meters went dark than one report may list.
-fn end_report(feeder: u32, start_ms: u64, end_ms: u64, meters: &[u64]) -> Report {
-    let affected = if meters.len() > MAX_METERS_PER_REPORT as usize {
-        Affected::WholeFeeder
-    } else {
-        Affected::Meters(meters.to_vec())
-    };
-    Report::OutageEnd(OutageReport {
-        feeder,
-        start_ms,
-        end_ms,
-        planned: false,
-        affected,
-    })
-}
-
 /// Runs one round for `config.operator` on `chain` over `store`.
 pub fn round(
     chain: &mut impl Chain,
@@ -75,10 +58,13 @@ pub fn round(
     let now = chain.now_ms()?;
 
     for o in decide(&store.meter_events()?, &config.outages, now) {
-        let queued = match o.end_ms {
+        let queued = match final_report(&o, &config.outages) {
             // Reports about the future are refused: the chain's clock may trail ours.
-            Some(end) if end <= now => {
-                store.enqueue(&end_report(o.feeder, o.start_ms, end, &o.meters))?
+            Some(end) if end.end_ms <= now => {
+                // The evidence is kept before its report is queued, so no report is ever sent whose
+                // evidence this operator could not serve.
+                store.keep_evidence(&o)?;
+                store.enqueue(&Report::OutageEnd(end))?
             }
             Some(_) => false,
             None if !o.stale && o.start_ms <= now => store.enqueue(&Report::OutageStart {
@@ -134,21 +120,4 @@ fn heartbeat(
         .call(&insurance, api.heartbeat(), &config.operator, 0)
         .or_refused("heartbeat")?;
     Ok(true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_outage_of_more_meters_than_a_report_may_list_names_the_whole_feeder() {
-        let few: Vec<u64> = (0..3).collect();
-        let many: Vec<u64> = (0..=u64::from(MAX_METERS_PER_REPORT)).collect();
-        let affected = |meters: &[u64]| match end_report(1, 10, 20, meters) {
-            Report::OutageEnd(r) => r.affected,
-            other => panic!("not a final report: {other:?}"),
-        };
-        assert_eq!(affected(&few), Affected::Meters(few.clone()));
-        assert_eq!(affected(&many), Affected::WholeFeeder);
-    }
 }

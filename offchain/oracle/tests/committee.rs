@@ -1,10 +1,15 @@
 //! Three oracle daemons (three operators, each with its own SQLite store) reporting one outage to the
 //! real insurance contract's 2-of-3 committee on the sandbox chain: the outage counts once; a daemon
 //! killed after its vote counted but before its outbox recorded it resends on restart and nothing is
-//! counted twice; a refused report is kept with its reason; a chain failure leaves the report pending.
+//! counted twice; a refused report is kept with its reason; a chain failure leaves the report pending;
+//! operators whose evidence differs conflict, and only evidence a threshold agrees on becomes final.
 
 use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
-use gridtrust_oracle::{drain, ChainSubmitter, OutboxState, Report, Store, Submitter};
+use gridtrust_oracle::{
+    drain,
+    outages::{decide, final_report, OutageRule},
+    ChainSubmitter, EventKind, MeterEvent, OutboxState, Report, Store, Submitter,
+};
 use gridtrust_tests::{fixtures::committee_grid, HOUR_MS};
 use outage_insurance::{Affected, OutageInsurance, OutageReport};
 
@@ -35,6 +40,8 @@ fn three_daemons_count_an_outage_once_even_across_a_crash() {
             end_ms: start + 2 * HOUR_MS,
             planned: false,
             affected: Affected::WholeFeeder,
+            min_dark_meters: 3,
+            evidence_root: [1; 32],
         }),
     ];
     let mut stores: Vec<Store> = (0..3).map(|i| Store::open(&db(i)).unwrap()).collect();
@@ -103,6 +110,8 @@ fn refusals_are_kept_with_their_reason_and_chain_failures_retried() {
         end_ms: now + HOUR_MS,
         planned: false,
         affected: Affected::WholeFeeder,
+        min_dark_meters: 3,
+        evidence_root: [1; 32],
     });
     store.enqueue(&future).unwrap();
     let done = drain(&mut store, &mut submitter(&mut chain, &grid, 0)).unwrap();
@@ -132,4 +141,78 @@ fn refusals_are_kept_with_their_reason_and_chain_failures_retried() {
     // Fixed, the next pass delivers it.
     let done = drain(&mut store, &mut submitter(&mut chain, &grid, 0)).unwrap();
     assert_eq!(done.voted, 1);
+}
+
+#[test]
+fn operators_with_different_evidence_conflict_and_nothing_finalizes() {
+    let (mut chain, grid) = committee_grid();
+    let dir = tempfile::tempdir().unwrap();
+    let start = chain.now_ms();
+    chain.set_time(start + 3 * HOUR_MS);
+    chain.next_block();
+    let event = |kind, meter, at_ms| MeterEvent {
+        kind,
+        meter,
+        feeder: 4,
+        at_ms,
+    };
+    let feed: Vec<MeterEvent> = (1..=4)
+        .map(|m| event(EventKind::LastGasp, m, start + m))
+        .chain((1..=4).map(|m| event(EventKind::Restore, m, start + 2 * HOUR_MS + m)))
+        .collect();
+    // Operator 2's head-end also passed on a stray restore from a meter that never went dark: the
+    // same outage, start, end and meters, but other evidence.
+    let mut stray = feed.clone();
+    stray.push(event(EventKind::Restore, 9, start + HOUR_MS));
+    let rule = OutageRule::default();
+    let final_of = |events: &[MeterEvent]| {
+        let o = decide(events, &rule, chain.now_ms()).remove(0);
+        (final_report(&o, &rule).unwrap(), o)
+    };
+    let (honest, honest_outage) = final_of(&feed);
+    let (other, _) = final_of(&stray);
+    assert_eq!(
+        (honest.start_ms, honest.end_ms, &honest.affected),
+        (other.start_ms, other.end_ms, &other.affected)
+    );
+    assert_ne!(honest.evidence_root, other.evidence_root);
+
+    let mut stores: Vec<Store> = (0..3)
+        .map(|i| Store::open(&dir.path().join(format!("operator-{i}.db"))).unwrap())
+        .collect();
+    stores[0]
+        .enqueue(&Report::OutageEnd(honest.clone()))
+        .unwrap();
+    stores[1].enqueue(&Report::OutageEnd(other)).unwrap();
+    for (i, store) in stores.iter_mut().take(2).enumerate() {
+        let done = drain(store, &mut submitter(&mut chain, &grid, i)).unwrap();
+        assert_eq!(done.voted, 1);
+    }
+    let api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let count = |chain: &mut SandboxChain| {
+        chain
+            .query(&grid.insurance.address, api.outage_count(), &grid.utility)
+            .unwrap()
+    };
+    assert_eq!(
+        count(&mut chain),
+        0,
+        "two votes, two contents: nothing final"
+    );
+
+    // A third operator with the first one's evidence makes it final, with that root.
+    stores[2].keep_evidence(&honest_outage).unwrap();
+    stores[2]
+        .enqueue(&Report::OutageEnd(honest.clone()))
+        .unwrap();
+    drain(&mut stores[2], &mut submitter(&mut chain, &grid, 2)).unwrap();
+    assert_eq!(count(&mut chain), 1);
+    let record = chain
+        .query(&grid.insurance.address, api.outage(0), &grid.utility)
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.report.evidence_root, honest.evidence_root);
+    // The operator serves exactly the events behind that root.
+    let kept = stores[2].evidence(&honest.evidence_root).unwrap().unwrap();
+    assert_eq!(kept.events, honest_outage.evidence);
 }

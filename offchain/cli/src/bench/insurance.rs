@@ -1,12 +1,18 @@
-//! Outage insurance: buying a policy, outage reports, payouts per block at 1,000 and 100,000 live
-//! policies, and paying 10,000 policies on one feeder.
+//! Outage insurance: buying a policy, outage reports and their evidence, payouts per block at 1,000
+//! and 100,000 live policies, and paying 10,000 policies on one feeder.
 
 use anyhow::{ensure, Context, Result};
 use gridtrust_chain::{
     encode::call_builder, named_account, Answer, ContractError, Grid, SandboxChain,
 };
 
-use super::{committee_grid, Cost, Figures, NORMAL_PROOF_SIZE, NORMAL_REF_TIME};
+use gridtrust_common::outage::evidence_proof;
+use gridtrust_oracle::{
+    outages::{decide, final_report, Outage, OutageRule},
+    EventKind, MeterEvent,
+};
+
+use super::{committee_grid, Cost, EvidenceFigure, Figures, NORMAL_PROOF_SIZE, NORMAL_REF_TIME};
 
 /// Policies a payout batch call visits in the per-payout measurement.
 const PAYOUT_BATCH: u32 = 200;
@@ -101,35 +107,51 @@ fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<Insured> {
     })
 }
 
-/// Finalizes a 2-hour unplanned outage of [`OUTAGE_FEEDER`] through the committee; returns its id.
-fn finalized_outage(
-    chain: &mut SandboxChain,
-    grid: &Grid,
-    figures: Option<&mut Figures>,
-) -> Result<u64> {
-    use outage_insurance::{Affected, OutageInsurance, OutageReport};
-    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+/// A 2-hour storm on [`OUTAGE_FEEDER`] starting an hour from the chain's now: `meters` meters go
+/// dark one millisecond apart and come back in the same order. Returns the outage the shared rule
+/// decides from it, evidence included.
+fn storm(chain: &SandboxChain, meters: u64) -> Outage {
     let start = chain.now_ms() + 3_600_000;
-    chain.set_time(start + 2 * 3_600_000);
+    let event = |kind, meter, at_ms| MeterEvent {
+        kind,
+        meter,
+        feeder: OUTAGE_FEEDER,
+        at_ms,
+    };
+    let events: Vec<MeterEvent> = (0..meters)
+        .map(|m| event(EventKind::LastGasp, m, start + m))
+        .chain((0..meters).map(|m| event(EventKind::Restore, m, start + 2 * 3_600_000 + m)))
+        .collect();
+    decide(&events, &OutageRule::default(), 0).remove(0)
+}
+
+/// The final report's weight: the vote that finalizes it.
+struct Finalized {
+    id: u64,
+    start_vote: Cost,
+    final_vote: Cost,
+}
+
+/// Finalizes `outage` through the committee (its start, then its final report with the root of its
+/// evidence, as the oracle makes it).
+fn finalize(chain: &mut SandboxChain, grid: &Grid, outage: &Outage) -> Result<Finalized> {
+    use outage_insurance::OutageInsurance;
+    let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
+    let report = final_report(outage, &OutageRule::default()).context("the storm ended")?;
+    chain.set_time(report.end_ms + 60_000);
     let first = chain.call(
         &grid.insurance.address,
-        api.report_outage_start(OUTAGE_FEEDER, start),
+        api.report_outage_start(report.feeder, report.start_ms),
         &grid.operators[0],
         0,
     )?;
-    let report = OutageReport {
-        feeder: OUTAGE_FEEDER,
-        start_ms: start,
-        end_ms: start + 2 * 3_600_000,
-        planned: false,
-        affected: Affected::WholeFeeder,
-    };
     chain.call(
         &grid.insurance.address,
         api.report_outage_end(report.clone()),
         &grid.operators[0],
         0,
     )?;
+    let id = chain.query(&grid.insurance.address, api.outage_count(), &grid.utility)?;
     let last = chain.call(
         &grid.insurance.address,
         api.report_outage_end(report),
@@ -141,19 +163,64 @@ fn finalized_outage(
         "outage did not finalize: {:?}",
         last.value
     );
+    Ok(Finalized {
+        id,
+        start_vote: first.weight_consumed.into(),
+        final_vote: last.weight_consumed.into(),
+    })
+}
+
+/// Finalizes a 2-hour unplanned outage of [`OUTAGE_FEEDER`] with `meters` dark meters; returns its
+/// id.
+fn finalized_outage(
+    chain: &mut SandboxChain,
+    grid: &Grid,
+    meters: u64,
+    figures: Option<&mut Figures>,
+) -> Result<u64> {
+    let outage = storm(chain, meters);
+    let done = finalize(chain, grid, &outage)?;
     if let Some(figures) = figures {
-        figures.record(
-            "outage_insurance",
-            "report_outage_start",
-            first.weight_consumed.into(),
-        );
+        figures.record("outage_insurance", "report_outage_start", done.start_vote);
         figures.record(
             "outage_insurance",
             "report_outage_end_final",
-            last.weight_consumed.into(),
+            done.final_vote,
         );
     }
-    Ok(0)
+    Ok(done.id)
+}
+
+/// The evidence behind a final report, for a 75-meter and a 10,000-meter feeder: events, the proof a
+/// customer checks one event with, what the contract's check costs, and what the final vote costs
+/// (the same for both: the report carries only the root).
+pub(super) fn evidence(figures: &mut Figures) -> Result<()> {
+    use outage_insurance::OutageInsurance;
+    let (mut chain, grid) = committee_grid()?;
+    for meters in [75u64, 10_000] {
+        let outage = storm(&chain, meters);
+        let done = finalize(&mut chain, &grid, &outage)?;
+        let index = outage.evidence.len() / 2;
+        let proof = evidence_proof(&outage.evidence, index).context("an event in range")?;
+        let api = call_builder::<OutageInsurance>(grid.insurance.address);
+        let checked = chain.call(
+            &grid.insurance.address,
+            api.verify_outage_event(done.id, outage.evidence[index], proof.clone()),
+            &grid.utility,
+            0,
+        )?;
+        ensure!(checked.value, "the event did not prove");
+        figures.evidence.push(EvidenceFigure {
+            meters,
+            events: outage.evidence.len(),
+            siblings: proof.siblings.len(),
+            proof_bytes: scale::Encode::encoded_size(&proof),
+            verify: checked.weight_consumed.into(),
+            final_vote: done.final_vote,
+        });
+        chain.next_block();
+    }
+    Ok(())
 }
 
 /// Weight of one payout with `live` policies in the contract, 1,000 of them on the outage's feeder.
@@ -166,7 +233,7 @@ pub(super) fn payout_case(figures: &mut Figures, live: u32) -> Result<()> {
         grid,
         buy_policy,
     } = insured_grid(on_feeder, live - on_feeder)?;
-    let outage = finalized_outage(&mut chain, &grid, Some(figures))?;
+    let outage = finalized_outage(&mut chain, &grid, u64::from(on_feeder), Some(figures))?;
     let mut api = call_builder::<OutageInsurance>(grid.insurance.address);
     let keeper = grid.utility;
     let one = chain.call(
@@ -233,7 +300,7 @@ pub(super) fn settle_ten_thousand(figures: &mut Figures) -> Result<()> {
     let Insured {
         mut chain, grid, ..
     } = insured_grid(POLICIES, 0)?;
-    let outage = finalized_outage(&mut chain, &grid, None)?;
+    let outage = finalized_outage(&mut chain, &grid, u64::from(POLICIES), None)?;
     let (per_payout, _) = *figures
         .payouts_per_block
         .get(&1_000)

@@ -74,6 +74,7 @@ pub fn run(json: Option<PathBuf>, quick: bool) -> Result<()> {
     attestations::costs(&mut figures)?;
     insurance::payout_case(&mut figures, 1_000)?;
     insurance::settle_ten_thousand(&mut figures)?;
+    insurance::evidence(&mut figures)?;
     reservations::costs(&mut figures)?;
     demand::costs(&mut figures)?;
     if let Some(handle) = big_state {
@@ -105,6 +106,24 @@ pub(crate) struct Figures {
     pub(crate) ingest: Option<(u64, f64)>,
     /// Restore events ingested to payouts done: (policies paid, milliseconds).
     pub(crate) restore_to_payout_ms: Option<(u64, f64)>,
+    /// Outage evidence by feeder size.
+    pub(crate) evidence: Vec<EvidenceFigure>,
+}
+
+/// What an outage's evidence weighs, for one feeder size.
+pub(crate) struct EvidenceFigure {
+    /// Meters that went dark and came back.
+    pub(crate) meters: u64,
+    /// Events in the evidence.
+    pub(crate) events: usize,
+    /// Hashes in one event's proof.
+    pub(crate) siblings: usize,
+    /// The proof's SCALE size, as a call carries it.
+    pub(crate) proof_bytes: usize,
+    /// `verify_outage_event`.
+    pub(crate) verify: Cost,
+    /// The final report's finalizing vote.
+    pub(crate) final_vote: Cost,
 }
 
 impl Figures {
@@ -138,6 +157,7 @@ impl Figures {
             );
         }
         self.print_payouts();
+        self.print_evidence();
         if let Some((readings, rate)) = self.ingest {
             println!();
             println!(
@@ -147,6 +167,29 @@ impl Figures {
         if let Some((policies, ms)) = self.restore_to_payout_ms {
             println!(
                 "restore to payout: {ms:.1} ms from {policies} restore events ingested to {policies} policies paid (three daemons ingest and run their rounds: decide, send, the keeper pays)"
+            );
+        }
+    }
+
+    fn print_evidence(&self) {
+        println!();
+        println!("outage evidence (the final report carries its root only)");
+        println!(
+            "{:>8} {:>8} {:>14} {:>24} {:>26}",
+            "meters",
+            "events",
+            "proof hashes/bytes",
+            "verify_outage_event",
+            "report_outage_end (final)"
+        );
+        for e in &self.evidence {
+            println!(
+                "{:>8} {:>8} {:>14} {:>24} {:>26}",
+                e.meters,
+                e.events,
+                format!("{}/{}", e.siblings, e.proof_bytes),
+                format!("{}/{}", e.verify.ref_time, e.verify.proof_size),
+                format!("{}/{}", e.final_vote.ref_time, e.final_vote.proof_size)
             );
         }
     }
@@ -204,6 +247,14 @@ impl Figures {
             "settle_one_feeder": settle,
             "ingest_readings_per_s": self.ingest.map(|(_, rate)| rate.round() as u64),
             "restore_to_payout_ms": self.restore_to_payout_ms.map(|(_, ms)| (ms * 10.0).round() / 10.0),
+            "outage_evidence": self.evidence.iter().map(|e| json!({
+                "meters": e.meters,
+                "events": e.events,
+                "proof_hashes": e.siblings,
+                "proof_bytes": e.proof_bytes,
+                "verify_outage_event": { "ref_time": e.verify.ref_time, "proof_size": e.verify.proof_size },
+                "report_outage_end_final": { "ref_time": e.final_vote.ref_time, "proof_size": e.final_vote.proof_size },
+            })).collect::<Vec<_>>(),
             "machine": machine(),
             "toolchain": toolchain(),
         })

@@ -1,11 +1,13 @@
 //! The storm: the sample town's 300 meter holders insure their meters; the storm's last gasps and
 //! restores reach the three operators' daemons, each of which decides one outage per hit feeder; two
 //! operators' rounds report them from their own outboxes (2 of 3 make them final); the third, the
-//! keeper, triggers the payouts, by outage length, with no claim.
+//! keeper, triggers the payouts, by outage length, with no claim. Then every paid customer checks their
+//! payout against the chain and the evidence behind it, and a doctored copy of that evidence fails.
 use anyhow::{Context, Result};
 use gridtrust_chain::{
     encode::call_builder, named_account, ss58, AccountId, Answer, Grid, SandboxChain,
 };
+use gridtrust_common::outage::evidence_proof;
 use gridtrust_common::{
     tiers::{self, Tier},
     time::{DAY_MS, HOUR_MS},
@@ -13,10 +15,13 @@ use gridtrust_common::{
 use gridtrust_oracle::{
     outages::{self, OutageRule},
     sample::SampleSpec,
+    verify::{verify_payouts, HeldEvents, PayoutCheck, PayoutQuery},
+    EventKind,
 };
 use outage_insurance::{OutageInsurance, PoolTerms};
 
 use super::{customer, tokens, DemoOracle, UNIT};
+use crate::verify::payout_lines;
 
 /// The pool's payout tiers: at least 1 hour → 5 tokens, 4 hours → 20, 12 hours → 50.
 pub fn storm_tiers() -> Vec<Tier> {
@@ -45,6 +50,10 @@ pub struct StormOutcome {
     pub payouts: Vec<(u64, u32, u128)>,
     /// The pool's capital before and after the storm.
     pub capital: (u128, u128),
+    /// Per paid meter: whether its payout checked out against the chain and operator-2's evidence.
+    pub verified: Vec<(u64, bool)>,
+    /// The first mismatch the same check found in a doctored copy of one customer's evidence.
+    pub doctored: Option<String>,
 }
 
 /// Deploys every contract, then runs the storm over `town`, printing each step. Returns the chain and
@@ -194,6 +203,7 @@ pub fn run(
         tokens(capital_before.locked),
         tokens(capital_after.locked)
     );
+    let (verified, doctored) = check_payouts(&mut chain, &grid, oracle, &payouts)?;
     Ok((
         chain,
         grid,
@@ -201,6 +211,100 @@ pub fn run(
             outages: found,
             payouts,
             capital: (capital_before.total, capital_after.total),
+            verified,
+            doctored,
         },
     ))
+}
+
+/// A paid meter and whether its payout checked out.
+type Verdict = (u64, bool);
+
+/// Every paid customer checks their payout as `gridtrust verify payout` does, with operator-2's
+/// evidence: one check is shown in full; then the first customer's evidence, doctored to claim a
+/// longer outage, must fail. Returns each paid meter's verdict and the doctored copy's mismatch.
+fn check_payouts(
+    chain: &mut SandboxChain,
+    grid: &Grid,
+    oracle: &DemoOracle,
+    payouts: &[(u64, u32, u128)],
+) -> Result<(Vec<Verdict>, Option<String>)> {
+    println!("\n== Customers check their payouts against the chain, with operator-2's evidence");
+    let contracts = grid.contracts();
+    let insurance = contracts.insurance;
+    let api = call_builder::<OutageInsurance>(insurance);
+    let asker = named_account("a-customer");
+    let evidence = &oracle.operators[1];
+    let mut verified = Vec::new();
+    let mut shown: Option<PayoutCheck> = None;
+    for &(meter, _, gained) in payouts.iter().filter(|p| p.2 > 0) {
+        let query = PayoutQuery {
+            meter,
+            outage: None,
+            policies: Some(chain.query(&insurance, api.policies_of_meter(meter), &asker)?),
+        };
+        let check = verify_payouts(chain, &contracts, &asker, &query, &mut &*evidence)?;
+        let holds = check.holds() && check.outages.iter().all(|c| c.paid == Some(gained));
+        if shown.is_none() {
+            for line in payout_lines(&check) {
+                println!("  {line}");
+            }
+            shown = Some(check);
+        }
+        verified.push((meter, holds));
+    }
+    let ok = verified.iter().filter(|v| v.1).count();
+    println!(
+        "  {ok} of {} paid customers: evidence root, minutes, own events and amount all check out",
+        verified.len()
+    );
+
+    let Some(check) = shown else {
+        return Ok((verified, None));
+    };
+    let first = check
+        .outages
+        .first()
+        .context("a paid customer has a checked outage")?;
+    let meter = check.meter;
+    let mut events = evidence
+        .evidence(&first.record.report.evidence_root)?
+        .context("operator-2 kept the evidence it reported")?
+        .events;
+    let restore = events
+        .iter()
+        .position(|e| e.meter == meter && e.kind == EventKind::Restore)
+        .context("the customer's meter came back")?;
+    let honest = events[restore];
+    events[restore].at_ms += 2 * HOUR_MS;
+    let doctored = events[restore];
+    println!(
+        "  a doctored file moves meter {meter}'s restore two hours later (to claim a higher tier):"
+    );
+    let proof = evidence_proof(&events, restore).context("an event in range")?;
+    let contract_says = chain.query(
+        &insurance,
+        api.verify_outage_event(first.outage, doctored, proof.clone()),
+        &asker,
+    )?;
+    let honest_says = chain.query(
+        &insurance,
+        api.verify_outage_event(first.outage, honest, proof),
+        &asker,
+    )?;
+    println!(
+        "    the contract's verify_outage_event: doctored restore {contract_says}, the reported one {honest_says}"
+    );
+    let query = PayoutQuery {
+        meter,
+        outage: Some(first.outage),
+        policies: Some(vec![first.policy]),
+    };
+    let redone = verify_payouts(chain, &contracts, &asker, &query, &mut HeldEvents(events))?;
+    let mismatch = redone.first_mismatch().map(|(_, m)| m.to_owned());
+    println!(
+        "    verify payout with the doctored file: {}",
+        mismatch.as_deref().unwrap_or("checks out (it must not!)")
+    );
+    Ok((verified, mismatch))
 }

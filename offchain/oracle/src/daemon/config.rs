@@ -151,7 +151,7 @@ struct IngestSection {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct OutagesSection {
-    min_dark_meters: usize,
+    min_dark_meters: u32,
     stale_after_minutes: u64,
     heartbeat_minutes: u64,
 }

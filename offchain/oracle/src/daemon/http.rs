@@ -1,5 +1,10 @@
 //! The daemon's HTTP side: meter data in (`POST /ingest`), Prometheus metrics out (`GET /metrics`),
-//! and a health check for supervisors (`GET /health`).
+//! a health check for supervisors (`GET /health`), and the evidence behind this operator's final
+//! outage reports for anyone to check (`GET /evidence/<root>`).
+//!
+//! `GET /evidence/0x<root>` answers the [`EvidenceFile`] kept under that root (404 when this operator
+//! made no report with it); with `?meter=M` it adds, for each of that meter's events, its index and
+//! Merkle proof (`proofs`), so a customer can check their own events without building the tree.
 //!
 //! `POST /ingest?format=csv|jsonl` takes the same lines as the files (the format may also come from
 //! `Content-Type: text/csv` or `application/x-ndjson`). The answer lists what was stored and every
@@ -10,7 +15,7 @@ use std::sync::{atomic::Ordering, Arc};
 
 use axum::{
     body::Bytes,
-    extract::{Query, State},
+    extract::{Path, Query, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -19,7 +24,10 @@ use axum::{
 use serde::Deserialize;
 
 use super::Shared;
-use crate::ingest::Format;
+use crate::{
+    evidence::{parse_root, EvidenceFile},
+    ingest::Format,
+};
 
 /// Largest request body accepted (64 MiB: about two million readings).
 const MAX_BODY: usize = 64 << 20;
@@ -35,6 +43,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/ingest", post(ingest))
         .route("/metrics", get(metrics))
         .route("/health", get(health))
+        .route("/evidence/:root", get(evidence))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(shared)
 }
@@ -44,7 +53,7 @@ pub async fn serve(shared: Arc<Shared>, listener: tokio::net::TcpListener) -> st
     let stopped = shared.clone();
     let shutdown = async move { stopped.shutdown.wait().await };
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "serving /ingest, /metrics and /health");
+        tracing::info!(%addr, "serving /ingest, /metrics, /health and /evidence");
     }
     axum::serve(listener, router(shared))
         .with_graceful_shutdown(shutdown)
@@ -119,4 +128,56 @@ async fn health(State(shared): State<Arc<Shared>>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(health)).into_response()
+}
+
+#[derive(Deserialize)]
+struct EvidenceQuery {
+    meter: Option<u64>,
+}
+
+async fn evidence(
+    State(shared): State<Arc<Shared>>,
+    Path(root): Path<String>,
+    Query(query): Query<EvidenceQuery>,
+) -> Response {
+    let Some(digest) = parse_root(&root) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "an evidence root is 32 bytes of hex, e.g. /evidence/0x1f…\n",
+        )
+            .into_response();
+    };
+    let found = tokio::task::spawn_blocking(move || shared.evidence(&digest)).await;
+    let doc: EvidenceFile = match found {
+        Ok(Ok(Some(doc))) => doc,
+        Ok(Ok(None)) => {
+            return (
+                StatusCode::NOT_FOUND,
+                format!("this operator made no final report with evidence root {root}\n"),
+            )
+                .into_response()
+        }
+        Ok(Err(e)) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    };
+    let mut body = serde_json::to_value(&doc).unwrap_or_default();
+    if let Some(meter) = query.meter {
+        let proofs: Vec<serde_json::Value> = doc
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.meter == meter)
+            .filter_map(|(index, e)| {
+                let proof = gridtrust_common::outage::evidence_proof(&doc.events, index)?;
+                Some(serde_json::json!({
+                    "event": e,
+                    "index": proof.index,
+                    "leaf_count": proof.leaf_count,
+                    "siblings": proof.siblings.iter().map(crate::evidence::root_hex).collect::<Vec<_>>(),
+                }))
+            })
+            .collect();
+        body["proofs"] = serde_json::Value::Array(proofs);
+    }
+    Json(body).into_response()
 }

@@ -24,6 +24,7 @@ use std::{
 };
 
 use gridtrust_chain::{Chain, Contracts, Key, Manifest, NodeChain, NodeOptions};
+use gridtrust_common::Digest;
 use serde::Serialize;
 
 pub use config::DaemonConfig;
@@ -31,6 +32,7 @@ pub use metrics::Metrics;
 pub use shutdown::Shutdown;
 
 use crate::{
+    evidence::EvidenceFile,
     ingest::{ingest_reader, Format, IngestError, IngestReport},
     store::{Store, StoreError},
     worker::round,
@@ -174,6 +176,15 @@ impl Shared {
                 tracing::error!(error = %e, "cannot write the rejects log");
             }
         }
+    }
+
+    /// The evidence this operator kept for the final report with `root`, if it made one.
+    pub fn evidence(&self, root: &Digest) -> Result<Option<EvidenceFile>, StoreError> {
+        // The ingest connection reads too: evidence is small and looked up rarely.
+        self.ingest_store
+            .lock()
+            .expect("ingest store lock")
+            .evidence(root)
     }
 
     /// The health as of now: healthy when a round succeeded within three polls (and 30 s).
