@@ -713,6 +713,49 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     );
     assert!(said.contains("proven against the batch root"), "{said}");
     assert!(said.contains("the entry checks out"), "{said}");
+    // The customer's own export of meter 1002 checks out as well; with one reading changed it does
+    // not, and the line names the value the chain committed.
+    let own: Vec<String> = history
+        .iter()
+        .chain(&during)
+        .filter(|l| l.starts_with("reading,1002,"))
+        .cloned()
+        .collect();
+    let own_file = root.path().join("meter-1002.csv");
+    let check_own = |lines: &[String]| {
+        std::fs::write(&own_file, lines.join("\n")).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+            .args(["oracle", "verify", "--config"])
+            .arg(&daemons[1].config)
+            .args([
+                "--event",
+                &event.to_string(),
+                "--meter",
+                "1002",
+                "--readings",
+            ])
+            .arg(&own_file)
+            .output()
+            .unwrap()
+    };
+    let mine = check_own(&own);
+    let said = String::from_utf8_lossy(&mine.stdout);
+    assert!(
+        mine.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&mine.stderr)
+    );
+    let mut changed = own.clone();
+    let last = changed.pop().unwrap();
+    let (head, wh) = last.rsplit_once(',').unwrap();
+    changed.push(format!("{head},{}", wh.parse::<u64>().unwrap() + 1));
+    let theirs = check_own(&changed);
+    let said = String::from_utf8_lossy(&theirs.stdout);
+    assert!(!theirs.status.success(), "{said}");
+    assert!(
+        said.contains("DIFFERS from what the chain committed"),
+        "{said}"
+    );
 
     phase.enter("gridtrust inspect");
     // What the contracts hold about one customer, as `gridtrust inspect` shows it.

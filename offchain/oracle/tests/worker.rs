@@ -186,8 +186,62 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
     // verify the entry, as operator 1's record of what it measured does.
     assert!(stores[2].measured(1).unwrap().is_none());
     for i in [0, 2] {
-        let v = verify_entry(&mut chain, &stores[i], &contracts, &worker(&grid, i), 1, 10).unwrap();
+        let v = verify_entry(
+            &mut chain,
+            &stores[i],
+            &contracts,
+            &worker(&grid, i),
+            1,
+            10,
+            None,
+        )
+        .unwrap();
         assert!(v.holds(), "operator {}: {v:?}", i + 1);
         assert_eq!(v.readings.len(), 2, "the event's two intervals");
     }
+
+    // The customer's own export of meter 10 checks out too; one reading that differs from what was
+    // committed is named with the value the chain did commit.
+    let export: Vec<Reading> = [readings(first), readings(second)]
+        .concat()
+        .into_iter()
+        .filter(|r| r.meter == 10)
+        .collect();
+    let own = |name: &str, export: &[Reading]| {
+        let mut own = Store::open(&dir.path().join(name)).unwrap();
+        own.put_readings(export).unwrap();
+        own
+    };
+    let check = |chain: &mut SandboxChain, own: &Store| {
+        verify_entry(
+            chain,
+            &stores[0],
+            &contracts,
+            &worker(&grid, 0),
+            1,
+            10,
+            Some(own),
+        )
+        .unwrap()
+    };
+    let v = check(&mut chain, &own("export.db", &export));
+    assert!(v.holds(), "{v:?}");
+    assert!(v.readings.iter().all(|r| r.committed_wh.is_none()));
+    let in_event = export
+        .iter()
+        .position(|r| r.interval_start_ms == v.readings[0].at_ms)
+        .unwrap();
+    let mut doctored = export.clone();
+    doctored[in_event].wh += 1;
+    let v = check(&mut chain, &own("doctored.db", &doctored));
+    assert!(!v.holds());
+    let bad = &v.readings[0];
+    assert_eq!(
+        (bad.wh, bad.proven, bad.committed_wh),
+        (
+            Some(export[in_event].wh + 1),
+            false,
+            Some(export[in_event].wh)
+        )
+    );
 }

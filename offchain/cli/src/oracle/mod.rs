@@ -25,8 +25,9 @@ pub enum OracleCommand {
     /// Run one committee operator's daemon against a node: ingest from a watched folder and HTTP,
     /// decide outages and demand-response results, send reports, trigger payouts; until SIGINT/SIGTERM.
     Run(RunCommand),
-    /// Recompute a customer's demand-response entry from this operator's data (baseline with the
-    /// shared code, subsidy with the shared formula) and prove each reading against the chain.
+    /// Recompute a customer's demand-response entry from this operator's data or the customer's own
+    /// readings (baseline with the shared code, subsidy with the shared formula) and prove each
+    /// reading against the chain.
     Verify(VerifyCommand),
     /// List the feeder outages the ingested meter events show (3 dark meters make an outage).
     Outages(OutagesCommand),

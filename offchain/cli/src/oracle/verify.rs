@@ -1,13 +1,14 @@
 //! `gridtrust oracle verify`: a customer's demand-response entry checked against the chain from this
-//! operator's own data.
+//! operator's own data, or from the customer's own meter export (`--readings`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use gridtrust_chain::{ss58, Chain, NodeChain, NodeOptions};
 use gridtrust_oracle::{
-    daemon,
+    daemon, ingest_file,
     verify::{verify_entry, Verification},
+    Store,
 };
 use serde_json::{json, Value};
 
@@ -23,6 +24,11 @@ pub struct VerifyCommand {
     /// The customer's meter.
     #[arg(long)]
     meter: u64,
+    /// Recompute from the customer's own readings (their meter's export, `.csv` or `.jsonl` as
+    /// `oracle ingest` reads) instead of the operator's: each is proven at its place in the batch,
+    /// and one that differs from what the chain committed is named with the committed value.
+    #[arg(long, value_name = "FILE")]
+    readings: Option<PathBuf>,
     /// Print the verification as JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -33,8 +39,9 @@ impl VerifyCommand {
     pub fn run(&self) -> Result<()> {
         let config = daemon::DaemonConfig::load(&self.config)?;
         let contracts = daemon::contracts_from_manifest(&config.manifest)?;
-        let store = gridtrust_oracle::Store::open(&config.store)
+        let store = Store::open(&config.store)
             .with_context(|| format!("opening {}", config.store.display()))?;
+        let own = self.readings.as_deref().map(own_readings).transpose()?;
         let mut chain = NodeChain::connect(NodeOptions::new(&config.url))?;
         // Computed as an operator would; the "verifier" account only asks the queries.
         let as_operator = config.worker(chain.actor("verifier"));
@@ -45,6 +52,7 @@ impl VerifyCommand {
             &as_operator,
             self.event,
             self.meter,
+            own.as_ref(),
         )?;
         if self.json {
             println!("{}", serde_json::to_string_pretty(&as_json(&v))?);
@@ -59,6 +67,20 @@ impl VerifyCommand {
         }
         Ok(())
     }
+}
+
+/// The customer's export in a store of its own (in memory: it is theirs, not the operator's). A line
+/// that is not a reading or an event fails the check: a verifier must not skip data silently.
+fn own_readings(path: &Path) -> Result<Store> {
+    let mut own = Store::open(Path::new(":memory:"))?;
+    let report = ingest_file(path, &mut own)?;
+    if let Some(first) = report.rejects.first() {
+        anyhow::bail!(
+            "{} of the customer's lines are not readings; the first: {first}",
+            report.rejects.len()
+        );
+    }
+    Ok(own)
 }
 
 fn mark(ok: bool) -> &'static str {
@@ -98,15 +120,21 @@ fn as_text(v: &Verification) -> Vec<String> {
         ),
     ];
     for r in &v.readings {
-        let proven = if r.proven {
-            "proven against the batch root"
-        } else {
-            "NOT PROVEN"
-        };
-        out.push(format!(
-            "  reading at {} ms, {} Wh: {proven}",
-            r.at_ms, r.wh
-        ));
+        out.push(match (r.wh, r.proven, r.committed_wh) {
+            (Some(wh), true, _) => format!(
+                "  reading at {} ms, {wh} Wh: proven against the batch root",
+                r.at_ms
+            ),
+            (Some(wh), false, Some(committed)) => format!(
+                "  reading at {} ms, {wh} Wh: DIFFERS from what the chain committed, {committed} Wh",
+                r.at_ms
+            ),
+            (Some(wh), false, None) => format!("  reading at {} ms, {wh} Wh: NOT PROVEN", r.at_ms),
+            (None, ..) => format!(
+                "  reading at {} ms: MISSING from the readings checked (the batch committed one)",
+                r.at_ms
+            ),
+        });
     }
     out
 }
@@ -125,6 +153,7 @@ fn as_json(v: &Verification) -> Value {
             "at_ms": r.at_ms,
             "wh": r.wh,
             "proven": r.proven,
+            "committed_wh": r.committed_wh,
         })).collect::<Vec<_>>(),
         "holds": v.holds(),
     })

@@ -20,10 +20,14 @@ use crate::{
 pub struct ProvenReading {
     /// Interval start (ms).
     pub at_ms: u64,
-    /// Wh.
-    pub wh: u64,
-    /// Whether `verify_reading` accepted it against the batch root.
+    /// Wh as the checked data holds it (the customer's own readings, when given); `None` when it
+    /// holds no reading for an interval the batch committed.
+    pub wh: Option<u64>,
+    /// Whether `verify_reading` accepted `wh` against the batch root.
     pub proven: bool,
+    /// When the customer's own reading failed: the different value the chain did commit for the
+    /// interval (proven with the operator's data).
+    pub committed_wh: Option<u64>,
 }
 
 /// What checking one entry found.
@@ -35,7 +39,7 @@ pub struct Verification {
     pub meter: u64,
     /// The entry on chain.
     pub entry: Entry,
-    /// Baseline and actual recomputed from the store.
+    /// Baseline and actual recomputed from the checked data.
     pub recomputed: MeterResult,
     /// The subsidy the program's terms give the entry's figures.
     pub expected_subsidy: u128,
@@ -54,8 +58,11 @@ impl Verification {
     }
 }
 
-/// Checks `meter`'s entry in demand-response `event` against what `store` holds, computing as an
-/// operator with `config` would (its `operator` is only the account that asks the queries).
+/// Checks `meter`'s entry in demand-response `event` against what `store` (an operator's) holds,
+/// computing as an operator with `config` would (its `operator` is only the account that asks the
+/// queries). With `own` — a store of the customer's own meter export — baseline and actual are
+/// recomputed from the customer's readings instead, and each of them is proven at its place in the
+/// batch: the other leaves a proof needs come from `store`, but only the chain's root decides.
 pub fn verify_entry(
     chain: &mut impl Chain,
     store: &Store,
@@ -63,6 +70,7 @@ pub fn verify_entry(
     config: &WorkerConfig,
     event: u64,
     meter: u64,
+    own: Option<&Store>,
 ) -> Result<Verification, OracleError> {
     let asker = config.operator;
     let demand = contracts.demand;
@@ -79,11 +87,17 @@ pub fn verify_entry(
     let program = chain
         .query(&demand, api.program(dr_event.program), &asker)?
         .ok_or_else(|| OracleError::Missing(format!("event {event} names no program")))?;
-    let own = results(store, &spec, &[meter])?;
-    let recomputed = own.results.first().cloned().ok_or_else(|| {
+    let data = own.unwrap_or(store);
+    let mine = results(data, &spec, &[meter])?;
+    let recomputed = mine.results.first().cloned().ok_or_else(|| {
         OracleError::Missing(format!(
-            "the store cannot recompute meter {meter}: {}",
-            own.skipped
+            "the {} cannot recompute meter {meter}: {}",
+            if own.is_some() {
+                "customer's readings"
+            } else {
+                "store"
+            },
+            mine.skipped
                 .first()
                 .map_or("no readings".to_owned(), |s| s.reason.clone())
         ))
@@ -101,19 +115,42 @@ pub fn verify_entry(
     };
     let batch = results(store, &spec, batch_meters(&measured, entry.batch))?;
     let mut readings = Vec::new();
-    for (index, &(m, at_ms, wh)) in batch.leaves.iter().enumerate() {
+    for (index, &(m, at_ms, batch_wh)) in batch.leaves.iter().enumerate() {
         if m != meter {
             continue;
         }
-        let proven = match batch.proof(index) {
-            Some(proof) => chain.query(
+        let Some(proof) = batch.proof(index) else {
+            continue; // `index` comes from the leaves themselves
+        };
+        let mut proves = |wh: u64| {
+            chain.query(
                 &demand,
-                api.verify_reading(event, entry.batch, meter, at_ms, wh, proof),
+                api.verify_reading(event, entry.batch, meter, at_ms, wh, proof.clone()),
                 &asker,
-            )?,
+            )
+        };
+        let wh = match own {
+            Some(own) => own
+                .readings(meter, at_ms, at_ms.saturating_add(1))?
+                .first()
+                .map(|r| r.wh),
+            None => Some(batch_wh),
+        };
+        let proven = match wh {
+            Some(wh) => proves(wh)?,
             None => false,
         };
-        readings.push(ProvenReading { at_ms, wh, proven });
+        let committed_wh = if !proven && wh != Some(batch_wh) && proves(batch_wh)? {
+            Some(batch_wh)
+        } else {
+            None
+        };
+        readings.push(ProvenReading {
+            at_ms,
+            wh,
+            proven,
+            committed_wh,
+        });
     }
     let expected_subsidy = subsidy(
         entry.baseline_wh,
