@@ -133,6 +133,33 @@ mod outage_insurance {
         pub max_oracle_silence_ms: u64,
     }
 
+    impl PoolTerms {
+        /// What makes these terms unusable for a pool, in words, or `None` when `create_pool` takes
+        /// them. The one statement of the rules: the contract refuses with `InvalidTerms` exactly when
+        /// this names a problem, and off-chain tools check terms with it before anything is signed.
+        pub fn problem(&self) -> Option<&'static str> {
+            if !tiers::is_valid(&self.tiers) {
+                Some("tiers: 1 to 8, minutes strictly increasing from above 0, payouts never decreasing")
+            } else if self.premium == 0 {
+                Some("premium: must be more than 0")
+            } else if self.coverage_ms == 0 {
+                Some("coverage: must be longer than 0")
+            } else if self.waiting_ms >= self.coverage_ms {
+                Some("waiting period: must be shorter than the coverage, or no policy could pay")
+            } else if self.aggregate_limit == 0 {
+                Some("aggregate limit: must be more than 0")
+            } else if self.feeder_cap < self.aggregate_limit {
+                Some("feeder cap: must be at least the aggregate limit, or no policy could be sold")
+            } else if self.collateral_bps == 0 || self.collateral_bps > MAX_COLLATERAL_BPS {
+                Some("collateral: must be above 0 % and at most 1 000 % (1..=100 000 bps)")
+            } else if self.max_oracle_silence_ms == 0 {
+                Some("max oracle silence: must be longer than 0")
+            } else {
+                None
+            }
+        }
+    }
+
     /// A pool as stored.
     #[derive(Debug, Clone, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -654,16 +681,7 @@ mod outage_insurance {
         /// `InvalidTerms`; with value sent, the errors of [`Self::fund`].
         #[ink(message, payable)]
         pub fn create_pool(&mut self, terms: PoolTerms) -> Result<PoolId> {
-            let valid = tiers::is_valid(&terms.tiers)
-                && terms.premium > 0
-                && terms.coverage_ms > 0
-                && terms.waiting_ms < terms.coverage_ms
-                && terms.aggregate_limit > 0
-                && terms.feeder_cap >= terms.aggregate_limit
-                && terms.collateral_bps > 0
-                && terms.collateral_bps <= MAX_COLLATERAL_BPS
-                && terms.max_oracle_silence_ms > 0;
-            if !valid {
+            if terms.problem().is_some() {
                 return Err(Error::InvalidTerms);
             }
             let id = self.next_pool;

@@ -65,7 +65,7 @@ impl InspectCommand {
 }
 
 /// Amounts travel as decimal strings: JSON numbers lose precision beyond 2⁵³.
-fn amount<S: serde::Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn amount<S: serde::Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&value.to_string())
 }
 

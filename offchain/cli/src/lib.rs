@@ -5,6 +5,8 @@
 //! - [`bench`] (feature `sandbox`): contract sizes and message weights on the sandbox.
 //! - [`deploy`]: deploying and wiring every contract on a node, per a configuration file.
 //! - [`inspect`]: what the deployed contracts hold about one account (`--json` for machines).
+//! - [`insurer`]: an insurer's pools (create from a terms file, fund, withdraw, close, status).
+//! - [`session`]: what every role's command needs: the deployment, an endpoint, the signer.
 //! - [`node`]: a local contracts-node dev chain.
 //! - [`oracle`]: the meter-data oracle's commands (ingest, sample, run, verify, outages).
 //! - [`verify`]: checks anyone runs against the chain (a meter's outage payouts and their evidence).
@@ -14,6 +16,8 @@ pub mod bench;
 pub mod demo;
 pub mod deploy;
 pub mod inspect;
+pub mod insurer;
 pub mod node;
 pub mod oracle;
+pub mod session;
 pub mod verify;

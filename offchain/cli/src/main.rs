@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand};
 #[cfg(feature = "sandbox")]
 use gridtrust::bench::BenchCommand;
 use gridtrust::{
-    deploy::DeployCommand, inspect::InspectCommand, node::NodeCommand, oracle::OracleCommand,
-    verify::VerifyCommand,
+    deploy::DeployCommand, inspect::InspectCommand, insurer::InsurerCommand, node::NodeCommand,
+    oracle::OracleCommand, verify::VerifyCommand,
 };
 
 /// GridTrust: identity attestations, reservations, demand-response settlement and outage insurance as
@@ -39,6 +39,9 @@ enum Command {
     /// Check data on the chain against its evidence with the shared rules (`verify payout`).
     #[command(subcommand)]
     Verify(VerifyCommand),
+    /// An insurer's pools: create from a terms file, fund, withdraw free capital, close, status.
+    #[command(subcommand)]
+    Insurer(InsurerCommand),
     /// Start a local contracts-node dev chain on a free port and keep it running until interrupted.
     Node(NodeCommand),
 }
@@ -54,5 +57,6 @@ fn main() -> Result<()> {
         Command::Inspect(c) => c.run(),
         Command::Node(c) => c.run(),
         Command::Verify(c) => c.run(),
+        Command::Insurer(c) => c.run(),
     }
 }

@@ -1,0 +1,257 @@
+//! `gridtrust insurer …`: an insurer's and a capital provider's work on outage-insurance pools —
+//! create one from a terms file (checked with the contract's own rule before signing), fund it,
+//! withdraw free capital, close it, and see its book.
+
+mod pool;
+pub mod terms;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use gridtrust_chain::units::{parse_tokens, tokens};
+use serde_json::json;
+
+pub use self::pool::{close, create, fund, status, withdraw, FeederBook, PoolStatus, Take};
+use crate::session::Session;
+
+/// An insurer's commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum InsurerCommand {
+    /// Outage-insurance pools.
+    #[command(subcommand)]
+    Pool(PoolCommand),
+}
+
+/// What an insurer does with a pool.
+#[derive(Debug, clap::Subcommand)]
+pub enum PoolCommand {
+    /// Create a pool from a terms file (see `gridtrust_cli::insurer::terms`), optionally funding it.
+    Create {
+        #[command(flatten)]
+        session: Session,
+        /// The terms file (TOML).
+        #[arg(long, value_name = "FILE")]
+        terms: PathBuf,
+        /// First capital, in tokens.
+        #[arg(long, value_name = "TOKENS")]
+        fund: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add capital to a pool (anyone may); shares are minted at the pool's capital per share.
+    Fund {
+        #[command(flatten)]
+        session: Session,
+        /// The pool.
+        #[arg(long)]
+        pool: u32,
+        /// How much, in tokens.
+        #[arg(long, value_name = "TOKENS")]
+        amount: String,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Withdraw free capital: shares worth `--amount`, or `--all` the signer holds.
+    Withdraw {
+        #[command(flatten)]
+        session: Session,
+        /// The pool.
+        #[arg(long)]
+        pool: u32,
+        /// At most this much, in tokens.
+        #[arg(
+            long,
+            value_name = "TOKENS",
+            conflicts_with = "all",
+            required_unless_present = "all"
+        )]
+        amount: Option<String>,
+        /// Every share the signer holds.
+        #[arg(long)]
+        all: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a pool selling (its insurer only); existing cover stays.
+    Close {
+        #[command(flatten)]
+        session: Session,
+        /// The pool.
+        #[arg(long)]
+        pool: u32,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A pool's capital (total, locked, free), shares, exposure per feeder, policies, premiums and
+    /// payouts; shares held are the signer's.
+    Status {
+        #[command(flatten)]
+        session: Session,
+        /// The pool.
+        #[arg(long)]
+        pool: u32,
+        /// Print the status as JSON (amounts as strings in the chain's smallest unit).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn amount(text: &str, what: &str) -> Result<u128> {
+    parse_tokens(text).map_err(|e| anyhow::anyhow!("{what}: {e}"))
+}
+
+/// Prints `value` as JSON, or `text` for people.
+fn say(json: bool, value: serde_json::Value, text: String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{text}");
+    }
+}
+
+impl InsurerCommand {
+    /// Runs the subcommand.
+    pub fn run(&self) -> Result<()> {
+        let InsurerCommand::Pool(command) = self;
+        command.run()
+    }
+}
+
+impl PoolCommand {
+    /// Runs the subcommand against the configured deployment.
+    pub fn run(&self) -> Result<()> {
+        match self {
+            Self::Create {
+                session,
+                terms,
+                fund: capital,
+                json,
+            } => {
+                // Checked before connecting, so a mistake costs nothing.
+                let terms = terms::read(terms)?;
+                let capital = capital.as_deref().map_or(Ok(0), |t| amount(t, "--fund"))?;
+                let mut s = session.connect()?;
+                let id = create(&mut s.chain, &s.contracts, &s.signer, terms, capital)?;
+                say(
+                    *json,
+                    json!({ "pool": id, "funded": capital.to_string() }),
+                    format!("pool {id} created, {} tokens of capital", tokens(capital)),
+                );
+            }
+            Self::Fund {
+                session,
+                pool,
+                amount: text,
+                json,
+            } => {
+                let value = amount(text, "--amount")?;
+                let mut s = session.connect()?;
+                let shares = fund(&mut s.chain, &s.contracts, &s.signer, *pool, value)?;
+                say(
+                    *json,
+                    json!({ "pool": pool, "amount": value.to_string(), "shares": shares.to_string() }),
+                    format!(
+                        "pool {pool}: {} tokens added, {shares} shares minted",
+                        tokens(value)
+                    ),
+                );
+            }
+            Self::Withdraw {
+                session,
+                pool,
+                amount: text,
+                all,
+                json,
+            } => {
+                let take = match (text, all) {
+                    (_, true) => Take::All,
+                    (Some(t), false) => Take::Amount(amount(t, "--amount")?),
+                    (None, false) => unreachable!("clap requires --amount or --all"),
+                };
+                let mut s = session.connect()?;
+                let (paid, shares) = withdraw(&mut s.chain, &s.contracts, &s.signer, *pool, take)?;
+                say(
+                    *json,
+                    json!({ "pool": pool, "paid": paid.to_string(), "shares": shares.to_string() }),
+                    format!(
+                        "pool {pool}: {} tokens withdrawn, {shares} shares burned",
+                        tokens(paid)
+                    ),
+                );
+            }
+            Self::Close {
+                session,
+                pool,
+                json,
+            } => {
+                let mut s = session.connect()?;
+                close(&mut s.chain, &s.contracts, &s.signer, *pool)?;
+                say(
+                    *json,
+                    json!({ "pool": pool, "closed": true }),
+                    format!("pool {pool} no longer sells policies"),
+                );
+            }
+            Self::Status {
+                session,
+                pool,
+                json,
+            } => {
+                let mut s = session.connect()?;
+                let st = status(&mut s.chain, &s.contracts, &s.signer, *pool)?;
+                if *json {
+                    println!("{}", serde_json::to_string_pretty(&st)?);
+                } else {
+                    for line in status_lines(&st) {
+                        println!("{line}");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A pool's status as a person reads it.
+pub fn status_lines(st: &PoolStatus) -> Vec<String> {
+    let mut out = vec![
+        format!(
+            "pool {} (insurer {}){}",
+            st.pool,
+            st.insurer,
+            if st.closed { ", closed" } else { "" }
+        ),
+        format!(
+            "  capital {:>14}   locked {:>14}   free {:>14}",
+            tokens(st.capital),
+            tokens(st.locked),
+            tokens(st.free)
+        ),
+        format!(
+            "  shares {} outstanding, {} yours; exposure {}",
+            st.shares,
+            st.shares_held,
+            tokens(st.exposure)
+        ),
+        format!(
+            "  {} policies sold, {} in premiums, {} paid out",
+            st.policies_sold,
+            tokens(st.premiums),
+            tokens(st.paid_out)
+        ),
+        format!("  {:>8} {:>9} {:>14}", "feeder", "policies", "exposure"),
+    ];
+    for f in &st.feeders {
+        out.push(format!(
+            "  {:>8} {:>9} {:>14}",
+            f.feeder,
+            f.policies,
+            tokens(f.exposure)
+        ));
+    }
+    out
+}

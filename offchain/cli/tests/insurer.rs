@@ -1,0 +1,150 @@
+//! The insurer's command handlers on the real contract Wasm in the sandbox: a pool from a terms file,
+//! funded, selling a policy, its book, free capital withdrawn, closed; and the refusals an insurer
+//! meets (terms the contract would refuse, caught before signing; another account closing the pool;
+//! withdrawing capital that backs live policies).
+
+use gridtrust::insurer::{close, create, fund, status, terms, withdraw, Take};
+use gridtrust_chain::{
+    encode::call_builder, named_account, CallError, ContractError, SandboxChain,
+};
+use gridtrust_common::committee::Oracle;
+use gridtrust_tests::{fixtures::committee_grid, UNIT};
+use outage_insurance::{Error, OutageInsurance};
+
+const TERMS: &str = r#"
+premium = "2"
+coverage_days = 30
+exclude_planned = true
+aggregate_limit = "60"
+feeder_cap = "5000"
+max_oracle_silence_hours = 24
+[[tiers]]
+min_minutes = 60
+payout = "5"
+"#;
+
+fn refusal(e: CallError) -> ContractError {
+    match e {
+        CallError::Refused { error, .. } => error,
+        other => panic!("expected a refusal, got {other}"),
+    }
+}
+
+#[test]
+fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
+    let (mut chain, grid) = committee_grid();
+    let contracts = grid.contracts();
+    let insurer = named_account("insurer");
+    let other = named_account("other-provider");
+    let customer = named_account("customer-1001");
+    for who in [&insurer, &other, &customer] {
+        chain.fund(who, 10_000 * UNIT);
+    }
+    let mut api = call_builder::<OutageInsurance>(contracts.insurance);
+    for op in &grid.operators[..2] {
+        chain
+            .call(&contracts.insurance, api.heartbeat(), op, 0)
+            .unwrap()
+            .value
+            .unwrap();
+    }
+
+    let pool = create(
+        &mut chain,
+        &contracts,
+        &insurer,
+        terms::parse(TERMS).unwrap(),
+        100 * UNIT,
+    )
+    .unwrap();
+    let minted = fund(&mut chain, &contracts, &other, pool, 50 * UNIT).unwrap();
+    assert_eq!(
+        minted,
+        50 * UNIT,
+        "one share per plank while nothing was earned"
+    );
+
+    grid.attest_meters(&mut chain, &[(customer, 1001, 2)])
+        .unwrap();
+    chain
+        .call(
+            &contracts.insurance,
+            api.buy_policy(pool, 1001, 2),
+            &customer,
+            2 * UNIT,
+        )
+        .unwrap()
+        .value
+        .unwrap();
+
+    let st = status(&mut chain, &contracts, &insurer, pool).unwrap();
+    assert_eq!(
+        (st.capital, st.locked, st.free),
+        (152 * UNIT, 60 * UNIT, 92 * UNIT)
+    );
+    assert_eq!(
+        (st.policies_sold, st.premiums, st.paid_out),
+        (1, 2 * UNIT, 0)
+    );
+    assert_eq!(st.shares_held, 100 * UNIT);
+    assert_eq!(st.feeders.len(), 1);
+    assert_eq!(
+        (st.feeders[0].feeder, st.feeders[0].exposure),
+        (2, 60 * UNIT)
+    );
+
+    // Another account cannot close it; capital behind the live policy cannot leave (the insurer's
+    // shares are worth 101.33 tokens, 92 are free).
+    let err = close(&mut chain, &contracts, &other, pool).unwrap_err();
+    assert_eq!(
+        refusal(err),
+        ContractError::OutageInsurance(Error::NotInsurer)
+    );
+    let err = withdraw(&mut chain, &contracts, &insurer, pool, Take::All).unwrap_err();
+    assert_eq!(
+        refusal(err),
+        ContractError::OutageInsurance(Error::InsufficientFreeCapital)
+    );
+
+    // Free capital can: shares worth at most what was asked are burned.
+    let before = chain.balance(&other);
+    let (paid, burned) = withdraw(
+        &mut chain,
+        &contracts,
+        &other,
+        pool,
+        Take::Amount(40 * UNIT),
+    )
+    .unwrap();
+    assert!(paid <= 40 * UNIT && paid > 39 * UNIT, "{paid}");
+    assert_eq!(chain.balance(&other) - before, paid);
+    assert!(burned > 0);
+
+    close(&mut chain, &contracts, &insurer, pool).unwrap();
+    let st = status(&mut chain, &contracts, &insurer, pool).unwrap();
+    assert!(st.closed);
+    let err = close(&mut chain, &contracts, &insurer, pool).unwrap_err();
+    assert_eq!(
+        refusal(err),
+        ContractError::OutageInsurance(Error::PoolClosed)
+    );
+}
+
+#[test]
+fn terms_the_contract_would_refuse_never_reach_it() {
+    let bad = TERMS.replace("feeder_cap = \"5000\"", "feeder_cap = \"10\"");
+    let err = terms::parse(&bad).unwrap_err().to_string();
+    assert!(err.contains("feeder cap"), "{err}");
+    // The contract itself says the same about the same terms.
+    let (mut chain, grid): (SandboxChain, _) = committee_grid();
+    let insurer = named_account("insurer");
+    chain.fund(&insurer, 100 * UNIT);
+    let mut t = terms::parse(TERMS).unwrap();
+    t.feeder_cap = 10 * UNIT;
+    assert!(t.problem().is_some());
+    let err = create(&mut chain, &grid.contracts(), &insurer, t, 0).unwrap_err();
+    assert_eq!(
+        refusal(err),
+        ContractError::OutageInsurance(Error::InvalidTerms)
+    );
+}
