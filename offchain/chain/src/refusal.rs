@@ -6,7 +6,7 @@
 //! no caller matches on `CallOutcome::value` by hand.
 
 use contracts_client::{CallOutcome, ChainError};
-use gridtrust_common::{access::AccessError, committee::CommitteeError};
+use gridtrust_common::{access::AccessError, committee::CommitteeError, owed::OwedError};
 
 /// A refusal by one of the GridTrust contracts, in that contract's own `Error` type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub enum ContractError {
     Access(AccessError),
     /// The committee every committee contract shares refused (`propose_committee`, `heartbeat`).
     Committee(CommitteeError),
+    /// The owed-payments messages every paying contract shares refused (`claim_owed`).
+    Owed(OwedError),
 }
 
 impl ContractError {
@@ -35,7 +37,7 @@ impl ContractError {
             Self::DemandResponse(_) => Some("demand_response"),
             Self::OutageInsurance(_) => Some("outage_insurance"),
             Self::Reservations(_) => Some("reservations"),
-            Self::Access(_) | Self::Committee(_) => None,
+            Self::Access(_) | Self::Committee(_) | Self::Owed(_) => None,
         }
     }
 
@@ -63,6 +65,7 @@ impl ContractError {
             Self::Reservations(e) => format!("{e:?}"),
             Self::Access(e) => format!("Access({e:?})"),
             Self::Committee(e) => format!("Committee({e:?})"),
+            Self::Owed(e) => format!("Owed({e:?})"),
         }
     }
 }
@@ -98,6 +101,12 @@ from_contract_error!(
 impl From<AccessError> for ContractError {
     fn from(e: AccessError) -> Self {
         Self::Access(e)
+    }
+}
+
+impl From<OwedError> for ContractError {
+    fn from(e: OwedError) -> Self {
+        Self::Owed(e)
     }
 }
 

@@ -5,6 +5,7 @@
 //! - [`bench`] (feature `sandbox`): contract sizes and message weights on the sandbox.
 //! - [`deploy`]: deploying and wiring every contract on a node, per a configuration file.
 //! - [`inspect`]: what the deployed contracts hold about one account (`--json` for machines).
+//! - [`customer`]: a customer's cover, demand-response participation and owed payments.
 //! - [`insurer`]: an insurer's pools (create from a terms file, fund, withdraw, close, status).
 //! - [`session`]: what every role's command needs: the deployment, an endpoint, the signer.
 //! - [`node`]: a local contracts-node dev chain.
@@ -12,6 +13,7 @@
 //! - [`verify`]: checks anyone runs against the chain (a meter's outage payouts and their evidence).
 #[cfg(feature = "sandbox")]
 pub mod bench;
+pub mod customer;
 #[cfg(feature = "sandbox")]
 pub mod demo;
 pub mod deploy;

@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand};
 #[cfg(feature = "sandbox")]
 use gridtrust::bench::BenchCommand;
 use gridtrust::{
-    deploy::DeployCommand, inspect::InspectCommand, insurer::InsurerCommand, node::NodeCommand,
-    oracle::OracleCommand, verify::VerifyCommand,
+    customer::CustomerCommand, deploy::DeployCommand, inspect::InspectCommand,
+    insurer::InsurerCommand, node::NodeCommand, oracle::OracleCommand, verify::VerifyCommand,
 };
 
 /// GridTrust: identity attestations, reservations, demand-response settlement and outage insurance as
@@ -42,6 +42,9 @@ enum Command {
     /// An insurer's pools: create from a terms file, fund, withdraw free capital, close, status.
     #[command(subcommand)]
     Insurer(InsurerCommand),
+    /// A customer's cover (quote, buy), demand response (enroll, leave, opt out, dispute) and claims.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
     /// Start a local contracts-node dev chain on a free port and keep it running until interrupted.
     Node(NodeCommand),
 }
@@ -58,5 +61,6 @@ fn main() -> Result<()> {
         Command::Node(c) => c.run(),
         Command::Verify(c) => c.run(),
         Command::Insurer(c) => c.run(),
+        Command::Customer(c) => c.run(),
     }
 }

@@ -18,8 +18,9 @@ pub struct Session {
     #[arg(long, value_name = "WS_URL")]
     pub url: Option<String>,
     /// Who signs: a secret URI (`//Insurer`, a mnemonic), `env:NAME` or `file:PATH` holding one.
+    /// Commands that only read need none.
     #[arg(long, value_name = "SURI")]
-    pub suri: String,
+    pub suri: Option<String>,
 }
 
 /// A connected session: the chain (able to sign as the signer), the contracts and the signer.
@@ -28,14 +29,32 @@ pub struct Connected {
     pub chain: NodeChain,
     /// The deployment's contracts.
     pub contracts: Contracts,
-    /// The signing account.
-    pub signer: AccountId,
+    /// The signing account, when `--suri` named one.
+    signer: Option<AccountId>,
+}
+
+impl Connected {
+    /// The account that signs, or why this command cannot run without one.
+    pub fn signer(&self) -> Result<AccountId> {
+        self.signer
+            .context("this command sends a transaction: say who signs with --suri")
+    }
+
+    /// Who asks read-only questions: the signer, or any account (a query signs nothing).
+    pub fn asker(&self) -> AccountId {
+        self.signer
+            .unwrap_or_else(|| gridtrust_chain::named_account("gridtrust-reader"))
+    }
 }
 
 impl Session {
     /// Reads the manifest, connects and registers the signer's key.
     pub fn connect(&self) -> Result<Connected> {
-        let key = Key::from_uri(&self.suri).context("--suri")?;
+        let key = self
+            .suri
+            .as_deref()
+            .map(|s| Key::from_uri(s).context("--suri"))
+            .transpose()?;
         let loaded = deploy::load(&self.config)?;
         let manifest = Manifest::read(&loaded.manifest_path)?.with_context(|| {
             format!(
@@ -44,8 +63,10 @@ impl Session {
             )
         })?;
         let chain = deploy::connect(&loaded, self.url.as_deref())?;
-        let signer = key.account();
-        chain.add_key(key);
+        let signer = key.as_ref().map(Key::account);
+        if let Some(key) = key {
+            chain.add_key(key);
+        }
         Ok(Connected {
             chain,
             contracts: manifest.contracts()?,

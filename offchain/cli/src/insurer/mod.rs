@@ -87,7 +87,7 @@ pub enum PoolCommand {
         json: bool,
     },
     /// A pool's capital (total, locked, free), shares, exposure per feeder, policies, premiums and
-    /// payouts; shares held are the signer's.
+    /// payouts; shares held are the `--suri` account's (none without one).
     Status {
         #[command(flatten)]
         session: Session,
@@ -135,7 +135,8 @@ impl PoolCommand {
                 let terms = terms::read(terms)?;
                 let capital = capital.as_deref().map_or(Ok(0), |t| amount(t, "--fund"))?;
                 let mut s = session.connect()?;
-                let id = create(&mut s.chain, &s.contracts, &s.signer, terms, capital)?;
+                let who = s.signer()?;
+                let id = create(&mut s.chain, &s.contracts, &who, terms, capital)?;
                 say(
                     *json,
                     json!({ "pool": id, "funded": capital.to_string() }),
@@ -150,7 +151,8 @@ impl PoolCommand {
             } => {
                 let value = amount(text, "--amount")?;
                 let mut s = session.connect()?;
-                let shares = fund(&mut s.chain, &s.contracts, &s.signer, *pool, value)?;
+                let who = s.signer()?;
+                let shares = fund(&mut s.chain, &s.contracts, &who, *pool, value)?;
                 say(
                     *json,
                     json!({ "pool": pool, "amount": value.to_string(), "shares": shares.to_string() }),
@@ -173,7 +175,8 @@ impl PoolCommand {
                     (None, false) => unreachable!("clap requires --amount or --all"),
                 };
                 let mut s = session.connect()?;
-                let (paid, shares) = withdraw(&mut s.chain, &s.contracts, &s.signer, *pool, take)?;
+                let who = s.signer()?;
+                let (paid, shares) = withdraw(&mut s.chain, &s.contracts, &who, *pool, take)?;
                 say(
                     *json,
                     json!({ "pool": pool, "paid": paid.to_string(), "shares": shares.to_string() }),
@@ -189,7 +192,8 @@ impl PoolCommand {
                 json,
             } => {
                 let mut s = session.connect()?;
-                close(&mut s.chain, &s.contracts, &s.signer, *pool)?;
+                let who = s.signer()?;
+                close(&mut s.chain, &s.contracts, &who, *pool)?;
                 say(
                     *json,
                     json!({ "pool": pool, "closed": true }),
@@ -202,7 +206,8 @@ impl PoolCommand {
                 json,
             } => {
                 let mut s = session.connect()?;
-                let st = status(&mut s.chain, &s.contracts, &s.signer, *pool)?;
+                let asker = s.asker();
+                let st = status(&mut s.chain, &s.contracts, &asker, *pool)?;
                 if *json {
                     println!("{}", serde_json::to_string_pretty(&st)?);
                 } else {

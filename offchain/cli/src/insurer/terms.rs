@@ -20,7 +20,7 @@
 use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
-use gridtrust_chain::units::parse_tokens;
+use gridtrust_chain::units::{parse_tokens, tokens};
 use gridtrust_common::{
     tiers::Tier,
     time::{DAY_MS, HOUR_MS},
@@ -113,6 +113,54 @@ pub fn parse(text: &str) -> Result<PoolTerms> {
     Ok(terms)
 }
 
+/// `terms` in words, as a customer reads a quote: what it costs, when cover starts and ends, what
+/// each outage length pays, the limit and what is excluded.
+pub fn describe(terms: &PoolTerms) -> Vec<String> {
+    let duration = |ms: u64| {
+        if ms % DAY_MS == 0 {
+            format!("{} days", ms / DAY_MS)
+        } else if ms % HOUR_MS == 0 {
+            format!("{} h", ms / HOUR_MS)
+        } else {
+            format!("{} min", ms / 60_000)
+        }
+    };
+    let length = |minutes: u32| {
+        if minutes % 60 == 0 {
+            format!("{} h", minutes / 60)
+        } else {
+            format!("{minutes} min")
+        }
+    };
+    let mut out = vec![format!("premium {} tokens", tokens(terms.premium))];
+    out.push(if terms.waiting_ms == 0 {
+        format!("cover for {} from purchase", duration(terms.coverage_ms))
+    } else {
+        format!(
+            "cover from {} after purchase until {} after purchase",
+            duration(terms.waiting_ms),
+            duration(terms.coverage_ms)
+        )
+    });
+    for tier in &terms.tiers {
+        out.push(format!(
+            "out ≥ {} → {} tokens",
+            length(tier.min_minutes),
+            tokens(tier.payout)
+        ));
+    }
+    out.push(format!(
+        "at most {} tokens per policy over its cover; paid automatically, no claim",
+        tokens(terms.aggregate_limit)
+    ));
+    out.push(if terms.exclude_planned {
+        "planned (announced) outages pay nothing".to_owned()
+    } else {
+        "planned outages pay like any other".to_owned()
+    });
+    out
+}
+
 /// The terms in file `path`.
 pub fn read(path: &Path) -> Result<PoolTerms> {
     let text = std::fs::read_to_string(path)
@@ -161,6 +209,10 @@ payout = "20.5"
         assert!(parse(&falling).unwrap_err().to_string().contains("tiers"));
         let typo = GOOD.replace("premium", "premum");
         assert!(parse(&typo).is_err());
+        assert_eq!(
+            describe(&parse(GOOD).unwrap())[2..4],
+            ["out ≥ 1 h → 5.00 tokens", "out ≥ 4 h → 20.50 tokens"]
+        );
         let bad_amount = GOOD.replace("\"5000\"", "\"lots\"");
         let err = parse(&bad_amount).unwrap_err().to_string();
         assert!(err.contains("feeder_cap"), "{err}");

@@ -1,0 +1,256 @@
+//! `gridtrust customer …`: what a customer does with their own meter — quote and buy outage cover,
+//! take part in demand response (enroll, leave, opt out of an event, dispute an entry) and claim
+//! payments the chain could not deliver. Policies and payouts are listed by `gridtrust inspect`; a
+//! payout is checked by `gridtrust verify payout`.
+
+mod actions;
+
+use anyhow::Result;
+use gridtrust_chain::units::tokens;
+use serde_json::json;
+
+pub use self::actions::{
+    buy_cover, claim_owed, dispute, enroll, leave, opt_out, quote, Claimed, Quote,
+};
+use crate::{insurer::terms::describe, session::Session};
+
+/// A customer's commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum CustomerCommand {
+    /// Outage cover.
+    #[command(subcommand)]
+    Cover(CoverCommand),
+    /// Demand response.
+    #[command(subcommand)]
+    Program(ProgramCommand),
+    /// Claim what outage payouts and subsidies could not deliver (kept as owed).
+    Claim {
+        #[command(flatten)]
+        session: Session,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Outage cover.
+#[derive(Debug, clap::Subcommand)]
+pub enum CoverCommand {
+    /// What a pool's policy costs and pays, in words; with `--feeder`, whether it sells there now.
+    Quote {
+        #[command(flatten)]
+        session: Session,
+        /// The pool.
+        #[arg(long)]
+        pool: u32,
+        /// The customer's feeder.
+        #[arg(long)]
+        feeder: Option<u32>,
+        /// Print the quote as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Buy a policy for a meter the signer holds an attestation for, paying the premium.
+    Buy {
+        #[command(flatten)]
+        session: Session,
+        /// The pool.
+        #[arg(long)]
+        pool: u32,
+        /// The meter.
+        #[arg(long)]
+        meter: u64,
+        /// Its feeder.
+        #[arg(long)]
+        feeder: u32,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Demand response.
+#[derive(Debug, clap::Subcommand)]
+pub enum ProgramCommand {
+    /// Enroll a meter the signer holds an attestation for.
+    Enroll {
+        #[command(flatten)]
+        session: Session,
+        /// The program.
+        #[arg(long)]
+        program: u32,
+        /// The meter.
+        #[arg(long)]
+        meter: u64,
+        /// Its feeder.
+        #[arg(long)]
+        feeder: u32,
+    },
+    /// Take a meter out of a program (events already started still count it).
+    Leave {
+        #[command(flatten)]
+        session: Session,
+        /// The program.
+        #[arg(long)]
+        program: u32,
+        /// The meter.
+        #[arg(long)]
+        meter: u64,
+    },
+    /// Opt a meter out of one announced event, before its deadline.
+    OptOut {
+        #[command(flatten)]
+        session: Session,
+        /// The event.
+        #[arg(long)]
+        event: u64,
+        /// The meter.
+        #[arg(long)]
+        meter: u64,
+    },
+    /// Dispute a meter's entry within the event's dispute window; it is held until resolved.
+    Dispute {
+        #[command(flatten)]
+        session: Session,
+        /// The event.
+        #[arg(long)]
+        event: u64,
+        /// The meter.
+        #[arg(long)]
+        meter: u64,
+    },
+}
+
+impl CustomerCommand {
+    /// Runs the subcommand against the configured deployment.
+    pub fn run(&self) -> Result<()> {
+        match self {
+            Self::Cover(CoverCommand::Quote {
+                session,
+                pool,
+                feeder,
+                json: as_json,
+            }) => {
+                let mut s = session.connect()?;
+                let asker = s.asker();
+                let q = quote(&mut s.chain, &s.contracts, &asker, *pool, *feeder)?;
+                if *as_json {
+                    println!(
+                        "{}",
+                        json!({
+                            "pool": q.pool,
+                            "premium": q.terms.premium.to_string(),
+                            "terms": describe(&q.terms),
+                            "selling": q.selling,
+                            "why_not": q.why_not,
+                        })
+                    );
+                } else {
+                    println!("pool {}:", q.pool);
+                    for line in describe(&q.terms) {
+                        println!("  {line}");
+                    }
+                    match &q.why_not {
+                        None => println!("  on sale"),
+                        Some(why) => println!("  NOT on sale now: {why}"),
+                    }
+                }
+            }
+            Self::Cover(CoverCommand::Buy {
+                session,
+                pool,
+                meter,
+                feeder,
+                json: as_json,
+            }) => {
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                let (policy, premium) =
+                    buy_cover(&mut s.chain, &s.contracts, &who, *pool, *meter, *feeder)?;
+                if *as_json {
+                    println!(
+                        "{}",
+                        json!({ "policy": policy, "premium": premium.to_string() })
+                    );
+                } else {
+                    println!(
+                        "policy {policy}: meter {meter} on feeder {feeder} covered by pool {pool} for {} tokens",
+                        tokens(premium)
+                    );
+                }
+            }
+            Self::Program(p) => p.run()?,
+            Self::Claim {
+                session,
+                json: as_json,
+            } => {
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                let c = claim_owed(&mut s.chain, &s.contracts, &who)?;
+                if *as_json {
+                    println!(
+                        "{}",
+                        json!({ "insurance": c.insurance.to_string(), "demand_response": c.demand.to_string() })
+                    );
+                } else {
+                    println!(
+                        "claimed {} tokens of outage payouts and {} tokens of subsidies",
+                        tokens(c.insurance),
+                        tokens(c.demand)
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ProgramCommand {
+    fn run(&self) -> Result<()> {
+        let done = match self {
+            Self::Enroll {
+                session,
+                program,
+                meter,
+                feeder,
+            } => {
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                enroll(&mut s.chain, &s.contracts, &who, *program, *meter, *feeder)?;
+                format!("meter {meter} enrolled in program {program}")
+            }
+            Self::Leave {
+                session,
+                program,
+                meter,
+            } => {
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                leave(&mut s.chain, &s.contracts, &who, *program, *meter)?;
+                format!("meter {meter} left program {program}")
+            }
+            Self::OptOut {
+                session,
+                event,
+                meter,
+            } => {
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                opt_out(&mut s.chain, &s.contracts, &who, *event, *meter)?;
+                format!("meter {meter} opted out of event {event}")
+            }
+            Self::Dispute {
+                session,
+                event,
+                meter,
+            } => {
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
+                format!("meter {meter}'s entry in event {event} disputed; held until resolved")
+            }
+        };
+        println!("{done}");
+        Ok(())
+    }
+}

@@ -1,0 +1,141 @@
+//! The customer's command handlers on the real contract Wasm in the sandbox: a quote that says whether
+//! and why cover is on sale, buying it (and being refused without an attestation), taking part in a
+//! demand-response program (enroll, opt out of an event, leave), disputing and claiming (refused when
+//! there is nothing to dispute or claim).
+
+use demand_response::{DemandResponse, ProgramTerms};
+use gridtrust::{
+    customer::{buy_cover, claim_owed, dispute, enroll, leave, opt_out, quote, Claimed},
+    insurer::{close, create, terms},
+};
+use gridtrust_chain::{encode::call_builder, named_account, CallError, ContractError};
+use gridtrust_common::{baseline::BaselineParams, committee::Oracle};
+use gridtrust_tests::{fixtures::committee_grid, DAY_MS, MINUTE_MS, UNIT};
+use outage_insurance::OutageInsurance;
+
+const TERMS: &str = r#"
+premium = "2"
+coverage_days = 30
+waiting_hours = 24
+exclude_planned = true
+aggregate_limit = "60"
+feeder_cap = "5000"
+max_oracle_silence_hours = 24
+[[tiers]]
+min_minutes = 60
+payout = "5"
+"#;
+
+fn refusal(e: CallError) -> String {
+    match e {
+        CallError::Refused { error, .. } => error.code(),
+        other => panic!("expected a refusal, got {other}"),
+    }
+}
+
+#[test]
+fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
+    let (mut chain, grid) = committee_grid();
+    let contracts = grid.contracts();
+    let insurer = named_account("insurer");
+    let alice = named_account("customer-1001");
+    let mallory = named_account("not-a-holder");
+    for who in [&insurer, &alice, &mallory] {
+        chain.fund(who, 1_000 * UNIT);
+    }
+    let pool = create(
+        &mut chain,
+        &contracts,
+        &insurer,
+        terms::parse(TERMS).unwrap(),
+        500 * UNIT,
+    )
+    .unwrap();
+
+    // A day and more without a word from the committee: the quote says why there is no sale.
+    chain.advance_time(2 * DAY_MS);
+    chain.next_block();
+    let q = quote(&mut chain, &contracts, &alice, pool, Some(2)).unwrap();
+    assert!(!q.selling);
+    assert!(q.why_not.unwrap().contains("silent"));
+    let mut api = call_builder::<OutageInsurance>(contracts.insurance);
+    for op in &grid.operators[..2] {
+        chain
+            .call(&contracts.insurance, api.heartbeat(), op, 0)
+            .unwrap()
+            .value
+            .unwrap();
+    }
+    let q = quote(&mut chain, &contracts, &alice, pool, Some(2)).unwrap();
+    assert!(q.selling, "{:?}", q.why_not);
+    assert_eq!(q.terms.premium, 2 * UNIT);
+
+    grid.attest_meter(&mut chain, alice, 1001, 2).unwrap();
+    let err = buy_cover(&mut chain, &contracts, &mallory, pool, 1001, 2).unwrap_err();
+    assert_eq!(refusal(err), "NotMeterHolder");
+    let before = chain.balance(&alice);
+    let (policy, premium) = buy_cover(&mut chain, &contracts, &alice, pool, 1001, 2).unwrap();
+    assert_eq!((policy, premium), (0, 2 * UNIT));
+    assert!(before - chain.balance(&alice) >= 2 * UNIT);
+    let err = buy_cover(&mut chain, &contracts, &alice, pool, 1001, 2).unwrap_err();
+    assert_eq!(refusal(err), "AlreadyCovered");
+    close(&mut chain, &contracts, &insurer, pool).unwrap();
+    let q = quote(&mut chain, &contracts, &alice, pool, None).unwrap();
+    assert_eq!(q.why_not.as_deref(), Some("the pool is closed"));
+
+    // Nothing owed: a claim sends nothing and collects nothing.
+    assert_eq!(
+        claim_owed(&mut chain, &contracts, &alice).unwrap(),
+        Claimed::default()
+    );
+
+    // Demand response.
+    let demand = contracts.demand;
+    let mut dr = call_builder::<DemandResponse>(demand);
+    let terms = ProgramTerms {
+        rate_per_kwh: 1_000_000,
+        cap_per_event: 1_000_000_000,
+        baseline: BaselineParams {
+            highest: 1,
+            lookback: 2,
+            adjustment_cap_bps: 0,
+        },
+        dispute_window_ms: MINUTE_MS,
+    };
+    let program = chain
+        .call(&demand, dr.create_program(terms), &grid.utility, UNIT)
+        .unwrap()
+        .value
+        .unwrap();
+    let err = enroll(&mut chain, &contracts, &mallory, program, 1001, 2).unwrap_err();
+    assert_eq!(refusal(err), "NotMeterHolder");
+    enroll(&mut chain, &contracts, &alice, program, 1001, 2).unwrap();
+    let start = chain.now_ms() + DAY_MS;
+    let event = chain
+        .call(
+            &demand,
+            dr.announce_event(program, start, start + 60 * MINUTE_MS, start - MINUTE_MS, 0),
+            &grid.utility,
+            0,
+        )
+        .unwrap()
+        .value
+        .unwrap();
+    opt_out(&mut chain, &contracts, &alice, event, 1001).unwrap();
+    let err = opt_out(&mut chain, &contracts, &alice, event, 1001).unwrap_err();
+    assert_eq!(refusal(err), "AlreadyOptedOut");
+    assert!(chain
+        .query(&demand, dr.opted_out(event, 1001), &alice)
+        .unwrap());
+    let err = dispute(&mut chain, &contracts, &alice, event, 1001).unwrap_err();
+    assert_eq!(refusal(err), "EntryNotFound");
+    leave(&mut chain, &contracts, &alice, program, 1001).unwrap();
+    let err = leave(&mut chain, &contracts, &alice, program, 1001).unwrap_err();
+    assert_eq!(refusal(err), "NotEnrolled");
+    assert!(matches!(
+        ContractError::from(demand_response::Error::NotEnrolled)
+            .words()
+            .as_str(),
+        "not enrolled"
+    ));
+}
