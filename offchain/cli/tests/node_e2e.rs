@@ -517,6 +517,21 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         (5 * UNIT).to_string(),
         "{said}"
     );
+    // Fetched by the CLI itself from another operator's door, the same evidence checks out.
+    let fetched = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+        .args(["verify", "payout", "--config"])
+        .arg(&config)
+        .args(["--meter", "1000", "--outage", "0", "--from"])
+        .arg(format!("http://127.0.0.1:{}", daemons[2].port))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&fetched.stdout);
+    assert!(
+        fetched.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&fetched.stderr)
+    );
+    assert!(said.contains("every payout checks out"), "{said}");
     // The same file with the customer's restore moved an hour later fails, naming the root.
     for e in doc["events"].as_array_mut().unwrap() {
         if e["meter"] == 1000 && e["kind"] == "restore" {

@@ -1,6 +1,7 @@
 //! The daemon's ingest side on real sockets and a real SQLite file (no chain needed): `POST /ingest`
 //! stores good lines and names bad ones, the watched folder takes dropped files and moves them to
-//! `done/`, rejected lines reach the rejects log, and `/metrics` and `/health` report it.
+//! `done/`, rejected lines reach the rejects log, `/metrics` and `/health` report it, and the evidence
+//! behind a final outage report is served with proofs and fetched by a verifier.
 
 use std::{sync::Arc, time::Duration};
 
@@ -118,4 +119,98 @@ fn the_watched_folder_takes_finished_files_and_moves_them_to_done() {
     assert_eq!(store.meters().unwrap(), vec![1, 3]);
     let log = std::fs::read_to_string(dir.path().join("rejects.log")).unwrap();
     assert!(log.contains("a.csv:2: "), "{log}");
+}
+
+#[test]
+fn the_evidence_behind_a_report_is_served_with_proofs_and_fetched_by_a_verifier() {
+    use gridtrust_common::{
+        merkle::{self, MerkleProof},
+        outage::{decide, OutageRule},
+    };
+    use gridtrust_oracle::{
+        evidence::{parse_root, root_hex},
+        outages::final_report,
+        verify::{EvidenceSource, OperatorHttp},
+        EventKind, MeterEvent,
+    };
+    use outage_insurance::OutageRecord;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("oracle.db");
+    let event = |kind, meter, at_ms| MeterEvent {
+        kind,
+        meter,
+        feeder: 2,
+        at_ms,
+    };
+    let events: Vec<MeterEvent> = (1..=4)
+        .map(|m| event(EventKind::LastGasp, m, 1_000 + m))
+        .chain((1..=4).map(|m| event(EventKind::Restore, m, 9_000 + m)))
+        .collect();
+    let outage = decide(&events, &OutageRule::default(), 10_000).remove(0);
+    let root = Store::open(&db).unwrap().keep_evidence(&outage).unwrap();
+
+    let shared = Arc::new(
+        Shared::new(
+            &db,
+            &dir.path().join("rejects.log"),
+            Duration::from_secs(1),
+            "test".into(),
+        )
+        .unwrap(),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = runtime.spawn(gridtrust_oracle::daemon::http::serve(
+        shared.clone(),
+        listener,
+    ));
+
+    let answer = get(port, &format!("/evidence/{}?meter=1", root_hex(&root)));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let body: serde_json::Value =
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(
+        body["events"].as_array().unwrap().len(),
+        outage.evidence.len()
+    );
+    let proofs = body["proofs"].as_array().unwrap();
+    assert_eq!(proofs.len(), 2, "meter 1's last gasp and restore");
+    for p in proofs {
+        let e: MeterEvent = serde_json::from_value(p["event"].clone()).unwrap();
+        let proof = MerkleProof {
+            index: p["index"].as_u64().unwrap() as u32,
+            leaf_count: p["leaf_count"].as_u64().unwrap() as u32,
+            siblings: p["siblings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| parse_root(s.as_str().unwrap()).unwrap())
+                .collect(),
+        };
+        assert!(merkle::verify(&root, &e.leaf(), &proof), "{p}");
+    }
+    assert!(get(port, &format!("/evidence/{}", root_hex(&[9; 32]))).starts_with("HTTP/1.1 404"));
+    assert!(get(port, "/evidence/not-hex").starts_with("HTTP/1.1 400"));
+
+    // A verifier fetches the same evidence by the root the chain keeps.
+    let record = OutageRecord {
+        report: final_report(&outage, &OutageRule::default()).unwrap(),
+        minutes: 0,
+        targets: 0,
+        cursor: 0,
+        paid_policies: 0,
+        paid_total: 0,
+    };
+    let mut door = OperatorHttp(format!("http://127.0.0.1:{port}"));
+    let fetched = std::thread::spawn(move || door.evidence_for(&record).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(fetched, Some(outage.evidence));
+
+    shared.stop();
+    runtime.block_on(server).unwrap().unwrap();
 }

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use gridtrust_chain::{named_account, units::tokens, Manifest};
 use gridtrust_oracle::{
     evidence::{read_events, root_hex},
-    verify::{verify_payouts, HeldEvents, OutageCheck, PayoutCheck, PayoutQuery},
+    verify::{verify_payouts, HeldEvents, OperatorHttp, OutageCheck, PayoutCheck, PayoutQuery},
     EventKind, Store,
 };
 use serde_json::{json, Value};
@@ -16,7 +16,7 @@ use crate::deploy;
 
 /// Check a meter's outage payouts against the chain and their evidence.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["events", "store"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["from", "events", "store"])))]
 pub struct PayoutCommand {
     /// The deployment configuration whose manifest names the contracts.
     #[arg(long, value_name = "FILE", default_value = "deploy/local.toml")]
@@ -34,6 +34,10 @@ pub struct PayoutCommand {
     /// policy ever sold, each read to find the meter's.
     #[arg(long = "policy", value_name = "ID")]
     policies: Vec<u64>,
+    /// Evidence from an operator's daemon: its HTTP address (`http://host:port`), which serves the
+    /// evidence of every final report it made at `/evidence/<root>`.
+    #[arg(long, value_name = "URL")]
+    from: Option<String>,
     /// Evidence from a file: what an operator serves at `/evidence/<root>`, or meter events as
     /// `.csv` / `.jsonl` (any feed holding the outage's events).
     #[arg(long, value_name = "FILE")]
@@ -64,19 +68,23 @@ impl PayoutCommand {
             outage: self.outage,
             policies: (!self.policies.is_empty()).then(|| self.policies.clone()),
         };
-        let check = match (&self.events, &self.store) {
-            (Some(path), _) => {
+        let check = match (&self.from, &self.events, &self.store) {
+            (Some(url), ..) => {
+                let mut door = OperatorHttp(url.clone());
+                verify_payouts(&mut chain, &contracts, &asker, &query, &mut door)?
+            }
+            (None, Some(path), _) => {
                 let mut held = HeldEvents(read_events(path)?);
                 verify_payouts(&mut chain, &contracts, &asker, &query, &mut held)?
             }
-            (None, Some(path)) => {
+            (None, None, Some(path)) => {
                 // Opening creates a missing database: never invent an empty one to check against.
                 anyhow::ensure!(path.exists(), "no oracle database at {}", path.display());
                 let store =
                     Store::open(path).with_context(|| format!("opening {}", path.display()))?;
                 verify_payouts(&mut chain, &contracts, &asker, &query, &mut &store)?
             }
-            (None, None) => unreachable!("clap requires --events or --store"),
+            (None, None, None) => unreachable!("clap requires --from, --events or --store"),
         };
         if self.json {
             println!("{}", serde_json::to_string_pretty(&payout_json(&check))?);

@@ -6,6 +6,6 @@ pub mod payout;
 
 pub use entry::{verify_entry, ProvenReading, Verification};
 pub use payout::{
-    verify_payouts, EvidenceSource, HeldEvents, OutageCheck, PayoutCheck, PayoutQuery, ProvenEvent,
-    Recomputed,
+    verify_payouts, EvidenceSource, HeldEvents, OperatorHttp, OutageCheck, PayoutCheck,
+    PayoutQuery, ProvenEvent, Recomputed,
 };

@@ -14,7 +14,7 @@ use outage_insurance::{OutageInsurance, OutageRecord, Policy};
 
 use crate::{
     error::OracleError,
-    evidence::root_hex,
+    evidence::{root_hex, EvidenceFile},
     outages::{affected, decide, recompute},
     store::Store,
 };
@@ -61,6 +61,36 @@ impl EvidenceSource for &Store {
             return Ok(Some(kept.events));
         }
         HeldEvents(self.meter_events()?).evidence_for(outage)
+    }
+}
+
+/// An operator's HTTP door (`gridtrust oracle run`'s listener, e.g. `http://operator-1:9100`): the
+/// evidence it kept under the outage's root, `GET /evidence/0x<root>`.
+pub struct OperatorHttp(pub String);
+
+impl EvidenceSource for OperatorHttp {
+    fn evidence_for(
+        &mut self,
+        outage: &OutageRecord,
+    ) -> Result<Option<Vec<MeterEvent>>, OracleError> {
+        let url = format!(
+            "{}/evidence/{}",
+            self.0.trim_end_matches('/'),
+            root_hex(&outage.report.evidence_root)
+        );
+        let failed = |e: String| OracleError::Missing(format!("fetching {url}: {e}"));
+        match ureq::get(&url).call() {
+            Ok(answer) => {
+                let text = answer
+                    .into_string()
+                    .map_err(|e| failed(format!("reading the answer: {e}")))?;
+                let doc: EvidenceFile = serde_json::from_str(&text)
+                    .map_err(|e| failed(format!("not an evidence document: {e}")))?;
+                Ok(Some(doc.events))
+            }
+            Err(ureq::Error::Status(404, _)) => Ok(None),
+            Err(e) => Err(failed(e.to_string())),
+        }
     }
 }
 
