@@ -7,6 +7,7 @@
 //! - [`inspect`]: what the deployed contracts hold about one account (`--json` for machines).
 //! - [`customer`]: a customer's cover, demand-response participation and owed payments.
 //! - [`insurer`]: an insurer's pools (create from a terms file, fund, withdraw, close, status).
+//! - [`utility`]: schemas, attesters and meter-holder attestations (one, or many from CSV).
 //! - [`session`]: what every role's command needs: the deployment, an endpoint, the signer.
 //! - [`node`]: a local contracts-node dev chain.
 //! - [`oracle`]: the meter-data oracle's commands (ingest, sample, run, verify, outages).
@@ -22,4 +23,5 @@ pub mod insurer;
 pub mod node;
 pub mod oracle;
 pub mod session;
+pub mod utility;
 pub mod verify;

@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 use gridtrust::bench::BenchCommand;
 use gridtrust::{
     customer::CustomerCommand, deploy::DeployCommand, inspect::InspectCommand,
-    insurer::InsurerCommand, node::NodeCommand, oracle::OracleCommand, verify::VerifyCommand,
+    insurer::InsurerCommand, node::NodeCommand, oracle::OracleCommand, utility::UtilityCommand,
+    verify::VerifyCommand,
 };
 
 /// GridTrust: identity attestations, reservations, demand-response settlement and outage insurance as
@@ -45,6 +46,9 @@ enum Command {
     /// A customer's cover (quote, buy), demand response (enroll, leave, opt out, dispute) and claims.
     #[command(subcommand)]
     Customer(CustomerCommand),
+    /// A utility's attestations: schemas, attesters, meter holders (one or a CSV), revoke/suspend/resume.
+    #[command(subcommand)]
+    Utility(UtilityCommand),
     /// Start a local contracts-node dev chain on a free port and keep it running until interrupted.
     Node(NodeCommand),
 }
@@ -62,5 +66,6 @@ fn main() -> Result<()> {
         Command::Verify(c) => c.run(),
         Command::Insurer(c) => c.run(),
         Command::Customer(c) => c.run(),
+        Command::Utility(c) => c.run(),
     }
 }

@@ -1,0 +1,112 @@
+//! The utility's command handlers on the real attestations Wasm in the sandbox: a schema and its
+//! attesters, 150 meter holders imported from CSV in two batches (and a re-run attesting nobody twice),
+//! a holder the contract refuses named by its CSV line, one holder attested, suspended, resumed and
+//! revoked, and an account's attestations listed with their validity.
+
+use gridtrust::utility::{
+    add_attester, attest_meter, change, held_by,
+    holders::{self, ImportError},
+    register_schema, Change,
+};
+use gridtrust_chain::{named_account, ss58, CallError, ContractError};
+use gridtrust_tests::{fixtures::committee_grid, UNIT};
+
+fn refusal(e: CallError) -> String {
+    match e {
+        CallError::Refused { error, .. } => error.code(),
+        other => panic!("expected a refusal, got {other}"),
+    }
+}
+
+#[test]
+fn a_utility_registers_imports_attests_and_changes_attestations() {
+    let (mut chain, grid) = committee_grid();
+    let contracts = grid.contracts();
+    let utility = named_account("a-utility");
+    let clerk = named_account("a-utility-clerk");
+    let stranger = named_account("stranger");
+    for who in [&utility, &clerk, &stranger] {
+        chain.fund(who, 1_000 * UNIT);
+    }
+    let schema = register_schema(
+        &mut chain,
+        &contracts,
+        &utility,
+        "meter holder (test utility)",
+        b"meter and feeder of a customer",
+        true,
+        None,
+        false,
+    )
+    .unwrap();
+    let err = add_attester(&mut chain, &contracts, &stranger, schema, clerk).unwrap_err();
+    assert_eq!(refusal(err), "NotSchemaOwner");
+    add_attester(&mut chain, &contracts, &utility, schema, clerk).unwrap();
+
+    let csv: String = std::iter::once("account,meter,feeder,expiry".to_owned())
+        .chain((0..150u64).map(|i| {
+            format!(
+                "{},{},{},",
+                ss58(&named_account(&format!("holder-{i}"))),
+                2_000 + i,
+                i % 3
+            )
+        }))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let rows = holders::parse(&csv, "holders.csv").unwrap();
+    let mut seen = Vec::new();
+    let done = holders::import(&mut chain, &contracts, &clerk, schema, &rows, |d, t| {
+        seen.push((d, t))
+    })
+    .unwrap();
+    assert_eq!((done.attested, done.already, done.calls), (150, 0, 2));
+    assert_eq!(seen, [(0, 150), (100, 150), (150, 150)]);
+    let again = holders::import(&mut chain, &contracts, &clerk, schema, &rows, |_, _| {}).unwrap();
+    assert_eq!((again.attested, again.already, again.calls), (0, 150, 0));
+
+    // A holder whose expiry has passed: the contract refuses its batch and the line is named.
+    let now = chain.now_ms();
+    let late = format!(
+        "account,meter,feeder,expiry\n{},3001,1,\n{},3002,1,{}\n",
+        ss58(&named_account("late-1")),
+        ss58(&named_account("late-2")),
+        now - 1
+    );
+    let rows = holders::parse(&late, "late.csv").unwrap();
+    match holders::import(&mut chain, &contracts, &clerk, schema, &rows, |_, _| {}) {
+        Err(ImportError::Holder { line, error }) => {
+            assert_eq!(line, 3);
+            assert!(refusal(error).starts_with("BatchItemRefused"));
+        }
+        other => panic!("expected the holder on line 3 refused, got {other:?}"),
+    }
+
+    let alice = named_account("alice");
+    let id = attest_meter(&mut chain, &contracts, &clerk, schema, alice, 1001, 2, None).unwrap();
+    let validity = |chain: &mut _| {
+        held_by(chain, &contracts, &alice, alice)
+            .unwrap()
+            .into_iter()
+            .find(|h| h.id == id)
+            .unwrap()
+            .validity
+    };
+    assert_eq!(validity(&mut chain), "valid");
+    change(&mut chain, &contracts, &clerk, id, Change::Suspend(7)).unwrap();
+    assert_eq!(validity(&mut chain), "suspended");
+    let err = change(&mut chain, &contracts, &stranger, id, Change::Resume).unwrap_err();
+    assert_eq!(refusal(err), "NotAuthorized");
+    change(&mut chain, &contracts, &clerk, id, Change::Resume).unwrap();
+    change(&mut chain, &contracts, &utility, id, Change::Revoke(9)).unwrap();
+    assert_eq!(validity(&mut chain), "revoked");
+    let held = held_by(&mut chain, &contracts, &alice, alice).unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].schema_name, "meter holder (test utility)");
+    assert!(matches!(
+        ContractError::from(attestations::Error::NotAuthorized)
+            .words()
+            .as_str(),
+        "not authorized"
+    ));
+}
