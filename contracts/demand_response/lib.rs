@@ -117,6 +117,26 @@ mod demand_response {
         pub dispute_window_ms: u64,
     }
 
+    impl ProgramTerms {
+        /// What makes these terms unusable for a program, in words, or `None` when `create_program`
+        /// takes them: the contract refuses with `InvalidTerms` exactly when this names a problem, and
+        /// off-chain tools check terms with it before anything is signed.
+        pub fn problem(&self) -> Option<&'static str> {
+            if self.rate_per_kwh == 0 {
+                Some("rate per kWh: must be more than 0")
+            } else if self.cap_per_event == 0 {
+                Some("cap per event: must be more than 0")
+            } else if !self.baseline.is_valid() {
+                Some("baseline: highest X of Y days needs 1 <= X <= Y <= 30, and an adjustment cap of at most 10 000 bps")
+            } else if self.dispute_window_ms == 0 || self.dispute_window_ms > MAX_DISPUTE_WINDOW_MS
+            {
+                Some("dispute window: longer than 0 and at most 30 days")
+            } else {
+                None
+            }
+        }
+    }
+
     /// A program as stored.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -734,12 +754,7 @@ mod demand_response {
         pub fn create_program(&mut self, terms: ProgramTerms) -> Result<ProgramId> {
             let utility = self.env().caller();
             self.roles.ensure(UTILITY, utility).map_err(Error::Access)?;
-            if terms.rate_per_kwh == 0
-                || terms.cap_per_event == 0
-                || !terms.baseline.is_valid()
-                || terms.dispute_window_ms == 0
-                || terms.dispute_window_ms > MAX_DISPUTE_WINDOW_MS
-            {
+            if terms.problem().is_some() {
                 return Err(Error::InvalidTerms);
             }
             let id = self.next_program;

@@ -145,6 +145,23 @@ mod reservations {
         pub rules_hash: Digest,
     }
 
+    impl RoomTerms {
+        /// What makes these terms unusable for a room type, in words, or `None` when the contract
+        /// takes them: it refuses with `InvalidTerms` exactly when this names a problem, and off-chain
+        /// tools check terms with it before anything is signed.
+        pub fn problem(&self) -> Option<&'static str> {
+            if self.price_per_night == 0 {
+                Some("price per night: must be more than 0")
+            } else if self.no_show_refund_bps > refunds::BPS {
+                Some("no-show refund: at most 100 %")
+            } else if !refunds::is_valid(&self.refund_tiers) {
+                Some("refund tiers: at most 8, days before check-in strictly decreasing, refunds at most 100 % and never growing as check-in nears")
+            } else {
+                None
+            }
+        }
+    }
+
     /// A room type as stored.
     #[derive(Debug, Clone, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -1036,10 +1053,7 @@ mod reservations {
         }
 
         fn check_terms(terms: &RoomTerms) -> Result<()> {
-            if terms.price_per_night == 0
-                || terms.no_show_refund_bps > refunds::BPS
-                || !refunds::is_valid(&terms.refund_tiers)
-            {
+            if terms.problem().is_some() {
                 return Err(Error::InvalidTerms);
             }
             Ok(())

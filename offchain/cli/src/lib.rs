@@ -7,7 +7,10 @@
 //! - [`inspect`]: what the deployed contracts hold about one account (`--json` for machines).
 //! - [`customer`]: a customer's cover, demand-response participation and owed payments.
 //! - [`insurer`]: an insurer's pools (create from a terms file, fund, withdraw, close, status).
-//! - [`utility`]: schemas, attesters and meter-holder attestations (one, or many from CSV).
+//! - [`utility`]: schemas, attesters and meter-holder attestations (one, or many from CSV);
+//!   demand-response programs and events.
+//! - [`lodging`]: a hotel's property, rooms and front desk; a guest's quotes, bookings and checks.
+//! - [`regulator`]: disputes, resolutions, pausing and auditing demand-response programs.
 //! - [`session`]: what every role's command needs: the deployment, an endpoint, the signer.
 //! - [`node`]: a local contracts-node dev chain.
 //! - [`oracle`]: the meter-data oracle's commands (ingest, sample, run, verify, outages).
@@ -20,8 +23,10 @@ pub mod demo;
 pub mod deploy;
 pub mod inspect;
 pub mod insurer;
+pub mod lodging;
 pub mod node;
 pub mod oracle;
+pub mod regulator;
 pub mod session;
 pub mod utility;
 pub mod verify;

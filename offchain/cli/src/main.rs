@@ -6,8 +6,15 @@ use clap::{Parser, Subcommand};
 #[cfg(feature = "sandbox")]
 use gridtrust::bench::BenchCommand;
 use gridtrust::{
-    customer::CustomerCommand, deploy::DeployCommand, inspect::InspectCommand,
-    insurer::InsurerCommand, node::NodeCommand, oracle::OracleCommand, utility::UtilityCommand,
+    customer::CustomerCommand,
+    deploy::DeployCommand,
+    inspect::InspectCommand,
+    insurer::InsurerCommand,
+    lodging::{GuestCommand, HotelCommand},
+    node::NodeCommand,
+    oracle::OracleCommand,
+    regulator::RegulatorCommand,
+    utility::UtilityCommand,
     verify::VerifyCommand,
 };
 
@@ -46,9 +53,19 @@ enum Command {
     /// A customer's cover (quote, buy), demand response (enroll, leave, opt out, dispute) and claims.
     #[command(subcommand)]
     Customer(CustomerCommand),
-    /// A utility's attestations: schemas, attesters, meter holders (one or a CSV), revoke/suspend/resume.
+    /// A utility's attestations (schemas, attesters, meter holders one by one or from CSV,
+    /// revoke/suspend/resume) and demand response (programs, events, resolving disputes).
     #[command(subcommand)]
     Utility(UtilityCommand),
+    /// The regulator's oversight of demand response: dispute, resolve, pause, resume, audit.
+    #[command(subcommand)]
+    Regulator(RegulatorCommand),
+    /// A hotel's property, room types and front desk (check in, no-show, cancel).
+    #[command(subcommand)]
+    Hotel(HotelCommand),
+    /// A guest's quotes, bookings, cancellations and confirmation checks.
+    #[command(subcommand)]
+    Guest(GuestCommand),
     /// Start a local contracts-node dev chain on a free port and keep it running until interrupted.
     Node(NodeCommand),
 }
@@ -67,5 +84,8 @@ fn main() -> Result<()> {
         Command::Insurer(c) => c.run(),
         Command::Customer(c) => c.run(),
         Command::Utility(c) => c.run(),
+        Command::Regulator(c) => c.run(),
+        Command::Hotel(c) => c.run(),
+        Command::Guest(c) => c.run(),
     }
 }

@@ -4,9 +4,9 @@
 //! revoked, and an account's attestations listed with their validity.
 
 use gridtrust::utility::{
-    add_attester, attest_meter, change, held_by,
+    add_attester, attest, change, held_by,
     holders::{self, ImportError},
-    register_schema, Change,
+    register_schema, Change, SchemaSpec,
 };
 use gridtrust_chain::{named_account, ss58, CallError, ContractError};
 use gridtrust_tests::{fixtures::committee_grid, UNIT};
@@ -28,17 +28,14 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
     for who in [&utility, &clerk, &stranger] {
         chain.fund(who, 1_000 * UNIT);
     }
-    let schema = register_schema(
-        &mut chain,
-        &contracts,
-        &utility,
-        "meter holder (test utility)",
-        b"meter and feeder of a customer",
-        true,
-        None,
-        false,
-    )
-    .unwrap();
+    let spec = SchemaSpec {
+        name: "meter holder (test utility)".into(),
+        definition: b"meter and feeder of a customer".to_vec(),
+        revocable: true,
+        max_validity_ms: None,
+        consent_required: false,
+    };
+    let schema = register_schema(&mut chain, &contracts, &utility, &spec).unwrap();
     let err = add_attester(&mut chain, &contracts, &stranger, schema, clerk).unwrap_err();
     assert_eq!(refusal(err), "NotSchemaOwner");
     add_attester(&mut chain, &contracts, &utility, schema, clerk).unwrap();
@@ -83,7 +80,8 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
     }
 
     let alice = named_account("alice");
-    let id = attest_meter(&mut chain, &contracts, &clerk, schema, alice, 1001, 2, None).unwrap();
+    let request = holders::request(alice, 1001, 2, None);
+    let id = attest(&mut chain, &contracts, &clerk, schema, request).unwrap();
     let validity = |chain: &mut _| {
         held_by(chain, &contracts, &alice, alice)
             .unwrap()

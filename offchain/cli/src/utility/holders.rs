@@ -138,6 +138,21 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<Holder>> {
     })
 }
 
+/// The request attesting that `holder` holds `meter` on `feeder`, expiring at `expires_at`.
+pub fn request(
+    holder: AccountId,
+    meter: u64,
+    feeder: u32,
+    expires_at: Option<u64>,
+) -> AttestRequest {
+    AttestRequest {
+        subject: holder,
+        claim_hash: meter_holder_claim(meter, feeder),
+        expires_at,
+        parent: None,
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Imported {
@@ -198,12 +213,7 @@ pub fn import(
     for batch in todo.chunks(MAX_BATCH as usize) {
         let requests = batch
             .iter()
-            .map(|h| AttestRequest {
-                subject: h.account,
-                claim_hash: meter_holder_claim(h.meter, h.feeder),
-                expires_at: h.expires_at,
-                parent: None,
-            })
+            .map(|h| request(h.account, h.meter, h.feeder, h.expires_at))
             .collect();
         let sent = chain
             .call(&address, api.attest_batch(schema, requests), attester, 0)

@@ -3,22 +3,42 @@
 //! batches, revoke, suspend or resume one, and list what an account holds.
 
 pub mod holders;
+pub mod program;
 mod registry;
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use gridtrust_chain::parse_ss58;
+use demand_response::ProgramTerms;
+use gridtrust_chain::{
+    parse_ss58,
+    units::{parse_tokens, tokens as show},
+};
+use gridtrust_common::baseline::BaselineParams;
 use serde_json::json;
 
+pub use self::program::EventTimes;
 pub use self::registry::{
-    add_attester, attest_meter, change, held_by, register_schema, Change, Held,
+    add_attester, attest, change, held_by, register_schema, Change, Held, SchemaSpec,
 };
 use crate::session::Session;
 
 /// A utility's commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum UtilityCommand {
+    /// Demand-response programs.
+    #[command(subcommand)]
+    Program(ProgramCommand),
+    /// Demand-response events.
+    #[command(subcommand)]
+    Event(EventCommand),
+    /// Resolve a disputed demand-response entry: keep its figures, or correct them.
+    Resolve {
+        #[command(flatten)]
+        session: Session,
+        #[command(flatten)]
+        entry: ResolveArgs,
+    },
     /// Attestation schemas.
     #[command(subcommand)]
     Schema(SchemaCommand),
@@ -39,6 +59,141 @@ pub enum UtilityCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Demand-response programs.
+#[derive(Debug, clap::Subcommand)]
+pub enum ProgramCommand {
+    /// Create a program the signer runs (it must hold the contract's utility role); its terms are
+    /// checked with the contract's own rule before signing.
+    Create {
+        #[command(flatten)]
+        session: Session,
+        /// Paid per kWh reduced below the baseline, in tokens.
+        #[arg(long, value_name = "TOKENS")]
+        rate_per_kwh: String,
+        /// Most one customer is paid for one event, in tokens.
+        #[arg(long, value_name = "TOKENS")]
+        cap_per_event: String,
+        /// Baseline: the highest X days...
+        #[arg(long, default_value_t = 3)]
+        highest: u8,
+        /// ...of the last Y eligible days.
+        #[arg(long, default_value_t = 5)]
+        lookback: u8,
+        /// Day-of adjustment cap, in percent (20 = ±20 %).
+        #[arg(long, default_value_t = 20)]
+        adjustment_cap_percent: u32,
+        /// How long after an event closes its entries may be disputed, in hours.
+        #[arg(long, default_value_t = 48)]
+        dispute_window_hours: u64,
+        /// First budget, in tokens.
+        #[arg(long, value_name = "TOKENS")]
+        fund: Option<String>,
+    },
+    /// Add to a program's budget (anyone may).
+    Fund {
+        #[command(flatten)]
+        session: Session,
+        /// The program.
+        #[arg(long)]
+        program: u32,
+        /// How much, in tokens.
+        #[arg(long, value_name = "TOKENS")]
+        amount: String,
+    },
+}
+
+/// Demand-response events.
+#[derive(Debug, clap::Subcommand)]
+pub enum EventCommand {
+    /// Announce an event: enrolled meters take part unless they opt out before the deadline.
+    Announce {
+        #[command(flatten)]
+        session: Session,
+        /// The program.
+        #[arg(long)]
+        program: u32,
+        /// Start: RFC 3339 (2026-12-24T18:00:00+08:00) or milliseconds.
+        #[arg(long)]
+        start: String,
+        /// Length in minutes.
+        #[arg(long, default_value_t = 120)]
+        minutes: u64,
+        /// Opt-out deadline, this many minutes before the start.
+        #[arg(long, default_value_t = 60)]
+        opt_out_minutes: u64,
+        /// The event day's type as the program's baseline counts it (e.g. 0 weekday, 1 weekend).
+        #[arg(long, default_value_t = 0)]
+        day_type: u8,
+    },
+    /// Close an event after its end: no more results; its dispute window starts.
+    Close {
+        #[command(flatten)]
+        session: Session,
+        /// The event.
+        #[arg(long)]
+        event: u64,
+    },
+}
+
+/// Which entry to resolve, and how.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ResolveArgs {
+    /// The event.
+    #[arg(long)]
+    pub event: u64,
+    /// The meter.
+    #[arg(long)]
+    pub meter: u64,
+    /// Corrected baseline, Wh (with `--actual-wh`); without both the entry's figures stand.
+    #[arg(long, requires = "actual_wh")]
+    pub baseline_wh: Option<u64>,
+    /// Corrected actual load, Wh.
+    #[arg(long, requires = "baseline_wh")]
+    pub actual_wh: Option<u64>,
+}
+
+impl ResolveArgs {
+    /// Resolves the entry as the session's signer and says what it now pays.
+    pub fn run(&self, session: &Session) -> Result<()> {
+        let mut s = session.connect()?;
+        let who = s.signer()?;
+        let correction = self.baseline_wh.zip(self.actual_wh);
+        let subsidy = program::resolve(
+            &mut s.chain,
+            &s.contracts,
+            &who,
+            self.event,
+            self.meter,
+            correction,
+        )?;
+        println!(
+            "meter {}'s entry in event {} resolved{}: it pays {} tokens",
+            self.meter,
+            self.event,
+            if correction.is_some() {
+                " with corrected figures"
+            } else {
+                ""
+            },
+            gridtrust_chain::units::tokens(subsidy)
+        );
+        Ok(())
+    }
+}
+
+/// A time as written on the command line: RFC 3339 or milliseconds since the Unix epoch.
+pub fn parse_time(text: &str) -> Result<u64> {
+    if let Ok(ms) = text.parse::<u64>() {
+        return Ok(ms);
+    }
+    let at = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+        anyhow::anyhow!(
+            "`{text}` is neither an RFC 3339 time (2026-12-24T18:00:00+08:00) nor milliseconds"
+        )
+    })?;
+    u64::try_from(at.timestamp_millis()).with_context(|| format!("`{text}` is before 1970"))
 }
 
 /// Attestation schemas.
@@ -161,6 +316,81 @@ impl UtilityCommand {
     /// Runs the subcommand against the configured deployment.
     pub fn run(&self) -> Result<()> {
         match self {
+            Self::Program(ProgramCommand::Create {
+                session,
+                rate_per_kwh,
+                cap_per_event,
+                highest,
+                lookback,
+                adjustment_cap_percent,
+                dispute_window_hours,
+                fund,
+            }) => {
+                let tokens = |t: &str, what: &str| {
+                    parse_tokens(t).map_err(|e| anyhow::anyhow!("{what}: {e}"))
+                };
+                let terms = ProgramTerms {
+                    rate_per_kwh: tokens(rate_per_kwh, "--rate-per-kwh")?,
+                    cap_per_event: tokens(cap_per_event, "--cap-per-event")?,
+                    baseline: BaselineParams {
+                        highest: *highest,
+                        lookback: *lookback,
+                        adjustment_cap_bps: adjustment_cap_percent.saturating_mul(100),
+                    },
+                    dispute_window_ms: dispute_window_hours
+                        .saturating_mul(gridtrust_common::time::HOUR_MS),
+                };
+                if let Some(problem) = terms.problem() {
+                    anyhow::bail!("the contract would refuse these terms: {problem}");
+                }
+                let budget = fund.as_deref().map_or(Ok(0), |t| tokens(t, "--fund"))?;
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                let id = program::create_program(&mut s.chain, &s.contracts, &who, terms, budget)?;
+                println!(
+                    "program {id} created with a budget of {} tokens",
+                    show(budget)
+                );
+            }
+            Self::Program(ProgramCommand::Fund {
+                session,
+                program: id,
+                amount,
+            }) => {
+                let value = parse_tokens(amount).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                let budget = program::fund_program(&mut s.chain, &s.contracts, &who, *id, value)?;
+                println!("program {id}: budget now {} tokens", show(budget));
+            }
+            Self::Event(EventCommand::Announce {
+                session,
+                program: id,
+                start,
+                minutes,
+                opt_out_minutes,
+                day_type,
+            }) => {
+                let start_ms = parse_time(start)?;
+                let times = program::EventTimes {
+                    start_ms,
+                    end_ms: start_ms.saturating_add(minutes.saturating_mul(60_000)),
+                    opt_out_deadline_ms: start_ms
+                        .saturating_sub(opt_out_minutes.saturating_mul(60_000)),
+                };
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                let event =
+                    program::announce(&mut s.chain, &s.contracts, &who, *id, times, *day_type)?;
+                println!("event {event} of program {id} announced");
+            }
+            Self::Event(EventCommand::Close { session, event }) => {
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                program::close_event(&mut s.chain, &s.contracts, &who, *event)?;
+                println!("event {event} closed; its dispute window runs from now");
+            }
+            Self::Resolve { session, entry } => entry.run(session)?,
             Self::Schema(SchemaCommand::Register {
                 session,
                 name,
@@ -178,18 +408,16 @@ impl UtilityCommand {
                     .map(|d| d.checked_mul(gridtrust_common::time::DAY_MS))
                     .map(|ms| ms.context("--max-validity-days: too long"))
                     .transpose()?;
+                let spec = SchemaSpec {
+                    name: name.clone(),
+                    definition: document,
+                    revocable: *revocable,
+                    max_validity_ms,
+                    consent_required: *consent_required,
+                };
                 let mut s = session.connect()?;
                 let who = s.signer()?;
-                let id = register_schema(
-                    &mut s.chain,
-                    &s.contracts,
-                    &who,
-                    name,
-                    &document,
-                    *revocable,
-                    max_validity_ms,
-                    *consent_required,
-                )?;
+                let id = register_schema(&mut s.chain, &s.contracts, &who, &spec)?;
                 println!("schema {id} `{name}` registered");
             }
             Self::Schema(SchemaCommand::AddAttester {
@@ -216,16 +444,8 @@ impl UtilityCommand {
                     .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
                 let mut s = session.connect()?;
                 let who = s.signer()?;
-                let id = attest_meter(
-                    &mut s.chain,
-                    &s.contracts,
-                    &who,
-                    *schema,
-                    holder,
-                    *meter,
-                    *feeder,
-                    expires_at,
-                )?;
+                let request = holders::request(holder, *meter, *feeder, expires_at);
+                let id = attest(&mut s.chain, &s.contracts, &who, *schema, request)?;
                 println!("attestation {id}: {text} holds meter {meter} on feeder {feeder}");
             }
             Self::Meters(MetersCommand::Import {

@@ -3,31 +3,41 @@
 
 use attestations::{AttestRequest, Attestations, Validity};
 use gridtrust_chain::{encode::call_builder, AccountId, Answer, CallError, Chain, Contracts};
-use gridtrust_common::{blake2_256, claims::meter_holder_claim};
+use gridtrust_common::blake2_256;
 use serde::Serialize;
 
-/// Registers a schema named `name` owned by `owner`; its definition hash is blake2-256 of
-/// `definition` (the document that says what the schema's claims mean). Returns its id.
+/// A schema to register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaSpec {
+    /// Its name (at most 64 bytes).
+    pub name: String,
+    /// The document that says what its claims mean; the schema keeps its blake2-256.
+    pub definition: Vec<u8>,
+    /// Attestations can be revoked and suspended.
+    pub revocable: bool,
+    /// Longest an attestation may be valid (ms).
+    pub max_validity_ms: Option<u64>,
+    /// Verifiers need the subject's consent to record checks.
+    pub consent_required: bool,
+}
+
+/// Registers `spec` as a schema owned by `owner`; returns its id.
 pub fn register_schema(
     chain: &mut impl Chain,
     contracts: &Contracts,
     owner: &AccountId,
-    name: &str,
-    definition: &[u8],
-    revocable: bool,
-    max_validity_ms: Option<u64>,
-    consent_required: bool,
+    spec: &SchemaSpec,
 ) -> Result<u32, CallError> {
     let mut api = call_builder::<Attestations>(contracts.attestations);
     chain
         .call(
             &contracts.attestations,
             api.register_schema(
-                blake2_256(definition),
-                name.as_bytes().to_vec(),
-                revocable,
-                max_validity_ms,
-                consent_required,
+                blake2_256(&spec.definition),
+                spec.name.as_bytes().to_vec(),
+                spec.revocable,
+                spec.max_validity_ms,
+                spec.consent_required,
             ),
             owner,
             0,
@@ -54,25 +64,15 @@ pub fn add_attester(
         .or_refused("add_attester")
 }
 
-/// Attests that `holder` holds `meter` on `feeder` under `schema`; returns the attestation's id.
-#[allow(clippy::too_many_arguments)]
-pub fn attest_meter(
+/// Attests `request` (see [`super::holders::request`]) under `schema`; returns the attestation's id.
+pub fn attest(
     chain: &mut impl Chain,
     contracts: &Contracts,
     attester: &AccountId,
     schema: u32,
-    holder: AccountId,
-    meter: u64,
-    feeder: u32,
-    expires_at: Option<u64>,
+    request: AttestRequest,
 ) -> Result<u64, CallError> {
     let mut api = call_builder::<Attestations>(contracts.attestations);
-    let request = AttestRequest {
-        subject: holder,
-        claim_hash: meter_holder_claim(meter, feeder),
-        expires_at,
-        parent: None,
-    };
     chain
         .call(
             &contracts.attestations,

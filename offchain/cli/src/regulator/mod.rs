@@ -1,0 +1,141 @@
+//! `gridtrust regulator …`: what the energy regulator does with demand-response programs — dispute
+//! an entry, resolve a dispute, pause and resume a program, and audit a program's events — with the
+//! same handlers the utility and the customer use (the contract checks the regulator's role).
+
+use anyhow::Result;
+use gridtrust_chain::units::tokens;
+
+use crate::{
+    customer::dispute,
+    session::Session,
+    utility::{
+        program::{audit, set_paused},
+        ResolveArgs,
+    },
+};
+
+/// A regulator's commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum RegulatorCommand {
+    /// Dispute an entry within its event's dispute window; it is held until resolved.
+    Dispute {
+        #[command(flatten)]
+        session: Session,
+        /// The event.
+        #[arg(long)]
+        event: u64,
+        /// The meter.
+        #[arg(long)]
+        meter: u64,
+    },
+    /// Resolve a disputed entry: keep its figures, or correct them.
+    Resolve {
+        #[command(flatten)]
+        session: Session,
+        #[command(flatten)]
+        entry: ResolveArgs,
+    },
+    /// Pause a program: no enrollments, events, results or payments until resumed.
+    Pause {
+        #[command(flatten)]
+        session: Session,
+        /// The program.
+        #[arg(long)]
+        program: u32,
+    },
+    /// Resume a paused program.
+    Resume {
+        #[command(flatten)]
+        session: Session,
+        /// The program.
+        #[arg(long)]
+        program: u32,
+    },
+    /// A program's budget and every event's entries, disputes, amounts owed and paid (read-only).
+    Audit {
+        #[command(flatten)]
+        session: Session,
+        /// The program.
+        #[arg(long)]
+        program: u32,
+        /// Print the audit as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl RegulatorCommand {
+    /// Runs the subcommand against the configured deployment.
+    pub fn run(&self) -> Result<()> {
+        match self {
+            Self::Dispute {
+                session,
+                event,
+                meter,
+            } => {
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
+                println!("meter {meter}'s entry in event {event} disputed; held until resolved");
+            }
+            Self::Resolve { session, entry } => entry.run(session)?,
+            Self::Pause { session, program } | Self::Resume { session, program } => {
+                let paused = matches!(self, Self::Pause { .. });
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                set_paused(&mut s.chain, &s.contracts, &who, *program, paused)?;
+                println!(
+                    "program {program} {}",
+                    if paused { "paused" } else { "resumed" }
+                );
+            }
+            Self::Audit {
+                session,
+                program,
+                json,
+            } => {
+                let mut s = session.connect()?;
+                let asker = s.asker();
+                let a = audit(&mut s.chain, &s.contracts, &asker, *program)?;
+                if *json {
+                    println!("{}", serde_json::to_string_pretty(&a)?);
+                    return Ok(());
+                }
+                println!(
+                    "program {} (utility {}): budget {} tokens{}",
+                    a.program,
+                    a.utility,
+                    tokens(a.budget),
+                    if a.paused { ", PAUSED" } else { "" }
+                );
+                println!(
+                    "{:>6} {:>15} {:>15} {:>8} {:>6} {:>9} {:>12} {:>12} {:>8}",
+                    "event",
+                    "start (ms)",
+                    "end (ms)",
+                    "entries",
+                    "paid",
+                    "disputes",
+                    "owed",
+                    "paid out",
+                    "settled"
+                );
+                for e in &a.events {
+                    println!(
+                        "{:>6} {:>15} {:>15} {:>8} {:>6} {:>9} {:>12} {:>12} {:>8}",
+                        e.event,
+                        e.start_ms,
+                        e.end_ms,
+                        e.entries,
+                        e.paid_entries,
+                        e.open_disputes,
+                        tokens(e.owed),
+                        tokens(e.paid),
+                        if e.settled { "yes" } else { "no" }
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
