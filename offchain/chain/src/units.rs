@@ -20,9 +20,12 @@ pub const DECIMALS: u32 = 12;
 /// is not a non-negative decimal, has more than [`DECIMALS`] decimal places, or does not fit.
 pub fn parse_tokens(text: &str) -> Result<u128, String> {
     let clean: String = text.trim().chars().filter(|c| *c != '_').collect();
-    let (whole, fraction) = clean.split_once('.').unwrap_or((&clean, ""));
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    if !digits(whole) || !(fraction.is_empty() || digits(fraction)) {
+    let (whole, fraction, well_formed) = match clean.split_once('.') {
+        Some((w, f)) => (w, f, digits(w) && digits(f)),
+        None => (clean.as_str(), "", digits(&clean)),
+    };
+    if !well_formed {
         return Err(format!(
             "`{text}` is not an amount of tokens (e.g. 12 or 0.5)"
         ));

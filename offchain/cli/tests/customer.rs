@@ -5,7 +5,10 @@
 
 use demand_response::{DemandResponse, ProgramTerms};
 use gridtrust::{
-    customer::{buy_cover, claim_owed, dispute, enroll, leave, opt_out, quote, Claimed},
+    customer::{
+        buy_cover, claim_owed, dispute, enroll, grant_consent, leave, opt_out, quote,
+        withdraw_consent, Claimed,
+    },
     insurer::{close, create, terms},
 };
 use gridtrust_chain::{encode::call_builder, named_account, CallError, ContractError};
@@ -82,6 +85,23 @@ fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
     close(&mut chain, &contracts, &insurer, pool).unwrap();
     let q = quote(&mut chain, &contracts, &alice, pool, None).unwrap();
     assert_eq!(q.why_not.as_deref(), Some("the pool is closed"));
+
+    // Consent for a bank to record checks of the meter-holder attestation, then withdrawn.
+    let bank = named_account("a-bank");
+    let until = chain.now_ms() + 30 * DAY_MS;
+    grant_consent(
+        &mut chain,
+        &contracts,
+        &alice,
+        bank,
+        grid.meter_schema,
+        until,
+    )
+    .unwrap();
+    withdraw_consent(&mut chain, &contracts, &alice, bank, grid.meter_schema).unwrap();
+    let err =
+        withdraw_consent(&mut chain, &contracts, &alice, bank, grid.meter_schema).unwrap_err();
+    assert_eq!(refusal(err), "NoConsent");
 
     // Nothing owed: a claim sends nothing and collects nothing.
     assert_eq!(

@@ -195,3 +195,42 @@ pub fn dispute(
         .call(&contracts.demand, api.dispute(event, meter), who, 0)
         .or_refused("dispute")
 }
+
+/// Lets `verifier` record checks of `subject`'s attestations of `schema` until `until` (ms).
+pub fn grant_consent(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    subject: &AccountId,
+    verifier: AccountId,
+    schema: u32,
+    until: u64,
+) -> Result<(), CallError> {
+    let mut api = call_builder::<attestations::Attestations>(contracts.attestations);
+    chain
+        .call(
+            &contracts.attestations,
+            api.grant_consent(verifier, schema, until),
+            subject,
+            0,
+        )
+        .or_refused("grant_consent")
+}
+
+/// Withdraws `verifier`'s consent for `subject`'s attestations of `schema`.
+pub fn withdraw_consent(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    subject: &AccountId,
+    verifier: AccountId,
+    schema: u32,
+) -> Result<(), CallError> {
+    let mut api = call_builder::<attestations::Attestations>(contracts.attestations);
+    chain
+        .call(
+            &contracts.attestations,
+            api.revoke_consent(verifier, schema),
+            subject,
+            0,
+        )
+        .or_refused("revoke_consent")
+}

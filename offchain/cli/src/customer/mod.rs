@@ -1,16 +1,17 @@
 //! `gridtrust customer …`: what a customer does with their own meter — quote and buy outage cover,
-//! take part in demand response (enroll, leave, opt out of an event, dispute an entry) and claim
-//! payments the chain could not deliver. Policies and payouts are listed by `gridtrust inspect`; a
+//! take part in demand response (enroll, leave, opt out of an event, dispute an entry), grant or
+//! withdraw consent for attestation checks, and claim payments the chain could not deliver. Policies and payouts are listed by `gridtrust inspect`; a
 //! payout is checked by `gridtrust verify payout`.
 
 mod actions;
 
-use anyhow::Result;
-use gridtrust_chain::units::tokens;
+use anyhow::{Context, Result};
+use gridtrust_chain::{parse_ss58, units::tokens, Chain};
 use serde_json::json;
 
 pub use self::actions::{
-    buy_cover, claim_owed, dispute, enroll, leave, opt_out, quote, Claimed, Quote,
+    buy_cover, claim_owed, dispute, enroll, grant_consent, leave, opt_out, quote, withdraw_consent,
+    Claimed, Quote,
 };
 use crate::{insurer::terms::describe, session::Session};
 
@@ -23,6 +24,9 @@ pub enum CustomerCommand {
     /// Demand response.
     #[command(subcommand)]
     Program(ProgramCommand),
+    /// Consent for a verifier (a bank, a hotel) to record checks of the signer's attestations.
+    #[command(subcommand)]
+    Consent(ConsentCommand),
     /// Claim what outage payouts and subsidies could not deliver (kept as owed).
     Claim {
         #[command(flatten)]
@@ -30,6 +34,36 @@ pub enum CustomerCommand {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// Consent to attestation checks.
+#[derive(Debug, clap::Subcommand)]
+pub enum ConsentCommand {
+    /// Let a verifier record checks of the signer's attestations of a schema, for some days.
+    Grant {
+        #[command(flatten)]
+        session: Session,
+        /// The verifier (SS58).
+        #[arg(long)]
+        verifier: String,
+        /// The schema.
+        #[arg(long)]
+        schema: u32,
+        /// For how many days.
+        #[arg(long, default_value_t = 30)]
+        days: u64,
+    },
+    /// Withdraw a verifier's consent.
+    Withdraw {
+        #[command(flatten)]
+        session: Session,
+        /// The verifier (SS58).
+        #[arg(long)]
+        verifier: String,
+        /// The schema.
+        #[arg(long)]
+        schema: u32,
     },
 }
 
@@ -180,6 +214,35 @@ impl CustomerCommand {
                 }
             }
             Self::Program(p) => p.run()?,
+            Self::Consent(ConsentCommand::Grant {
+                session,
+                verifier,
+                schema,
+                days,
+            }) => {
+                let who_checks = parse_ss58(verifier)
+                    .with_context(|| format!("`{verifier}` is not an SS58 address"))?;
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                let until = s
+                    .chain
+                    .now_ms()?
+                    .saturating_add(days.saturating_mul(gridtrust_common::time::DAY_MS));
+                grant_consent(&mut s.chain, &s.contracts, &who, who_checks, *schema, until)?;
+                println!("{verifier} may record checks of schema {schema} for {days} days");
+            }
+            Self::Consent(ConsentCommand::Withdraw {
+                session,
+                verifier,
+                schema,
+            }) => {
+                let who_checks = parse_ss58(verifier)
+                    .with_context(|| format!("`{verifier}` is not an SS58 address"))?;
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                withdraw_consent(&mut s.chain, &s.contracts, &who, who_checks, *schema)?;
+                println!("{verifier} may no longer record checks of schema {schema}");
+            }
             Self::Claim {
                 session,
                 json: as_json,
