@@ -18,6 +18,15 @@ pub use gridtrust_chain::{
     AccountId, DeployNamed, Grid, Lodging, Message, SandboxChain,
 };
 pub use gridtrust_common::time::{DAY_MS, HOUR_MS, MINUTE_MS};
+/// The contract's error code a refused call carries (`NotMeterHolder`, `SoldOut { night: 3, .. }`);
+/// panics on anything but a refusal, which a test expecting one must not get.
+pub fn refusal(e: gridtrust_chain::CallError) -> String {
+    match e {
+        gridtrust_chain::CallError::Refused { error, .. } => error.code(),
+        other => panic!("expected a refusal, got {other}"),
+    }
+}
+
 /// What each named actor is given to pay fees, deposits and premiums with.
 pub const STARTING_BALANCE: u128 = 1_000_000_000_000_000_000_000;
 

@@ -11,9 +11,9 @@ use gridtrust::{
     },
     insurer::{close, create, terms},
 };
-use gridtrust_chain::{encode::call_builder, named_account, CallError, ContractError};
+use gridtrust_chain::{encode::call_builder, named_account, ContractError};
 use gridtrust_common::{baseline::BaselineParams, committee::Oracle};
-use gridtrust_tests::{fixtures::committee_grid, DAY_MS, MINUTE_MS, UNIT};
+use gridtrust_tests::{fixtures::committee_grid, refusal, DAY_MS, MINUTE_MS, UNIT};
 use outage_insurance::OutageInsurance;
 
 const TERMS: &str = r#"
@@ -28,13 +28,6 @@ max_oracle_silence_hours = 24
 min_minutes = 60
 payout = "5"
 "#;
-
-fn refusal(e: CallError) -> String {
-    match e {
-        CallError::Refused { error, .. } => error.code(),
-        other => panic!("expected a refusal, got {other}"),
-    }
-}
 
 #[test]
 fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {

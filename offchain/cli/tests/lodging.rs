@@ -4,16 +4,9 @@
 //! confirmation fails the check, and the guest cancels for the refund the terms promised.
 
 use gridtrust::lodging::{add_room, book, cancel, desk, quote, register, terms, verify, Desk};
-use gridtrust_chain::{named_account, CallError, Lodging};
-use gridtrust_tests::{fixtures::committee_grid, DAY_MS, UNIT};
+use gridtrust_chain::{named_account, Lodging};
+use gridtrust_tests::{fixtures::committee_grid, refusal, DAY_MS, UNIT};
 use reservations::BookingStatus;
-
-fn refusal(e: CallError) -> String {
-    match e {
-        CallError::Refused { error, .. } => error.code(),
-        other => panic!("expected a refusal, got {other}"),
-    }
-}
 
 #[test]
 fn a_hotel_lists_rooms_and_guests_book_the_last_one_once() {

@@ -7,16 +7,9 @@ use demand_response::{DemandResponse, ProgramTerms};
 use gridtrust::utility::program::{
     announce, audit, close_event, create_program, fund_program, resolve, set_paused, EventTimes,
 };
-use gridtrust_chain::{encode::call_builder, named_account, CallError};
+use gridtrust_chain::{encode::call_builder, named_account};
 use gridtrust_common::baseline::BaselineParams;
-use gridtrust_tests::{fixtures::committee_grid, DAY_MS, HOUR_MS, UNIT};
-
-fn refusal(e: CallError) -> String {
-    match e {
-        CallError::Refused { error, .. } => error.code(),
-        other => panic!("expected a refusal, got {other}"),
-    }
-}
+use gridtrust_tests::{fixtures::committee_grid, refusal, DAY_MS, HOUR_MS, UNIT};
 
 #[test]
 fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {

@@ -8,15 +8,8 @@ use gridtrust::utility::{
     holders::{self, ImportError},
     register_schema, Change, SchemaSpec,
 };
-use gridtrust_chain::{named_account, ss58, CallError, ContractError};
-use gridtrust_tests::{fixtures::committee_grid, UNIT};
-
-fn refusal(e: CallError) -> String {
-    match e {
-        CallError::Refused { error, .. } => error.code(),
-        other => panic!("expected a refusal, got {other}"),
-    }
-}
+use gridtrust_chain::{named_account, ss58, ContractError};
+use gridtrust_tests::{fixtures::committee_grid, refusal, UNIT};
 
 #[test]
 fn a_utility_registers_imports_attests_and_changes_attestations() {

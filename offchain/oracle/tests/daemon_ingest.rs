@@ -8,13 +8,18 @@ use std::{sync::Arc, time::Duration};
 use gridtrust_oracle::{daemon::Shared, Store};
 use gridtrust_tests::http::{get, post_ingest};
 
-#[test]
-fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("oracle.db");
+/// A daemon's HTTP side serving the store at `db` on a free port.
+struct Served {
+    shared: Arc<Shared>,
+    runtime: tokio::runtime::Runtime,
+    port: u16,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+fn serve(dir: &tempfile::TempDir, db: &std::path::Path) -> Served {
     let shared = Arc::new(
         Shared::new(
-            &db,
+            db,
             &dir.path().join("rejects.log"),
             Duration::from_secs(1),
             "test".into(),
@@ -30,6 +35,24 @@ fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
         shared.clone(),
         listener,
     ));
+    Served {
+        shared,
+        runtime,
+        port,
+        server,
+    }
+}
+
+#[test]
+fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("oracle.db");
+    let Served {
+        shared,
+        runtime,
+        port,
+        server,
+    } = serve(&dir, &db);
 
     let csv = "type,meter,a,b\nreading,7,0,250\nreading,7,900000,abc\nlast_gasp,7,3,1000\n";
     let answer = post_ingest(port, "?format=csv", "text/plain", csv);
@@ -150,24 +173,12 @@ fn the_evidence_behind_a_report_is_served_with_proofs_and_fetched_by_a_verifier(
     let outage = decide(&events, &OutageRule::default(), 10_000).remove(0);
     let root = Store::open(&db).unwrap().keep_evidence(&outage).unwrap();
 
-    let shared = Arc::new(
-        Shared::new(
-            &db,
-            &dir.path().join("rejects.log"),
-            Duration::from_secs(1),
-            "test".into(),
-        )
-        .unwrap(),
-    );
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = runtime.spawn(gridtrust_oracle::daemon::http::serve(
-        shared.clone(),
-        listener,
-    ));
+    let Served {
+        shared,
+        runtime,
+        port,
+        server,
+    } = serve(&dir, &db);
 
     let answer = get(port, &format!("/evidence/{}?meter=1", root_hex(&root)));
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use gridtrust_chain::{named_account, units::tokens, Manifest};
+use gridtrust_chain::{named_account, units::tokens};
 use gridtrust_oracle::{
     evidence::{read_events, root_hex},
     verify::{verify_payouts, HeldEvents, OperatorHttp, OutageCheck, PayoutCheck, PayoutQuery},
@@ -12,18 +12,14 @@ use gridtrust_oracle::{
 };
 use serde_json::{json, Value};
 
-use crate::deploy;
+use crate::session::{Connected, Session};
 
 /// Check a meter's outage payouts against the chain and their evidence.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["from", "events", "store"])))]
 pub struct PayoutCommand {
-    /// The deployment configuration whose manifest names the contracts.
-    #[arg(long, value_name = "FILE", default_value = "deploy/local.toml")]
-    config: PathBuf,
-    /// The node to ask, instead of the configuration's.
-    #[arg(long)]
-    url: Option<String>,
+    #[command(flatten)]
+    session: Session,
     /// The customer's meter.
     #[arg(long)]
     meter: u64,
@@ -53,15 +49,11 @@ pub struct PayoutCommand {
 impl PayoutCommand {
     /// Exits non-zero unless every payout of the meter checks out.
     pub fn run(&self) -> Result<()> {
-        let loaded = deploy::load(&self.config)?;
-        let manifest = Manifest::read(&loaded.manifest_path)?.with_context(|| {
-            format!(
-                "no deployment manifest at {} (run `gridtrust deploy` first)",
-                loaded.manifest_path.display()
-            )
-        })?;
-        let contracts = manifest.contracts()?;
-        let mut chain = deploy::connect(&loaded, self.url.as_deref())?;
+        let Connected {
+            mut chain,
+            contracts,
+            ..
+        } = self.session.connect()?;
         let asker = named_account("verifier");
         let query = PayoutQuery {
             meter: self.meter,
