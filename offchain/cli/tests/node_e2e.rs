@@ -814,3 +814,328 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         d.stop();
     }
 }
+
+/// Runs `gridtrust ARGS…` as its own process; returns (succeeded, stdout, stderr).
+fn gridtrust(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+        .args(args)
+        .output()
+        .expect("the gridtrust binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Like [`gridtrust`], but the command must succeed; returns its stdout.
+fn gridtrust_ok(args: &[&str]) -> String {
+    let (ok, out, err) = gridtrust(args);
+    assert!(ok, "gridtrust {}: {out}{err}", args.join(" "));
+    out
+}
+
+#[test]
+#[ignore = "needs a contracts-node binary and a few minutes; run by scripts/e2e.sh"]
+fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
+    let mut phase = Phase("start a node and deploy with `gridtrust deploy`");
+    let node = LocalNode::start().expect("a contracts-node starts (CONTRACTS_NODE or PATH)");
+    let root = tempfile::tempdir().unwrap();
+    let config = root.path().join("local.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[chain]\nurl = \"{}\"\nfaucet = \"//Alice\"\n[accounts]\nutility = \"//Alice\"\n\
+             tourism_authority = \"//Eve\"\nkyc = \"//Ferdie\"\n[committee]\n\
+             operators = [\"//Bob\", \"//Charlie\", \"//Dave\"]\nthreshold = 2\n",
+            node.url()
+        ),
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap().to_owned();
+    gridtrust_ok(&["deploy", "--config", &cfg]);
+    let manifest_path = gridtrust::deploy::manifest_path(&config);
+    let plan = gridtrust::deploy::load(&config).unwrap().plan;
+    let manifest = gridtrust_chain::Manifest::read(&manifest_path)
+        .unwrap()
+        .unwrap();
+    let grid = manifest.grid(&plan).unwrap();
+    let lodging = manifest.lodging(&plan).unwrap();
+    let mut chain =
+        NodeChain::connect(NodeOptions::new(node.url()).with_faucet(Key::dev("Alice"))).unwrap();
+    let _ticker = Ticker::start(&chain);
+    let account = |name: &str| Key::dev(name).account();
+    for name in [
+        "Insurer", "C5001", "C5002", "C5003", "Hotel", "Guest1", "Guest2",
+    ] {
+        chain.fund(&account(name), 1_000 * UNIT).unwrap();
+    }
+
+    phase.enter("the utility attests its customers from CSV");
+    let holders = root.path().join("holders.csv");
+    let lines: Vec<String> = std::iter::once("account,meter,feeder,expiry".to_owned())
+        .chain((5001..=5003).map(|m| {
+            format!(
+                "{},{m},7,",
+                gridtrust_chain::ss58(&account(&format!("C{m}")))
+            )
+        }))
+        .collect();
+    std::fs::write(&holders, lines.join("\r\n")).unwrap();
+    let schema = grid.meter_schema.to_string();
+    let import = [
+        "utility", "meters", "import", "--config", &cfg, "--suri", "//Alice", "--schema", &schema,
+        "--json", "--csv",
+    ];
+    let csv = holders.to_str().unwrap();
+    let done: serde_json::Value =
+        serde_json::from_str(&gridtrust_ok(&[&import[..], &[csv]].concat())).unwrap();
+    assert_eq!(done["attested"], 3, "{done}");
+    let again: serde_json::Value =
+        serde_json::from_str(&gridtrust_ok(&[&import[..], &[csv]].concat())).unwrap();
+    assert_eq!(
+        (again["attested"].as_u64(), again["already"].as_u64()),
+        (Some(0), Some(3))
+    );
+
+    phase.enter("an insurer creates and funds a pool; customers buy cover");
+    let terms = root.path().join("pool.toml");
+    std::fs::write(
+        &terms,
+        "premium = \"2\"\ncoverage_days = 30\naggregate_limit = \"20\"\nfeeder_cap = \"500\"\n\
+         max_oracle_silence_hours = 24\n[[tiers]]\nmin_minutes = 1\npayout = \"5\"\n",
+    )
+    .unwrap();
+    let created: serde_json::Value = serde_json::from_str(&gridtrust_ok(&[
+        "insurer",
+        "pool",
+        "create",
+        "--config",
+        &cfg,
+        "--suri",
+        "//Insurer",
+        "--terms",
+        terms.to_str().unwrap(),
+        "--fund",
+        "100",
+        "--json",
+    ]))
+    .unwrap();
+    let pool = created["pool"].to_string();
+    // The committee must have been heard for sales: each operator sends a heartbeat.
+    let mut ins = call_builder::<OutageInsurance>(grid.insurance.address);
+    for op in ["Bob", "Charlie"] {
+        let who = chain.actor(op);
+        chain
+            .call(&grid.insurance.address, ins.heartbeat(), &who, 0)
+            .unwrap()
+            .value
+            .unwrap();
+    }
+    let quoted = gridtrust_ok(&[
+        "customer", "cover", "quote", "--config", &cfg, "--pool", &pool, "--feeder", "7",
+    ]);
+    assert!(
+        quoted.contains("out ≥ 1 min → 5.00 tokens") && !quoted.contains("NOT on sale"),
+        "{quoted}"
+    );
+    for m in 5001..=5003 {
+        let suri = format!("//C{m}");
+        gridtrust_ok(&[
+            "customer",
+            "cover",
+            "buy",
+            "--config",
+            &cfg,
+            "--suri",
+            &suri,
+            "--pool",
+            &pool,
+            "--meter",
+            &m.to_string(),
+            "--feeder",
+            "7",
+        ]);
+    }
+    let (ok, _, why) = gridtrust(&[
+        "customer", "cover", "buy", "--config", &cfg, "--suri", "//Guest1", "--pool", &pool,
+        "--meter", "5001", "--feeder", "7",
+    ]);
+    assert!(!ok && why.contains("not meter holder"), "{why}");
+
+    phase.enter("the daemons decide an outage and the keeper pays it");
+    let mut daemons = [("Bob", false), ("Charlie", false), ("Dave", true)]
+        .map(|(name, keeper)| Daemon::new(root.path(), name, &node.url(), &manifest_path, keeper));
+    for d in daemons.iter_mut() {
+        d.start();
+    }
+    let t = chain.now_ms().unwrap() + 2_000;
+    sleep_until(&mut chain, t + 5_000);
+    let storm: Vec<String> = (5001..=5003)
+        .map(|m| format!("last_gasp,{m},7,{}", t + m - 5001))
+        .chain((5001..=5003).map(|m| format!("restore,{m},7,{}", t + 65_000 + m - 5001)))
+        .collect();
+    sleep_until(&mut chain, t + 70_000);
+    for d in &daemons {
+        d.feed("storm.csv", &storm);
+    }
+    let mut query = chain.clone();
+    wait_until("the outage final and paid", Duration::from_secs(90), || {
+        query
+            .query(&grid.insurance.address, ins.outage_count(), &grid.utility)
+            .unwrap()
+            == 1
+            && query
+                .query(
+                    &grid.insurance.address,
+                    ins.payouts_remaining(0),
+                    &grid.utility,
+                )
+                .unwrap()
+                == Some(0)
+    });
+
+    phase.enter("the customer sees and checks the payout");
+    let shown = gridtrust_ok(&["inspect", "--config", &cfg, "//C5001", "--meter", "5001"]);
+    assert!(shown.contains(": 5.00 tokens"), "{shown}");
+    let from = format!("http://127.0.0.1:{}", daemons[0].port);
+    let checked = gridtrust_ok(&[
+        "verify", "payout", "--config", &cfg, "--meter", "5001", "--from", &from,
+    ]);
+    assert!(checked.contains("every payout checks out"), "{checked}");
+
+    phase.enter("the insurer reads its book and withdraws free capital");
+    let status: serde_json::Value = serde_json::from_str(&gridtrust_ok(&[
+        "insurer",
+        "pool",
+        "status",
+        "--config",
+        &cfg,
+        "--suri",
+        "//Insurer",
+        "--pool",
+        &pool,
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(status["policies_sold"], 3, "{status}");
+    assert_eq!(status["paid_out"], (15 * UNIT).to_string(), "{status}");
+    let before = chain.balance(&account("Insurer")).unwrap();
+    gridtrust_ok(&[
+        "insurer",
+        "pool",
+        "withdraw",
+        "--config",
+        &cfg,
+        "--suri",
+        "//Insurer",
+        "--pool",
+        &pool,
+        "--amount",
+        "10",
+    ]);
+    assert!(chain.balance(&account("Insurer")).unwrap() > before + 9 * UNIT);
+
+    phase.enter("a hotel lists its last room; one guest books it, the next is refused");
+    chain.actor("Eve"); // the tourism authority signs the merchant attestation
+    lodging
+        .attest_merchant(&mut chain, account("Hotel"))
+        .unwrap();
+    let details = root.path().join("hotel.json");
+    std::fs::write(&details, "{\"name\":\"Lakeside\"}").unwrap();
+    let registered = gridtrust_ok(&[
+        "hotel",
+        "register",
+        "--config",
+        &cfg,
+        "--suri",
+        "//Hotel",
+        "--details",
+        details.to_str().unwrap(),
+        "--bond",
+        "100",
+    ]);
+    assert!(
+        registered.starts_with("property 0 registered"),
+        "{registered}"
+    );
+    let suite = root.path().join("suite.toml");
+    std::fs::write(
+        &suite,
+        "price_per_night = \"40\"\n[[refund]]\ndays_before = 2\npercent = 100\n",
+    )
+    .unwrap();
+    gridtrust_ok(&[
+        "hotel",
+        "room",
+        "add",
+        "--config",
+        &cfg,
+        "--suri",
+        "//Hotel",
+        "--property",
+        "0",
+        "--capacity",
+        "1",
+        "--terms",
+        suite.to_str().unwrap(),
+    ]);
+    let day = utc_day(chain.now_ms().unwrap() + 5 * DAY_MS);
+    let stay = [
+        "--property",
+        "0",
+        "--room",
+        "0",
+        "--check-in",
+        &day,
+        "--nights",
+        "2",
+    ];
+    let booked: serde_json::Value = serde_json::from_str(&gridtrust_ok(
+        &[
+            &[
+                "guest", "book", "--config", &cfg, "--suri", "//Guest1", "--json",
+            ][..],
+            &stay[..],
+        ]
+        .concat(),
+    ))
+    .unwrap();
+    assert_eq!(booked["amount"], (80 * UNIT).to_string(), "{booked}");
+    let (ok, _, why) = gridtrust(
+        &[
+            &["guest", "book", "--config", &cfg, "--suri", "//Guest2"][..],
+            &stay[..],
+        ]
+        .concat(),
+    );
+    assert!(!ok && why.contains("sold out"), "{why}");
+    let hash = booked["terms_hash"].as_str().unwrap().to_owned();
+    let guest = gridtrust_chain::ss58(&account("Guest1"));
+    let booking = booked["booking"].to_string();
+    let confirmed = gridtrust_ok(&[
+        "guest",
+        "verify",
+        "--config",
+        &cfg,
+        "--booking",
+        &booking,
+        "--guest",
+        &guest,
+        "--terms-hash",
+        &hash,
+    ]);
+    assert!(confirmed.contains("Booked"), "{confirmed}");
+    for d in daemons.iter_mut() {
+        d.stop();
+    }
+    phase.enter("done");
+}
+
+/// The UTC day of `ms` as `YYYY-MM-DD`, as `gridtrust guest` takes it.
+fn utc_day(ms: u64) -> String {
+    chrono::DateTime::from_timestamp_millis(i64::try_from(ms).unwrap())
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string()
+}
