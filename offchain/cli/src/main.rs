@@ -89,3 +89,15 @@ fn main() -> Result<()> {
         Command::Guest(c) => c.run(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        // Every subcommand's arguments checked by clap itself: no two with one name, every
+        // `requires`/`conflicts_with` naming a real argument.
+        super::Cli::command().debug_assert();
+    }
+}
