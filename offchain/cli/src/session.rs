@@ -21,6 +21,9 @@ pub struct Session {
     /// Commands that only read need none.
     #[arg(long, value_name = "SURI")]
     pub suri: Option<String>,
+    /// Print the result as JSON, for scripts (amounts as strings in the chain's smallest unit).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A connected session: the chain (able to sign as the signer), the contracts and the signer.
@@ -48,6 +51,15 @@ impl Connected {
 }
 
 impl Session {
+    /// Prints the result: `value` as JSON with `--json`, else `text` for people.
+    pub fn say(&self, value: serde_json::Value, text: impl std::fmt::Display) {
+        if self.json {
+            println!("{value}");
+        } else {
+            println!("{text}");
+        }
+    }
+
     /// Reads the manifest, connects and registers the signer's key.
     pub fn connect(&self) -> Result<Connected> {
         let key = self

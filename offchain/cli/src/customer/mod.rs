@@ -31,9 +31,6 @@ pub enum CustomerCommand {
     Claim {
         #[command(flatten)]
         session: Session,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -80,9 +77,6 @@ pub enum CoverCommand {
         /// The customer's feeder.
         #[arg(long)]
         feeder: Option<u32>,
-        /// Print the quote as JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Buy a policy for a meter the signer holds an attestation for, paying the premium.
     Buy {
@@ -97,9 +91,6 @@ pub enum CoverCommand {
         /// Its feeder.
         #[arg(long)]
         feeder: u32,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -163,12 +154,11 @@ impl CustomerCommand {
                 session,
                 pool,
                 feeder,
-                json: as_json,
             }) => {
                 let mut s = session.connect()?;
                 let asker = s.asker();
                 let q = quote(&mut s.chain, &s.contracts, &asker, *pool, *feeder)?;
-                if *as_json {
+                if session.json {
                     println!(
                         "{}",
                         json!({
@@ -195,13 +185,12 @@ impl CustomerCommand {
                 pool,
                 meter,
                 feeder,
-                json: as_json,
             }) => {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 let (policy, premium) =
                     buy_cover(&mut s.chain, &s.contracts, &who, *pool, *meter, *feeder)?;
-                if *as_json {
+                if session.json {
                     println!(
                         "{}",
                         json!({ "policy": policy, "premium": premium.to_string() })
@@ -229,7 +218,10 @@ impl CustomerCommand {
                     .now_ms()?
                     .saturating_add(days.saturating_mul(gridtrust_common::time::DAY_MS));
                 grant_consent(&mut s.chain, &s.contracts, &who, who_checks, *schema, until)?;
-                println!("{verifier} may record checks of schema {schema} for {days} days");
+                session.say(
+                    json!({ "verifier": verifier, "schema": schema, "until_ms": until }),
+                    format!("{verifier} may record checks of schema {schema} for {days} days"),
+                );
             }
             Self::Consent(ConsentCommand::Withdraw {
                 session,
@@ -241,16 +233,16 @@ impl CustomerCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 withdraw_consent(&mut s.chain, &s.contracts, &who, who_checks, *schema)?;
-                println!("{verifier} may no longer record checks of schema {schema}");
+                session.say(
+                    json!({ "verifier": verifier, "schema": schema, "withdrawn": true }),
+                    format!("{verifier} may no longer record checks of schema {schema}"),
+                );
             }
-            Self::Claim {
-                session,
-                json: as_json,
-            } => {
+            Self::Claim { session } => {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 let c = claim_owed(&mut s.chain, &s.contracts, &who)?;
-                if *as_json {
+                if session.json {
                     println!(
                         "{}",
                         json!({ "insurance": c.insurance.to_string(), "demand_response": c.demand.to_string() })
@@ -270,7 +262,7 @@ impl CustomerCommand {
 
 impl ProgramCommand {
     fn run(&self) -> Result<()> {
-        let done = match self {
+        let (session, value, done) = match self {
             Self::Enroll {
                 session,
                 program,
@@ -280,7 +272,11 @@ impl ProgramCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 enroll(&mut s.chain, &s.contracts, &who, *program, *meter, *feeder)?;
-                format!("meter {meter} enrolled in program {program}")
+                (
+                    session,
+                    json!({ "program": program, "meter": meter, "enrolled": true }),
+                    format!("meter {meter} enrolled in program {program}"),
+                )
             }
             Self::Leave {
                 session,
@@ -290,7 +286,11 @@ impl ProgramCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 leave(&mut s.chain, &s.contracts, &who, *program, *meter)?;
-                format!("meter {meter} left program {program}")
+                (
+                    session,
+                    json!({ "program": program, "meter": meter, "enrolled": false }),
+                    format!("meter {meter} left program {program}"),
+                )
             }
             Self::OptOut {
                 session,
@@ -300,7 +300,11 @@ impl ProgramCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 opt_out(&mut s.chain, &s.contracts, &who, *event, *meter)?;
-                format!("meter {meter} opted out of event {event}")
+                (
+                    session,
+                    json!({ "event": event, "meter": meter, "opted_out": true }),
+                    format!("meter {meter} opted out of event {event}"),
+                )
             }
             Self::Dispute {
                 session,
@@ -310,10 +314,14 @@ impl ProgramCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
-                format!("meter {meter}'s entry in event {event} disputed; held until resolved")
+                (
+                    session,
+                    json!({ "event": event, "meter": meter, "disputed": true }),
+                    format!("meter {meter}'s entry in event {event} disputed; held until resolved"),
+                )
             }
         };
-        println!("{done}");
+        session.say(value, done);
         Ok(())
     }
 }

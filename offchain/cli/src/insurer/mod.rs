@@ -35,9 +35,6 @@ pub enum PoolCommand {
         /// First capital, in tokens.
         #[arg(long, value_name = "TOKENS")]
         fund: Option<String>,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Add capital to a pool (anyone may); shares are minted at the pool's capital per share.
     Fund {
@@ -49,9 +46,6 @@ pub enum PoolCommand {
         /// How much, in tokens.
         #[arg(long, value_name = "TOKENS")]
         amount: String,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Withdraw free capital: shares worth `--amount`, or `--all` the signer holds.
     Withdraw {
@@ -71,9 +65,6 @@ pub enum PoolCommand {
         /// Every share the signer holds.
         #[arg(long)]
         all: bool,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Stop a pool selling (its insurer only); existing cover stays.
     Close {
@@ -82,9 +73,6 @@ pub enum PoolCommand {
         /// The pool.
         #[arg(long)]
         pool: u32,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// A pool's capital (total, locked, free), shares, exposure per feeder, policies, premiums and
     /// payouts; shares held are the `--suri` account's (none without one).
@@ -94,23 +82,11 @@ pub enum PoolCommand {
         /// The pool.
         #[arg(long)]
         pool: u32,
-        /// Print the status as JSON (amounts as strings in the chain's smallest unit).
-        #[arg(long)]
-        json: bool,
     },
 }
 
 fn amount(text: &str, what: &str) -> Result<u128> {
     parse_tokens(text).map_err(|e| anyhow::anyhow!("{what}: {e}"))
-}
-
-/// Prints `value` as JSON, or `text` for people.
-fn say(json: bool, value: serde_json::Value, text: String) {
-    if json {
-        println!("{value}");
-    } else {
-        println!("{text}");
-    }
 }
 
 impl InsurerCommand {
@@ -129,7 +105,6 @@ impl PoolCommand {
                 session,
                 terms,
                 fund: capital,
-                json,
             } => {
                 // Checked before connecting, so a mistake costs nothing.
                 let terms = terms::read(terms)?;
@@ -137,8 +112,7 @@ impl PoolCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 let id = create(&mut s.chain, &s.contracts, &who, terms, capital)?;
-                say(
-                    *json,
+                session.say(
                     json!({ "pool": id, "funded": capital.to_string() }),
                     format!("pool {id} created, {} tokens of capital", tokens(capital)),
                 );
@@ -147,14 +121,12 @@ impl PoolCommand {
                 session,
                 pool,
                 amount: text,
-                json,
             } => {
                 let value = amount(text, "--amount")?;
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 let shares = fund(&mut s.chain, &s.contracts, &who, *pool, value)?;
-                say(
-                    *json,
+                session.say(
                     json!({ "pool": pool, "amount": value.to_string(), "shares": shares.to_string() }),
                     format!(
                         "pool {pool}: {} tokens added, {shares} shares minted",
@@ -167,7 +139,6 @@ impl PoolCommand {
                 pool,
                 amount: text,
                 all,
-                json,
             } => {
                 let take = match (text, all) {
                     (_, true) => Take::All,
@@ -177,8 +148,7 @@ impl PoolCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 let (paid, shares) = withdraw(&mut s.chain, &s.contracts, &who, *pool, take)?;
-                say(
-                    *json,
+                session.say(
                     json!({ "pool": pool, "paid": paid.to_string(), "shares": shares.to_string() }),
                     format!(
                         "pool {pool}: {} tokens withdrawn, {shares} shares burned",
@@ -186,29 +156,20 @@ impl PoolCommand {
                     ),
                 );
             }
-            Self::Close {
-                session,
-                pool,
-                json,
-            } => {
+            Self::Close { session, pool } => {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 close(&mut s.chain, &s.contracts, &who, *pool)?;
-                say(
-                    *json,
+                session.say(
                     json!({ "pool": pool, "closed": true }),
                     format!("pool {pool} no longer sells policies"),
                 );
             }
-            Self::Status {
-                session,
-                pool,
-                json,
-            } => {
+            Self::Status { session, pool } => {
                 let mut s = session.connect()?;
                 let asker = s.asker();
                 let st = status(&mut s.chain, &s.contracts, &asker, *pool)?;
-                if *json {
+                if session.json {
                     println!("{}", serde_json::to_string_pretty(&st)?);
                 } else {
                     for line in status_lines(&st) {

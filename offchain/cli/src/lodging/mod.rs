@@ -113,9 +113,6 @@ pub enum GuestCommand {
         session: Session,
         #[command(flatten)]
         stay: Stay,
-        /// Print the quote as JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Book a stay at the terms quoted now, paying into escrow.
     Book {
@@ -123,9 +120,6 @@ pub enum GuestCommand {
         session: Session,
         #[command(flatten)]
         stay: Stay,
-        /// Print the booking as JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Cancel a booking; the refund follows the terms it was booked on.
     Cancel {
@@ -201,9 +195,12 @@ impl HotelCommand {
                     *real_name,
                     bond,
                 )?;
-                println!(
-                    "property {id} registered with a bond of {} tokens",
-                    tokens(bond)
+                session.say(
+                    json!({ "property": id, "bond": bond.to_string() }),
+                    format!(
+                        "property {id} registered with a bond of {} tokens",
+                        tokens(bond)
+                    ),
                 );
             }
             Self::Room(RoomCommand::Add {
@@ -223,7 +220,10 @@ impl HotelCommand {
                     *capacity,
                     terms,
                 )?;
-                println!("room type {id} of property {property}: {capacity} rooms");
+                session.say(
+                    json!({ "property": property, "room": id, "capacity": capacity }),
+                    format!("room type {id} of property {property}: {capacity} rooms"),
+                );
             }
             Self::Room(RoomCommand::Update {
                 session,
@@ -244,7 +244,10 @@ impl HotelCommand {
                     *capacity,
                     terms,
                 )?;
-                println!("room type {room} of property {property} updated");
+                session.say(
+                    json!({ "property": property, "room": room, "updated": true }),
+                    format!("room type {room} of property {property} updated"),
+                );
             }
             Self::CheckIn { session, booking }
             | Self::NoShow { session, booking }
@@ -257,7 +260,10 @@ impl HotelCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 desk(&mut s.chain, &s.contracts, &who, *booking, action)?;
-                println!("booking {booking} {done}");
+                session.say(
+                    json!({ "booking": booking, "now": done }),
+                    format!("booking {booking} {done}"),
+                );
             }
         }
         Ok(())
@@ -268,16 +274,7 @@ impl GuestCommand {
     /// Runs the subcommand against the configured deployment.
     pub fn run(&self) -> Result<()> {
         match self {
-            Self::Quote {
-                session,
-                stay,
-                json: as_json,
-            }
-            | Self::Book {
-                session,
-                stay,
-                json: as_json,
-            } => {
+            Self::Quote { session, stay } | Self::Book { session, stay } => {
                 let check_in = terms::parse_day(&stay.check_in)?;
                 let mut s = session.connect()?;
                 let asker = s.asker();
@@ -296,7 +293,7 @@ impl GuestCommand {
                 } else {
                     None
                 };
-                if *as_json {
+                if session.json {
                     println!(
                         "{}",
                         json!({
@@ -333,9 +330,12 @@ impl GuestCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 let refund = cancel(&mut s.chain, &s.contracts, &who, *booking)?;
-                println!(
-                    "booking {booking} cancelled; {} tokens refunded",
-                    tokens(refund)
+                session.say(
+                    json!({ "booking": booking, "refund": refund.to_string() }),
+                    format!(
+                        "booking {booking} cancelled; {} tokens refunded",
+                        tokens(refund)
+                    ),
                 );
             }
             Self::Verify {
@@ -353,7 +353,12 @@ impl GuestCommand {
                 let mut s = session.connect()?;
                 let asker = s.asker();
                 let status = verify(&mut s.chain, &s.contracts, &asker, *booking, guest, hash)?;
-                println!("booking {booking}: {status:?}, the guest's and on exactly these terms");
+                session.say(
+                    json!({ "booking": booking, "status": format!("{status:?}") }),
+                    format!(
+                        "booking {booking}: {status:?}, the guest's and on exactly these terms"
+                    ),
+                );
             }
         }
         Ok(())

@@ -4,6 +4,7 @@
 
 use anyhow::Result;
 use gridtrust_chain::units::tokens;
+use serde_json::json;
 
 use crate::{
     customer::dispute,
@@ -58,9 +59,6 @@ pub enum RegulatorCommand {
         /// The program.
         #[arg(long)]
         program: u32,
-        /// Print the audit as JSON.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -76,7 +74,10 @@ impl RegulatorCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
-                println!("meter {meter}'s entry in event {event} disputed; held until resolved");
+                session.say(
+                    json!({ "event": event, "meter": meter, "disputed": true }),
+                    format!("meter {meter}'s entry in event {event} disputed; held until resolved"),
+                );
             }
             Self::Resolve { session, entry } => entry.run(session)?,
             Self::Pause { session, program } | Self::Resume { session, program } => {
@@ -84,20 +85,19 @@ impl RegulatorCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 set_paused(&mut s.chain, &s.contracts, &who, *program, paused)?;
-                println!(
-                    "program {program} {}",
-                    if paused { "paused" } else { "resumed" }
+                session.say(
+                    json!({ "program": program, "paused": paused }),
+                    format!(
+                        "program {program} {}",
+                        if paused { "paused" } else { "resumed" }
+                    ),
                 );
             }
-            Self::Audit {
-                session,
-                program,
-                json,
-            } => {
+            Self::Audit { session, program } => {
                 let mut s = session.connect()?;
                 let asker = s.asker();
                 let a = audit(&mut s.chain, &s.contracts, &asker, *program)?;
-                if *json {
+                if session.json {
                     println!("{}", serde_json::to_string_pretty(&a)?);
                     return Ok(());
                 }

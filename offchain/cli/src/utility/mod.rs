@@ -55,9 +55,6 @@ pub enum UtilityCommand {
         /// The account (SS58).
         #[arg(long)]
         account: String,
-        /// Print the list as JSON.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -168,16 +165,19 @@ impl ResolveArgs {
             self.meter,
             correction,
         )?;
-        println!(
-            "meter {}'s entry in event {} resolved{}: it pays {} tokens",
-            self.meter,
-            self.event,
-            if correction.is_some() {
-                " with corrected figures"
-            } else {
-                ""
-            },
-            gridtrust_chain::units::tokens(subsidy)
+        session.say(
+            json!({ "event": self.event, "meter": self.meter, "subsidy": subsidy.to_string() }),
+            format!(
+                "meter {}'s entry in event {} resolved{}: it pays {} tokens",
+                self.meter,
+                self.event,
+                if correction.is_some() {
+                    " with corrected figures"
+                } else {
+                    ""
+                },
+                gridtrust_chain::units::tokens(subsidy)
+            ),
         );
         Ok(())
     }
@@ -267,9 +267,6 @@ pub enum MetersCommand {
         /// The CSV file.
         #[arg(long, value_name = "FILE")]
         csv: PathBuf,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -347,9 +344,12 @@ impl UtilityCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 let id = program::create_program(&mut s.chain, &s.contracts, &who, terms, budget)?;
-                println!(
-                    "program {id} created with a budget of {} tokens",
-                    show(budget)
+                session.say(
+                    json!({ "program": id, "budget": budget.to_string() }),
+                    format!(
+                        "program {id} created with a budget of {} tokens",
+                        show(budget)
+                    ),
                 );
             }
             Self::Program(ProgramCommand::Fund {
@@ -361,7 +361,10 @@ impl UtilityCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 let budget = program::fund_program(&mut s.chain, &s.contracts, &who, *id, value)?;
-                println!("program {id}: budget now {} tokens", show(budget));
+                session.say(
+                    json!({ "program": id, "budget": budget.to_string() }),
+                    format!("program {id}: budget now {} tokens", show(budget)),
+                );
             }
             Self::Event(EventCommand::Announce {
                 session,
@@ -382,13 +385,19 @@ impl UtilityCommand {
                 let who = s.signer()?;
                 let event =
                     program::announce(&mut s.chain, &s.contracts, &who, *id, times, *day_type)?;
-                println!("event {event} of program {id} announced");
+                session.say(
+                    json!({ "event": event, "program": id }),
+                    format!("event {event} of program {id} announced"),
+                );
             }
             Self::Event(EventCommand::Close { session, event }) => {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 program::close_event(&mut s.chain, &s.contracts, &who, *event)?;
-                println!("event {event} closed; its dispute window runs from now");
+                session.say(
+                    json!({ "event": event, "closed": true }),
+                    format!("event {event} closed; its dispute window runs from now"),
+                );
             }
             Self::Resolve { session, entry } => entry.run(session)?,
             Self::Schema(SchemaCommand::Register {
@@ -418,7 +427,10 @@ impl UtilityCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 let id = register_schema(&mut s.chain, &s.contracts, &who, &spec)?;
-                println!("schema {id} `{name}` registered");
+                session.say(
+                    json!({ "schema": id, "name": name }),
+                    format!("schema {id} `{name}` registered"),
+                );
             }
             Self::Schema(SchemaCommand::AddAttester {
                 session,
@@ -429,7 +441,10 @@ impl UtilityCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 add_attester(&mut s.chain, &s.contracts, &who, *schema, attester)?;
-                println!("{text} may attest under schema {schema}");
+                session.say(
+                    json!({ "schema": schema, "attester": text }),
+                    format!("{text} may attest under schema {schema}"),
+                );
             }
             Self::Meters(MetersCommand::Attest {
                 session,
@@ -446,19 +461,21 @@ impl UtilityCommand {
                 let who = s.signer()?;
                 let request = holders::request(holder, *meter, *feeder, expires_at);
                 let id = attest(&mut s.chain, &s.contracts, &who, *schema, request)?;
-                println!("attestation {id}: {text} holds meter {meter} on feeder {feeder}");
+                session.say(
+                    json!({ "attestation": id }),
+                    format!("attestation {id}: {text} holds meter {meter} on feeder {feeder}"),
+                );
             }
             Self::Meters(MetersCommand::Import {
                 session,
                 schema,
                 csv,
-                json: as_json,
             }) => {
                 // Every line is checked before anything is sent.
                 let rows = holders::read(csv)?;
                 let mut s = session.connect()?;
                 let who = s.signer()?;
-                let quiet = *as_json;
+                let quiet = session.json;
                 let done = holders::import(
                     &mut s.chain,
                     &s.contracts,
@@ -475,7 +492,7 @@ impl UtilityCommand {
                     },
                 )
                 .with_context(|| csv.display().to_string())?;
-                if *as_json {
+                if session.json {
                     println!("{}", serde_json::to_string(&done)?);
                 } else {
                     println!(
@@ -503,18 +520,20 @@ impl UtilityCommand {
                 let mut s = session.connect()?;
                 let who = s.signer()?;
                 change(&mut s.chain, &s.contracts, &who, *id, what)?;
-                println!("attestation {id} {done}");
+                session.say(
+                    json!({ "attestation": id, "now": done }),
+                    format!("attestation {id} {done}"),
+                );
             }
             Self::Attestations {
                 session,
                 account: text,
-                json: as_json,
             } => {
                 let subject = account(text)?;
                 let mut s = session.connect()?;
                 let asker = s.asker();
                 let held = held_by(&mut s.chain, &s.contracts, &asker, subject)?;
-                if *as_json {
+                if session.json {
                     println!("{}", json!({ "account": text, "attestations": held }));
                 } else {
                     println!(

@@ -41,9 +41,6 @@ pub struct PayoutCommand {
     /// Evidence from an operator's oracle database (read only).
     #[arg(long, value_name = "DB")]
     store: Option<PathBuf>,
-    /// Print the check as JSON instead of text (amounts as strings in the chain's smallest unit).
-    #[arg(long)]
-    json: bool,
 }
 
 impl PayoutCommand {
@@ -78,7 +75,7 @@ impl PayoutCommand {
             }
             (None, None, None) => unreachable!("clap requires --from, --events or --store"),
         };
-        if self.json {
+        if self.session.json {
             println!("{}", serde_json::to_string_pretty(&payout_json(&check))?);
         } else {
             for line in payout_lines(&check) {
