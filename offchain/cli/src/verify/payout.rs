@@ -106,6 +106,17 @@ fn mark(ok: bool) -> &'static str {
     }
 }
 
+/// `ms` as a UTC time to the millisecond (the JSON output keeps the milliseconds themselves).
+fn utc(ms: u64) -> String {
+    i64::try_from(ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or_else(
+            || format!("{ms} ms"),
+            |t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string(),
+        )
+}
+
 fn kind(k: EventKind) -> &'static str {
     match k {
         EventKind::LastGasp => "last gasp",
@@ -133,8 +144,13 @@ pub fn payout_lines(check: &PayoutCheck) -> Vec<String> {
 fn outage_lines(c: &OutageCheck) -> Vec<String> {
     let r = &c.record.report;
     let mut out = vec![format!(
-        "outage #{} (feeder {}, {}..{} ms, {} minutes on chain), policy {}",
-        c.outage, r.feeder, r.start_ms, r.end_ms, c.record.minutes, c.policy
+        "outage #{} (feeder {}, {} to {}, {} minutes on chain), policy {}",
+        c.outage,
+        r.feeder,
+        utc(r.start_ms),
+        utc(r.end_ms),
+        c.record.minutes,
+        c.policy
     )];
     out.push(format!(
         "  evidence root on chain: {}",
@@ -142,19 +158,19 @@ fn outage_lines(c: &OutageCheck) -> Vec<String> {
     ));
     if let Some(re) = &c.recomputed {
         out.push(format!(
-            "  evidence: {} events, same root; recomputed {}..{} ms = {} minutes: {}",
+            "  evidence: {} events, same root; recomputed {} to {} = {} minutes: {}",
             re.events,
-            re.start_ms,
-            re.end_ms,
+            utc(re.start_ms),
+            utc(re.end_ms),
             re.minutes,
             mark((re.start_ms, re.end_ms, re.minutes) == (r.start_ms, r.end_ms, c.record.minutes))
         ));
     }
     for e in &c.own_events {
         out.push(format!(
-            "  your meter's {} at {} ms: {}",
+            "  your meter's {} at {}: {}",
             kind(e.event.kind),
-            e.event.at_ms,
+            utc(e.event.at_ms),
             if e.proven {
                 "proven by the contract against the root"
             } else {
