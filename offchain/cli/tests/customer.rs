@@ -16,18 +16,8 @@ use gridtrust_common::{baseline::BaselineParams, committee::Oracle};
 use gridtrust_tests::{fixtures::committee_grid, refusal, DAY_MS, MINUTE_MS, UNIT};
 use outage_insurance::OutageInsurance;
 
-const TERMS: &str = r#"
-premium = "2"
-coverage_days = 30
-waiting_hours = 24
-exclude_planned = true
-aggregate_limit = "60"
-feeder_cap = "5000"
-max_oracle_silence_hours = 24
-[[tiers]]
-min_minutes = 60
-payout = "5"
-"#;
+/// The example terms users start from.
+const TERMS: &str = include_str!("../../../deploy/pool.toml");
 
 #[test]
 fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {

@@ -9,17 +9,8 @@ use gridtrust_common::committee::Oracle;
 use gridtrust_tests::{fixtures::committee_grid, refusal, UNIT};
 use outage_insurance::OutageInsurance;
 
-const TERMS: &str = r#"
-premium = "2"
-coverage_days = 30
-exclude_planned = true
-aggregate_limit = "60"
-feeder_cap = "5000"
-max_oracle_silence_hours = 24
-[[tiers]]
-min_minutes = 60
-payout = "5"
-"#;
+/// The example terms users start from.
+const TERMS: &str = include_str!("../../../deploy/pool.toml");
 
 #[test]
 fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
@@ -115,6 +106,7 @@ fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
 #[test]
 fn terms_the_contract_would_refuse_never_reach_it() {
     let bad = TERMS.replace("feeder_cap = \"5000\"", "feeder_cap = \"10\"");
+    assert_ne!(bad, TERMS);
     let err = terms::parse(&bad).unwrap_err().to_string();
     assert!(err.contains("feeder cap"), "{err}");
     // The contract itself says the same about the same terms.

@@ -293,17 +293,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     let mut phase = Phase("start a node and deploy with `gridtrust deploy`");
     let node = LocalNode::start().expect("a contracts-node starts (CONTRACTS_NODE or PATH)");
     let root = tempfile::tempdir().unwrap();
-    let config = root.path().join("local.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[chain]\nurl = \"{}\"\nfaucet = \"//Alice\"\n[accounts]\nutility = \"//Alice\"\n\
-             tourism_authority = \"//Eve\"\nkyc = \"//Ferdie\"\n[committee]\n\
-             operators = [\"//Bob\", \"//Charlie\", \"//Dave\"]\nthreshold = 2\n",
-            node.url()
-        ),
-    )
-    .unwrap();
+    let config = deployment_config(root.path(), &node.url());
     let manifest = gridtrust::deploy::run(&config, None).expect("gridtrust deploy");
     let manifest_path = gridtrust::deploy::manifest_path(&config);
     let plan = gridtrust::deploy::load(&config).unwrap().plan;
@@ -815,6 +805,21 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     }
 }
 
+/// The deployment configuration both tests deploy with: dev accounts, a 2-of-3 committee.
+fn deployment_config(root: &Path, url: &str) -> PathBuf {
+    let config = root.join("local.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[chain]\nurl = \"{url}\"\nfaucet = \"//Alice\"\n[accounts]\nutility = \"//Alice\"\n\
+             tourism_authority = \"//Eve\"\nkyc = \"//Ferdie\"\n[committee]\n\
+             operators = [\"//Bob\", \"//Charlie\", \"//Dave\"]\nthreshold = 2\n"
+        ),
+    )
+    .unwrap();
+    config
+}
+
 /// Runs `gridtrust ARGS…` as its own process; returns (succeeded, stdout, stderr).
 fn gridtrust(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
@@ -841,17 +846,7 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
     let mut phase = Phase("start a node and deploy with `gridtrust deploy`");
     let node = LocalNode::start().expect("a contracts-node starts (CONTRACTS_NODE or PATH)");
     let root = tempfile::tempdir().unwrap();
-    let config = root.path().join("local.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[chain]\nurl = \"{}\"\nfaucet = \"//Alice\"\n[accounts]\nutility = \"//Alice\"\n\
-             tourism_authority = \"//Eve\"\nkyc = \"//Ferdie\"\n[committee]\n\
-             operators = [\"//Bob\", \"//Charlie\", \"//Dave\"]\nthreshold = 2\n",
-            node.url()
-        ),
-    )
-    .unwrap();
+    let config = deployment_config(root.path(), &node.url());
     let cfg = config.to_str().unwrap().to_owned();
     gridtrust_ok(&["deploy", "--config", &cfg]);
     let manifest_path = gridtrust::deploy::manifest_path(&config);
