@@ -2,15 +2,19 @@
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
-.PHONY: demo test bench setup contracts lint fmt
+.PHONY: demo test bench setup browser contracts check-wasm portal lint fmt
 
 ## Deploy every contract into the embedded sandbox chain and run the demo.
 demo: contracts
 	cargo run --release --quiet -p gridtrust -- demo
 
+## The demo, then the portal over its town at http://127.0.0.1:8080/ until Ctrl-C (ADDR=host:port).
+portal: contracts check-wasm
+	cargo run --release --quiet -p gridtrust -- demo --serve $(ADDR)
+
 ## Formatting, lints, contract builds and every test; the end-to-end tests run against a real
 ## contracts-node when one is installed (scripts/e2e.sh says when they are skipped).
-test: contracts lint
+test: contracts check-wasm browser lint
 	cargo test --release --workspace
 	@scripts/e2e.sh
 
@@ -21,6 +25,14 @@ bench: contracts
 ## Install the pinned toolchain and cargo-contract when missing.
 setup:
 	@scripts/setup.sh
+
+## Chromium and chromedriver for the portal's browser tests (Debian packages, when missing).
+browser:
+	@scripts/setup-browser.sh
+
+## The portal's in-browser check (contracts/common's rules as WebAssembly).
+check-wasm: setup
+	@scripts/build-check.sh
 
 ## Build the contract bundles (skipped when up to date).
 contracts: setup

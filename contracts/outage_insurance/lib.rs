@@ -158,6 +158,18 @@ mod outage_insurance {
                 None
             }
         }
+
+        /// Whether these terms exclude `report`'s outage: a planned one, when planned outages are
+        /// excluded.
+        pub fn excludes(&self, report: &OutageReport) -> bool {
+            report.planned && self.exclude_planned
+        }
+
+        /// What a policy paid `paid` so far is due for an outage of `minutes`: its tier's payout,
+        /// capped by what remains of the aggregate limit (before the pool's capital is looked at).
+        pub fn due(&self, minutes: u32, paid: Balance) -> Balance {
+            tiers::payout_for(&self.tiers, minutes).min(self.aggregate_limit.saturating_sub(paid))
+        }
     }
 
     /// A pool as stored.
@@ -214,6 +226,17 @@ mod outage_insurance {
         pub payouts: u32,
         /// Whether its liability was released after expiry.
         pub released: bool,
+    }
+
+    impl Policy {
+        /// Whether this policy's cover takes in `report`'s outage: the same feeder, and the outage
+        /// began while the cover was in force. (Whether its meter was hit is the report's `affected`;
+        /// whether its pool excludes the outage is [`PoolTerms::excludes`].)
+        pub fn covers(&self, report: &OutageReport) -> bool {
+            self.feeder == report.feeder
+                && self.cover_from <= report.start_ms
+                && report.start_ms < self.ends_at
+        }
     }
 
     /// A finalized outage and how far its payouts got.
@@ -1303,11 +1326,7 @@ mod outage_insurance {
             let Some(mut policy) = self.policies.get(policy_id) else {
                 return Ok(false);
             };
-            let start = o.report.start_ms;
-            if policy.feeder != o.report.feeder
-                || policy.cover_from > start
-                || start >= policy.ends_at
-            {
+            if !policy.covers(&o.report) {
                 return Ok(false);
             }
             let slot = match cache.iter().position(|c| c.id == policy.pool) {
@@ -1327,11 +1346,10 @@ mod outage_insurance {
                 }
             };
             let c = &mut cache[slot];
-            if o.report.planned && c.pool.terms.exclude_planned {
+            if c.pool.terms.excludes(&o.report) {
                 return Ok(false);
             }
-            let due = tiers::payout_for(&c.pool.terms.tiers, o.minutes)
-                .min(c.pool.terms.aggregate_limit.saturating_sub(policy.paid));
+            let due = c.pool.terms.due(o.minutes, policy.paid);
             // A released policy no longer has capital locked behind it: it is paid only from free
             // capital, never from what backs the pool's live policies.
             let available = if policy.released {

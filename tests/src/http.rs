@@ -9,10 +9,13 @@ use std::{
 /// Sends `request` (a whole HTTP/1.1 request) to `127.0.0.1:port`; returns the whole answer, status
 /// line and headers included.
 pub fn request(port: u16, request: &str) -> String {
+    request_bytes(port, request.as_bytes())
+}
+
+/// [`request`] for a request that need not be UTF-8 (a body with a corrupted byte, say).
+pub fn request_bytes(port: u16, request: &[u8]) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the daemon listens");
-    stream
-        .write_all(request.as_bytes())
-        .expect("the request is sent");
+    stream.write_all(request).expect("the request is sent");
     let mut answer = String::new();
     stream
         .read_to_string(&mut answer)
@@ -30,12 +33,24 @@ pub fn get(port: u16, path: &str) -> String {
 
 /// `POST /ingest{query}` with `body` of `content_type`.
 pub fn post_ingest(port: u16, query: &str, content_type: &str, body: &str) -> String {
-    request(
-        port,
-        &format!(
-            "POST /ingest{query} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ),
+    post_ingest_as(port, None, query, content_type, body.as_bytes())
+}
+
+/// `POST /ingest{query}` with `body` of `content_type`, carrying `token` as a bearer token if given.
+pub fn post_ingest_as(
+    port: u16,
+    token: Option<&str>,
+    query: &str,
+    content_type: &str,
+    body: &[u8],
+) -> String {
+    let authorization = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let mut request = format!(
+        "POST /ingest{query} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n\
+         {authorization}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
     )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request_bytes(port, &request)
 }

@@ -7,6 +7,8 @@
 //!
 //! - [`fixtures`]: deployed contracts several crates' tests start from.
 //! - [`http`]: hand-written HTTP requests to a daemon on localhost.
+//! - [`browser`]: a real headless Chromium driven over WebDriver.
+pub mod browser;
 pub mod fixtures;
 pub mod http;
 

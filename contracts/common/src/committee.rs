@@ -210,6 +210,20 @@ fn now_ms() -> u64 {
     ink::env::block_timestamp::<ink::env::DefaultEnvironment>()
 }
 
+/// Whether at least `threshold` of the members, last heard at the times in `heard` (ms), were heard
+/// within `max_silence_ms` before `now_ms`. The one liveness rule: the contract applies it to its
+/// storage ([`Committee::is_live`]) and off-chain tools to what `last_heard` answers.
+pub fn live(
+    heard: impl IntoIterator<Item = u64>,
+    threshold: u32,
+    now_ms: u64,
+    max_silence_ms: u64,
+) -> bool {
+    let since = now_ms.saturating_sub(max_silence_ms);
+    let recent = heard.into_iter().filter(|&at| at >= since).count();
+    u32::try_from(recent).unwrap_or(u32::MAX) >= threshold
+}
+
 impl Committee {
     /// A committee with `members` and `threshold`, checked like a replacement.
     pub fn new(members: Vec<AccountId>, threshold: u32) -> Result<Self, CommitteeError> {
@@ -346,13 +360,8 @@ impl Committee {
     /// Whether at least `threshold` members were heard within the last `max_silence_ms`: fewer could
     /// not finalize any report, so the committee is effectively silent.
     pub fn is_live(&self, max_silence_ms: u64) -> bool {
-        let since = now_ms().saturating_sub(max_silence_ms);
-        let heard = self
-            .members
-            .iter()
-            .filter(|m| self.heard.get(*m).is_some_and(|at| at >= since))
-            .count();
-        u32::try_from(heard).unwrap_or(u32::MAX) >= self.threshold
+        let heard = self.members.iter().filter_map(|m| self.heard.get(m));
+        live(heard, self.threshold, now_ms(), max_silence_ms)
     }
 
     /// Whether `account` is a member now.
@@ -550,6 +559,20 @@ mod tests {
                 threshold: 2
             })
         );
+    }
+
+    #[test]
+    fn liveness_counts_members_heard_within_the_silence_bound() {
+        assert!(
+            live([100, 90, 10], 2, 100, 10),
+            "heard at 100 and exactly 10 ms before"
+        );
+        assert!(!live([100, 89, 10], 2, 100, 10));
+        assert!(
+            live([5], 1, 5, 100),
+            "early in the chain's life nothing underflows"
+        );
+        assert!(!live([], 1, 100, 10));
     }
 
     #[ink::test]

@@ -76,15 +76,31 @@ macro_rules! contract_error {
 pub type Digest = [u8; 32];
 
 /// blake2-256 of `input`, the one hash function every GridTrust structure uses.
+#[cfg(not(feature = "portable-hash"))]
 pub fn blake2_256(input: &[u8]) -> Digest {
     let mut out = [0u8; 32];
     ink::env::hash_bytes::<ink::env::hash::Blake2x256>(input, &mut out);
     out
 }
 
+/// blake2-256 of `input`, the one hash function every GridTrust structure uses (computed in Rust:
+/// there is no chain host to ask in a browser).
+#[cfg(feature = "portable-hash")]
+pub fn blake2_256(input: &[u8]) -> Digest {
+    use blake2::digest::{consts::U32, Digest as _};
+    blake2::Blake2b::<U32>::digest(input).into()
+}
+
 /// blake2-256 of the SCALE encoding of `value`.
+#[cfg(not(feature = "portable-hash"))]
 pub fn blake2_256_of<T: scale::Encode>(value: &T) -> Digest {
     let mut out = [0u8; 32];
     ink::env::hash_encoded::<ink::env::hash::Blake2x256, T>(value, &mut out);
     out
+}
+
+/// blake2-256 of the SCALE encoding of `value` (computed in Rust, as [`blake2_256`]).
+#[cfg(feature = "portable-hash")]
+pub fn blake2_256_of<T: scale::Encode>(value: &T) -> Digest {
+    scale::Encode::using_encoded(value, blake2_256)
 }

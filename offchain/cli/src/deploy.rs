@@ -105,6 +105,18 @@ pub struct Loaded {
     pub manifest_path: PathBuf,
 }
 
+impl Loaded {
+    /// The manifest `gridtrust deploy` wrote for this configuration, or why there is none.
+    pub fn manifest(&self) -> Result<Manifest> {
+        Manifest::read(&self.manifest_path)?.with_context(|| {
+            format!(
+                "no deployment manifest at {} (run `gridtrust deploy` first)",
+                self.manifest_path.display()
+            )
+        })
+    }
+}
+
 /// An account given as an SS58 address or a secret URI.
 fn member(text: &str) -> Result<AccountId> {
     if let Some(account) = parse_ss58(text) {

@@ -38,12 +38,7 @@ impl InspectCommand {
     /// Looks the account up on the configured chain and prints what was found.
     pub fn run(&self) -> Result<()> {
         let loaded = deploy::load(&self.config)?;
-        let manifest = Manifest::read(&loaded.manifest_path)?.with_context(|| {
-            format!(
-                "no deployment manifest at {} (run `gridtrust deploy` first)",
-                loaded.manifest_path.display()
-            )
-        })?;
+        let manifest = loaded.manifest()?;
         let who = &self.account;
         let account = match parse_ss58(who) {
             Some(a) => a,

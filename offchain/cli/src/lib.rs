@@ -14,6 +14,7 @@
 //! - [`session`]: what every role's command needs: the deployment, an endpoint, the signer.
 //! - [`node`]: a local contracts-node dev chain.
 //! - [`oracle`]: the meter-data oracle's commands (ingest, sample, run, verify, outages).
+//! - [`portal`]: the read-only customer, insurer and regulator portal, with checks in the browser.
 //! - [`verify`]: checks anyone runs against the chain (a meter's outage payouts and their evidence).
 #[cfg(feature = "sandbox")]
 pub mod bench;
@@ -26,6 +27,7 @@ pub mod insurer;
 pub mod lodging;
 pub mod node;
 pub mod oracle;
+pub mod portal;
 pub mod regulator;
 pub mod session;
 pub mod utility;

@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[cfg(feature = "sandbox")]
-use gridtrust::bench::BenchCommand;
+use gridtrust::{bench::BenchCommand, demo::DemoCommand};
 use gridtrust::{
     customer::CustomerCommand,
     deploy::DeployCommand,
@@ -13,6 +13,7 @@ use gridtrust::{
     lodging::{GuestCommand, HotelCommand},
     node::NodeCommand,
     oracle::OracleCommand,
+    portal::PortalCommand,
     regulator::RegulatorCommand,
     utility::UtilityCommand,
     verify::VerifyCommand,
@@ -31,7 +32,7 @@ struct Cli {
 enum Command {
     /// Deploy every contract into the embedded sandbox chain and run the demo scenario.
     #[cfg(feature = "sandbox")]
-    Demo,
+    Demo(DemoCommand),
     /// Measure contract sizes and message weights on the sandbox chain with the real Wasm.
     #[cfg(feature = "sandbox")]
     Bench(BenchCommand),
@@ -68,18 +69,22 @@ enum Command {
     Guest(GuestCommand),
     /// Start a local contracts-node dev chain on a free port and keep it running until interrupted.
     Node(NodeCommand),
+    /// Serve the customer and regulator portal (read-only: look up and check on-chain data in a
+    /// browser) over a deployment on a node.
+    Portal(PortalCommand),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         #[cfg(feature = "sandbox")]
-        Command::Demo => gridtrust::demo::run().map(drop),
+        Command::Demo(c) => c.run(),
         #[cfg(feature = "sandbox")]
         Command::Bench(c) => c.run(),
         Command::Oracle(c) => c.run(),
         Command::Deploy(c) => c.run(),
         Command::Inspect(c) => c.run(),
         Command::Node(c) => c.run(),
+        Command::Portal(c) => c.run(),
         Command::Verify(c) => c.run(),
         Command::Insurer(c) => c.run(),
         Command::Customer(c) => c.run(),

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use gridtrust_chain::{AccountId, Contracts, Key, Manifest, NodeChain};
+use gridtrust_chain::{AccountId, Contracts, Key, NodeChain};
 
 use crate::deploy;
 
@@ -68,12 +68,7 @@ impl Session {
             .map(|s| Key::from_uri(s).context("--suri"))
             .transpose()?;
         let loaded = deploy::load(&self.config)?;
-        let manifest = Manifest::read(&loaded.manifest_path)?.with_context(|| {
-            format!(
-                "no deployment manifest at {} (run `gridtrust deploy` first)",
-                loaded.manifest_path.display()
-            )
-        })?;
+        let manifest = loaded.manifest()?;
         let chain = deploy::connect(&loaded, self.url.as_deref())?;
         let signer = key.as_ref().map(Key::account);
         if let Some(key) = key {

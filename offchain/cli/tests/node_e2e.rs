@@ -377,9 +377,10 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     }
 
     phase.enter("announce the peak event");
-    // The event: two one-minute intervals starting a minute from now.
+    // The event: two one-minute intervals from the first whole minute at least a minute from now
+    // (readings start on interval boundaries, which the daemons' ingest bounds insist on).
     let t0 = chain.now_ms().unwrap();
-    let start = t0 + MINUTE_MS;
+    let start = (t0 / MINUTE_MS + 2) * MINUTE_MS;
     let end = start + 2 * MINUTE_MS;
     let event = chain
         .call(
@@ -417,7 +418,10 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     }
     phase.enter("a bad line is rejected");
     // A bad line is reported with its number and logged, and the rest is stored.
-    let answer = daemons[2].post(&["reading,1000,abc,5".into(), "reading,1000,0,5".into()]);
+    let answer = daemons[2].post(&[
+        "reading,1000,abc,5".into(),
+        format!("reading,1000,{},5", start - 10 * MINUTE_MS),
+    ]);
     assert!(answer.contains("\"line\":1"), "{answer}");
     assert!(answer.contains("\"readings\":1"), "{answer}");
     let log = std::fs::read_to_string(daemons[2].dir.join("rejects.log")).unwrap();
@@ -533,6 +537,47 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     let why = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success(), "a doctored file must fail");
     assert!(why.contains("is not the root the chain keeps"), "{why}");
+
+    phase.enter("the portal shows the customer's page from the node");
+    // A node-backed portal (with operator 2's configuration: its store for proofs) answers the
+    // customer's look-up.
+    let mut portal = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+        .args(["portal", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .arg("--oracle")
+        .arg(&daemons[1].config)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(portal.stdout.take().unwrap()),
+        &mut said,
+    )
+    .unwrap();
+    let port: u16 = said
+        .trim()
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("the portal says where it listens: {said}"));
+    let policy = chain
+        .query(&insurance, ins.policies_of_meter(1000), &utility)
+        .unwrap()[0];
+    let page = http::get(port, "/?meter=1000&lang=en");
+    let proof = http::get(
+        port,
+        &format!("/api/payout-proof?outage=0&meter=1000&policy={policy}"),
+    );
+    portal.kill().ok();
+    portal.wait().ok();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(
+        page.contains("5.00 tokens"),
+        "the 5-token payout is shown: {page}"
+    );
+    assert!(proof.contains("\"root\""), "{proof}");
 
     phase.enter("one operator alone reports an outage");
     // ---- one operator alone reports an outage nobody else saw ----

@@ -176,6 +176,9 @@ pub trait Chain {
     /// The chain's clock: the latest block's timestamp in milliseconds.
     fn now_ms(&mut self) -> Result<u64, ChainError>;
 
+    /// The number of the block the chain's state is read at (the latest).
+    fn block_number(&mut self) -> Result<u64, ChainError>;
+
     /// Uploads `bundle`'s code as `actor` unless the chain has it already; returns its hash.
     fn upload(&mut self, bundle: &Bundle, actor: &AccountId) -> Result<CodeHash, ChainError>;
 

@@ -21,13 +21,33 @@ pub enum KeyError {
     #[error("environment variable {0} (named by `env:{0}`) is not set")]
     MissingEnv(String),
     /// `file:PATH` could not be read.
-    #[error("reading the key file {path}: {reason}")]
+    #[error("reading the secret file {path}: {reason}")]
     File {
         /// The file.
         path: String,
         /// Why it could not be read.
         reason: String,
     },
+}
+
+/// The secret `reference` points to: the value of `env:NAME`, or the first line of `file:PATH`
+/// (trimmed); `None` when it is neither (the text is the secret itself).
+pub fn secret(reference: &str) -> Result<Option<String>, KeyError> {
+    if let Some(var) = reference.strip_prefix("env:") {
+        return std::env::var(var)
+            .map(Some)
+            .map_err(|_| KeyError::MissingEnv(var.to_owned()));
+    }
+    let Some(path) = reference.strip_prefix("file:") else {
+        return Ok(None);
+    };
+    let content = std::fs::read_to_string(path).map_err(|e| KeyError::File {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(Some(
+        content.lines().next().unwrap_or_default().trim().to_owned(),
+    ))
 }
 
 /// An sr25519 signing key and the account it controls.
@@ -46,17 +66,7 @@ impl std::fmt::Debug for Key {
 impl Key {
     /// The key a secret URI (or `env:NAME` / `file:PATH` holding one) describes.
     pub fn from_uri(text: &str) -> Result<Self, KeyError> {
-        let uri = if let Some(var) = text.strip_prefix("env:") {
-            std::env::var(var).map_err(|_| KeyError::MissingEnv(var.to_owned()))?
-        } else if let Some(path) = text.strip_prefix("file:") {
-            let content = std::fs::read_to_string(path).map_err(|e| KeyError::File {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            })?;
-            content.lines().next().unwrap_or_default().trim().to_owned()
-        } else {
-            text.to_owned()
-        };
+        let uri = secret(text)?.unwrap_or_else(|| text.to_owned());
         let parsed: SecretUri = uri.parse().map_err(|e| KeyError::Uri(format!("{e}")))?;
         let pair = Keypair::from_uri(&parsed).map_err(|e| KeyError::Key(format!("{e}")))?;
         Ok(Self { pair })

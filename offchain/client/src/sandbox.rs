@@ -298,6 +298,10 @@ impl Chain for SandboxChain {
         Ok(self.now_ms)
     }
 
+    fn block_number(&mut self) -> Result<u64, ChainError> {
+        Ok(u64::from(SandboxChain::block_number(self)))
+    }
+
     fn upload(&mut self, bundle: &Bundle, actor: &AccountId) -> Result<CodeHash, ChainError> {
         // pallet-contracts answers an upload of code it has with success and no new deposit.
         let hash = code_hash(&bundle.wasm);

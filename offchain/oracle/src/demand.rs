@@ -33,6 +33,35 @@ pub struct EventSpec {
     pub params: BaselineParams,
 }
 
+impl EventSpec {
+    /// Where a result's readings come from (`from..to`, ms): the event window, the adjustment window
+    /// before it, and both again on every history day.
+    pub fn windows(&self) -> Vec<(u64, u64)> {
+        let len = self.end_ms.saturating_sub(self.start_ms);
+        let adjustment_from = self
+            .start_ms
+            .saturating_sub(self.adjustment_gap_ms + self.adjustment_len_ms);
+        let shifts = std::iter::once(0).chain(
+            self.history
+                .iter()
+                .map(|&(days_before, _, _)| u64::from(days_before) * DAY_MS),
+        );
+        shifts
+            .flat_map(|shift| {
+                let event = self.start_ms.saturating_sub(shift);
+                let adjustment = adjustment_from.saturating_sub(shift);
+                [
+                    (event, event.saturating_add(len)),
+                    (
+                        adjustment,
+                        adjustment.saturating_add(self.adjustment_len_ms),
+                    ),
+                ]
+            })
+            .collect()
+    }
+}
+
 /// One meter's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeterResult {

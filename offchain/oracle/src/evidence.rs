@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 use crate::{
-    ingest::Format,
+    ingest::{lines::for_each_line, Format, LineParser},
     records::Record,
     store::{to_sql, Store, StoreError},
 };
@@ -99,19 +99,26 @@ pub fn read_events(path: &Path) -> Result<Vec<MeterEvent>, EventsFileError> {
         return Ok(doc.events);
     }
     let format = Format::of(path).ok_or_else(|| EventsFileError::UnknownFormat(path.to_owned()))?;
+    let mut parser = LineParser::new(format);
     let mut events = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        match format.parse_line(line) {
+    let mut first_bad = None;
+    // Judged line by line as ingest judges them (a byte-order mark, CRLF), but here any bad line fails.
+    let _ = for_each_line(text.as_bytes(), |line, parsed| {
+        if first_bad.is_some() {
+            return;
+        }
+        match parsed.and_then(|text| parser.parse(text)) {
             Ok(Some(Record::Event(e))) => events.push(e),
             Ok(_) => {}
-            Err(reason) => {
-                return Err(EventsFileError::BadLine {
-                    path: path.to_owned(),
-                    line: index + 1,
-                    reason,
-                })
-            }
+            Err(reason) => first_bad = Some((line, reason)),
         }
+    });
+    if let Some((line, reason)) = first_bad {
+        return Err(EventsFileError::BadLine {
+            path: path.to_owned(),
+            line,
+            reason,
+        });
     }
     Ok(events)
 }

@@ -1,9 +1,11 @@
 //! GridTrust's meter-data oracle: the part a utility runs between its smart meters and the chain.
 //!
 //! - [`records`]: what comes in — interval readings and meter events (last gasp, power restore).
-//! - [`ingest`]: parsing CSV and JSON Lines; a bad line is rejected with its file and line number and
-//!   the rest goes on.
-//! - [`store`]: SQLite in WAL mode, readings keyed by (meter, interval) so re-ingesting is harmless.
+//! - [`ingest`]: parsing CSV and JSON Lines within plausibility bounds; a bad line is rejected with its
+//!   file and line number and the rest goes on.
+//! - [`store`]: SQLite in WAL mode, readings keyed by (meter, interval) so re-ingesting is harmless;
+//!   corrections keep the old value as a revision.
+//! - [`commitments`]: the readings behind committed results, which no correction may change.
 //! - [`outages`]: the reports feeder outages make (the rule itself is `gridtrust_common::outage`).
 //! - [`evidence`]: the meter events behind each final outage report, kept and served as reported.
 //! - [`demand`]: demand-response results per event, with the baseline code from `contracts/common` and
@@ -25,6 +27,7 @@
 //!
 //! Everything that talks to a chain does so through `gridtrust_chain::Chain`, so the same pipeline
 //! runs on the embedded sandbox and against a node.
+pub mod commitments;
 mod cursor;
 pub mod daemon;
 pub mod demand;
@@ -47,9 +50,9 @@ pub mod verify;
 pub mod worker;
 
 pub use error::OracleError;
-pub use ingest::{ingest_file, ingest_reader, Format, IngestReport, Reject};
+pub use ingest::{ingest_file, ingest_reader, Bounds, Format, IngestReport, Reject};
 pub use outbox::OutboxState;
 pub use records::{EventKind, MeterEvent, Reading, Record};
 pub use report::Report;
-pub use store::{Store, StoreError};
+pub use store::{Revision, Store, StoreError, Written};
 pub use submit::{drain, ChainSubmitter, Delivery, DrainReport, Submitter};

@@ -78,6 +78,7 @@ pub(crate) fn measure_events(
             report.queued += usize::from(store.enqueue(&Report::Measurements(batch))?);
         }
         store.record_measured(id, &measured)?;
+        store.record_commitment(id, &measured, &spec.windows())?;
         report.events_measured.push(id);
         report.skipped.extend(decided.skipped);
         cursor.done(id);

@@ -1,12 +1,19 @@
 //! The daemon's ingest side on real sockets and a real SQLite file (no chain needed): `POST /ingest`
-//! stores good lines and names bad ones, the watched folder takes dropped files and moves them to
-//! `done/`, rejected lines reach the rejects log, `/metrics` and `/health` report it, and the evidence
-//! behind a final outage report is served with proofs and fetched by a verifier.
+//! stores good lines and names bad ones, only with the operator's token when one is set, the watched
+//! folder takes dropped files and moves them to `done/` and judges them as HTTP does, rejected lines
+//! reach the rejects log, `/metrics` and `/health` report it, and the evidence behind a final outage
+//! report is served with proofs and fetched by a verifier.
 
 use std::{sync::Arc, time::Duration};
 
-use gridtrust_oracle::{daemon::Shared, Store};
-use gridtrust_tests::http::{get, post_ingest};
+use gridtrust_oracle::{
+    daemon::{Door, Shared, Token},
+    Store,
+};
+use gridtrust_tests::http::{get, post_ingest, post_ingest_as};
+
+/// 2026-01-01T00:00:00Z: a plausible time for meter data.
+const T: u64 = 1_767_225_600_000;
 
 /// A daemon's HTTP side serving the store at `db` on a free port.
 struct Served {
@@ -16,16 +23,8 @@ struct Served {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-fn serve(dir: &tempfile::TempDir, db: &std::path::Path) -> Served {
-    let shared = Arc::new(
-        Shared::new(
-            db,
-            &dir.path().join("rejects.log"),
-            Duration::from_secs(1),
-            "test".into(),
-        )
-        .unwrap(),
-    );
+fn serve(dir: &tempfile::TempDir, db: &std::path::Path, door: Door) -> Served {
+    let shared = Arc::new(shared(dir, db, door));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -43,6 +42,17 @@ fn serve(dir: &tempfile::TempDir, db: &std::path::Path) -> Served {
     }
 }
 
+fn shared(dir: &tempfile::TempDir, db: &std::path::Path, door: Door) -> Shared {
+    Shared::new(
+        db,
+        &dir.path().join("rejects.log"),
+        Duration::from_secs(1),
+        "test".into(),
+        door,
+    )
+    .unwrap()
+}
+
 #[test]
 fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -52,10 +62,10 @@ fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
         runtime,
         port,
         server,
-    } = serve(&dir, &db);
+    } = serve(&dir, &db, Door::default());
 
-    let csv = "type,meter,a,b\nreading,7,0,250\nreading,7,900000,abc\nlast_gasp,7,3,1000\n";
-    let answer = post_ingest(port, "?format=csv", "text/plain", csv);
+    let csv = format!("type,meter,a,b\nreading,7,{T},250\nreading,7,{T},abc\nlast_gasp,7,3,{T}\n");
+    let answer = post_ingest(port, "?format=csv", "text/plain", &csv);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("\"readings\":1"), "{answer}");
     assert!(answer.contains("\"events\":1"), "{answer}");
@@ -65,10 +75,11 @@ fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
     );
 
     // The format may come from the content type instead.
-    let jsonl = "{\"type\":\"reading\",\"meter\":8,\"interval_start_ms\":0,\"wh\":5}\n";
-    let answer = post_ingest(port, "", "application/x-ndjson", jsonl);
+    let jsonl =
+        format!("{{\"type\":\"reading\",\"meter\":8,\"interval_start_ms\":{T},\"wh\":5}}\n");
+    let answer = post_ingest(port, "", "application/x-ndjson", &jsonl);
     assert!(answer.contains("\"readings\":1"), "{answer}");
-    let answer = post_ingest(port, "", "text/plain", jsonl);
+    let answer = post_ingest(port, "", "text/plain", &jsonl);
     assert!(
         answer.starts_with("HTTP/1.1 400"),
         "no format, no guess: {answer}"
@@ -106,16 +117,14 @@ fn the_watched_folder_takes_finished_files_and_moves_them_to_done() {
     let incoming = dir.path().join("incoming");
     std::fs::create_dir_all(&incoming).unwrap();
     let db = dir.path().join("oracle.db");
-    let shared = Shared::new(
-        &db,
-        &dir.path().join("rejects.log"),
-        Duration::from_secs(1),
-        "test".into(),
+    let shared = shared(&dir, &db, Door::default());
+    std::fs::write(
+        incoming.join("a.csv"),
+        format!("reading,1,{T},10\nbroken\n"),
     )
     .unwrap();
-    std::fs::write(incoming.join("a.csv"), "reading,1,0,10\nbroken\n").unwrap();
     std::fs::write(incoming.join("notes.txt"), "not meter data").unwrap();
-    std::fs::write(incoming.join(".hidden.csv"), "reading,2,0,10\n").unwrap();
+    std::fs::write(incoming.join(".hidden.csv"), format!("reading,2,{T},10\n")).unwrap();
 
     // Fresh files wait until they have been left alone for a second.
     assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 0);
@@ -133,7 +142,7 @@ fn the_watched_folder_takes_finished_files_and_moves_them_to_done() {
     );
 
     // The same name again is kept beside the first in done/.
-    std::fs::write(incoming.join("a.csv"), "reading,3,0,10\n").unwrap();
+    std::fs::write(incoming.join("a.csv"), format!("reading,3,{T},10\n")).unwrap();
     std::thread::sleep(Duration::from_millis(1_100));
     assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 1);
     assert!(incoming.join("done/a.csv.1").is_file());
@@ -178,7 +187,7 @@ fn the_evidence_behind_a_report_is_served_with_proofs_and_fetched_by_a_verifier(
         runtime,
         port,
         server,
-    } = serve(&dir, &db);
+    } = serve(&dir, &db, Door::default());
 
     let answer = get(port, &format!("/evidence/{}?meter=1", root_hex(&root)));
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
@@ -224,4 +233,126 @@ fn the_evidence_behind_a_report_is_served_with_proofs_and_fetched_by_a_verifier(
 
     shared.stop();
     runtime.block_on(server).unwrap().unwrap();
+}
+
+#[test]
+fn without_the_token_nothing_is_stored_and_with_it_everything_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("oracle.db");
+    std::env::set_var("GRIDTRUST_TEST_INGEST_TOKEN", "s3cret-s3cret-s3cret");
+    let door = Door {
+        token: Some(Token::resolve("env:GRIDTRUST_TEST_INGEST_TOKEN").unwrap()),
+        guard_reads: true,
+        ..Door::default()
+    };
+    let Served {
+        shared,
+        runtime,
+        port,
+        server,
+    } = serve(&dir, &db, door);
+    let csv = format!("reading,7,{T},250\n");
+
+    for token in [
+        None,
+        Some("wrong-wrong-wrong-wrong"),
+        Some("s3cret-s3cret-s3cre"),
+    ] {
+        let answer = post_ingest_as(port, token, "?format=csv", "text/csv", csv.as_bytes());
+        assert!(answer.starts_with("HTTP/1.1 401"), "{token:?}: {answer}");
+        assert!(answer.contains("www-authenticate: Bearer"), "{answer}");
+    }
+    assert_eq!(
+        Store::open(&db).unwrap().meters().unwrap(),
+        Vec::<u64>::new()
+    );
+    // Reads are guarded too when the configuration says so; evidence never is.
+    assert!(get(port, "/metrics").starts_with("HTTP/1.1 401"));
+    assert!(get(port, "/health").starts_with("HTTP/1.1 401"));
+    assert!(get(port, "/evidence/0x00").starts_with("HTTP/1.1 400"));
+
+    let answer = post_ingest_as(
+        port,
+        Some("s3cret-s3cret-s3cret"),
+        "?format=csv",
+        "text/csv",
+        csv.as_bytes(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(Store::open(&db).unwrap().meters().unwrap(), vec![7]);
+
+    shared.stop();
+    runtime.block_on(server).unwrap().unwrap();
+}
+
+#[test]
+fn a_file_gets_the_same_rejects_through_http_and_the_watched_folder() {
+    // A BOM, CRLF, a quoted line, a bad byte, an implausible value, a correction.
+    let mut export = format!(
+        "\u{feff}type,meter,interval_start_ms,wh\r\n\"reading\",\"5\",\"{T}\",\"40\"\r\n\
+         reading,5,{},7\r\nreading,5,{},200000000000000000\r\n",
+        T + 900_000,
+        T + 1_800_000
+    )
+    .into_bytes();
+    export.extend_from_slice(b"reading,6,\xFF,1\r\n");
+    export.extend_from_slice(format!("reading,5,{T},41\r\nreading,6,{T},3\r\n").as_bytes());
+
+    let by_http = tempfile::tempdir().unwrap();
+    let Served {
+        shared: http_side,
+        runtime,
+        port,
+        server,
+    } = serve(&by_http, &by_http.path().join("oracle.db"), Door::default());
+    let answer = post_ingest_as(port, None, "?format=csv", "text/csv", &export);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"readings\":4"), "{answer}");
+    assert!(answer.contains("\"corrections\":1"), "{answer}");
+    let metrics = get(port, "/metrics");
+    assert!(
+        metrics.contains("gridtrust_oracle_readings_corrected_total 1"),
+        "{metrics}"
+    );
+    http_side.stop();
+    runtime.block_on(server).unwrap().unwrap();
+
+    let by_folder = tempfile::tempdir().unwrap();
+    let incoming = by_folder.path().join("incoming");
+    std::fs::create_dir_all(&incoming).unwrap();
+    let watcher = shared(
+        &by_folder,
+        &by_folder.path().join("oracle.db"),
+        Door::default(),
+    );
+    std::fs::write(incoming.join("export.csv"), &export).unwrap();
+    std::thread::sleep(Duration::from_millis(1_100));
+    assert_eq!(
+        gridtrust_oracle::daemon::watch::scan(&watcher, &incoming),
+        1
+    );
+
+    // The rejects log of each names the same lines for the same reasons.
+    let lines = |dir: &tempfile::TempDir| -> Vec<String> {
+        std::fs::read_to_string(dir.path().join("rejects.log"))
+            .unwrap()
+            .lines()
+            .map(|l| l.split_once(':').unwrap().1.to_owned())
+            .collect()
+    };
+    let http_lines = lines(&by_http);
+    assert_eq!(http_lines.len(), 2, "{http_lines:?}");
+    assert!(http_lines[0].starts_with("4: wh"), "{http_lines:?}");
+    assert!(http_lines[1].starts_with("5: not UTF-8"), "{http_lines:?}");
+    let folder_log = std::fs::read_to_string(by_folder.path().join("rejects.log")).unwrap();
+    let folder_lines: Vec<String> = folder_log
+        .lines()
+        .map(|l| l.rsplit_once("export.csv:").unwrap().1.to_owned())
+        .collect();
+    assert_eq!(folder_lines, http_lines);
+    for db in [by_http.path(), by_folder.path()] {
+        let store = Store::open(&db.join("oracle.db")).unwrap();
+        assert_eq!(store.meters().unwrap(), vec![5, 6]);
+        assert_eq!(store.revisions(5, T).unwrap().len(), 2);
+    }
 }

@@ -8,7 +8,7 @@ use gridtrust_oracle::{
     ingest_file,
     outages::{decide, OutageRule},
     sample::{generate, write_csv, SampleSpec},
-    Store,
+    Bounds, Store,
 };
 use gridtrust_tests::DAY_MS;
 
@@ -21,11 +21,16 @@ fn the_sample_storm_and_peak_come_back_out_of_the_pipeline() {
     write_csv(&sample, dir.path()).unwrap();
     let mut store = Store::open(&dir.path().join("oracle.db")).unwrap();
     for file in ["readings.csv", "events.csv"] {
-        let report = ingest_file(&dir.path().join(file), &mut store).unwrap();
+        let report = ingest_file(&dir.path().join(file), &Bounds::default(), &mut store).unwrap();
         assert!(report.rejects.is_empty(), "{:?}", report.rejects);
     }
     // Ingesting again changes nothing.
-    ingest_file(&dir.path().join("events.csv"), &mut store).unwrap();
+    ingest_file(
+        &dir.path().join("events.csv"),
+        &Bounds::default(),
+        &mut store,
+    )
+    .unwrap();
 
     let outages = decide(
         &store.meter_events().unwrap(),

@@ -200,6 +200,28 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
         assert_eq!(v.readings.len(), 2, "the event's two intervals");
     }
 
+    // A late correction to a reading behind the committed entry is refused (ingest logs it as a
+    // rejected line), and the entry goes on verifying from operator 1's store.
+    let mut late = readings(second)
+        .into_iter()
+        .find(|r| r.meter == 10 && r.interval_start_ms == second)
+        .expect("meter 10 has a reading at the event's start");
+    late.wh += 7;
+    let refused = stores[0].put_readings(&[late]).unwrap().refused;
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].1.contains("event 1"), "{refused:?}");
+    let v = verify_entry(
+        &mut chain,
+        &stores[0],
+        &contracts,
+        &worker(&grid, 0),
+        1,
+        10,
+        None,
+    )
+    .unwrap();
+    assert!(v.holds(), "{v:?}");
+
     // The customer's own export of meter 10 checks out too; one reading that differs from what was
     // committed is named with the value the chain did commit.
     let export: Vec<Reading> = [readings(first), readings(second)]

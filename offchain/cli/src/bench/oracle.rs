@@ -5,13 +5,15 @@
 use std::{io::Write, time::Instant};
 
 use anyhow::{ensure, Context, Result};
-use gridtrust_oracle::{ingest_file, Store};
+use gridtrust_oracle::{ingest_file, Bounds, Store};
 
 use super::{committee_grid, Figures};
 
 /// A week of 15-minute readings for this many meters.
 const METERS: u64 = 750;
 const QUARTERS: u64 = 7 * 96;
+/// The week starts 2026-01-01 (a plausible time: ingest rejects meter clocks reset to 1970).
+const READINGS_FROM_MS: u64 = 1_767_225_600_000;
 
 /// Writes a week of readings to a CSV file, ingests it into a fresh store and records the rate.
 pub(super) fn ingest(figures: &mut Figures) -> Result<()> {
@@ -27,7 +29,7 @@ pub(super) fn ingest(figures: &mut Figures) -> Result<()> {
             writeln!(
                 out,
                 "reading,{meter},{},{}",
-                q * 900_000,
+                READINGS_FROM_MS + q * 900_000,
                 100 + (meter + q) % 400
             )?;
         }
@@ -36,7 +38,7 @@ pub(super) fn ingest(figures: &mut Figures) -> Result<()> {
     drop(out);
     let mut store = Store::open(&dir.join("oracle.db")).context("opening the bench store")?;
     let started = Instant::now();
-    let report = ingest_file(&csv, &mut store)?;
+    let report = ingest_file(&csv, &Bounds::default(), &mut store)?;
     let seconds = started.elapsed().as_secs_f64();
     let total = METERS * QUARTERS;
     ensure!(
@@ -117,7 +119,7 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
     }
     std::fs::write(dir.join("gasps.csv"), gasps)?;
     for store in &mut stores {
-        ingest_file(&dir.join("gasps.csv"), store)?;
+        ingest_file(&dir.join("gasps.csv"), &Bounds::default(), store)?;
     }
     let restored = start + 2 * 3_600_000;
     chain.set_time(restored + 60_000);
@@ -144,7 +146,7 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
     let clock = Instant::now();
     let mut paid = 0;
     for (i, store) in stores.iter_mut().enumerate() {
-        ingest_file(&dir.join("restores.csv"), store)?;
+        ingest_file(&dir.join("restores.csv"), &Bounds::default(), store)?;
         paid += round(&mut chain, store, &contracts, &worker(i))?.policies_paid;
     }
     let elapsed = clock.elapsed();

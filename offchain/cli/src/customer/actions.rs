@@ -5,7 +5,10 @@ use demand_response::DemandResponse;
 use gridtrust_chain::{
     encode::call_builder, AccountId, Answer, CallError, Chain, ContractError, Contracts,
 };
-use gridtrust_common::{committee::Oracle, owed::OwedPayments};
+use gridtrust_common::{
+    committee::{self, Oracle},
+    owed::OwedPayments,
+};
 use outage_insurance::{OutageInsurance, PoolTerms};
 
 /// A pool's offer.
@@ -56,11 +59,8 @@ pub fn quote(
         let (_, threshold) = chain.query(&insurance, api.committee(), asker)?;
         let now = chain.now_ms()?;
         let heard = chain.query(&insurance, api.last_heard(), asker)?;
-        let recent = heard
-            .iter()
-            .filter(|(_, at)| now.saturating_sub(*at) <= p.terms.max_oracle_silence_ms)
-            .count();
-        if (recent as u64) < u64::from(threshold) {
+        let heard = heard.into_iter().map(|(_, at)| at);
+        if !committee::live(heard, threshold, now, p.terms.max_oracle_silence_ms) {
             why_not = Some(
                 "the oracle committee has been silent too long: no sales until it reports again"
                     .to_owned(),

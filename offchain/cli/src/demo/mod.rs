@@ -25,7 +25,7 @@ use gridtrust_oracle::{
     sample::{generate, write_csv, SampleSpec},
     settings::{DemandRule, WorkerConfig},
     worker::{round, RoundReport},
-    IngestReport, Store,
+    Bounds, IngestReport, Store,
 };
 
 /// The account holding `meter` in the sample town.
@@ -98,7 +98,7 @@ impl DemoOracle {
         let path = self.dir.join(name);
         let mut report = IngestReport::default();
         for store in &mut self.operators {
-            report = ingest_file(&path, store)?;
+            report = ingest_file(&path, &Bounds::default(), store)?;
         }
         println!(
             "  the three operators' daemons ingest {name}: {} readings, {} meter events, {} lines rejected",
@@ -119,8 +119,47 @@ impl Drop for DemoOracle {
     }
 }
 
+/// Deploy every contract into the embedded sandbox chain and run the demo scenario.
+#[derive(Debug, clap::Args)]
+pub struct DemoCommand {
+    /// Then keep the chain running and serve the portal over the town at this address (default
+    /// 127.0.0.1:8080), to look up and check its customers in a browser.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:8080")]
+    serve: Option<std::net::SocketAddr>,
+}
+
+impl DemoCommand {
+    /// Runs the demo (and the portal, with `--serve`).
+    pub fn run(&self) -> Result<()> {
+        match self.serve {
+            None => run().map(drop),
+            Some(addr) => serve(addr, |addr| {
+                println!("\n== The portal serves the town at http://{addr}/ (Ctrl-C stops it)");
+                println!("   e.g. http://{addr}/?meter=2000 — a customer on the 3-hour feeder");
+            }),
+        }
+    }
+}
+
 /// Runs the demo, printing each step and a report per feeder, and returns how it ended.
 pub fn run() -> Result<DemoOutcome> {
+    Ok(scenario()?.outcome)
+}
+
+/// The demo's town after its scenario: the chain, the contracts, and the operators' stores.
+pub struct Town {
+    /// How the scenario ended.
+    pub outcome: DemoOutcome,
+    /// The sandbox chain, still running.
+    pub chain: SandboxChain,
+    /// The grid's contracts.
+    pub grid: Grid,
+    /// The three operators (their stores are removed when this is dropped).
+    pub oracle: DemoOracle,
+}
+
+/// Runs the scenario and keeps everything it made.
+pub fn scenario() -> Result<Town> {
     let mut oracle = DemoOracle::new()?;
     let town = SampleSpec::town(GENESIS_TIME_MS);
     write_csv(&generate(&town), &oracle.dir).context("writing the sample town's data")?;
@@ -128,7 +167,37 @@ pub fn run() -> Result<DemoOutcome> {
     let peak = peak::run(&mut chain, &grid, &mut oracle, &town)?;
     report(&town, &storm, &peak);
     let hotel = hotel::run(&mut chain, &grid)?;
-    Ok(DemoOutcome { storm, peak, hotel })
+    Ok(Town {
+        outcome: DemoOutcome { storm, peak, hotel },
+        chain,
+        grid,
+        oracle,
+    })
+}
+
+/// Runs the scenario, then serves the portal over the town's chain at `listen` until interrupted, so
+/// a newcomer can look the result up (and check it) with no node. `ready` is told the address.
+pub fn serve(listen: std::net::SocketAddr, ready: impl FnOnce(std::net::SocketAddr)) -> Result<()> {
+    let Town {
+        chain,
+        grid,
+        oracle,
+        ..
+    } = scenario()?;
+    let asker = named_account("gridtrust-reader");
+    let mut worker = crate::portal::reader_config(asker);
+    // The portal recomputes batches as the demo's operators computed them.
+    worker.demand = oracle.worker(&grid, 0).demand;
+    let site = crate::portal::Site {
+        contracts: grid.contracts(),
+        schemas: vec![("meter-holder".into(), grid.meter_schema)],
+        operator_store: Some(oracle.dir.join("operator-1.db")),
+        worker,
+        asker,
+    };
+    let result = crate::portal::serve(chain, site, listen, ready);
+    drop(oracle);
+    result
 }
 
 /// Per feeder: the outage, what its customers were paid for it and for the peak.

@@ -8,7 +8,7 @@ use gridtrust_chain::{ss58, Chain, NodeChain, NodeOptions};
 use gridtrust_oracle::{
     daemon, ingest_file,
     verify::{verify_entry, Verification},
-    Store,
+    Bounds, Store,
 };
 use serde_json::{json, Value};
 
@@ -73,7 +73,7 @@ impl VerifyCommand {
 /// that is not a reading or an event fails the check: a verifier must not skip data silently.
 fn own_readings(path: &Path) -> Result<Store> {
     let mut own = Store::open(Path::new(":memory:"))?;
-    let report = ingest_file(path, &mut own)?;
+    let report = ingest_file(path, &Bounds::storable(), &mut own)?;
     if let Some(first) = report.rejects.first() {
         anyhow::bail!(
             "{} of the customer's lines are not readings; the first: {first}",

@@ -253,6 +253,14 @@ impl Chain for NodeChain {
             .ok_or_else(|| ChainError::Unsupported("the chain keeps no Timestamp.Now".into()))
     }
 
+    fn block_number(&mut self) -> Result<u64, ChainError> {
+        let number = self.storage_value("System", "Number", vec![])?;
+        number
+            .and_then(|v| v.as_u128())
+            .and_then(|v| u64::try_from(v).ok())
+            .ok_or_else(|| ChainError::Unsupported("the chain keeps no System.Number".into()))
+    }
+
     fn upload(&mut self, bundle: &Bundle, actor: &AccountId) -> Result<CodeHash, ChainError> {
         let hash = code_hash(&bundle.wasm);
         if self.storage_exists("Contracts", "CodeInfoOf", Value::from_bytes(hash))? {

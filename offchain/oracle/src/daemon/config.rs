@@ -12,6 +12,13 @@
 //! [ingest]
 //! watch = "operator-1/incoming"        # optional: .csv/.jsonl files dropped here are ingested
 //! http = "127.0.0.1:9101"              # optional: POST /ingest, GET /metrics, GET /health
+//! token = "env:GRIDTRUST_INGEST_TOKEN" # bearer token POST /ingest requires (env:NAME or file:PATH);
+//!                                      # required when `http` is not a loopback address
+//! guard_reads = false                  # true: /metrics and /health need the token too
+//! not_before = "2000-01-01"            # plausibility bounds (defaults shown): no older timestamps,
+//! future_tolerance_minutes = 15        # none further ahead of this machine's clock,
+//! max_wh_per_interval = 1000000        # at most this much per reading interval,
+//! # feeders = [0, 1, 2, 3]             # events only from these feeders (default: any)
 //!
 //! [outages]
 //! min_dark_meters = 3
@@ -46,6 +53,10 @@ use std::{
 use serde::Deserialize;
 
 use crate::{
+    ingest::{
+        bounds::{date_ms, DEFAULT_NOT_BEFORE_MS},
+        Bounds,
+    },
     outages::OutageRule,
     settings::{DemandRule, WorkerConfig},
 };
@@ -88,6 +99,12 @@ pub struct DaemonConfig {
     pub watch: Option<PathBuf>,
     /// Address to serve HTTP ingest, metrics and health on.
     pub http: Option<SocketAddr>,
+    /// Where the ingest token is (`env:NAME` or `file:PATH`), resolved when the daemon starts.
+    pub token: Option<String>,
+    /// Whether `/metrics` and `/health` need the token too.
+    pub guard_reads: bool,
+    /// What ingested records must satisfy (the interval is the demand rule's).
+    pub bounds: Bounds,
     /// How outages are decided.
     pub outages: OutageRule,
     /// How demand-response results are computed.
@@ -142,10 +159,16 @@ struct StoreSection {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 struct IngestSection {
     watch: Option<PathBuf>,
     http: Option<String>,
+    token: Option<String>,
+    guard_reads: bool,
+    not_before: Option<String>,
+    future_tolerance_minutes: Option<u64>,
+    max_wh_per_interval: Option<u64>,
+    feeders: Option<Vec<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -256,6 +279,22 @@ impl DaemonConfig {
                 })
             })
             .transpose()?;
+        if let Some(addr) = http {
+            if !addr.ip().is_loopback() && file.ingest.token.is_none() {
+                return Err(format!(
+                    "ingest.http {addr} is reachable from other machines, so POST /ingest needs a \
+                     token: set ingest.token = \"env:NAME\" or \"file:PATH\" (or listen on 127.0.0.1)"
+                ));
+            }
+        }
+        if file.ingest.guard_reads && file.ingest.token.is_none() {
+            return Err("ingest.guard_reads needs ingest.token".into());
+        }
+        let defaults = Bounds::default();
+        let not_before_ms = match &file.ingest.not_before {
+            Some(date) => date_ms(date).map_err(|e| format!("ingest.not_before: {e}"))?,
+            None => DEFAULT_NOT_BEFORE_MS,
+        };
         if file.outages.min_dark_meters == 0 {
             return Err("outages.min_dark_meters must be at least 1".into());
         }
@@ -294,6 +333,18 @@ impl DaemonConfig {
             rejects_log,
             watch: file.ingest.watch.map(|p| at(&p)),
             http,
+            token: file.ingest.token,
+            guard_reads: file.ingest.guard_reads,
+            bounds: Bounds {
+                not_before_ms,
+                future_tolerance_ms: file
+                    .ingest
+                    .future_tolerance_minutes
+                    .map_or(defaults.future_tolerance_ms, |m| m.saturating_mul(60_000)),
+                interval_ms: d.interval_seconds.saturating_mul(1_000),
+                max_wh: file.ingest.max_wh_per_interval.unwrap_or(defaults.max_wh),
+                feeders: file.ingest.feeders.map(|f| f.into_iter().collect()),
+            },
             outages: OutageRule {
                 min_dark_meters: file.outages.min_dark_meters,
                 stale_after_ms: file.outages.stale_after_minutes.saturating_mul(60_000),
@@ -334,6 +385,42 @@ mod tests {
         assert_eq!(c.watch, None);
         assert_eq!(c.http, None);
         assert_eq!(c.poll, Duration::from_secs(DEFAULT_POLL_SECONDS));
+        assert_eq!(c.bounds, Bounds::default());
+        assert_eq!((c.token, c.guard_reads), (None, false));
+    }
+
+    #[test]
+    fn the_door_is_configured_and_never_left_open_to_the_network() {
+        let door = format!(
+            "{MINIMAL}[ingest]\nhttp = \"0.0.0.0:9101\"\ntoken = \"env:T\"\nnot_before = \"2020-01-01\"\n\
+             future_tolerance_minutes = 5\nmax_wh_per_interval = 5000\nfeeders = [1, 2]\n\
+             [demand]\ninterval_seconds = 300\n"
+        );
+        let c = DaemonConfig::parse(&door, Path::new(".")).unwrap();
+        assert_eq!(c.token.as_deref(), Some("env:T"));
+        assert_eq!(
+            c.bounds,
+            Bounds {
+                not_before_ms: 1_577_836_800_000,
+                future_tolerance_ms: 300_000,
+                interval_ms: 300_000,
+                max_wh: 5_000,
+                feeders: Some([1, 2].into()),
+            }
+        );
+        let open = format!("{MINIMAL}[ingest]\nhttp = \"0.0.0.0:9101\"\n");
+        let err = DaemonConfig::parse(&open, Path::new(".")).unwrap_err();
+        assert!(err.contains("ingest.token"), "{err}");
+        let local = format!("{MINIMAL}[ingest]\nhttp = \"127.0.0.1:9101\"\n");
+        assert!(DaemonConfig::parse(&local, Path::new(".")).is_ok());
+        let guarded = format!("{MINIMAL}[ingest]\nguard_reads = true\n");
+        assert!(DaemonConfig::parse(&guarded, Path::new("."))
+            .unwrap_err()
+            .contains("needs ingest.token"));
+        let bad_date = format!("{MINIMAL}[ingest]\nnot_before = \"2020-13-01\"\n");
+        assert!(DaemonConfig::parse(&bad_date, Path::new("."))
+            .unwrap_err()
+            .contains("not_before"));
     }
 
     #[test]

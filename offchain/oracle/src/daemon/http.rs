@@ -7,9 +7,11 @@
 //! Merkle proof (`proofs`), so a customer can check their own events without building the tree.
 //!
 //! `POST /ingest?format=csv|jsonl` takes the same lines as the files (the format may also come from
-//! `Content-Type: text/csv` or `application/x-ndjson`). The answer lists what was stored and every
-//! rejected line with its number; rejected lines also go to the rejects log. A body that is not UTF-8
-//! lines, or a store failure, is an error status and stores nothing.
+//! `Content-Type: text/csv` or `application/x-ndjson`) and judges them the same way, line by line (a
+//! line that is not UTF-8 is one rejected line). It needs the [`super::door`]'s bearer token when one
+//! is configured (401 without). The answer lists what was stored and every rejected line with its
+//! number; rejected lines also go to the rejects log. A store failure is an error status and stores
+//! nothing.
 
 use std::sync::{atomic::Ordering, Arc};
 
@@ -74,12 +76,25 @@ fn format_of(query: &IngestQuery, headers: &HeaderMap) -> Option<Format> {
     }
 }
 
+/// The answer to a request the door does not admit.
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        "this needs the operator's ingest token: Authorization: Bearer <token>\n",
+    )
+        .into_response()
+}
+
 async fn ingest(
     State(shared): State<Arc<Shared>>,
     Query(query): Query<IngestQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if !shared.door.admits_ingest(&headers) {
+        return unauthorized();
+    }
     let Some(format) = format_of(&query, &headers) else {
         return (
             StatusCode::BAD_REQUEST,
@@ -87,9 +102,6 @@ async fn ingest(
         )
             .into_response();
     };
-    if std::str::from_utf8(&body).is_err() {
-        return (StatusCode::BAD_REQUEST, "the body is not UTF-8 text\n").into_response();
-    }
     let request = shared.requests.fetch_add(1, Ordering::Relaxed) + 1;
     let source = format!("http#{request}");
     let worker = shared.clone();
@@ -98,6 +110,8 @@ async fn ingest(
         Ok(Ok(report)) => Json(serde_json::json!({
             "readings": report.readings,
             "events": report.events,
+            "unchanged": report.unchanged,
+            "corrections": report.corrections,
             "rejected": report.rejects.iter().map(|r| serde_json::json!({
                 "line": r.line,
                 "reason": r.reason,
@@ -109,7 +123,10 @@ async fn ingest(
     }
 }
 
-async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+async fn metrics(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !shared.door.admits_reads(&headers) {
+        return unauthorized();
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -120,7 +137,10 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
         .into_response()
 }
 
-async fn health(State(shared): State<Arc<Shared>>) -> Response {
+async fn health(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !shared.door.admits_reads(&headers) {
+        return unauthorized();
+    }
     let health = shared.health();
     let status = if health.ok {
         StatusCode::OK

@@ -48,6 +48,10 @@ pub struct Metrics {
     pub events_ingested: Counter,
     /// Lines rejected.
     pub lines_rejected: Counter,
+    /// Readings that replaced a different stored value (the old one kept as a revision).
+    pub readings_corrected: Counter,
+    /// Corrections refused because the reading is behind a committed result.
+    pub corrections_refused: Counter,
     /// Demand-response events whose results this daemon computed.
     pub dr_events_measured: Counter,
     /// Reports queued in the outbox.
@@ -87,6 +91,8 @@ impl Metrics {
             readings_ingested: Counter::default(),
             events_ingested: Counter::default(),
             lines_rejected: Counter::default(),
+            readings_corrected: Counter::default(),
+            corrections_refused: Counter::default(),
             dr_events_measured: Counter::default(),
             reports_queued: Counter::default(),
             reports_submitted: Family::default(),
@@ -114,6 +120,16 @@ impl Metrics {
             "lines_rejected",
             "Input lines rejected",
             m.lines_rejected.clone(),
+        );
+        registry.register(
+            "readings_corrected",
+            "Readings that replaced a different stored value",
+            m.readings_corrected.clone(),
+        );
+        registry.register(
+            "corrections_refused",
+            "Corrections refused because the reading is behind a committed result",
+            m.corrections_refused.clone(),
         );
         registry.register(
             "dr_events_measured",
@@ -175,6 +191,9 @@ impl Metrics {
         self.readings_ingested.inc_by(report.readings as u64);
         self.events_ingested.inc_by(report.events as u64);
         self.lines_rejected.inc_by(report.rejects.len() as u64);
+        self.readings_corrected.inc_by(report.corrections as u64);
+        self.corrections_refused
+            .inc_by(report.corrections_refused as u64);
     }
 
     /// Counts what a round did.

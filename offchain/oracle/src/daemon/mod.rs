@@ -1,8 +1,9 @@
 //! The oracle daemon (`gridtrust oracle run --config FILE`): one committee operator's long-running
 //! service against a node.
 //!
-//! - meter data comes in through a watched folder ([`watch`]) and HTTP ([`http`]), into the SQLite
-//!   store; every rejected line is logged with its source and line number and counted;
+//! - meter data comes in through a watched folder ([`watch`]) and HTTP ([`http`], behind the
+//!   [`door`]'s token), within plausibility bounds, into the SQLite store; every rejected line is
+//!   logged with its source and line number and counted, the same way for both;
 //! - every `poll` the worker runs a round ([`crate::worker::round`]): decide, queue, send as this
 //!   operator, and, for the keeper, pay and settle;
 //! - `/metrics` and `/health` tell how it goes;
@@ -10,6 +11,7 @@
 //!   is closed. A daemon killed outright loses nothing either: the outbox resends on restart.
 
 pub mod config;
+pub mod door;
 pub mod http;
 pub mod metrics;
 pub mod shutdown;
@@ -17,7 +19,7 @@ pub mod watch;
 
 use std::{
     fs::File,
-    io::{BufRead, BufReader, Write},
+    io::{BufRead, Write},
     path::Path,
     sync::{atomic::AtomicU64, Arc, Mutex},
     time::{Duration, SystemTime, UNIX_EPOCH},
@@ -28,12 +30,13 @@ use gridtrust_common::Digest;
 use serde::Serialize;
 
 pub use config::DaemonConfig;
+pub use door::{Door, Token};
 pub use metrics::Metrics;
 pub use shutdown::Shutdown;
 
 use crate::{
     evidence::EvidenceFile,
-    ingest::{ingest_reader, Format, IngestError, IngestReport},
+    ingest::{ingest_file, ingest_reader, Format, IngestError, IngestReport},
     store::{Store, StoreError},
     worker::round,
 };
@@ -55,6 +58,9 @@ pub enum DaemonError {
     /// The operator key is unusable.
     #[error("chain.operator: {0}")]
     Key(#[from] gridtrust_chain::keys::KeyError),
+    /// The ingest token is unusable.
+    #[error("ingest.token: {0}")]
+    Token(String),
     /// The node could not be reached.
     #[error(transparent)]
     Chain(#[from] gridtrust_chain::ChainError),
@@ -94,6 +100,8 @@ pub struct Shared {
     pub metrics: Metrics,
     /// Whether a stop was asked for; every part of the daemon waits on it.
     pub shutdown: Shutdown,
+    /// What meter data and its senders must satisfy.
+    pub door: Door,
     requests: AtomicU64,
     ingest_store: Mutex<Store>,
     rejects: Mutex<File>,
@@ -110,12 +118,13 @@ fn unix_ms() -> u64 {
 
 impl Shared {
     /// Shared state over the store at `store` (ingest writes through its own connection) and the
-    /// rejects log at `rejects`.
+    /// rejects log at `rejects`, taking meter data through `door`.
     pub fn new(
         store: &Path,
         rejects: &Path,
         poll: Duration,
         chain: String,
+        door: Door,
     ) -> Result<Self, DaemonError> {
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -125,6 +134,7 @@ impl Shared {
         Ok(Self {
             metrics: Metrics::new(),
             shutdown: Shutdown::new(),
+            door,
             requests: AtomicU64::new(0),
             ingest_store: Mutex::new(Store::open(store)?),
             rejects: Mutex::new(log),
@@ -143,7 +153,13 @@ impl Shared {
     ) -> Result<IngestReport, IngestError> {
         let report = {
             let mut store = self.ingest_store.lock().expect("ingest store lock");
-            ingest_reader(reader, format, Path::new(source), &mut store)?
+            ingest_reader(
+                reader,
+                format,
+                Path::new(source),
+                &self.door.bounds,
+                &mut store,
+            )?
         };
         self.after_ingest(&report);
         Ok(report)
@@ -151,14 +167,9 @@ impl Shared {
 
     /// Ingests file `path`, logging and counting rejected lines.
     pub fn ingest_file(&self, path: &Path) -> Result<IngestReport, IngestError> {
-        let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat(path.to_owned()))?;
-        let file = File::open(path).map_err(|source| IngestError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
         let report = {
             let mut store = self.ingest_store.lock().expect("ingest store lock");
-            ingest_reader(BufReader::new(file), format, path, &mut store)?
+            ingest_file(path, &self.door.bounds, &mut store)?
         };
         self.after_ingest(&report);
         Ok(report)
@@ -234,11 +245,22 @@ pub fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     let mut chain = NodeChain::connect(NodeOptions::new(&config.url))?;
     chain.add_key(key);
     let mut store = Store::open(&config.store)?;
+    let door = Door {
+        bounds: config.bounds.clone(),
+        token: config
+            .token
+            .as_deref()
+            .map(Token::resolve)
+            .transpose()
+            .map_err(DaemonError::Token)?,
+        guard_reads: config.guard_reads,
+    };
     let shared = Arc::new(Shared::new(
         &config.store,
         &config.rejects_log,
         config.poll,
         config.url.clone(),
+        door,
     )?);
     tracing::info!(
         operator = %gridtrust_chain::ss58(&operator),

@@ -3,12 +3,12 @@
 //! shared formula, and every reading behind the entry proven against its batch's readings root by the
 //! contract's own `verify_reading` query.
 
-use demand_response::{DemandResponse, Entry};
+use demand_response::{DemandResponse, Entry, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, Chain, Contracts};
-use gridtrust_common::demand::subsidy;
+use gridtrust_common::{demand::subsidy, merkle::MerkleProof};
 
 use crate::{
-    demand::{results, MeterResult},
+    demand::{results, EventResults, EventSpec, MeterResult},
     error::OracleError,
     measure::{batch_meters, demand_events, event_results, event_spec},
     settings::WorkerConfig,
@@ -58,6 +58,80 @@ impl Verification {
     }
 }
 
+/// What proves one demand-response entry: the entry and its program's terms from the chain, and the
+/// batch of readings behind it as an operator's store computes it (its leaves and proofs).
+#[derive(Debug, Clone)]
+pub struct EntryEvidence {
+    /// The entry's meter.
+    pub meter: u64,
+    /// The entry, as the chain holds it.
+    pub entry: Entry,
+    /// Its program's terms (rate and cap of the subsidy).
+    pub terms: ProgramTerms,
+    /// The event's window and baseline method.
+    pub spec: EventSpec,
+    /// The entry's batch, recomputed: its leaves are what the batch's readings root commits to.
+    pub batch: EventResults,
+}
+
+impl EntryEvidence {
+    /// The entry's own readings in the batch: (interval start, Wh, proof against the batch root).
+    pub fn readings(&self) -> Vec<(u64, u64, MerkleProof)> {
+        self.batch
+            .leaves
+            .iter()
+            .enumerate()
+            .filter(|(_, &(m, _, _))| m == self.meter)
+            .filter_map(|(index, &(_, at, wh))| Some((at, wh, self.batch.proof(index)?)))
+            .collect()
+    }
+}
+
+/// The evidence behind `meter`'s entry in demand-response `event`, from the chain and `store`.
+pub fn entry_evidence(
+    chain: &mut impl Chain,
+    store: &Store,
+    contracts: &Contracts,
+    config: &WorkerConfig,
+    event: u64,
+    meter: u64,
+) -> Result<EntryEvidence, OracleError> {
+    let asker = config.operator;
+    let demand = contracts.demand;
+    let api = call_builder::<DemandResponse>(demand);
+    let entry = chain
+        .query(&demand, api.entry(event, meter), &asker)?
+        .ok_or_else(|| {
+            OracleError::Missing(format!("meter {meter} has no entry in event {event}"))
+        })?;
+    let events = demand_events(chain, contracts, asker)?;
+    let spec = event_spec(chain, store, contracts, config, event, &events)?;
+    // `event_spec` found the event, so it is in `events`.
+    let dr_event = &events[event as usize];
+    let program = chain
+        .query(&demand, api.program(dr_event.program), &asker)?
+        .ok_or_else(|| OracleError::Missing(format!("event {event} names no program")))?;
+    // The proof needs the whole batch's readings: the same meters the oracle put in it. An operator
+    // that measured the event recorded them; any other store with the readings computes them again
+    // (one that joined late, or whose round came after the event closed).
+    let measured = match store.measured(event)? {
+        Some(measured) => measured,
+        None => event_results(chain, store, contracts, config, event, &spec)?
+            .results
+            .iter()
+            .map(|r| r.meter)
+            .collect(),
+    };
+    let batch = results(store, &spec, batch_meters(&measured, entry.batch))?;
+    Ok(EntryEvidence {
+        meter,
+        entry,
+        terms: program.terms,
+        spec,
+        batch,
+    })
+}
+
 /// Checks `meter`'s entry in demand-response `event` against what `store` (an operator's) holds,
 /// computing as an operator with `config` would (its `operator` is only the account that asks the
 /// queries). With `own` — a store of the customer's own meter export — baseline and actual are
@@ -75,18 +149,13 @@ pub fn verify_entry(
     let asker = config.operator;
     let demand = contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
-    let entry = chain
-        .query(&demand, api.entry(event, meter), &asker)?
-        .ok_or_else(|| {
-            OracleError::Missing(format!("meter {meter} has no entry in event {event}"))
-        })?;
-    let events = demand_events(chain, contracts, asker)?;
-    let spec = event_spec(chain, store, contracts, config, event, &events)?;
-    // `event_spec` found the event, so it is in `events`.
-    let dr_event = &events[event as usize];
-    let program = chain
-        .query(&demand, api.program(dr_event.program), &asker)?
-        .ok_or_else(|| OracleError::Missing(format!("event {event} names no program")))?;
+    let EntryEvidence {
+        entry,
+        terms,
+        meter: _,
+        spec,
+        batch,
+    } = entry_evidence(chain, store, contracts, config, event, meter)?;
     let data = own.unwrap_or(store);
     let mine = results(data, &spec, &[meter])?;
     let recomputed = mine.results.first().cloned().ok_or_else(|| {
@@ -102,18 +171,6 @@ pub fn verify_entry(
                 .map_or("no readings".to_owned(), |s| s.reason.clone())
         ))
     })?;
-    // The proof needs the whole batch's readings: the same meters the oracle put in it. An operator
-    // that measured the event recorded them; any other store with the readings computes them again
-    // (one that joined late, or whose round came after the event closed).
-    let measured = match store.measured(event)? {
-        Some(measured) => measured,
-        None => event_results(chain, store, contracts, config, event, &spec)?
-            .results
-            .iter()
-            .map(|r| r.meter)
-            .collect(),
-    };
-    let batch = results(store, &spec, batch_meters(&measured, entry.batch))?;
     let mut readings = Vec::new();
     for (index, &(m, at_ms, batch_wh)) in batch.leaves.iter().enumerate() {
         if m != meter {
@@ -155,8 +212,8 @@ pub fn verify_entry(
     let expected_subsidy = subsidy(
         entry.baseline_wh,
         entry.actual_wh,
-        program.terms.rate_per_kwh,
-        program.terms.cap_per_event,
+        terms.rate_per_kwh,
+        terms.cap_per_event,
     );
     Ok(Verification {
         event,

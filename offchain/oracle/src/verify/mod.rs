@@ -4,7 +4,7 @@
 pub mod entry;
 pub mod payout;
 
-pub use entry::{verify_entry, ProvenReading, Verification};
+pub use entry::{entry_evidence, verify_entry, EntryEvidence, ProvenReading, Verification};
 pub use payout::{
     verify_payouts, EvidenceSource, HeldEvents, OperatorHttp, OutageCheck, PayoutCheck,
     PayoutQuery, ProvenEvent, Recomputed,

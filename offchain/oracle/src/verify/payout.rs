@@ -10,7 +10,7 @@ use gridtrust_common::{
     outage::{evidence_proof, evidence_root, EvidenceError, MeterEvent, OutageRule},
     tiers,
 };
-use outage_insurance::{OutageInsurance, OutageRecord, Policy};
+use outage_insurance::{OutageInsurance, OutageRecord, Policy, PoolTerms};
 
 use crate::{
     error::OracleError,
@@ -221,7 +221,7 @@ pub fn verify_payouts(
             .ok_or_else(|| OracleError::Missing(format!("policy {policy_id} names no pool")))?;
         for (id, record) in &records {
             let paid_at = payouts.iter().position(|(o, _)| o == id);
-            let eligible = eligible(policy, record, pool.terms.exclude_planned, meter);
+            let eligible = eligible(policy, record, &pool.terms, meter);
             if record.report.feeder != policy.feeder || (!eligible && paid_at.is_none()) {
                 continue;
             }
@@ -246,8 +246,8 @@ pub fn verify_payouts(
                 .err()
                 .or_else(|| {
                     let due = if eligible {
-                        tiers::payout_for(&pool.terms.tiers, check.recomputed.as_ref()?.minutes)
-                            .min(pool.terms.aggregate_limit.saturating_sub(paid_before))
+                        pool.terms
+                            .due(check.recomputed.as_ref()?.minutes, paid_before)
                     } else {
                         0
                     };
@@ -266,16 +266,13 @@ pub fn verify_payouts(
 
 /// Whether `policy` (of `meter`) is owed a payout for `record` by its terms: the outage hit the
 /// meter, began while the cover was in force, and is not a planned one its pool excludes.
-fn eligible(policy: &Policy, record: &OutageRecord, exclude_planned: bool, meter: u64) -> bool {
+fn eligible(policy: &Policy, record: &OutageRecord, terms: &PoolTerms, meter: u64) -> bool {
     let r = &record.report;
     let hit = match &r.affected {
         outage_insurance::Affected::WholeFeeder => true,
         outage_insurance::Affected::Meters(meters) => meters.binary_search(&meter).is_ok(),
     };
-    hit && r.feeder == policy.feeder
-        && policy.cover_from <= r.start_ms
-        && r.start_ms < policy.ends_at
-        && !(r.planned && exclude_planned)
+    hit && policy.covers(r) && !terms.excludes(r)
 }
 
 fn payment_mismatch(due: u128, paid: Option<u128>, pending: bool) -> Option<String> {

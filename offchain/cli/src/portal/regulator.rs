@@ -1,0 +1,148 @@
+//! The regulator page: outages per feeder on a timeline, and demand-response events with their
+//! totals and open disputes.
+
+use std::fmt::Write;
+
+use anyhow::Result;
+use demand_response::DemandResponse;
+use gridtrust_chain::{encode::call_builder, units::tokens, Chain};
+use gridtrust_common::tiers::outage_minutes;
+use outage_insurance::OutageInsurance;
+
+use super::{
+    customer::MAX_EVENTS,
+    event_count,
+    html::{escape, table},
+    i18n::{Lang, Text},
+    insurer::MAX_OUTAGES,
+    utc, Site,
+};
+
+/// The body of the regulator page.
+pub fn body<C: Chain>(chain: &mut C, site: &Site, lang: Lang) -> Result<String> {
+    let t = |x| lang.t(x);
+    let block = chain.block_number()?;
+    let read_at = format!("{} #{block}", t(Text::ReadAtBlock));
+    let ins = site.contracts.insurance;
+    let api = call_builder::<OutageInsurance>(ins);
+    let count = chain.query(&ins, api.outage_count(), &site.asker)?;
+    let mut outages = Vec::new();
+    for id in count.saturating_sub(MAX_OUTAGES)..count {
+        if let Some(o) = chain.query(&ins, api.outage(id), &site.asker)? {
+            outages.push((id, o));
+        }
+    }
+    let (first, last) = outages.iter().fold((u64::MAX, 0), |(a, b), (_, o)| {
+        (a.min(o.report.start_ms), b.max(o.report.end_ms))
+    });
+    let mut out = String::new();
+    if !outages.is_empty() {
+        // A timeline: one lane per feeder, each outage a bar from its start to its end.
+        let span = last.saturating_sub(first).max(1);
+        let mut feeders: Vec<u32> = outages.iter().map(|(_, o)| o.report.feeder).collect();
+        feeders.sort_unstable();
+        feeders.dedup();
+        let height = feeders.len() * 26 + 8;
+        let _ = write!(
+            out,
+            "<figure><svg role=\"img\" aria-label=\"{title}\" viewBox=\"0 0 480 {height}\" width=\"100%\" \
+             xmlns=\"http://www.w3.org/2000/svg\">",
+            title = escape(t(Text::Outages))
+        );
+        for (lane, feeder) in feeders.iter().enumerate() {
+            let y = lane * 26 + 4;
+            let _ = write!(
+                out,
+                "<text x=\"0\" y=\"{}\" font-size=\"12\">{} {feeder}</text>",
+                y + 14,
+                escape(t(Text::Feeder))
+            );
+            for (id, o) in outages.iter().filter(|(_, o)| o.report.feeder == *feeder) {
+                let x = 80 + o.report.start_ms.saturating_sub(first) * 390 / span;
+                let length = o.report.end_ms.saturating_sub(o.report.start_ms);
+                let w = (length * 390 / span).max(2);
+                let _ = write!(
+                    out,
+                    "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"18\" class=\"bar\"><title>#{id}</title></rect>"
+                );
+            }
+        }
+        let _ = write!(
+            out,
+            "</svg><figcaption>{} — {}</figcaption></figure>",
+            escape(&utc(first)),
+            escape(&utc(last))
+        );
+    }
+    let rows: Vec<Vec<String>> = outages
+        .iter()
+        .map(|(id, o)| {
+            let r = &o.report;
+            vec![
+                format!("#{id}"),
+                r.feeder.to_string(),
+                escape(&utc(r.start_ms)),
+                escape(&utc(r.end_ms)),
+                outage_minutes(r.start_ms, r.end_ms).to_string(),
+                escape(t(if r.planned {
+                    Text::Planned
+                } else {
+                    Text::Unplanned
+                })),
+                format!("{} / {}", o.paid_policies, tokens(o.paid_total)),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        lang,
+        t(Text::Outages),
+        &[
+            Text::Outage,
+            Text::Feeder,
+            Text::Start,
+            Text::End,
+            Text::Minutes,
+            Text::Status,
+            Text::PayoutsTotal,
+        ],
+        &rows,
+        &format!("outage_insurance.outage_count, outage (event OutageFinalized) · {read_at}"),
+    ));
+
+    let dr = site.contracts.demand;
+    let api = call_builder::<DemandResponse>(dr);
+    let count = event_count(chain, site)?;
+    let mut rows = Vec::new();
+    for id in (count.saturating_sub(MAX_EVENTS)..count).rev() {
+        let Some(e) = chain.query(&dr, api.event(id), &site.asker)? else {
+            continue;
+        };
+        rows.push(vec![
+            format!("#{id}"),
+            format!("#{}", e.program),
+            escape(&utc(e.start_ms)),
+            escape(&utc(e.end_ms)),
+            e.entries.to_string(),
+            e.open_disputes.to_string(),
+            tokens(e.owed),
+            tokens(e.paid),
+        ]);
+    }
+    out.push_str(&table(
+        lang,
+        t(Text::DrEvents),
+        &[
+            Text::Event,
+            Text::Program,
+            Text::Start,
+            Text::End,
+            Text::Entries,
+            Text::Disputed,
+            Text::Subsidy,
+            Text::PayoutsTotal,
+        ],
+        &rows,
+        &format!("demand_response.event · {read_at}"),
+    ));
+    Ok(out)
+}

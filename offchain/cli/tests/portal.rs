@@ -1,0 +1,194 @@
+//! The portal as a newcomer meets it: `gridtrust demo --serve` runs the demo and serves its town, and a
+//! real headless Chromium (Debian's `chromium` and `chromedriver`, installed by `make test`) looks up
+//! a customer on the 3-hour feeder, checks their payout and subsidy in the browser with the shared
+//! rules, checks their own meter export (and sees a doctored one fail), switches language and reads
+//! the insurer's page. Screenshots of each page are written to `<target>/portal-screenshots/`.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use gridtrust_tests::browser::Browser;
+
+/// The demo's customer on feeder 2, which the storm cut for 3 hours.
+const METER: u64 = 2000;
+/// The demo town's first midnight (the sandbox chain's genesis) and noise seed.
+const TOWN_START_MS: &str = "1767225600000";
+
+struct Served {
+    child: Child,
+    url: String,
+    capital: (String, String),
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        // SIGTERM, as Ctrl-C would: the portal stops and the demo's stores are removed.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_demo() -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+        .args(["demo", "--serve", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("gridtrust demo --serve starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut capital = None;
+    let mut url = None;
+    for line in lines.by_ref() {
+        let line = line.expect("the demo's output");
+        if let Some(rest) = line.strip_prefix("pool capital: ") {
+            let (before, after) = rest.trim_end_matches(" tokens").split_once(" → ").unwrap();
+            capital = Some((before.to_owned(), after.to_owned()));
+        }
+        if let Some(at) = line.find("http://") {
+            url = Some(line[at..].split_whitespace().next().unwrap().to_owned());
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    Served {
+        child,
+        url: url.expect("the demo says where the portal serves"),
+        capital: capital.expect("the demo reports the pool's capital"),
+    }
+}
+
+fn screenshots() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("portal-screenshots")
+}
+
+/// The customer's own export of their meter: their readings from the sample town's data, as their
+/// meter recorded them, or with every value one Wh higher (doctored).
+fn exports(dir: &std::path::Path) -> (PathBuf, PathBuf) {
+    let sample = dir.join("town");
+    let out = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+        .args(["oracle", "sample", "--out", sample.to_str().unwrap()])
+        .args(["--seed", "7", "--start-ms", TOWN_START_MS])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let all = std::fs::read_to_string(sample.join("readings.csv")).unwrap();
+    let mine: Vec<&str> = all
+        .lines()
+        .filter(|l| l.starts_with(&format!("reading,{METER},")))
+        .collect();
+    assert!(!mine.is_empty());
+    let doctored: Vec<String> = mine
+        .iter()
+        .map(|l| {
+            let (head, wh) = l.rsplit_once(',').unwrap();
+            format!("{head},{}", wh.parse::<u64>().unwrap() + 1)
+        })
+        .collect();
+    let (honest_file, doctored_file) = (dir.join("my-meter.csv"), dir.join("doctored.csv"));
+    std::fs::write(&honest_file, mine.join("\r\n")).unwrap();
+    std::fs::write(&doctored_file, doctored.join("\n")).unwrap();
+    (honest_file, doctored_file)
+}
+
+const RESULT_OF: &str = "const o = document.querySelector(arguments[0]); \
+                         return o && o.dataset.result ? o.dataset.result + ': ' + o.textContent : null";
+
+fn result_of(browser: &Browser, css: &str) -> String {
+    let script = RESULT_OF.replace("arguments[0]", &format!("{css:?}"));
+    browser
+        .wait_for(&script, Duration::from_secs(30))
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
+    let browser = Browser::start().expect(
+        "headless Chromium and chromedriver (/usr/bin/chromium, /usr/bin/chromedriver; \
+         `make test` installs them with scripts/setup-browser.sh)",
+    );
+    let served = serve_demo();
+    let shots = screenshots();
+    let dir = tempfile::tempdir().unwrap();
+    let (honest, doctored) = exports(dir.path());
+
+    browser.open(&format!("{}?meter={METER}&lang=en", served.url));
+    let text = browser.text();
+    assert!(text.contains("Outage payouts"), "{text}");
+    assert!(
+        text.contains("5.00 tokens"),
+        "the 3-hour outage pays 5.00: {text}"
+    );
+    assert!(
+        text.contains("out ≥ 1 h → 5.00 tokens"),
+        "terms in words: {text}"
+    );
+    assert!(text.contains("Demand-response entries"), "{text}");
+    assert!(text.contains("read at block #"), "sources named: {text}");
+
+    // The payout and the subsidy, checked in this browser against the chain's roots.
+    browser.click("button.check[data-kind=payout]");
+    let payout = result_of(&browser, "button.check[data-kind=payout] + output");
+    assert!(payout.starts_with("matches: matches the chain"), "{payout}");
+    browser.click("button.check[data-kind=entry]");
+    let entry = result_of(&browser, "button.check[data-kind=entry] + output");
+    assert!(entry.starts_with("matches: matches the chain"), "{entry}");
+    browser.screenshot(&shots.join("customer.png"));
+
+    // The customer's own export checks out; a doctored one fails, visibly.
+    browser.choose_file("#own-export", &honest);
+    let own = result_of(&browser, "#own-result");
+    assert!(own.starts_with("matches"), "{own}");
+    assert!(own.contains("✓"), "{own}");
+    browser.open(&format!("{}?meter={METER}&lang=en", served.url));
+    browser.choose_file("#own-export", &doctored);
+    let own = result_of(&browser, "#own-result");
+    assert!(own.starts_with("differs"), "{own}");
+    assert!(
+        own.contains("✗") && own.contains("differs from the chain"),
+        "{own}"
+    );
+    browser.screenshot(&shots.join("customer-doctored.png"));
+
+    // The language switch, on the page itself.
+    browser.click("#lang-switch");
+    let lang = browser.eval("return document.documentElement.lang");
+    assert_eq!(lang, "zh-CN");
+    let text = browser.text();
+    assert!(
+        text.contains("停电赔付") && text.contains("5.00 代币"),
+        "{text}"
+    );
+    browser.screenshot(&shots.join("customer-zh.png"));
+
+    // The insurer's page: the pool's capital before the storm's payouts and after them, as the demo
+    // reported them.
+    browser.open(&format!("{}insurer?lang=en", served.url));
+    let text = browser.text();
+    let (before, after) = &served.capital;
+    let figure = browser.eval("return document.querySelector('figure svg').textContent");
+    let figure = figure.as_str().unwrap_or_default();
+    assert!(
+        figure.contains(&format!("Capital before payouts{before}")),
+        "{figure}"
+    );
+    assert!(figure.contains(&format!("Capital{after}")), "{figure}");
+    assert!(text.contains("Insurance pools"), "{text}");
+    browser.screenshot(&shots.join("insurer.png"));
+
+    browser.open(&format!("{}regulator?lang=en", served.url));
+    let text = browser.text();
+    assert!(text.contains("Outages per feeder"), "{text}");
+    browser.screenshot(&shots.join("regulator.png"));
+
+    // A meter that is not a number is a plain error page, not a trace.
+    browser.open(&format!("{}?meter=abc&lang=en", served.url));
+    assert!(browser.text().contains("not a valid meter number"));
+}

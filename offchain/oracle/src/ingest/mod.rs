@@ -1,0 +1,333 @@
+//! Ingesting meter data: files (or HTTP bodies) of readings and meter events into the store.
+//!
+//! - [`lines`]: the input split into lines, each decoded on its own (BOM, CRLF, a bad byte);
+//! - [`parse`]: the CSV and JSON Lines formats, chosen by the file's extension;
+//! - [`bounds`]: what a parsed record must satisfy to be plausible.
+//!
+//! Every line that cannot be used is a [`Reject`] naming the source and line number, and the rest goes
+//! on; so is a correction the store refuses (a reading already committed on chain). Only a source that
+//! cannot be read at all (missing, unknown format, an I/O error) fails, and then nothing of it is
+//! stored: each source is one transaction.
+
+pub mod bounds;
+pub mod lines;
+pub mod parse;
+
+use std::{
+    fs::File,
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+pub use bounds::Bounds;
+pub use parse::{parse_csv_line, parse_json_line, CsvLine};
+
+use crate::{
+    records::Record,
+    store::{Store, StoreError},
+};
+
+/// A line that was not ingested, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// The file (or e.g. `http#12` for an HTTP request).
+    pub file: PathBuf,
+    /// Its line number, from 1.
+    pub line: usize,
+    /// What was wrong with it.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.reason)
+    }
+}
+
+/// What ingesting one source did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Readings stored: new ones and accepted corrections.
+    pub readings: usize,
+    /// Events stored that were not stored before.
+    pub events: usize,
+    /// Records identical to what the store held already (the same data sent again).
+    pub unchanged: usize,
+    /// Readings that replaced a different stored value (the old one is kept as a revision).
+    pub corrections: usize,
+    /// Corrections refused because the reading is part of a committed result (also in `rejects`).
+    pub corrections_refused: usize,
+    /// Lines rejected.
+    pub rejects: Vec<Reject>,
+}
+
+/// Why a whole source could not be ingested (a bad line is a [`Reject`] instead).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The file could not be read.
+    #[error("reading {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Neither `.csv` nor `.jsonl`.
+    #[error("{0}: unknown format (expected .csv or .jsonl)")]
+    UnknownFormat(PathBuf),
+    /// The store refused a write.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A meter-data format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated lines (`.csv`).
+    Csv,
+    /// JSON Lines (`.jsonl`).
+    JsonLines,
+}
+
+impl Format {
+    /// The format a file's extension names, if any.
+    pub fn of(path: &Path) -> Option<Self> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => Some(Self::Csv),
+            Some("jsonl") => Some(Self::JsonLines),
+            _ => None,
+        }
+    }
+}
+
+/// Parses lines of one format, keeping what can be reused from line to line.
+pub enum LineParser {
+    /// CSV lines (boxed: the splitter's state machine is large, and one parser serves a whole file).
+    Csv(Box<CsvLine>),
+    /// JSON Lines.
+    JsonLines,
+}
+
+impl LineParser {
+    /// A parser of `format`'s lines.
+    pub fn new(format: Format) -> Self {
+        match format {
+            Format::Csv => Self::Csv(Box::default()),
+            Format::JsonLines => Self::JsonLines,
+        }
+    }
+
+    /// Parses one line; `Ok(None)` for a line to skip.
+    pub fn parse(&mut self, line: &str) -> Result<Option<Record>, String> {
+        match self {
+            Self::Csv(csv) => csv.parse(line),
+            Self::JsonLines => parse_json_line(line),
+        }
+    }
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Ingests `path` into `store` in one transaction; bad lines are rejected and counted.
+pub fn ingest_file(
+    path: &Path,
+    bounds: &Bounds,
+    store: &mut Store,
+) -> Result<IngestReport, IngestError> {
+    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat(path.to_owned()))?;
+    let file = File::open(path).map_err(|source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    ingest_reader(BufReader::new(file), format, path, bounds, store)
+}
+
+/// Ingests the lines of `reader` (named `source` in rejects: a file, or e.g. `http#12`) into `store`
+/// in one transaction; lines that do not parse or break `bounds` are rejected and counted.
+pub fn ingest_reader(
+    reader: impl BufRead,
+    format: Format,
+    source: &Path,
+    bounds: &Bounds,
+    store: &mut Store,
+) -> Result<IngestReport, IngestError> {
+    let now = unix_ms();
+    let mut parser = LineParser::new(format);
+    let mut report = IngestReport::default();
+    let (mut readings, mut reading_lines) = (Vec::new(), Vec::new());
+    let (mut events, mut event_lines) = (Vec::new(), Vec::new());
+    let reject = |line: usize, reason: String| Reject {
+        file: source.to_owned(),
+        line,
+        reason,
+    };
+    lines::for_each_line(reader, |number, text| {
+        let parsed = text
+            .and_then(|line| parser.parse(line))
+            .and_then(|record| match record {
+                Some(r) => bounds.check(&r, now).map(|()| Some(r)),
+                None => Ok(None),
+            });
+        match parsed {
+            Ok(Some(Record::Reading(r))) => {
+                readings.push(r);
+                reading_lines.push(number);
+            }
+            Ok(Some(Record::Event(e))) => {
+                events.push(e);
+                event_lines.push(number);
+            }
+            Ok(None) => {}
+            Err(reason) => report.rejects.push(reject(number, reason)),
+        }
+    })
+    .map_err(|e| IngestError::Io {
+        path: source.to_owned(),
+        source: e,
+    })?;
+    let written = store.put_records(&readings, &events)?;
+    report.readings = written.readings.new + written.readings.corrected;
+    report.events = written.events.new;
+    report.unchanged = written.readings.unchanged + written.events.unchanged;
+    report.corrections = written.readings.corrected;
+    report.corrections_refused = written.readings.refused.len();
+    for (index, reason) in written.readings.refused {
+        report.rejects.push(reject(reading_lines[index], reason));
+    }
+    for (index, reason) in written.events.refused {
+        report.rejects.push(reject(event_lines[index], reason));
+    }
+    report.rejects.sort_by_key(|r| r.line);
+    Ok(report)
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    /// 2026-01-01T00:00:00Z: a plausible time for meter data.
+    const T: u64 = 1_767_225_600_000;
+
+    fn ingest(path: &Path, store: &mut Store) -> IngestReport {
+        ingest_file(path, &Bounds::default(), store).unwrap()
+    }
+
+    #[test]
+    fn a_file_with_bad_lines_keeps_the_good_ones_and_names_the_bad() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let csv = dir.path().join("day.csv");
+        std::fs::write(
+            &csv,
+            format!(
+                "type,meter,a,b\nreading,1,{T},100\nreading,1,{T},abc\n\nlast_gasp,1,7,{T}\nreading,2\n"
+            ),
+        )
+        .unwrap();
+        let report = ingest(&csv, &mut store);
+        assert_eq!((report.readings, report.events), (1, 1));
+        let lines: Vec<usize> = report.rejects.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![3, 6]);
+        assert!(report.rejects[0]
+            .to_string()
+            .starts_with(&format!("{}:3: wh", csv.display())));
+        assert_eq!(store.meter_events().unwrap().len(), 1);
+
+        let json = dir.path().join("more.jsonl");
+        std::fs::write(
+            &json,
+            format!(
+                "{{\"type\":\"reading\",\"meter\":3,\"interval_start_ms\":{T},\"wh\":7}}\n{{oops\n"
+            ),
+        )
+        .unwrap();
+        let report = ingest(&json, &mut store);
+        assert_eq!((report.readings, report.rejects.len()), (1, 1));
+        assert_eq!(report.rejects[0].line, 2);
+        assert_eq!(store.meters().unwrap(), vec![1, 3]);
+
+        let other = dir.path().join("x.txt");
+        std::fs::write(&other, "").unwrap();
+        assert!(matches!(
+            ingest_file(&other, &Bounds::default(), &mut store),
+            Err(IngestError::UnknownFormat(_))
+        ));
+        assert!(matches!(
+            ingest_file(
+                &dir.path().join("missing.csv"),
+                &Bounds::default(),
+                &mut store
+            ),
+            Err(IngestError::Io { .. })
+        ));
+    }
+
+    /// Each input a utility's exports really contain (issue: "the oracle's inputs") ends as a
+    /// line-numbered reject or an audited revision, and every good line around it is stored.
+    #[test]
+    fn every_kind_of_bad_input_costs_only_its_own_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let q = 900_000;
+        let mut bytes = b"\xEF\xBB\xBFtype,meter,interval_start_ms,wh\r\n".to_vec();
+        let lines: [String; 9] = [
+            format!("reading,1,{T},100"),                          // 2: good
+            format!("reading,18446744073709551615,{T},5"),         // 3: beyond SQLite's integer
+            format!("reading,1,{},18446744073709551615", T + q),   // 4: beyond SQLite's integer
+            format!("\"reading\",\"8\",\"{T}\",\"100\""),          // 5: quoted: good
+            "reading,1,99999999999900000,5".into(),                // 6: the year 5138
+            format!("reading,1,{},5", T + 60_000),                 // 7: not on a quarter hour
+            format!("reading,1,{},100000000000000000", T + 2 * q), // 8: 10^17 Wh
+            format!("reading,2,{T},50"),                           // 9: good
+            format!("reading,1,{T},130"),                          // 10: a correction of line 2
+        ];
+        for line in &lines {
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.extend_from_slice(b"\r\n");
+        }
+        bytes.extend_from_slice(b"reading,3,\xFF,5\r\n"); // 11: not UTF-8
+        bytes.extend_from_slice(format!("reading,3,{T},5").as_bytes()); // 12: good, no final newline
+        let file = dir.path().join("export.csv");
+        std::fs::write(&file, &bytes).unwrap();
+
+        let report = ingest(&file, &mut store);
+        let rejected: Vec<(usize, &str)> = report
+            .rejects
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        let numbers: Vec<usize> = rejected.iter().map(|r| r.0).collect();
+        assert_eq!(numbers, vec![3, 4, 6, 7, 8, 11], "{rejected:#?}");
+        for (line, needle) in [
+            (3, "largest storable"),
+            (4, "largest storable"),
+            (6, "future_tolerance"),
+            (7, "interval boundary"),
+            (8, "max_wh_per_interval"),
+            (11, "not UTF-8"),
+        ] {
+            let reason = rejected.iter().find(|r| r.0 == line).unwrap().1;
+            assert!(reason.contains(needle), "line {line}: {reason}");
+        }
+        assert_eq!(store.meters().unwrap(), vec![1, 2, 3, 8]);
+        // The correction is stored, and the value it replaced is kept with when it arrived.
+        assert_eq!(report.corrections, 1);
+        let revisions = store.revisions(1, T).unwrap();
+        assert_eq!(
+            revisions.iter().map(|r| r.wh).collect::<Vec<_>>(),
+            vec![100, 130]
+        );
+        // Ingesting the same export again rejects the same lines; the file's two values for meter 1
+        // replay as two more revisions, ending where they ended before.
+        let again = ingest(&file, &mut store);
+        assert_eq!((again.unchanged, again.corrections), (3, 2));
+        let lines = |r: &IngestReport| r.rejects.iter().map(|r| r.line).collect::<Vec<_>>();
+        assert_eq!(lines(&again), lines(&report));
+        assert_eq!(store.readings(1, T, T + 1).unwrap()[0].wh, 130);
+    }
+}
