@@ -23,6 +23,16 @@ pub fn request_bytes(port: u16, request: &[u8]) -> String {
     answer
 }
 
+/// The JSON body of `answer` (a whole HTTP answer as [`get`] returns it); fails the test, showing the
+/// answer, unless the status is 200 and the body is JSON.
+pub fn json_body(answer: &str) -> serde_json::Value {
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, body)| body);
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("a JSON body ({e}): {answer}"))
+}
+
 /// `GET path`.
 pub fn get(port: u16, path: &str) -> String {
     request(

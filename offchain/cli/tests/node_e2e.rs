@@ -484,7 +484,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         "/evidence/{}?meter=1000",
         gridtrust_oracle::evidence::root_hex(&record.report.evidence_root)
     ));
-    let mut doc: serde_json::Value = serde_json::from_str(&served).expect(&served);
+    let mut doc = http::json_body(&served);
     assert!(!doc["proofs"].as_array().unwrap().is_empty(), "{served}");
     let evidence = root.path().join("evidence.json");
     std::fs::write(&evidence, doc.to_string()).unwrap();
@@ -555,12 +555,11 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         &mut said,
     )
     .unwrap();
+    // "portal: http://127.0.0.1:PORT/ (Ctrl-C stops it)"
     let port: u16 = said
-        .trim()
-        .trim_end_matches('/')
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("http://127.0.0.1:"))
+        .and_then(|rest| rest.trim_end_matches('/').parse().ok())
         .unwrap_or_else(|| panic!("the portal says where it listens: {said}"));
     let policy = chain
         .query(&insurance, ins.policies_of_meter(1000), &utility)

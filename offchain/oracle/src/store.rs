@@ -73,7 +73,9 @@ pub struct Revision {
     pub replaced_ms: Option<u64>,
 }
 
-fn unix_ms() -> u64 {
+/// The wall clock in Unix milliseconds (0 if the clock reads before 1970): when the oracle stored or
+/// checked something, never an interval's time, which always comes from the meter data.
+pub(crate) fn unix_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)

@@ -10,7 +10,7 @@ use gridtrust_oracle::{
     daemon::{Door, Shared, Token},
     Store,
 };
-use gridtrust_tests::http::{get, post_ingest, post_ingest_as};
+use gridtrust_tests::http::{get, json_body, post_ingest, post_ingest_as};
 
 /// 2026-01-01T00:00:00Z: a plausible time for meter data.
 const T: u64 = 1_767_225_600_000;
@@ -190,9 +190,7 @@ fn the_evidence_behind_a_report_is_served_with_proofs_and_fetched_by_a_verifier(
     } = serve(&dir, &db, Door::default());
 
     let answer = get(port, &format!("/evidence/{}?meter=1", root_hex(&root)));
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let body: serde_json::Value =
-        serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let body = json_body(&answer);
     assert_eq!(
         body["events"].as_array().unwrap().len(),
         outage.evidence.len()

@@ -22,7 +22,7 @@ use std::{
     io::{BufRead, Write},
     path::Path,
     sync::{atomic::AtomicU64, Arc, Mutex},
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::Duration,
 };
 
 use gridtrust_chain::{Chain, Contracts, Key, Manifest, NodeChain, NodeOptions};
@@ -37,7 +37,7 @@ pub use shutdown::Shutdown;
 use crate::{
     evidence::EvidenceFile,
     ingest::{ingest_file, ingest_reader, Format, IngestError, IngestReport},
-    store::{Store, StoreError},
+    store::{unix_ms, Store, StoreError},
     worker::round,
 };
 
@@ -108,12 +108,6 @@ pub struct Shared {
     state: Mutex<RoundState>,
     poll: Duration,
     chain: String,
-}
-
-fn unix_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Shared {

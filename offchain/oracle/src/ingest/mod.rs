@@ -17,7 +17,6 @@ use std::{
     fs::File,
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
-    time::{SystemTime, UNIX_EPOCH},
 };
 
 pub use bounds::Bounds;
@@ -25,7 +24,7 @@ pub use parse::{parse_csv_line, parse_json_line, CsvLine};
 
 use crate::{
     records::Record,
-    store::{Store, StoreError},
+    store::{unix_ms, Store, StoreError},
 };
 
 /// A line that was not ingested, and why.
@@ -125,12 +124,6 @@ impl LineParser {
             Self::JsonLines => parse_json_line(line),
         }
     }
-}
-
-fn unix_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Ingests `path` into `store` in one transaction; bad lines are rejected and counted.
