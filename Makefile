@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
-.PHONY: demo test bench setup browser contracts check-wasm portal lint fmt
+.PHONY: demo test bench setup browser contracts check-wasm polkadotjs portal lint fmt
 
 ## Deploy every contract into the embedded sandbox chain and run the demo.
 demo: contracts
@@ -14,7 +14,7 @@ portal: contracts check-wasm
 
 ## Formatting, lints, contract builds and every test; the end-to-end tests run against a real
 ## contracts-node when one is installed (scripts/e2e.sh says when they are skipped).
-test: contracts check-wasm browser lint
+test: contracts check-wasm polkadotjs browser lint
 	cargo test --release --workspace
 	@scripts/e2e.sh
 
@@ -33,6 +33,10 @@ browser:
 ## The portal's in-browser check (contracts/common's rules as WebAssembly).
 check-wasm: setup
 	@scripts/build-check.sh
+
+## polkadot.js (as Contracts UI uses it) loads every bundle (installs Node.js and its packages when missing).
+polkadotjs: contracts
+	@scripts/check-polkadotjs.sh
 
 ## Build the contract bundles (skipped when up to date).
 contracts: setup

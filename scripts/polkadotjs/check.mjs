@@ -1,4 +1,4 @@
-// Usage: npm install && node check.mjs $CARGO_TARGET_DIR/ink/*/*.contract $CARGO_TARGET_DIR/ink/*/*.json
+// Usage: scripts/check-polkadotjs.sh (or: npm install && node check.mjs $CARGO_TARGET_DIR/ink/*/*.contract)
 // Loads each .contract bundle, or metadata-only .json, the way polkadot.js apps / Contracts UI do (Abi
 // from @polkadot/api-contract)
 import { Abi } from '@polkadot/api-contract';
