@@ -27,9 +27,7 @@ pub fn request_bytes(port: u16, request: &[u8]) -> String {
 /// answer, unless the status is 200 and the body is JSON.
 pub fn json_body(answer: &str) -> serde_json::Value {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, body)| body);
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
     serde_json::from_str(body).unwrap_or_else(|e| panic!("a JSON body ({e}): {answer}"))
 }
 

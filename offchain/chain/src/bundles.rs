@@ -42,6 +42,23 @@ pub fn load(name: &str) -> Result<Bundle, BundleError> {
     load_in(&bundles_dir(), name)
 }
 
+/// The messages of contract `name` by selector, as its bundle's metadata names them (`spec.messages`);
+/// `None` when the bundle is not at hand or is not readable (a node-only install may have none).
+pub fn message_labels(name: &str) -> Option<Vec<([u8; 4], String)>> {
+    let text = std::fs::read_to_string(bundle_path(name)).ok()?;
+    let bundle: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let labels = bundle["spec"]["messages"]
+        .as_array()?
+        .iter()
+        .filter_map(|m| {
+            let hex = m["selector"].as_str()?.strip_prefix("0x")?;
+            let selector = <[u8; 4]>::try_from(hex::decode(hex).ok()?).ok()?;
+            Some((selector, m["label"].as_str()?.to_owned()))
+        })
+        .collect();
+    Some(labels)
+}
+
 /// Loads contract `name`'s bundle from `dir`; a missing one is reported with how GridTrust builds it.
 fn load_in(dir: &Path, name: &str) -> Result<Bundle, BundleError> {
     Bundle::load_in(dir, name).map_err(|e| match e {

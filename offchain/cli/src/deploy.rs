@@ -26,7 +26,7 @@ use std::{
 use anyhow::{bail, Context, Result};
 use gridtrust_chain::{
     deployment::{self, Manifest, Plan},
-    parse_ss58, ss58, AccountId, Key, NodeChain, NodeOptions,
+    parse_ss58, ss58, units, AccountId, Confirm, Key, NodeChain, NodeOptions,
 };
 use serde::Deserialize;
 
@@ -179,12 +179,29 @@ pub fn load(path: &Path) -> Result<Loaded> {
 
 /// Connects to the configured chain with the configured keys.
 pub fn connect(loaded: &Loaded, url: Option<&str>) -> Result<NodeChain> {
+    connect_confirming(loaded, url, None)
+}
+
+/// [`connect`], asking `confirm` before each contract call is signed. Amounts read and shown from
+/// here on are in the chain's own token ([`units::set_denomination`]).
+pub fn connect_confirming(
+    loaded: &Loaded,
+    url: Option<&str>,
+    confirm: Option<Confirm>,
+) -> Result<NodeChain> {
     let url = url.unwrap_or(&loaded.config.chain.url);
     let mut options = NodeOptions::new(url);
+    options.confirm = confirm;
     if let Some(faucet) = &loaded.config.chain.faucet {
         options = options.with_faucet(key("faucet", faucet)?);
     }
     let chain = NodeChain::connect(options).with_context(|| format!("connecting to {url}"))?;
+    let (decimals, symbol) = chain
+        .token()
+        .with_context(|| format!("reading the token {url} declares"))?;
+    units::Denomination::new(decimals, symbol)
+        .and_then(units::set_denomination)
+        .map_err(anyhow::Error::msg)?;
     for k in &loaded.keys {
         chain.add_key(k.clone());
     }

@@ -75,7 +75,19 @@ enum Command {
 }
 
 fn main() -> Result<()> {
-    match Cli::parse().command {
+    let done = run(Cli::parse().command);
+    match done {
+        // A dry run stops before its first transaction, as asked: that is success.
+        Err(e) if gridtrust::session::is_dry_run(&e) => {
+            eprintln!("dry run: nothing sent");
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
         #[cfg(feature = "sandbox")]
         Command::Demo(c) => c.run(),
         #[cfg(feature = "sandbox")]

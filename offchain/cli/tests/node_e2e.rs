@@ -945,7 +945,7 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
          max_oracle_silence_hours = 24\n[[tiers]]\nmin_minutes = 1\npayout = \"5\"\n",
     )
     .unwrap();
-    let created: serde_json::Value = serde_json::from_str(&gridtrust_ok(&[
+    let create = [
         "insurer",
         "pool",
         "create",
@@ -958,8 +958,31 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
         "--fund",
         "100",
         "--json",
-    ]))
-    .unwrap();
+    ];
+    // First a dry run: what would be sent and its fee, as JSON, and nothing sent.
+    let (ok, preview, said) = gridtrust(&[&create[..], &["--dry-run"]].concat());
+    assert!(ok, "a dry run succeeds: {preview}{said}");
+    assert!(said.contains("dry run: nothing sent"), "{said}");
+    let preview: serde_json::Value = serde_json::from_str(&preview).expect(&preview);
+    let preview = &preview["preview"];
+    assert_eq!(
+        (&preview["contract"], &preview["message"]),
+        (&"outage_insurance".into(), &"create_pool".into()),
+        "named from the bundle's metadata: {preview}"
+    );
+    let fee: u128 = preview["fee"].as_str().unwrap().parse().unwrap();
+    assert!(fee > 0, "the node's fee estimate: {preview}");
+    assert!(preview["ref_time"].as_u64().unwrap() > 0, "{preview}");
+    // Then for real, with its preview on standard error.
+    let (ok, out, said) = gridtrust(&create);
+    assert!(ok, "{out}{said}");
+    assert!(
+        said.contains("to send: outage_insurance.create_pool signed by")
+            && said.contains("value 100.00 tokens, fee ≈ 0.0"),
+        "the transaction previewed with its value and fee: {said}"
+    );
+    let created: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(created["pool"], 0, "the dry run created no pool: {created}");
     let pool = created["pool"].to_string();
     // The committee must have been heard for sales: each operator sends a heartbeat.
     let mut ins = call_builder::<OutageInsurance>(grid.insurance.address);
@@ -1076,10 +1099,21 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
     assert!(chain.balance(&account("Insurer")).unwrap() > before + 9 * UNIT);
 
     phase.enter("a hotel lists its last room; one guest books it, the next is refused");
-    chain.actor("Eve"); // the tourism authority signs the merchant attestation
-    lodging
-        .attest_merchant(&mut chain, account("Hotel"))
-        .unwrap();
+    // The tourism authority attests the hotel as a verified merchant.
+    let merchant = gridtrust_ok(&[
+        "utility",
+        "attest",
+        "--config",
+        &cfg,
+        "--suri",
+        "//Eve",
+        "--schema",
+        &lodging.merchant_schema.to_string(),
+        "--account",
+        &gridtrust_chain::ss58(&account("Hotel")),
+        "--yes",
+    ]);
+    assert!(merchant.starts_with("attestation "), "{merchant}");
     let details = root.path().join("hotel.json");
     std::fs::write(&details, "{\"name\":\"Lakeside\"}").unwrap();
     let registered = gridtrust_ok(&[

@@ -103,6 +103,11 @@ pub enum ChainError {
     /// The node refused the transaction itself (bad nonce, cannot pay fees, invalid).
     #[error("the node refused the transaction: {0}")]
     Rejected(String),
+    /// The transaction was not sent: its confirmation ([`NodeOptions::confirm`]) said no, and why.
+    ///
+    /// [`NodeOptions::confirm`]: crate::NodeOptions::confirm
+    #[error("not sent: {0}")]
+    Declined(String),
     /// The chain client holds no key for an account asked to sign.
     #[error("no signing key for account {0}: add it with a secret URI first")]
     NoKey(String),

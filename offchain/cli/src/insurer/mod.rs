@@ -106,10 +106,11 @@ impl PoolCommand {
                 terms,
                 fund: capital,
             } => {
-                // Checked before connecting, so a mistake costs nothing.
+                // Connected first: amounts are in the chain's own token decimals. Still checked
+                // before anything is signed, so a mistake costs nothing.
+                let mut s = session.connect()?;
                 let terms = terms::read(terms)?;
                 let capital = capital.as_deref().map_or(Ok(0), |t| amount(t, "--fund"))?;
-                let mut s = session.connect()?;
                 let who = s.signer()?;
                 let id = create(&mut s.chain, &s.contracts, &who, terms, capital)?;
                 session.say(
@@ -122,8 +123,8 @@ impl PoolCommand {
                 pool,
                 amount: text,
             } => {
-                let value = amount(text, "--amount")?;
                 let mut s = session.connect()?;
+                let value = amount(text, "--amount")?;
                 let who = s.signer()?;
                 let shares = fund(&mut s.chain, &s.contracts, &who, *pool, value)?;
                 session.say(
@@ -140,12 +141,12 @@ impl PoolCommand {
                 amount: text,
                 all,
             } => {
+                let mut s = session.connect()?;
                 let take = match (text, all) {
                     (_, true) => Take::All,
                     (Some(t), false) => Take::Amount(amount(t, "--amount")?),
                     (None, false) => unreachable!("clap requires --amount or --all"),
                 };
-                let mut s = session.connect()?;
                 let who = s.signer()?;
                 let (paid, shares) = withdraw(&mut s.chain, &s.contracts, &who, *pool, take)?;
                 session.say(

@@ -179,12 +179,13 @@ impl HotelCommand {
             } => {
                 let details = std::fs::read(details)
                     .with_context(|| format!("reading {}", details.display()))?;
-                let bond = parse_tokens(bond).map_err(|e| anyhow!("--bond: {e}"))?;
                 let compensation = compensation_percent
                     .checked_mul(100)
                     .filter(|bps| *bps <= 10_000)
                     .context("--compensation-percent: at most 100")?;
+                // Connected first: the bond is in the chain's own token decimals.
                 let mut s = session.connect()?;
+                let bond = parse_tokens(bond).map_err(|e| anyhow!("--bond: {e}"))?;
                 let who = s.signer()?;
                 let id = register(
                     &mut s.chain,
@@ -209,8 +210,8 @@ impl HotelCommand {
                 capacity,
                 terms: path,
             }) => {
-                let terms = terms::read(path)?;
                 let mut s = session.connect()?;
+                let terms = terms::read(path)?;
                 let who = s.signer()?;
                 let id = add_room(
                     &mut s.chain,
@@ -232,8 +233,8 @@ impl HotelCommand {
                 capacity,
                 terms: path,
             }) => {
-                let terms = path.as_deref().map(terms::read).transpose()?;
                 let mut s = session.connect()?;
+                let terms = path.as_deref().map(terms::read).transpose()?;
                 let who = s.signer()?;
                 update_room(
                     &mut s.chain,

@@ -9,6 +9,7 @@ mod registry;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use attestations::AttestRequest;
 use demand_response::ProgramTerms;
 use gridtrust_chain::{
     parse_ss58,
@@ -42,6 +43,21 @@ pub enum UtilityCommand {
     /// Attestation schemas.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Attest an account under a schema whose claim is the account itself, with no meter: a hotel
+    /// as a verified merchant, a guest's real name.
+    Attest {
+        #[command(flatten)]
+        session: Session,
+        /// The schema.
+        #[arg(long)]
+        schema: u32,
+        /// Who is attested (SS58).
+        #[arg(long)]
+        account: String,
+        /// Expiry: a date (2027-12-31, 00:00 UTC) or milliseconds; none by default.
+        #[arg(long)]
+        expires: Option<String>,
+    },
     /// Meter-holder attestations.
     #[command(subcommand)]
     Meters(MetersCommand),
@@ -323,6 +339,8 @@ impl UtilityCommand {
                 dispute_window_hours,
                 fund,
             }) => {
+                // Connected first: amounts are in the chain's own token decimals.
+                let mut s = session.connect()?;
                 let tokens = |t: &str, what: &str| {
                     parse_tokens(t).map_err(|e| anyhow::anyhow!("{what}: {e}"))
                 };
@@ -341,7 +359,6 @@ impl UtilityCommand {
                     anyhow::bail!("the contract would refuse these terms: {problem}");
                 }
                 let budget = fund.as_deref().map_or(Ok(0), |t| tokens(t, "--fund"))?;
-                let mut s = session.connect()?;
                 let who = s.signer()?;
                 let id = program::create_program(&mut s.chain, &s.contracts, &who, terms, budget)?;
                 session.say(
@@ -357,8 +374,8 @@ impl UtilityCommand {
                 program: id,
                 amount,
             }) => {
-                let value = parse_tokens(amount).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;
                 let mut s = session.connect()?;
+                let value = parse_tokens(amount).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;
                 let who = s.signer()?;
                 let budget = program::fund_program(&mut s.chain, &s.contracts, &who, *id, value)?;
                 session.say(
@@ -444,6 +461,29 @@ impl UtilityCommand {
                 session.say(
                     json!({ "schema": schema, "attester": text }),
                     format!("{text} may attest under schema {schema}"),
+                );
+            }
+            Self::Attest {
+                session,
+                schema,
+                account: text,
+                expires,
+            } => {
+                let subject = account(text)?;
+                let expires_at = holders::parse_expiry(expires.as_deref().unwrap_or_default())
+                    .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
+                let mut s = session.connect()?;
+                let who = s.signer()?;
+                let request = AttestRequest {
+                    subject,
+                    claim_hash: [0; 32],
+                    expires_at,
+                    parent: None,
+                };
+                let id = attest(&mut s.chain, &s.contracts, &who, *schema, request)?;
+                session.say(
+                    json!({ "attestation": id }),
+                    format!("attestation {id}: {text} under schema {schema}"),
                 );
             }
             Self::Meters(MetersCommand::Attest {

@@ -16,9 +16,12 @@
 //! a transaction already sent when the connection broke is reported as [`ChainError::OutcomeUnknown`],
 //! never silently resent.
 
+mod preview;
 mod rpc;
 mod tx;
 mod wire;
+
+pub use self::preview::{Confirm, Preview};
 
 use std::{
     collections::HashMap,
@@ -72,6 +75,8 @@ pub struct NodeOptions {
     pub inclusion_timeout: Duration,
     /// How long reads and dry runs keep retrying while the node is unreachable.
     pub reconnect_for: Duration,
+    /// Asked before each contract call is signed, with its fee; `None`: calls are sent unasked.
+    pub confirm: Option<Confirm>,
 }
 
 impl NodeOptions {
@@ -83,6 +88,7 @@ impl NodeOptions {
             gas_margin_pct: 25,
             inclusion_timeout: Duration::from_secs(60),
             reconnect_for: Duration::from_secs(30),
+            confirm: None,
         }
     }
 
@@ -176,6 +182,30 @@ impl NodeChain {
     /// The node's endpoint.
     pub fn url(&self) -> &str {
         &self.inner.options.url
+    }
+
+    /// The chain's token as its properties declare it (`system_properties`): decimal places and
+    /// symbol; 12 and `UNIT`, as Substrate assumes, where the chain declares none.
+    pub fn token(&self) -> Result<(u32, String), ChainError> {
+        let properties =
+            self.block_on_read(|| async { self.inner.rpc.system_properties().await })?;
+        // A chain with several tokens lists each property as an array; its first is the native one.
+        let first = |name: &str| {
+            properties.get(name).and_then(|v| match v {
+                serde_json::Value::Array(all) => all.first().cloned(),
+                one => Some(one.clone()),
+            })
+        };
+        let decimals = first("tokenDecimals")
+            .and_then(|v| v.as_u64())
+            .map_or(Ok(12), u32::try_from)
+            .map_err(|_| {
+                ChainError::Unsupported("the chain declares too many token decimals".into())
+            })?;
+        let symbol = first("tokenSymbol")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "UNIT".to_owned());
+        Ok((decimals, symbol))
     }
 
     /// The chain's name as the node reports it (e.g. `Development`).
@@ -394,6 +424,21 @@ impl Chain for NodeChain {
                 Value::from_bytes(&message.data),
             ],
         );
+        if let Some(confirm) = &self.inner.options.confirm {
+            let preview = Preview {
+                contract: *contract,
+                selector: message
+                    .data
+                    .get(..4)
+                    .and_then(|s| s.try_into().ok())
+                    .unwrap_or_default(),
+                value,
+                signer: *actor,
+                weight: self.with_margin(dry.gas_required),
+                fee: self.fee_estimate(&call, actor)?,
+            };
+            confirm.decide(&preview).map_err(ChainError::Declined)?;
+        }
         let included = self.submit(&call, actor)?;
         if included.is_contract_reverted() {
             // The state moved between the dry run and the block (another transaction came first):

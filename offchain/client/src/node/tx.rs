@@ -116,6 +116,24 @@ impl NodeChain {
         })
     }
 
+    /// The fee the node asks for `call` signed by `signer`, tip excluded (`TransactionPaymentApi`).
+    pub(super) fn fee_estimate(
+        &self,
+        call: &Payload,
+        signer: &AccountId,
+    ) -> Result<u128, ChainError> {
+        let key = self.key(signer)?;
+        // Signed with nonce 0: the fee depends on the length and weight, never on the nonce, and the
+        // real nonce is reserved only when the transaction is sent.
+        let signed = self
+            .inner
+            .client
+            .tx()
+            .create_signed_offline(call, key.pair(), Default::default())
+            .map_err(|e| ChainError::Rejected(e.to_string()))?;
+        self.block_on_read(|| signed.partial_fee_estimate())
+    }
+
     /// Weight to offer for a call that needed `required` in the dry run.
     pub(super) fn with_margin(&self, required: Weight) -> Weight {
         let grow =
