@@ -27,7 +27,9 @@ pub struct Preview {
 /// Decides, from a [`Preview`], whether a transaction is sent: `Err(reason)` sends nothing and the
 /// call fails with [`ChainError::Declined`](crate::ChainError::Declined) carrying the reason.
 #[derive(Clone)]
-pub struct Confirm(Arc<dyn Fn(&Preview) -> Result<(), String> + Send + Sync>);
+pub struct Confirm(Arc<Decide>);
+
+type Decide = dyn Fn(&Preview) -> Result<(), String> + Send + Sync;
 
 impl Confirm {
     /// A confirmation by `decide`.
