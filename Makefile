@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
-.PHONY: demo test bench setup browser contracts check-wasm polkadotjs portal lint fmt
+.PHONY: demo test bench setup node browser contracts check-wasm polkadotjs portal lint fmt
 
 ## Deploy every contract into the embedded sandbox chain and run the demo.
 demo: contracts
@@ -25,6 +25,10 @@ bench: contracts
 ## Install the pinned toolchain and cargo-contract when missing.
 setup:
 	@scripts/setup.sh
+
+## contracts-node 0.42 for the end-to-end tests (75–80 min once, resumable; skipped when installed).
+node:
+	@scripts/install-node.sh
 
 ## Chromium and chromedriver for the portal's browser tests (Debian packages, when missing).
 browser:
