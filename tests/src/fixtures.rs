@@ -1,6 +1,10 @@
 //! Deployed contracts the tests of several crates start from.
 
-use gridtrust_chain::{named_account, AccountId, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
+use gridtrust_common::committee::Oracle;
+use outage_insurance::OutageInsurance;
+
+use crate::UNIT;
 
 /// A fresh sandbox chain with the grid's contracts deployed by a funded `utility`, and a 2-of-3
 /// committee of funded `operator-1..3`.
@@ -16,4 +20,31 @@ pub fn committee_grid() -> (SandboxChain, Grid) {
     let grid = Grid::deploy(&mut chain, utility, operators, 2)
         .expect("contracts deploy (run `make contracts` first)");
     (chain, grid)
+}
+
+/// The accounts `names` (as [`named_account`] makes them), each funded with `tokens` whole tokens.
+pub fn funded<const N: usize>(
+    chain: &mut SandboxChain,
+    names: [&str; N],
+    tokens: u128,
+) -> [AccountId; N] {
+    names.map(|name| {
+        let account = named_account(name);
+        chain.fund(&account, tokens * UNIT);
+        account
+    })
+}
+
+/// Operators 1 and 2 (a quorum) send a heartbeat to the insurance contract: it sells cover only
+/// while the committee has been heard from recently.
+pub fn committee_heard(chain: &mut SandboxChain, grid: &Grid) {
+    let insurance = grid.insurance.address;
+    let mut api = call_builder::<OutageInsurance>(insurance);
+    for operator in &grid.operators[..2] {
+        chain
+            .call(&insurance, api.heartbeat(), operator, 0)
+            .unwrap()
+            .value
+            .expect("an operator's heartbeat is taken");
+    }
 }

@@ -107,6 +107,13 @@ impl Session {
         })
     }
 
+    /// [`connect`](Self::connect) for a command that sends: the connection and who signs.
+    pub fn signing(&self) -> Result<(Connected, AccountId)> {
+        let connected = self.connect()?;
+        let signer = connected.signer()?;
+        Ok((connected, signer))
+    }
+
     /// The question asked before each transaction: print its preview, then stop (`--dry-run`), send
     /// (`--yes`, or no terminal to ask at) or ask (`y` sends it, `a` sends it and the rest).
     fn confirmation(&self, contracts: &Contracts) -> Confirm {

@@ -12,9 +12,11 @@ use gridtrust::{
     insurer::{close, create, terms},
 };
 use gridtrust_chain::{encode::call_builder, named_account, ContractError};
-use gridtrust_common::{baseline::BaselineParams, committee::Oracle};
-use gridtrust_tests::{fixtures::committee_grid, refusal, DAY_MS, MINUTE_MS, UNIT};
-use outage_insurance::OutageInsurance;
+use gridtrust_common::baseline::BaselineParams;
+use gridtrust_tests::{
+    fixtures::{committee_grid, committee_heard, funded},
+    refusal, DAY_MS, MINUTE_MS, UNIT,
+};
 
 /// The example terms users start from.
 const TERMS: &str = include_str!("../../../deploy/pool.toml");
@@ -23,12 +25,11 @@ const TERMS: &str = include_str!("../../../deploy/pool.toml");
 fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
     let (mut chain, grid) = committee_grid();
     let contracts = grid.contracts();
-    let insurer = named_account("insurer");
-    let alice = named_account("customer-1001");
-    let mallory = named_account("not-a-holder");
-    for who in [&insurer, &alice, &mallory] {
-        chain.fund(who, 1_000 * UNIT);
-    }
+    let [insurer, alice, mallory] = funded(
+        &mut chain,
+        ["insurer", "customer-1001", "not-a-holder"],
+        1_000,
+    );
     let pool = create(
         &mut chain,
         &contracts,
@@ -44,14 +45,7 @@ fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
     let q = quote(&mut chain, &contracts, &alice, pool, Some(2)).unwrap();
     assert!(!q.selling);
     assert!(q.why_not.unwrap().contains("silent"));
-    let mut api = call_builder::<OutageInsurance>(contracts.insurance);
-    for op in &grid.operators[..2] {
-        chain
-            .call(&contracts.insurance, api.heartbeat(), op, 0)
-            .unwrap()
-            .value
-            .unwrap();
-    }
+    committee_heard(&mut chain, &grid);
     let q = quote(&mut chain, &contracts, &alice, pool, Some(2)).unwrap();
     assert!(q.selling, "{:?}", q.why_not);
     assert_eq!(q.terms.premium, 2 * UNIT);

@@ -5,8 +5,10 @@
 
 use gridtrust::insurer::{close, create, fund, status, terms, withdraw, Take};
 use gridtrust_chain::{encode::call_builder, named_account, SandboxChain};
-use gridtrust_common::committee::Oracle;
-use gridtrust_tests::{fixtures::committee_grid, refusal, UNIT};
+use gridtrust_tests::{
+    fixtures::{committee_grid, committee_heard, funded},
+    refusal, UNIT,
+};
 use outage_insurance::OutageInsurance;
 
 /// The example terms users start from.
@@ -16,20 +18,13 @@ const TERMS: &str = include_str!("../../../deploy/pool.toml");
 fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
     let (mut chain, grid) = committee_grid();
     let contracts = grid.contracts();
-    let insurer = named_account("insurer");
-    let other = named_account("other-provider");
-    let customer = named_account("customer-1001");
-    for who in [&insurer, &other, &customer] {
-        chain.fund(who, 10_000 * UNIT);
-    }
+    let [insurer, other, customer] = funded(
+        &mut chain,
+        ["insurer", "other-provider", "customer-1001"],
+        10_000,
+    );
+    committee_heard(&mut chain, &grid);
     let mut api = call_builder::<OutageInsurance>(contracts.insurance);
-    for op in &grid.operators[..2] {
-        chain
-            .call(&contracts.insurance, api.heartbeat(), op, 0)
-            .unwrap()
-            .value
-            .unwrap();
-    }
 
     let pool = create(
         &mut chain,

@@ -7,20 +7,19 @@ use demand_response::{DemandResponse, ProgramTerms};
 use gridtrust::utility::program::{
     announce, audit, close_event, create_program, fund_program, resolve, set_paused, EventTimes,
 };
-use gridtrust_chain::{encode::call_builder, named_account};
+use gridtrust_chain::encode::call_builder;
 use gridtrust_common::baseline::BaselineParams;
-use gridtrust_tests::{fixtures::committee_grid, refusal, DAY_MS, HOUR_MS, UNIT};
+use gridtrust_tests::{
+    fixtures::{committee_grid, funded},
+    refusal, DAY_MS, HOUR_MS, UNIT,
+};
 
 #[test]
 fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {
     let (mut chain, grid) = committee_grid();
     let contracts = grid.contracts();
     let utility = grid.utility;
-    let regulator = named_account("regulator");
-    let stranger = named_account("stranger");
-    for who in [&regulator, &stranger] {
-        chain.fund(who, 1_000 * UNIT);
-    }
+    let [regulator, stranger] = funded(&mut chain, ["regulator", "stranger"], 1_000);
     let mut api = call_builder::<DemandResponse>(contracts.demand);
     chain
         .call(

@@ -9,18 +9,20 @@ use gridtrust::utility::{
     register_schema, Change, SchemaSpec,
 };
 use gridtrust_chain::{named_account, ss58, ContractError};
-use gridtrust_tests::{fixtures::committee_grid, refusal, UNIT};
+use gridtrust_tests::{
+    fixtures::{committee_grid, funded},
+    refusal,
+};
 
 #[test]
 fn a_utility_registers_imports_attests_and_changes_attestations() {
     let (mut chain, grid) = committee_grid();
     let contracts = grid.contracts();
-    let utility = named_account("a-utility");
-    let clerk = named_account("a-utility-clerk");
-    let stranger = named_account("stranger");
-    for who in [&utility, &clerk, &stranger] {
-        chain.fund(who, 1_000 * UNIT);
-    }
+    let [utility, clerk, stranger] = funded(
+        &mut chain,
+        ["a-utility", "a-utility-clerk", "stranger"],
+        1_000,
+    );
     let spec = SchemaSpec {
         name: "meter holder (test utility)".into(),
         definition: b"meter and feeder of a customer".to_vec(),

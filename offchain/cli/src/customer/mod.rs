@@ -186,8 +186,7 @@ impl CustomerCommand {
                 meter,
                 feeder,
             }) => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 let (policy, premium) =
                     buy_cover(&mut s.chain, &s.contracts, &who, *pool, *meter, *feeder)?;
                 if session.json {
@@ -211,8 +210,7 @@ impl CustomerCommand {
             }) => {
                 let who_checks = parse_ss58(verifier)
                     .with_context(|| format!("`{verifier}` is not an SS58 address"))?;
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 let until = s
                     .chain
                     .now_ms()?
@@ -230,8 +228,7 @@ impl CustomerCommand {
             }) => {
                 let who_checks = parse_ss58(verifier)
                     .with_context(|| format!("`{verifier}` is not an SS58 address"))?;
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 withdraw_consent(&mut s.chain, &s.contracts, &who, who_checks, *schema)?;
                 session.say(
                     json!({ "verifier": verifier, "schema": schema, "withdrawn": true }),
@@ -239,8 +236,7 @@ impl CustomerCommand {
                 );
             }
             Self::Claim { session } => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 let c = claim_owed(&mut s.chain, &s.contracts, &who)?;
                 if session.json {
                     println!(
@@ -269,8 +265,7 @@ impl ProgramCommand {
                 meter,
                 feeder,
             } => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 enroll(&mut s.chain, &s.contracts, &who, *program, *meter, *feeder)?;
                 (
                     session,
@@ -283,8 +278,7 @@ impl ProgramCommand {
                 program,
                 meter,
             } => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 leave(&mut s.chain, &s.contracts, &who, *program, *meter)?;
                 (
                     session,
@@ -297,8 +291,7 @@ impl ProgramCommand {
                 event,
                 meter,
             } => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 opt_out(&mut s.chain, &s.contracts, &who, *event, *meter)?;
                 (
                     session,
@@ -311,8 +304,7 @@ impl ProgramCommand {
                 event,
                 meter,
             } => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
                 (
                     session,

@@ -158,8 +158,7 @@ impl PoolCommand {
                 );
             }
             Self::Close { session, pool } => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 close(&mut s.chain, &s.contracts, &who, *pool)?;
                 session.say(
                     json!({ "pool": pool, "closed": true }),

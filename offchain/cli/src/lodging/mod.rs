@@ -258,8 +258,7 @@ impl HotelCommand {
                     Self::NoShow { .. } => (Desk::NoShow, "marked a no-show"),
                     _ => (Desk::Cancel, "cancelled by the hotel"),
                 };
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 desk(&mut s.chain, &s.contracts, &who, *booking, action)?;
                 session.say(
                     json!({ "booking": booking, "now": done }),
@@ -328,8 +327,7 @@ impl GuestCommand {
                 }
             }
             Self::Cancel { session, booking } => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 let refund = cancel(&mut s.chain, &s.contracts, &who, *booking)?;
                 session.say(
                     json!({ "booking": booking, "refund": refund.to_string() }),

@@ -71,8 +71,7 @@ impl RegulatorCommand {
                 event,
                 meter,
             } => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
                 session.say(
                     json!({ "event": event, "meter": meter, "disputed": true }),
@@ -82,8 +81,7 @@ impl RegulatorCommand {
             Self::Resolve { session, entry } => entry.run(session)?,
             Self::Pause { session, program } | Self::Resume { session, program } => {
                 let paused = matches!(self, Self::Pause { .. });
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 set_paused(&mut s.chain, &s.contracts, &who, *program, paused)?;
                 session.say(
                     json!({ "program": program, "paused": paused }),

@@ -170,8 +170,7 @@ pub struct ResolveArgs {
 impl ResolveArgs {
     /// Resolves the entry as the session's signer and says what it now pays.
     pub fn run(&self, session: &Session) -> Result<()> {
-        let mut s = session.connect()?;
-        let who = s.signer()?;
+        let (mut s, who) = session.signing()?;
         let correction = self.baseline_wh.zip(self.actual_wh);
         let subsidy = program::resolve(
             &mut s.chain,
@@ -398,8 +397,7 @@ impl UtilityCommand {
                     opt_out_deadline_ms: start_ms
                         .saturating_sub(opt_out_minutes.saturating_mul(60_000)),
                 };
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 let event =
                     program::announce(&mut s.chain, &s.contracts, &who, *id, times, *day_type)?;
                 session.say(
@@ -408,8 +406,7 @@ impl UtilityCommand {
                 );
             }
             Self::Event(EventCommand::Close { session, event }) => {
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 program::close_event(&mut s.chain, &s.contracts, &who, *event)?;
                 session.say(
                     json!({ "event": event, "closed": true }),
@@ -441,8 +438,7 @@ impl UtilityCommand {
                     max_validity_ms,
                     consent_required: *consent_required,
                 };
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 let id = register_schema(&mut s.chain, &s.contracts, &who, &spec)?;
                 session.say(
                     json!({ "schema": id, "name": name }),
@@ -455,8 +451,7 @@ impl UtilityCommand {
                 account: text,
             }) => {
                 let attester = account(text)?;
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 add_attester(&mut s.chain, &s.contracts, &who, *schema, attester)?;
                 session.say(
                     json!({ "schema": schema, "attester": text }),
@@ -472,8 +467,7 @@ impl UtilityCommand {
                 let subject = account(text)?;
                 let expires_at = holders::parse_expiry(expires.as_deref().unwrap_or_default())
                     .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 let request = AttestRequest {
                     subject,
                     claim_hash: [0; 32],
@@ -497,8 +491,7 @@ impl UtilityCommand {
                 let holder = account(text)?;
                 let expires_at = holders::parse_expiry(expires.as_deref().unwrap_or_default())
                     .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 let request = holders::request(holder, *meter, *feeder, expires_at);
                 let id = attest(&mut s.chain, &s.contracts, &who, *schema, request)?;
                 session.say(
@@ -513,8 +506,7 @@ impl UtilityCommand {
             }) => {
                 // Every line is checked before anything is sent.
                 let rows = holders::read(csv)?;
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 let quiet = session.json;
                 let done = holders::import(
                     &mut s.chain,
@@ -557,8 +549,7 @@ impl UtilityCommand {
                         (session, id, Change::Resume, "resumed")
                     }
                 };
-                let mut s = session.connect()?;
-                let who = s.signer()?;
+                let (mut s, who) = session.signing()?;
                 change(&mut s.chain, &s.contracts, &who, *id, what)?;
                 session.say(
                     json!({ "attestation": id, "now": done }),
