@@ -18,9 +18,11 @@ test: contracts check-wasm polkadotjs browser lint
 	cargo test --release --workspace
 	@scripts/e2e.sh
 
-## Contract sizes and message weights on the sandbox (JSON too: make bench ARGS="--json bench.json").
+## Contract sizes and message weights on the sandbox (JSON too: make bench ARGS="--json bench.json"),
+## and the payout on contracts-node when one is installed (make node).
 bench: contracts
-	cargo run --release --quiet -p gridtrust -- bench $(ARGS)
+	cargo run --release --quiet -p gridtrust -- bench $(ARGS) \
+		$$( [ -x "$${CONTRACTS_NODE:-}" ] || command -v substrate-contracts-node >/dev/null && echo --node )
 
 ## Install the pinned toolchain and cargo-contract when missing.
 setup:

@@ -28,7 +28,7 @@ pub use encode::{call_builder, Constructor, Message};
 pub use events::ContractEvent;
 pub use keys::Key;
 pub use launcher::LocalNode;
-pub use node::{Confirm, NodeChain, NodeOptions, Preview};
+pub use node::{BlockLimits, Confirm, NodeChain, NodeOptions, Preview};
 #[cfg(feature = "sandbox")]
 pub use sandbox::{SandboxChain, GENESIS_TIME_MS};
 

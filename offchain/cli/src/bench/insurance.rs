@@ -17,7 +17,7 @@ use super::{committee_grid, Cost, EvidenceFigure, Figures, NORMAL_PROOF_SIZE, NO
 /// Policies a payout batch call visits in the per-payout measurement.
 const PAYOUT_BATCH: u32 = 200;
 /// Feeder the measured outage hits; unrelated policies sit on other feeders.
-const OUTAGE_FEEDER: u32 = 0;
+pub(super) const OUTAGE_FEEDER: u32 = 0;
 
 /// A chain with every policy sold.
 struct Insured {
@@ -111,7 +111,12 @@ fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<Insured> {
 /// dark one millisecond apart and come back in the same order. Returns the outage the shared rule
 /// decides from it, evidence included.
 fn storm(chain: &SandboxChain, meters: u64) -> Outage {
-    let start = chain.now_ms() + 3_600_000;
+    storm_from(chain.now_ms() + 3_600_000, 2 * 3_600_000, meters)
+}
+
+/// An outage of [`OUTAGE_FEEDER`] from `start` for `lasting` ms: `meters` meters go dark one
+/// millisecond apart and come back in the same order, decided by the shared rule.
+pub(super) fn storm_from(start: u64, lasting: u64, meters: u64) -> Outage {
     let event = |kind, meter, at_ms| MeterEvent {
         kind,
         meter,
@@ -120,7 +125,7 @@ fn storm(chain: &SandboxChain, meters: u64) -> Outage {
     };
     let events: Vec<MeterEvent> = (0..meters)
         .map(|m| event(EventKind::LastGasp, m, start + m))
-        .chain((0..meters).map(|m| event(EventKind::Restore, m, start + 2 * 3_600_000 + m)))
+        .chain((0..meters).map(|m| event(EventKind::Restore, m, start + lasting + m)))
         .collect();
     decide(&events, &OutageRule::default(), 0).remove(0)
 }

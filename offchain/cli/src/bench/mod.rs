@@ -10,6 +10,7 @@
 mod attestations;
 mod demand;
 mod insurance;
+mod node;
 mod oracle;
 mod reservations;
 
@@ -44,18 +45,31 @@ pub struct BenchCommand {
     /// Skip the slow 100,000-policy case.
     #[arg(long)]
     quick: bool,
+    /// Also measure the payout on a contracts-node this starts (CONTRACTS_NODE, or
+    /// substrate-contracts-node on PATH), against the limits its runtime declares.
+    #[arg(long, conflicts_with = "node_url")]
+    node: bool,
+    /// Like `--node`, on a dev chain already running at this websocket URL (its //Alice funds the
+    /// bench's accounts).
+    #[arg(long, value_name = "WS_URL")]
+    node_url: Option<String>,
 }
 
 impl BenchCommand {
     /// Runs every benchmark (see [`run`]).
     pub fn run(&self) -> Result<()> {
-        run(self.json.clone(), self.quick)
+        let node = match (&self.node_url, self.node) {
+            (Some(url), _) => Some(node::Target::Url(url.clone())),
+            (None, true) => Some(node::Target::Local),
+            (None, false) => None,
+        };
+        run(self.json.clone(), self.quick, node)
     }
 }
 
 /// Runs every benchmark, prints a table and, with `json`, writes the figures there. `quick` skips the
-/// 100,000-policy state, the one slow case.
-pub fn run(json: Option<PathBuf>, quick: bool) -> Result<()> {
+/// 100,000-policy state, the one slow case; `node` also measures the payout on a contracts-node.
+pub(crate) fn run(json: Option<PathBuf>, quick: bool, node: Option<node::Target>) -> Result<()> {
     let mut figures = Figures::default();
     for name in bundles::CONTRACTS {
         let b = bundles::load(name)?;
@@ -85,6 +99,9 @@ pub fn run(json: Option<PathBuf>, quick: bool) -> Result<()> {
     }
     oracle::ingest(&mut figures)?;
     oracle::restore_to_payout(&mut figures)?;
+    if let Some(target) = node {
+        figures.node = Some(node::measure(target)?);
+    }
     figures.print();
     if let Some(path) = json {
         std::fs::write(&path, serde_json::to_string_pretty(&figures.to_json())?)
@@ -108,6 +125,8 @@ pub(crate) struct Figures {
     pub(crate) restore_to_payout_ms: Option<(u64, f64)>,
     /// Outage evidence by feeder size.
     pub(crate) evidence: Vec<EvidenceFigure>,
+    /// The payout measured on a contracts-node, when asked for.
+    pub(crate) node: Option<node::NodeFigures>,
 }
 
 /// What an outage's evidence weighs, for one feeder size.
@@ -209,6 +228,7 @@ impl Figures {
                 cost.ref_time, cost.proof_size
             );
         }
+        self.print_node();
         if let Some((policies, batch, calls, heaviest)) = self.settle {
             println!(
                 "{policies} policies on one feeder, one outage: paid in {calls} calls of up to {batch}; \
@@ -216,6 +236,58 @@ impl Figures {
                 heaviest.ref_time,
                 100.0 * heaviest.ref_time as f64 / NORMAL_REF_TIME as f64,
                 heaviest.proof_size
+            );
+        }
+    }
+
+    /// The node's payout next to the sandbox's, each under the node's own block limits and under a
+    /// parachain's proof budget (5 MiB per block, 75 % of it for normal transactions).
+    fn print_node(&self) {
+        let Some(n) = &self.node else { return };
+        let limits = n.limits;
+        println!();
+        println!(
+            "on the node ({}): normal class {} ref_time / {} proof_size per block, one transaction at most {} / {}, {} bytes (System::BlockWeights, BlockLength)",
+            n.chain,
+            limits.normal_total.ref_time(),
+            limits.normal_total.proof_size(),
+            limits.max_extrinsic.ref_time(),
+            limits.max_extrinsic.proof_size(),
+            limits.normal_length
+        );
+        println!(
+            "{:>10} {:>16} {:>18} {:>20} {:>22} {:>24}",
+            "weights",
+            "ref_time/payout",
+            "proof_size/payout",
+            "per block: ref_time",
+            "per block: proof_size",
+            "per parachain block"
+        );
+        let sandbox = self.payouts_per_block.get(&1_000).map(|(cost, _)| *cost);
+        let fixed = self
+            .messages
+            .get(&("outage_insurance".into(), "process_payouts_fixed".into()))
+            .copied();
+        let rows = [
+            ("node", Some(n.per_payout), Some(n.fixed)),
+            ("sandbox", sandbox, fixed),
+        ];
+        for (source, per, fixed) in rows {
+            let (Some(per), Some(fixed)) = (per, fixed) else {
+                continue;
+            };
+            println!(
+                "{source:>10} {:>16} {:>18} {:>20} {:>22} {:>24}",
+                per.ref_time,
+                per.proof_size,
+                node::fit(limits.normal_total.ref_time(), fixed.ref_time, per.ref_time),
+                node::fit(
+                    limits.normal_total.proof_size(),
+                    fixed.proof_size,
+                    per.proof_size
+                ),
+                node::fit(PARACHAIN_NORMAL_PROOF, fixed.proof_size, per.proof_size),
             );
         }
     }
@@ -255,6 +327,23 @@ impl Figures {
                 "verify_outage_event": { "ref_time": e.verify.ref_time, "proof_size": e.verify.proof_size },
                 "report_outage_end_final": { "ref_time": e.final_vote.ref_time, "proof_size": e.final_vote.proof_size },
             })).collect::<Vec<_>>(),
+            "node": self.node.as_ref().map(|n| json!({
+                "chain": n.chain,
+                "limits": {
+                    "normal_ref_time": n.limits.normal_total.ref_time(),
+                    "normal_proof_size": n.limits.normal_total.proof_size(),
+                    "max_extrinsic_ref_time": n.limits.max_extrinsic.ref_time(),
+                    "max_extrinsic_proof_size": n.limits.max_extrinsic.proof_size(),
+                    "normal_length": n.limits.normal_length,
+                },
+                "payout_per_policy": { "ref_time": n.per_payout.ref_time, "proof_size": n.per_payout.proof_size },
+                "process_payouts_fixed": { "ref_time": n.fixed.ref_time, "proof_size": n.fixed.proof_size },
+                "payouts_per_block": {
+                    "by_ref_time": node::fit(n.limits.normal_total.ref_time(), n.fixed.ref_time, n.per_payout.ref_time),
+                    "by_proof_size": node::fit(n.limits.normal_total.proof_size(), n.fixed.proof_size, n.per_payout.proof_size),
+                    "parachain_by_proof_size": node::fit(PARACHAIN_NORMAL_PROOF, n.fixed.proof_size, n.per_payout.proof_size),
+                },
+            })),
             "machine": machine(),
             "toolchain": toolchain(),
         })
@@ -298,6 +387,9 @@ pub(crate) fn committee_grid() -> Result<(SandboxChain, Grid)> {
     let grid = Grid::deploy(&mut chain, utility, operators, 2)?;
     Ok((chain, grid))
 }
+
+/// A parachain block's proof budget for normal transactions: 75 % of the relay chain's 5 MiB.
+const PARACHAIN_NORMAL_PROOF: u64 = 5 * 1024 * 1024 / 4 * 3;
 
 /// contracts-node 0.42: 75 % of a 2-second block is for normal-class extrinsics.
 pub(crate) const NORMAL_REF_TIME: u64 = 1_500_000_000_000;

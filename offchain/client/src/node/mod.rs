@@ -16,12 +16,16 @@
 //! a transaction already sent when the connection broke is reported as [`ChainError::OutcomeUnknown`],
 //! never silently resent.
 
+mod limits;
 mod preview;
 mod rpc;
 mod tx;
 mod wire;
 
-pub use self::preview::{Confirm, Preview};
+pub use self::{
+    limits::BlockLimits,
+    preview::{Confirm, Preview},
+};
 
 use std::{
     collections::HashMap,
