@@ -158,7 +158,7 @@ impl Daemon {
                  [store]\npath = \"oracle.db\"\n\n[ingest]\nwatch = \"incoming\"\nhttp = \"127.0.0.1:{port}\"\n\n\
                  [demand]\ninterval_seconds = 60\nadjustment_seconds = 120\nadjustment_gap_seconds = 60\n\
                  report_delay_seconds = 15\nhistory_days = 3\nweekend_type = 0\n\n\
-                 [rounds]\npoll_seconds = 1\n[keeper]\nenabled = {keeper}\npayout_batch = 100\n",
+                 [rounds]\npoll_seconds = 1\n[keeper]\nenabled = {keeper}\n",
                 manifest.display()
             ),
         )

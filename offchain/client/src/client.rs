@@ -212,6 +212,20 @@ pub trait Chain {
         value: u128,
     ) -> Result<CallOutcome<R>, ChainError>;
 
+    /// Runs `message` on `contract` as `actor` with `value` and keeps none of its effects: what a
+    /// [`Chain::call`] would answer and need (`weight_required`), without sending anything.
+    fn dry_run<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<CallOutcome<R>, ChainError>;
+
+    /// The most weight one transaction may use here: the chain's largest normal-class extrinsic,
+    /// bounded by what all normal transactions of a block may use. Batches are sized to fit it.
+    fn max_call_weight(&mut self) -> Result<Weight, ChainError>;
+
     /// Asks `contract` the read-only `message` as `actor`; nothing is committed and nothing is paid.
     fn query<R: Decode>(
         &mut self,

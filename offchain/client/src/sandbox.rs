@@ -40,6 +40,8 @@ pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
 /// An in-process chain running the contracts' real Wasm.
 pub struct SandboxChain {
     sandbox: MinimalSandbox,
+    /// Most weight one call may use ([`MAX_CALL_WEIGHT`] unless a test narrows it).
+    max_call: SandboxWeight,
     now_ms: u64,
     salt: u64,
     calls_since_flush: u32,
@@ -69,6 +71,7 @@ impl SandboxChain {
     pub fn new() -> Self {
         let mut chain = Self {
             sandbox: MinimalSandbox::default(),
+            max_call: MAX_CALL_WEIGHT,
             now_ms: GENESIS_TIME_MS,
             salt: 0,
             calls_since_flush: 0,
@@ -128,6 +131,12 @@ impl SandboxChain {
         &self.instantiation_events
     }
 
+    /// Narrows the most weight one call may use, as a chain with smaller blocks (a parachain's
+    /// proof budget, say) would: heavier calls fail, and batch sizing sees the narrower limit.
+    pub fn set_max_call_weight(&mut self, limit: Weight) {
+        self.max_call = SandboxWeight::from_parts(limit.ref_time(), limit.proof_size());
+    }
+
     /// Calls `message` on `contract` as `actor` with `value` attached, committing its effects.
     pub fn call<R: Decode>(
         &mut self,
@@ -153,7 +162,7 @@ impl SandboxChain {
             contract,
             message.into(),
             actor,
-            value,
+            (value, self.max_call),
             earlier,
         )
     }
@@ -185,7 +194,7 @@ impl SandboxChain {
             contract,
             message.into(),
             actor,
-            0,
+            (0, self.max_call),
             usize::MAX,
         )
         .map(|outcome| outcome.value)
@@ -200,20 +209,22 @@ impl SandboxChain {
         value: u128,
     ) -> Result<CallOutcome<R>, ChainError> {
         let message = message.into();
+        let limit = self.max_call;
         self.sandbox.dry_run(|sandbox| {
             let earlier = sandbox.events().len();
-            execute(sandbox, contract, message, actor, value, earlier)
+            execute(sandbox, contract, message, actor, (value, limit), earlier)
         })
     }
 }
 
-/// Runs one call; its events are those after the first `earlier` of the block.
+/// Runs one call with `(value, gas limit)`; its events are those after the first `earlier` of the
+/// block.
 fn execute<R: Decode>(
     sandbox: &mut MinimalSandbox,
     contract: &AccountId,
     message: Message<R>,
     actor: &AccountId,
-    value: u128,
+    (value, limit): (u128, SandboxWeight),
     earlier: usize,
 ) -> Result<CallOutcome<R>, ChainError> {
     let result = sandbox.call_contract(
@@ -221,7 +232,7 @@ fn execute<R: Decode>(
         value,
         message.data,
         to_sandbox(actor),
-        MAX_CALL_WEIGHT,
+        limit,
         None,
         Determinism::Enforced,
     );
@@ -378,6 +389,20 @@ impl Chain for SandboxChain {
         actor: &AccountId,
     ) -> Result<R, ChainError> {
         SandboxChain::query(self, contract, message, actor)
+    }
+
+    fn dry_run<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<CallOutcome<R>, ChainError> {
+        SandboxChain::dry_run(self, contract, message, actor, value)
+    }
+
+    fn max_call_weight(&mut self) -> Result<Weight, ChainError> {
+        Ok(weight(self.max_call))
     }
 
     fn next_block(&mut self) -> Result<(), ChainError> {

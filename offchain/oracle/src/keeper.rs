@@ -12,7 +12,7 @@ use crate::{
     measure::events_from,
     settings::WorkerConfig,
     store::Store,
-    trigger::{pay_outage, settle_event},
+    trigger::{pay_outage, payout_batch, settle_event},
 };
 
 /// Pays every final outage until nothing remains; returns the policies paid.
@@ -31,12 +31,13 @@ pub(crate) fn pay_final_outages(
     for outage in first..count {
         let remaining = chain.query(&insurance, api.payouts_remaining(outage), &config.operator)?;
         if remaining.unwrap_or(0) > 0 {
+            let batch = payout_batch(chain, insurance, config.operator, outage)?;
             paid += pay_outage(
                 chain,
                 insurance,
                 config.operator,
                 outage,
-                config.payout_batch,
+                batch,
                 |_, _, _| {},
             )?;
         }

@@ -62,8 +62,6 @@ pub struct WorkerConfig {
     pub demand: DemandRule,
     /// Whether this operator also triggers payouts and settlement.
     pub keeper: bool,
-    /// Policies per payout call.
-    pub payout_batch: u32,
     /// Send the insurance contract a heartbeat when this operator was last heard longer ago than
     /// this (ms; 0: never), so pools keep selling while the committee runs.
     pub heartbeat_ms: u64,

@@ -33,7 +33,6 @@ fn worker(grid: &Grid, i: usize) -> WorkerConfig {
             history_days: 2,
         },
         keeper: i == 2,
-        payout_batch: 10,
         heartbeat_ms: 0,
     }
 }

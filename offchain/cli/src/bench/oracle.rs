@@ -139,7 +139,6 @@ pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
         outages: OutageRule::default(),
         demand: DemandRule::default(),
         keeper: i == 2,
-        payout_batch: 1_000,
         heartbeat_ms: 0,
     };
 

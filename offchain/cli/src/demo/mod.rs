@@ -76,7 +76,6 @@ impl DemoOracle {
                 ..DemandRule::default()
             },
             keeper: i == 2,
-            payout_batch: 100,
             heartbeat_ms: 10 * 60_000,
         }
     }

@@ -170,7 +170,6 @@ pub fn reader_config(asker: AccountId) -> WorkerConfig {
         outages: Default::default(),
         demand: Default::default(),
         keeper: false,
-        payout_batch: 1,
         heartbeat_ms: 0,
     }
 }

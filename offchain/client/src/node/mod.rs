@@ -481,4 +481,35 @@ impl Chain for NodeChain {
         let dry = self.dry_run_call(actor, contract, 0, &message.data)?;
         decode_answer::<R>(&dry.result.data)
     }
+
+    fn dry_run<R: Decode>(
+        &mut self,
+        contract: &AccountId,
+        message: impl Into<Message<R>>,
+        actor: &AccountId,
+        value: u128,
+    ) -> Result<CallOutcome<R>, ChainError> {
+        let message = message.into();
+        let dry = self.dry_run_call(actor, contract, value, &message.data)?;
+        Ok(CallOutcome {
+            value: decode_answer::<R>(&dry.result.data)?,
+            weight_consumed: dry.gas_consumed,
+            weight_required: dry.gas_required,
+            events: Vec::new(),
+        })
+    }
+
+    fn max_call_weight(&mut self) -> Result<Weight, ChainError> {
+        let limits = self.block_limits()?;
+        Ok(Weight::from_parts(
+            limits
+                .max_extrinsic
+                .ref_time()
+                .min(limits.normal_total.ref_time()),
+            limits
+                .max_extrinsic
+                .proof_size()
+                .min(limits.normal_total.proof_size()),
+        ))
+    }
 }

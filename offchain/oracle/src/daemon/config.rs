@@ -38,8 +38,10 @@
 //!
 //! [keeper]
 //! enabled = true                       # also trigger payouts and settlement
-//! payout_batch = 500
 //! ```
+//!
+//! Each payout call is sized from the chain's own block limits ([`crate::trigger::payout_batch`]),
+//! so no file names a batch size; older files that set `keeper.payout_batch` are refused with why.
 //!
 //! Older files set `poll_seconds` under `[keeper]`, although it paces every daemon; it is still read
 //! from there when `[rounds]` does not set it.
@@ -113,8 +115,6 @@ pub struct DaemonConfig {
     pub keeper: bool,
     /// Pause between rounds.
     pub poll: Duration,
-    /// Policies per payout call.
-    pub payout_batch: u32,
     /// How often to tell the insurance contract this operator runs, when it voted on nothing (ms;
     /// 0: never).
     pub heartbeat_ms: u64,
@@ -217,23 +217,14 @@ impl Default for DemandSection {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 struct KeeperSection {
     enabled: bool,
     /// Where older files set `rounds.poll_seconds`.
     poll_seconds: Option<u64>,
-    payout_batch: u32,
-}
-
-impl Default for KeeperSection {
-    fn default() -> Self {
-        Self {
-            enabled: false,
-            poll_seconds: None,
-            payout_batch: 500,
-        }
-    }
+    /// A fixed batch size older files set; refused now, with why.
+    payout_batch: Option<u32>,
 }
 
 /// Seconds between rounds when the file does not say.
@@ -247,7 +238,6 @@ impl DaemonConfig {
             outages: self.outages,
             demand: self.demand.clone(),
             keeper: self.keeper,
-            payout_batch: self.payout_batch,
             heartbeat_ms: self.heartbeat_ms,
         }
     }
@@ -315,8 +305,12 @@ impl DaemonConfig {
         if poll_seconds == 0 {
             return Err("rounds.poll_seconds must be at least 1".into());
         }
-        if file.keeper.payout_batch == 0 {
-            return Err("keeper.payout_batch must be at least 1".into());
+        if file.keeper.payout_batch.is_some() {
+            return Err(
+                "keeper.payout_batch is no longer read: each payout call is sized from \
+                        the chain's block limits; remove the line"
+                    .into(),
+            );
         }
         let store = at(&file.store.path);
         let rejects_log = file
@@ -360,7 +354,6 @@ impl DaemonConfig {
             },
             keeper: file.keeper.enabled,
             poll: Duration::from_secs(poll_seconds),
-            payout_batch: file.keeper.payout_batch,
             heartbeat_ms: file.outages.heartbeat_minutes.saturating_mul(60_000),
         })
     }
