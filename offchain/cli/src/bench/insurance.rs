@@ -12,7 +12,9 @@ use gridtrust_oracle::{
     EventKind, MeterEvent,
 };
 
-use super::{committee_grid, Cost, EvidenceFigure, Figures, NORMAL_PROOF_SIZE, NORMAL_REF_TIME};
+use super::{
+    committee_grid, fit, Cost, EvidenceFigure, Figures, NORMAL_PROOF_SIZE, NORMAL_REF_TIME,
+};
 
 /// Policies a payout batch call visits in the per-payout measurement.
 const PAYOUT_BATCH: u32 = 200;
@@ -259,33 +261,14 @@ pub(super) fn payout_case(figures: &mut Figures, live: u32) -> Result<()> {
         one.value,
         many.value
     );
-    let n = u64::from(PAYOUT_BATCH - 1);
-    let per_payout = Cost {
-        ref_time: many
-            .weight_consumed
-            .ref_time()
-            .saturating_sub(one.weight_consumed.ref_time())
-            / n,
-        proof_size: many
-            .weight_consumed
-            .proof_size()
-            .saturating_sub(one.weight_consumed.proof_size())
-            / n,
-    };
     // The call's fixed part (loading the contract, the outage record) is paid once per block's call.
-    let fixed = Cost {
-        ref_time: one
-            .weight_consumed
-            .ref_time()
-            .saturating_sub(per_payout.ref_time),
-        proof_size: one
-            .weight_consumed
-            .proof_size()
-            .saturating_sub(per_payout.proof_size),
-    };
-    let by_ref = NORMAL_REF_TIME.saturating_sub(fixed.ref_time) / per_payout.ref_time.max(1);
-    let by_proof =
-        NORMAL_PROOF_SIZE.saturating_sub(fixed.proof_size) / per_payout.proof_size.max(1);
+    let (per_payout, fixed) = Cost::split(
+        one.weight_consumed,
+        many.weight_consumed,
+        u64::from(PAYOUT_BATCH - 1),
+    );
+    let by_ref = fit(NORMAL_REF_TIME, fixed.ref_time, per_payout.ref_time);
+    let by_proof = fit(NORMAL_PROOF_SIZE, fixed.proof_size, per_payout.proof_size);
     figures
         .payouts_per_block
         .insert(live, (per_payout, by_ref.min(by_proof)));

@@ -27,6 +27,33 @@ pub(crate) struct Cost {
     pub(crate) proof_size: u64,
 }
 
+impl Cost {
+    /// From the weights of a call with one item and of a call with `1 + extra` items: the cost per
+    /// item, and the call's fixed part (loading the code, the records every call reads), so that a
+    /// batch's fixed cost is not spread into the per-item figure.
+    pub(crate) fn split(
+        one: gridtrust_chain::Weight,
+        many: gridtrust_chain::Weight,
+        extra: u64,
+    ) -> (Cost, Cost) {
+        let per = |many: u64, one: u64| many.saturating_sub(one) / extra.max(1);
+        let item = Cost {
+            ref_time: per(many.ref_time(), one.ref_time()),
+            proof_size: per(many.proof_size(), one.proof_size()),
+        };
+        let fixed = Cost {
+            ref_time: one.ref_time().saturating_sub(item.ref_time),
+            proof_size: one.proof_size().saturating_sub(item.proof_size),
+        };
+        (item, fixed)
+    }
+}
+
+/// How many items of `per` fit after one `fixed` part in `room` (one dimension of a block).
+pub(crate) fn fit(room: u64, fixed: u64, per: u64) -> u64 {
+    room.saturating_sub(fixed) / per.max(1)
+}
+
 impl From<gridtrust_chain::Weight> for Cost {
     fn from(w: gridtrust_chain::Weight) -> Self {
         Self {
@@ -281,13 +308,13 @@ impl Figures {
                 "{source:>10} {:>16} {:>18} {:>20} {:>22} {:>24}",
                 per.ref_time,
                 per.proof_size,
-                node::fit(limits.normal_total.ref_time(), fixed.ref_time, per.ref_time),
-                node::fit(
+                fit(limits.normal_total.ref_time(), fixed.ref_time, per.ref_time),
+                fit(
                     limits.normal_total.proof_size(),
                     fixed.proof_size,
                     per.proof_size
                 ),
-                node::fit(PARACHAIN_NORMAL_PROOF, fixed.proof_size, per.proof_size),
+                fit(PARACHAIN_NORMAL_PROOF, fixed.proof_size, per.proof_size),
             );
         }
     }
@@ -339,9 +366,9 @@ impl Figures {
                 "payout_per_policy": { "ref_time": n.per_payout.ref_time, "proof_size": n.per_payout.proof_size },
                 "process_payouts_fixed": { "ref_time": n.fixed.ref_time, "proof_size": n.fixed.proof_size },
                 "payouts_per_block": {
-                    "by_ref_time": node::fit(n.limits.normal_total.ref_time(), n.fixed.ref_time, n.per_payout.ref_time),
-                    "by_proof_size": node::fit(n.limits.normal_total.proof_size(), n.fixed.proof_size, n.per_payout.proof_size),
-                    "parachain_by_proof_size": node::fit(PARACHAIN_NORMAL_PROOF, n.fixed.proof_size, n.per_payout.proof_size),
+                    "by_ref_time": fit(n.limits.normal_total.ref_time(), n.fixed.ref_time, n.per_payout.ref_time),
+                    "by_proof_size": fit(n.limits.normal_total.proof_size(), n.fixed.proof_size, n.per_payout.proof_size),
+                    "parachain_by_proof_size": fit(PARACHAIN_NORMAL_PROOF, n.fixed.proof_size, n.per_payout.proof_size),
                 },
             })),
             "machine": machine(),

@@ -169,37 +169,15 @@ pub(crate) fn measure(target: Target) -> Result<NodeFigures> {
         one.value,
         rest.value
     );
-    let n = u64::from(POLICIES - 2);
-    let per = |total: u64, single: u64| total.saturating_sub(single) / n.max(1);
-    let per_payout = Cost {
-        ref_time: per(
-            rest.weight_consumed.ref_time(),
-            one.weight_consumed.ref_time(),
-        ),
-        proof_size: per(
-            rest.weight_consumed.proof_size(),
-            one.weight_consumed.proof_size(),
-        ),
-    };
-    let fixed = Cost {
-        ref_time: one
-            .weight_consumed
-            .ref_time()
-            .saturating_sub(per_payout.ref_time),
-        proof_size: one
-            .weight_consumed
-            .proof_size()
-            .saturating_sub(per_payout.proof_size),
-    };
+    let (per_payout, fixed) = Cost::split(
+        one.weight_consumed,
+        rest.weight_consumed,
+        u64::from(POLICIES - 2),
+    );
     Ok(NodeFigures {
         chain: name,
         limits,
         per_payout,
         fixed,
     })
-}
-
-/// How many payouts of `per` after one fixed part fit in `room` of one dimension.
-pub(crate) fn fit(room: u64, fixed: u64, per: u64) -> u64 {
-    room.saturating_sub(fixed) / per.max(1)
 }
