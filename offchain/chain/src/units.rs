@@ -100,6 +100,9 @@ impl Denomination {
 /// then and on the sandbox. One process talks to one chain, so one value serves every command.
 static DENOMINATION: std::sync::OnceLock<Denomination> = std::sync::OnceLock::new();
 
+/// What [`denomination`] answers before any chain declared its token.
+static DEV: std::sync::LazyLock<Denomination> = std::sync::LazyLock::new(Denomination::dev);
+
 /// Fixes the token for the rest of the process; refuses a second, different one (a process that
 /// talks to two chains with different tokens would show one of them wrongly).
 pub fn set_denomination(denomination: Denomination) -> Result<(), String> {
@@ -115,11 +118,8 @@ pub fn set_denomination(denomination: Denomination) -> Result<(), String> {
 }
 
 /// The token amounts are read and shown in (see [`set_denomination`]).
-pub fn denomination() -> Denomination {
-    DENOMINATION
-        .get()
-        .cloned()
-        .unwrap_or_else(Denomination::dev)
+pub fn denomination() -> &'static Denomination {
+    DENOMINATION.get().unwrap_or(&DEV)
 }
 
 /// `amount` in tokens with two decimals (rounded down), in the process's [`denomination`].

@@ -11,7 +11,10 @@ use std::{
     collections::HashMap,
     io::{BufRead, IsTerminal, Write},
     path::PathBuf,
-    sync::atomic::{AtomicBool, Ordering},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        OnceLock,
+    },
 };
 
 use anyhow::{Context, Result};
@@ -117,11 +120,14 @@ impl Session {
     /// The question asked before each transaction: print its preview, then stop (`--dry-run`), send
     /// (`--yes`, or no terminal to ask at) or ask (`y` sends it, `a` sends it and the rest).
     fn confirmation(&self, contracts: &Contracts) -> Confirm {
-        let names = Describer::new(contracts);
+        // The bundles' metadata is read at the first transaction, not by commands that only read.
+        let contracts = *contracts;
+        let describer = OnceLock::new();
         let (dry_run, json) = (self.dry_run, self.json);
         let ask = !self.yes && std::io::stdin().is_terminal();
         let all = AtomicBool::new(false);
         Confirm::new(move |preview| {
+            let names = describer.get_or_init(|| Describer::new(&contracts));
             if dry_run && json {
                 println!("{}", names.json(preview));
             } else {

@@ -162,7 +162,8 @@ impl SandboxChain {
             contract,
             message.into(),
             actor,
-            (value, self.max_call),
+            value,
+            self.max_call,
             earlier,
         )
     }
@@ -194,7 +195,8 @@ impl SandboxChain {
             contract,
             message.into(),
             actor,
-            (0, self.max_call),
+            0,
+            self.max_call,
             usize::MAX,
         )
         .map(|outcome| outcome.value)
@@ -212,19 +214,20 @@ impl SandboxChain {
         let limit = self.max_call;
         self.sandbox.dry_run(|sandbox| {
             let earlier = sandbox.events().len();
-            execute(sandbox, contract, message, actor, (value, limit), earlier)
+            execute(sandbox, contract, message, actor, value, limit, earlier)
         })
     }
 }
 
-/// Runs one call with `(value, gas limit)`; its events are those after the first `earlier` of the
+/// Runs one call with at most `limit` of gas; its events are those after the first `earlier` of the
 /// block.
 fn execute<R: Decode>(
     sandbox: &mut MinimalSandbox,
     contract: &AccountId,
     message: Message<R>,
     actor: &AccountId,
-    (value, limit): (u128, SandboxWeight),
+    value: u128,
+    limit: SandboxWeight,
     earlier: usize,
 ) -> Result<CallOutcome<R>, ChainError> {
     let result = sandbox.call_contract(
