@@ -94,8 +94,10 @@ mod demand_response {
     pub const MAX_BATCH_ENTRIES: u32 = 100;
     /// Most meters one `participants` or `pending_entries` query asks about.
     pub const MAX_PARTICIPANT_QUERY: u32 = 1_000;
-    /// Most entries one `settle` call pays.
-    pub const MAX_SETTLE_BATCH: u32 = 200;
+    /// Most meters one `settle` call may name. It bounds the input a call decodes, not what a call
+    /// costs: callers size their calls from the chain's own limits (the oracle's
+    /// `trigger::settle_batch`), so the cap sits above what any chain's largest transaction holds.
+    pub const MAX_SETTLE_BATCH: u32 = 4_000;
     /// Longest event (6 hours, in ms): its baseline window of 15-minute readings must fit
     /// `baseline::MAX_INTERVALS`, so anyone can recompute it with `compute_baseline`.
     pub const MAX_EVENT_MS: u64 = 6 * gridtrust_common::time::HOUR_MS;

@@ -39,7 +39,8 @@
 pub use self::outage_insurance::{
     Affected, BatchProgress, Capital, Error, OutageInsurance, OutageInsuranceRef, OutageRecord,
     OutageReport, Policy, Pool, PoolTerms, MAX_FREEZE_MS, MAX_METERS_PER_REPORT, MAX_PAYOUT_BATCH,
-    MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, MIN_SHARES, SETTLEMENT_GRACE_MS,
+    MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, MIN_SHARES, PAYOUTS_IN_PAGE, POLICIES_PER_PAGE,
+    SETTLEMENT_GRACE_MS,
 };
 /// The contract's events, for decoding off-chain with the contract's own types.
 pub mod events {
@@ -93,6 +94,14 @@ mod outage_insurance {
     pub const MAX_RELEASE_BATCH: u32 = 100;
     /// Most live policies one meter may have, across pools.
     pub const MAX_POLICIES_PER_METER: u32 = 4;
+    /// Policies one storage page of a feeder holds. A payout call reads and writes a feeder's
+    /// policies a page at a time: each storage access costs about 10 KB of proof (and a database read
+    /// or write) on current pallet-contracts weights, and a page shares that among its policies
+    /// instead of each policy paying it.
+    pub const POLICIES_PER_PAGE: u32 = 16;
+    /// Payouts a policy's page keeps with it; a policy's later payouts are stored on their own, so a
+    /// page stays small (at most 16 × (95 + 8 × 24) bytes) however often its policies are paid.
+    pub const PAYOUTS_IN_PAGE: u32 = 8;
     /// How long after its end a policy keeps its liability (7 days, in ms).
     pub const SETTLEMENT_GRACE_MS: u64 = 7 * gridtrust_common::time::DAY_MS;
     /// Longest a confirmed outage start freezes sales on its feeder without a final report (3 days, in
@@ -494,16 +503,19 @@ mod outage_insurance {
     }
 
     /// A policy was paid for an outage.
-    #[ink(event)]
+    ///
+    /// It is anonymous, with no topics, not even the signature topic: on current pallet-contracts
+    /// weights each topic costs a payout about 2.5 KB of proof and a storage read and write, more
+    /// than the rest of the payout. It is this contract's only event without topics, which is how
+    /// a reader tells it apart. A holder finds their payouts with `policy_payouts`, or by decoding
+    /// these events and matching `holder`.
+    #[ink(event, anonymous)]
     pub struct PayoutMade {
         /// The outage.
-        #[ink(topic)]
         pub outage: OutageId,
         /// The policy.
-        #[ink(topic)]
         pub policy: PolicyId,
         /// Who received it.
-        #[ink(topic)]
         pub holder: AccountId,
         /// Amount paid.
         pub amount: Balance,
@@ -541,18 +553,21 @@ mod outage_insurance {
         next_pool: PoolId,
         /// (pool, provider) → shares held: a provider's stake in a pool's capital.
         shares: Mapping<(PoolId, AccountId), Balance>,
-        /// Every policy by id, kept after expiry so payouts stay auditable.
-        policies: Mapping<PolicyId, Policy>,
+        /// Per feeder, its policies in purchase order, [`POLICIES_PER_PAGE`] to a page: (feeder, page)
+        /// → the page. A whole-feeder outage walks the list with a cursor, a page per storage read,
+        /// so payouts are batched without scanning other feeders. Kept after expiry so payouts stay
+        /// auditable.
+        policy_pages: Mapping<PageKey, Vec<PolicySlot>>,
+        /// Where each policy is in its feeder's list.
+        policy_places: Mapping<PolicyId, Place>,
         /// The id the next policy gets.
         next_policy: PolicyId,
-        /// Per feeder, its policies in purchase order: (feeder, index) → policy. A whole-feeder outage
-        /// walks this list with a cursor, so payouts are batched without scanning other feeders.
-        feeder_policies: Mapping<(FeederId, u32), PolicyId>,
         /// How many policies each feeder's list holds.
         feeder_policy_count: Mapping<FeederId, u32>,
-        /// Per meter, its policies that may still pay: an outage listing meters finds them here, and a
-        /// meter's live policies are capped by it.
-        meter_policies: Mapping<MeterId, Vec<PolicyId>>,
+        /// Per meter, its policies that may still pay, with where each is: an outage listing meters
+        /// finds them here (and their pages without another read), and a meter's live policies are
+        /// capped by it.
+        meter_policies: Mapping<MeterId, MeterPolicies>,
         /// (pool, feeder) → liability: enforces each pool's per-feeder cap.
         feeder_exposure: Mapping<(PoolId, FeederId), Balance>,
         /// Open outages per feeder (start confirmed, end not yet) and when their freeze lapses.
@@ -563,7 +578,8 @@ mod outage_insurance {
         outages: Mapping<OutageId, OutageRecord>,
         /// The id the next finalized outage gets.
         next_outage: OutageId,
-        /// (policy, n) → its n-th payout: what a holder can look up per policy.
+        /// (policy, n) → its n-th payout, for n from [`PAYOUTS_IN_PAGE`] on (the first ones are in the
+        /// policy's page): what a holder can look up per policy.
         payouts: Mapping<(PolicyId, u32), PayoutEntry>,
         /// Payouts whose transfer failed, kept for the holder to `claim_owed`.
         owed: Owed,
@@ -656,6 +672,47 @@ mod outage_insurance {
     /// One payout of a policy: the outage and the amount.
     type PayoutEntry = (OutageId, Balance);
 
+    /// A policy as its feeder's page keeps it.
+    #[derive(Debug, Clone)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct PolicySlot {
+        /// The policy's id.
+        id: PolicyId,
+        /// The policy.
+        policy: Policy,
+        /// Its first payouts, at most [`PAYOUTS_IN_PAGE`] (later ones are in `payouts`).
+        first_payouts: Vec<PayoutEntry>,
+    }
+
+    /// A page of a feeder's policies: (feeder, page number).
+    type PageKey = (FeederId, u32);
+
+    /// Where a policy is: (its feeder, its index in the feeder's list).
+    type Place = (FeederId, u32);
+
+    /// A meter's policies, each with its place.
+    type MeterPolicies = Vec<(PolicyId, Place)>;
+
+    /// Pages one call keeps loaded: enough for a meter-listed outage whose meters' policies sit on
+    /// a few pages to read each page once, few enough to bound the call's memory.
+    const OPEN_PAGES: usize = 8;
+
+    /// A feeder's page of policies loaded for a call, written back when it changed.
+    struct LoadedPage {
+        key: PageKey,
+        slots: Vec<PolicySlot>,
+        changed: bool,
+    }
+
+    /// The page holding a feeder's `index`-th policy, and the policy's slot in it.
+    fn page_of(index: u32) -> (u32, usize) {
+        (
+            index / POLICIES_PER_PAGE,
+            (index % POLICIES_PER_PAGE) as usize,
+        )
+    }
+
     /// A pool loaded once per payout batch, written back at the end.
     struct CachedPool {
         id: PoolId,
@@ -680,9 +737,9 @@ mod outage_insurance {
                 pools: Mapping::new(),
                 next_pool: 0,
                 shares: Mapping::new(),
-                policies: Mapping::new(),
+                policy_pages: Mapping::new(),
+                policy_places: Mapping::new(),
                 next_policy: 0,
-                feeder_policies: Mapping::new(),
                 feeder_policy_count: Mapping::new(),
                 meter_policies: Mapping::new(),
                 feeder_exposure: Mapping::new(),
@@ -889,7 +946,7 @@ mod outage_insurance {
             // grace it stays listed, so a late meter-level outage report still finds it. One read per
             // listed policy serves both the pruning and the "already covered by this pool" check.
             let mut covered = false;
-            on_meter.retain(|id| match self.policies.get(id) {
+            on_meter.retain(|(_, place)| match self.policy_at(*place) {
                 Some(q) if q.ends_at.saturating_add(SETTLEMENT_GRACE_MS) > now => {
                     covered |= q.pool == pool && q.ends_at > now;
                     true
@@ -922,16 +979,17 @@ mod outage_insurance {
                 .checked_add(p.terms.coverage_ms)
                 .ok_or(Error::Overflow)?;
             let count = self.feeder_policy_count.get(feeder).unwrap_or(0);
-            self.feeder_policies.insert((feeder, count), &id);
             self.feeder_policy_count
                 .insert(feeder, &count.checked_add(1).ok_or(Error::Overflow)?);
-            on_meter.push(id);
+            on_meter.push((id, (feeder, count)));
             self.meter_policies.insert(meter, &on_meter);
             self.feeder_exposure.insert((pool, feeder), &on_feeder);
             self.pools.insert(pool, &p);
-            self.policies.insert(
+            let (page, _) = page_of(count);
+            let mut slots = self.policy_pages.get((feeder, page)).unwrap_or_default();
+            slots.push(PolicySlot {
                 id,
-                &Policy {
+                policy: Policy {
                     pool,
                     holder,
                     meter,
@@ -942,7 +1000,10 @@ mod outage_insurance {
                     payouts: 0,
                     released: false,
                 },
-            );
+                first_payouts: Vec::new(),
+            });
+            self.policy_pages.insert((feeder, page), &slots);
+            self.policy_places.insert(id, &(feeder, count));
             self.env().emit_event(PolicyBought {
                 policy: id,
                 holder,
@@ -972,7 +1033,10 @@ mod outage_insurance {
             let now = self.env().block_timestamp();
             let mut released = 0u32;
             for id in policies {
-                let Some(mut policy) = self.policies.get(id) else {
+                let Some((page, slot, mut slots)) = self.policy_page(id) else {
+                    return Err(Error::PolicyNotFound);
+                };
+                let Some(PolicySlot { policy, .. }) = slots.get_mut(slot) else {
                     return Err(Error::PolicyNotFound);
                 };
                 let due = policy.ends_at.saturating_add(SETTLEMENT_GRACE_MS);
@@ -988,7 +1052,7 @@ mod outage_insurance {
                     .insert(key, &on_feeder.saturating_sub(liability));
                 self.pools.insert(policy.pool, &p);
                 policy.released = true;
-                self.policies.insert(id, &policy);
+                self.policy_pages.insert(page, &slots);
                 released = released.saturating_add(1);
                 self.env().emit_event(PolicyReleased {
                     policy: id,
@@ -1075,24 +1139,36 @@ mod outage_insurance {
             let mut o = self.outages.get(outage).ok_or(Error::OutageNotFound)?;
             let end = o.cursor.saturating_add(max).min(o.targets);
             let mut cache: Vec<CachedPool> = Vec::new();
+            let mut pages: Vec<LoadedPage> = Vec::new();
             let mut paid = 0u32;
             for index in o.cursor..end {
-                let candidates = match &o.report.affected {
-                    Affected::WholeFeeder => self
-                        .feeder_policies
-                        .get((o.report.feeder, index))
-                        .into_iter()
-                        .collect(),
+                let places: Vec<Place> = match &o.report.affected {
+                    Affected::WholeFeeder => ink::prelude::vec![(o.report.feeder, index)],
                     Affected::Meters(meters) => meters
                         .get(index as usize)
                         .and_then(|m| self.meter_policies.get(m))
-                        .unwrap_or_default(),
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(_, place)| place)
+                        .collect(),
                 };
-                for policy in candidates {
+                for (feeder, at) in places {
+                    let (number, slot) = page_of(at);
+                    let open = self.open_page(&mut pages, (feeder, number));
+                    let Some(loaded) = pages.get_mut(open) else {
+                        continue;
+                    };
+                    let Some(policy) = loaded.slots.get_mut(slot) else {
+                        continue;
+                    };
                     if self.pay(outage, &mut o, policy, &mut cache)? {
+                        loaded.changed = true;
                         paid = paid.saturating_add(1);
                     }
                 }
+            }
+            for page in pages {
+                self.close_page(page);
             }
             for c in cache {
                 self.pools.insert(c.id, &c.pool);
@@ -1149,22 +1225,34 @@ mod outage_insurance {
         /// The policy `policy`.
         #[ink(message)]
         pub fn policy(&self, policy: PolicyId) -> Option<Policy> {
-            self.policies.get(policy)
+            self.stored_policy(policy)
         }
 
         /// Every payout `policy` received: (outage, amount), oldest first.
         #[ink(message)]
         pub fn policy_payouts(&self, policy: PolicyId) -> Vec<(OutageId, Balance)> {
-            let count = self.policies.get(policy).map_or(0, |p| p.payouts);
-            (0..count)
-                .filter_map(|i| self.payouts.get((policy, i)))
-                .collect()
+            let Some((_, slot, mut slots)) = self.policy_page(policy) else {
+                return Vec::new();
+            };
+            let PolicySlot {
+                policy: stored,
+                first_payouts,
+                ..
+            } = slots.swap_remove(slot);
+            let later =
+                (PAYOUTS_IN_PAGE..stored.payouts).filter_map(|n| self.payouts.get((policy, n)));
+            first_payouts.into_iter().chain(later).collect()
         }
 
         /// The policies covering `meter` that may still pay.
         #[ink(message)]
         pub fn policies_of_meter(&self, meter: MeterId) -> Vec<PolicyId> {
-            self.meter_policies.get(meter).unwrap_or_default()
+            self.meter_policies
+                .get(meter)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
         }
 
         /// The finalized outage `outage`, with its payout progress.
@@ -1315,22 +1403,75 @@ mod outage_insurance {
             Ok(())
         }
 
-        /// Pays `policy` for outage `o` if eligible; returns whether it paid.
+        /// The policy `id`, from its feeder's page.
+        fn stored_policy(&self, id: PolicyId) -> Option<Policy> {
+            self.policy_at(self.policy_places.get(id)?)
+        }
+
+        /// The policy at `place`.
+        fn policy_at(&self, place: Place) -> Option<Policy> {
+            let (_, slot, mut slots) = self.page_at(place)?;
+            Some(slots.swap_remove(slot).policy)
+        }
+
+        /// The page holding policy `id`: its key, the policy's slot in it (which exists), the page.
+        fn policy_page(&self, id: PolicyId) -> Option<(PageKey, usize, Vec<PolicySlot>)> {
+            self.page_at(self.policy_places.get(id)?)
+        }
+
+        /// The page holding the policy at `place`, as [`Self::policy_page`].
+        fn page_at(&self, (feeder, index): Place) -> Option<(PageKey, usize, Vec<PolicySlot>)> {
+            let (number, slot) = page_of(index);
+            let slots = self.policy_pages.get((feeder, number))?;
+            (slot < slots.len()).then_some(((feeder, number), slot, slots))
+        }
+
+        /// Where page `key` is in `open`, loading it unless it is there. At [`OPEN_PAGES`] the
+        /// longest-open page is written back (if it changed) and let go first, so a call's memory
+        /// stays bounded however many policies it pays.
+        fn open_page(&mut self, open: &mut Vec<LoadedPage>, key: PageKey) -> usize {
+            if let Some(at) = open.iter().position(|p| p.key == key) {
+                return at;
+            }
+            if open.len() >= OPEN_PAGES {
+                let oldest = open.remove(0);
+                self.close_page(oldest);
+            }
+            open.push(LoadedPage {
+                key,
+                slots: self.policy_pages.get(key).unwrap_or_default(),
+                changed: false,
+            });
+            open.len().saturating_sub(1)
+        }
+
+        /// Writes `page` back if it changed.
+        fn close_page(&mut self, page: LoadedPage) {
+            if page.changed {
+                self.policy_pages.insert(page.key, &page.slots);
+            }
+        }
+
+        /// Pays the policy in `slot` for outage `o` if eligible; returns whether it paid (and so
+        /// changed the slot).
         fn pay(
             &mut self,
             outage: OutageId,
             o: &mut OutageRecord,
-            policy_id: PolicyId,
+            slot: &mut PolicySlot,
             cache: &mut Vec<CachedPool>,
         ) -> Result<bool> {
-            let Some(mut policy) = self.policies.get(policy_id) else {
-                return Ok(false);
-            };
+            let PolicySlot {
+                id: policy_id,
+                policy,
+                first_payouts,
+            } = slot;
+            let policy_id = *policy_id;
             if !policy.covers(&o.report) {
                 return Ok(false);
             }
-            let slot = match cache.iter().position(|c| c.id == policy.pool) {
-                Some(slot) => slot,
+            let cached = match cache.iter().position(|c| c.id == policy.pool) {
+                Some(cached) => cached,
                 None => {
                     let pool = self.pool_or_err(policy.pool)?;
                     let feeder_exposure = self
@@ -1345,7 +1486,9 @@ mod outage_insurance {
                     cache.len().saturating_sub(1)
                 }
             };
-            let c = &mut cache[slot];
+            let Some(c) = cache.get_mut(cached) else {
+                return Ok(false);
+            };
             if c.pool.terms.excludes(&o.report) {
                 return Ok(false);
             }
@@ -1368,10 +1511,13 @@ mod outage_insurance {
                 c.feeder_exposure = c.feeder_exposure.saturating_sub(amount);
             }
             policy.paid = policy.paid.saturating_add(amount);
-            self.payouts
-                .insert((policy_id, policy.payouts), &(outage, amount));
+            if policy.payouts < PAYOUTS_IN_PAGE {
+                first_payouts.push((outage, amount));
+            } else {
+                self.payouts
+                    .insert((policy_id, policy.payouts), &(outage, amount));
+            }
             policy.payouts = policy.payouts.saturating_add(1);
-            self.policies.insert(policy_id, &policy);
             o.paid_total = o.paid_total.saturating_add(amount);
 
             let holder = policy.holder;

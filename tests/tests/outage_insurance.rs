@@ -15,6 +15,7 @@ use gridtrust_tests::{
 use outage_insurance::{
     events::{OutageFinalized, OwnershipTransferred, PayoutMade},
     Affected, Error, OutageInsurance, OutageReport, PoolTerms, MAX_FREEZE_MS, MIN_SHARES,
+    PAYOUTS_IN_PAGE, POLICIES_PER_PAGE,
 };
 
 fn terms() -> PoolTerms {
@@ -335,6 +336,51 @@ fn aggregate_limit_caps_total_payouts() {
         vec![(0, 100 * UNIT), (1, 20 * UNIT)]
     );
     assert_eq!(s.read(s.api().policy(policy)).unwrap().paid, 120 * UNIT);
+}
+
+/// A feeder's policies are stored a page at a time, and a policy's first payouts in its page: a
+/// policy on the second page, paid more often than its page keeps, still lists every payout in order,
+/// and every policy on the feeder is paid once per outage.
+#[test]
+fn payouts_past_a_page_are_all_kept_and_listed() {
+    let mut s = Setup::new();
+    let wide = PoolTerms {
+        feeder_cap: 10_000 * UNIT,
+        ..terms()
+    };
+    let pool = s.pool(wide, 10_000 * UNIT);
+    let customers: Vec<_> = (0..POLICIES_PER_PAGE + 3)
+        .map(|i| s.customer_with_policy(&format!("c{i}"), pool, 100 + u64::from(i), 7))
+        .collect();
+    let (last, policy) = *customers.last().unwrap();
+    s.wait(2 * DAY_MS);
+    let before: Vec<_> = customers
+        .iter()
+        .map(|(who, _)| s.world.chain.balance(who))
+        .collect();
+    let outages = PAYOUTS_IN_PAGE + 3;
+    let mut ids = Vec::new();
+    for _ in 0..outages {
+        let start = s.now();
+        s.wait(90 * MINUTE_MS);
+        let outage = s.end(report(7, start, 90, false, Affected::WholeFeeder));
+        s.settle(outage, 5);
+        ids.push(outage);
+    }
+    let each = 10 * UNIT * u128::from(outages);
+    for ((who, _), before) in customers.iter().zip(before) {
+        assert_eq!(s.world.chain.balance(who), before + each);
+    }
+    let listed = s.read(s.api().policy_payouts(policy));
+    assert_eq!(
+        listed,
+        ids.iter().map(|&o| (o, 10 * UNIT)).collect::<Vec<_>>()
+    );
+    let stored = s.read(s.api().policy(policy)).unwrap();
+    assert_eq!(
+        (stored.payouts, stored.paid, stored.holder),
+        (outages, each, last)
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! - [`grid`]: the insurance and demand-response contracts wired to the attestations and committee.
 //! - [`lodging`]: the reservations contract next to a grid's attestations, with its two schemas.
 //! - [`refusal`]: the four contracts' refusals as one type, and a call's outcome as a `Result`.
+//! - [`sizing`]: how many items a batched call may carry, from the chain's own limits.
 //! - [`units`]: token amounts (`UNIT`) and how the tools show them.
 //! - [`codes`]: what a contract code asks of a chain: the size budget and the host functions it imports.
 pub mod addresses;
@@ -17,6 +18,7 @@ pub mod deployment;
 pub mod grid;
 pub mod lodging;
 pub mod refusal;
+pub mod sizing;
 pub mod units;
 
 pub use addresses::Contracts;

@@ -14,16 +14,21 @@ pub struct ContractEvent {
 }
 
 impl ContractEvent {
-    /// The event decoded as `E`, when its signature topic is `E`'s.
+    /// The event decoded as `E`, when its signature topic is `E`'s. An anonymous `E` (no signature
+    /// topic) matches an event with no topics whose data decodes as `E` to the last byte: callers
+    /// keep to the events of the contract that declares `E`, whose only topic-less event it must be.
     pub fn decode<E>(&self) -> Option<E>
     where
         E: ink::env::Event + scale::Decode,
     {
-        let signature = E::SIGNATURE_TOPIC?;
-        if self.topics.first() != Some(&signature) {
-            return None;
+        match E::SIGNATURE_TOPIC {
+            Some(signature) if self.topics.first() != Some(&signature) => return None,
+            None if !self.topics.is_empty() => return None,
+            _ => {}
         }
-        E::decode(&mut &self.data[..]).ok()
+        let mut data = &self.data[..];
+        let event = E::decode(&mut data).ok()?;
+        data.is_empty().then_some(event)
     }
 }
 

@@ -204,6 +204,31 @@ pub fn results(
 }
 
 impl EventResults {
+    /// The results of `meters` alone (some of the meters measured, ascending): what [`results`] over
+    /// just them gives, without reading the store again, since each meter's result and readings stand
+    /// on their own. A measurement batch commits to its own entries' readings with this.
+    pub fn part(&self, meters: &[u64]) -> EventResults {
+        let chosen = |m: &u64| meters.binary_search(m).is_ok();
+        let mut part = EventResults {
+            results: self
+                .results
+                .iter()
+                .filter(|r| chosen(&r.meter))
+                .cloned()
+                .collect(),
+            skipped: Vec::new(),
+            readings_root: None,
+            leaves: self
+                .leaves
+                .iter()
+                .filter(|(m, ..)| chosen(m))
+                .copied()
+                .collect(),
+        };
+        part.readings_root = merkle::root(&part.leaf_hashes());
+        part
+    }
+
     /// The Merkle leaves behind [`EventResults::readings_root`], in root order.
     pub fn leaf_hashes(&self) -> Vec<Digest> {
         self.leaves
@@ -229,15 +254,17 @@ mod tests {
 
     const Q: u64 = 900_000;
 
-    /// Meter 1 with a flat 500 Wh per quarter on the five days before, 300 during the event; meter 2
-    /// missing one event reading.
-    #[test]
-    fn results_use_the_shared_baseline_and_commit_the_readings() {
+    const START: u64 = 20_000 * DAY_MS + 17 * 3_600_000;
+
+    /// Five days of history and the event day for `meters`: 200 Wh per quarter in the adjustment
+    /// window (the 2 hours ending 1 hour before the start), 500 in the event's hour on the days
+    /// before and 300 during the event; meter 2 misses one event reading.
+    fn town(meters: &[u64]) -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("o.db")).unwrap();
-        let start = 20_000 * DAY_MS + 17 * 3_600_000;
+        let start = START;
         let mut rows = Vec::new();
-        for meter in [1u64, 2] {
+        for &meter in meters {
             for d in 0..=5u64 {
                 let day_start = start - d * DAY_MS;
                 // Adjustment window: the 2 hours ending 1 hour before the start; then the event (1 h).
@@ -261,7 +288,12 @@ mod tests {
             }
         }
         store.put_readings(&rows).unwrap();
-        let spec = EventSpec {
+        (dir, store)
+    }
+
+    fn spec() -> EventSpec {
+        let start = START;
+        EventSpec {
             start_ms: start,
             end_ms: start + 4 * Q,
             interval_ms: Q,
@@ -274,8 +306,14 @@ mod tests {
                 lookback: 5,
                 adjustment_cap_bps: 2_000,
             },
-        };
-        let r = results(&store, &spec, &[2, 1, 1, 3]).unwrap();
+        }
+    }
+
+    #[test]
+    fn results_use_the_shared_baseline_and_commit_the_readings() {
+        let (_dir, store) = town(&[1, 2]);
+        let start = START;
+        let r = results(&store, &spec(), &[2, 1, 1, 3]).unwrap();
         assert_eq!(
             r.results,
             vec![MeterResult {
@@ -292,5 +330,15 @@ mod tests {
             .collect();
         assert_eq!(r.readings_root, merkle::root(&leaves));
         assert_eq!(r.leaves.len(), 4);
+    }
+
+    #[test]
+    fn a_part_is_what_the_store_gives_for_those_meters_alone() {
+        let (_dir, store) = town(&[1, 2, 3, 4, 5]);
+        let all = results(&store, &spec(), &[1, 2, 3, 4, 5]).unwrap();
+        assert_eq!(all.results.len(), 4, "meter 2 is left out");
+        for meters in [&[1u64, 3][..], &[4, 5], &[5]] {
+            assert_eq!(all.part(meters), results(&store, &spec(), meters).unwrap());
+        }
     }
 }

@@ -12,7 +12,7 @@ use crate::{
     measure::events_from,
     settings::WorkerConfig,
     store::Store,
-    trigger::{pay_outage, payout_batch, settle_event},
+    trigger::{pay_outage, payout_batch, settle_batch, settle_event},
 };
 
 /// Pays every final outage until nothing remains; returns the policies paid.
@@ -86,14 +86,8 @@ pub(crate) fn settle_due_events(
             );
         }
         if !pending.is_empty() {
-            paid += settle_event(
-                chain,
-                demand,
-                me,
-                id,
-                &pending,
-                demand_response::MAX_SETTLE_BATCH as usize,
-            )?;
+            let batch = settle_batch(chain, demand, me, id, &pending)?;
+            paid += settle_event(chain, demand, me, id, &pending, batch as usize)?;
         } else if event.paid_entries == event.entries {
             // Nothing left to pay (or nothing was ever recorded): one empty call marks the event
             // settled, which hands its remainder back and frees the program's budget.

@@ -52,29 +52,7 @@ pub(crate) fn measure_events(
         let spec = event_spec(chain, store, contracts, config, id, events)?;
         let decided = event_results(chain, store, contracts, config, id, &spec)?;
         let measured: Vec<u64> = decided.results.iter().map(|r| r.meter).collect();
-        for (index, chunk) in decided
-            .results
-            .chunks(MAX_BATCH_ENTRIES as usize)
-            .enumerate()
-        {
-            // Each batch commits to the readings behind its own entries.
-            let part = results(store, &spec, batch_meters(&measured, index as u32))?;
-            let Some(root) = part.readings_root else {
-                continue;
-            };
-            let batch = MeasurementBatch {
-                event: id,
-                index: index as u32,
-                entries: chunk
-                    .iter()
-                    .map(|r| Measurement {
-                        meter: r.meter,
-                        baseline_wh: r.baseline_wh,
-                        actual_wh: r.actual_wh,
-                    })
-                    .collect(),
-                readings_root: root,
-            };
+        for batch in measurement_batches(id, &decided) {
             report.queued += usize::from(store.enqueue(&Report::Measurements(batch))?);
         }
         store.record_measured(id, &measured)?;
@@ -116,6 +94,33 @@ pub fn event_results(
         );
     }
     Ok(results(store, spec, &participants)?)
+}
+
+/// Event `id`'s results cut into the batches the committee votes on: [`MAX_BATCH_ENTRIES`] entries
+/// each, in meter order, each committing to the readings behind its own entries.
+pub fn measurement_batches(id: u64, decided: &EventResults) -> Vec<MeasurementBatch> {
+    let measured: Vec<u64> = decided.results.iter().map(|r| r.meter).collect();
+    decided
+        .results
+        .chunks(MAX_BATCH_ENTRIES as usize)
+        .enumerate()
+        .filter_map(|(index, chunk)| {
+            let part = decided.part(batch_meters(&measured, index as u32));
+            Some(MeasurementBatch {
+                event: id,
+                index: index as u32,
+                entries: chunk
+                    .iter()
+                    .map(|r| Measurement {
+                        meter: r.meter,
+                        baseline_wh: r.baseline_wh,
+                        actual_wh: r.actual_wh,
+                    })
+                    .collect(),
+                readings_root: part.readings_root?,
+            })
+        })
+        .collect()
 }
 
 /// The meters of batch `index` among an event's measured meters (batches of

@@ -3,12 +3,15 @@
 //! heavier than that), one feeder's outage is paid in more, smaller calls, and every covered
 //! customer is paid exactly once.
 
-use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain, Weight};
+use gridtrust_chain::{
+    encode::call_builder, named_account, sizing::BATCH_FILL_PERCENT, AccountId, Grid, SandboxChain,
+    Weight,
+};
 use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
 use gridtrust_oracle::{
     outages::OutageRule,
     settings::{DemandRule, WorkerConfig},
-    trigger::{payout_batch, BATCH_FILL_PERCENT},
+    trigger::payout_batch,
     worker::round,
     Store,
 };

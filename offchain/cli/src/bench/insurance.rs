@@ -113,21 +113,32 @@ fn insured_grid(on_feeder: u32, elsewhere: u32) -> Result<Insured> {
 /// dark one millisecond apart and come back in the same order. Returns the outage the shared rule
 /// decides from it, evidence included.
 fn storm(chain: &SandboxChain, meters: u64) -> Outage {
-    storm_from(chain.now_ms() + 3_600_000, 2 * 3_600_000, meters)
+    storm_from(
+        OUTAGE_FEEDER,
+        0..meters,
+        chain.now_ms() + 3_600_000,
+        2 * 3_600_000,
+    )
 }
 
-/// An outage of [`OUTAGE_FEEDER`] from `start` for `lasting` ms: `meters` meters go dark one
-/// millisecond apart and come back in the same order, decided by the shared rule.
-pub(super) fn storm_from(start: u64, lasting: u64, meters: u64) -> Outage {
+/// An outage of `feeder` from `start` for `lasting` ms: `meters` go dark one millisecond apart and
+/// come back in the same order, decided by the shared rule.
+pub(super) fn storm_from(
+    feeder: u32,
+    meters: std::ops::Range<u64>,
+    start: u64,
+    lasting: u64,
+) -> Outage {
     let event = |kind, meter, at_ms| MeterEvent {
         kind,
         meter,
-        feeder: OUTAGE_FEEDER,
+        feeder,
         at_ms,
     };
-    let events: Vec<MeterEvent> = (0..meters)
+    let events: Vec<MeterEvent> = meters
+        .clone()
         .map(|m| event(EventKind::LastGasp, m, start + m))
-        .chain((0..meters).map(|m| event(EventKind::Restore, m, start + lasting + m)))
+        .chain(meters.map(|m| event(EventKind::Restore, m, start + lasting + m)))
         .collect();
     decide(&events, &OutageRule::default(), 0).remove(0)
 }

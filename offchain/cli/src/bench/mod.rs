@@ -5,10 +5,12 @@
 //! and a batch of 1, divided by N − 1, so the fixed cost of the call is not spread into them.
 //!
 //! One module per contract: [`attestations`], [`insurance`], [`reservations`], [`demand`]; and
-//! [`oracle`] for the meter-data pipeline.
+//! [`oracle`] for the meter-data pipeline, [`demand_scale`] for demand response at a utility's scale,
+//! [`node`] for the same messages on a contracts-node.
 
 mod attestations;
 mod demand;
+mod demand_scale;
 mod insurance;
 mod node;
 mod oracle;
@@ -17,7 +19,9 @@ mod reservations;
 use std::{collections::BTreeMap, path::PathBuf};
 
 use anyhow::{Context, Result};
-use gridtrust_chain::{bundles, codes::MAX_CODE_BYTES, named_account, Grid, SandboxChain};
+use gridtrust_chain::{
+    bundles, codes::MAX_CODE_BYTES, named_account, BlockLimits, Grid, SandboxChain,
+};
 use serde_json::{json, Value};
 
 /// A weight: what one call (or one item of a batch) costs.
@@ -28,6 +32,11 @@ pub(crate) struct Cost {
 }
 
 impl Cost {
+    pub(crate) const ZERO: Cost = Cost {
+        ref_time: 0,
+        proof_size: 0,
+    };
+
     /// From the weights of a call with one item and of a call with `1 + extra` items: the cost per
     /// item, and the call's fixed part (loading the code, the records every call reads), so that a
     /// batch's fixed cost is not spread into the per-item figure.
@@ -69,7 +78,8 @@ pub struct BenchCommand {
     /// Also write the figures as JSON to this file.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
-    /// Skip the slow 100,000-policy case.
+    /// Skip the slow cases: the 100,000-policy state and demand response at a utility's scale
+    /// (10,000 meters).
     #[arg(long)]
     quick: bool,
     /// Also measure the payout on a contracts-node this starts (CONTRACTS_NODE, or
@@ -95,7 +105,8 @@ impl BenchCommand {
 }
 
 /// Runs every benchmark, prints a table and, with `json`, writes the figures there. `quick` skips the
-/// 100,000-policy state, the one slow case; `node` also measures the payout on a contracts-node.
+/// slow cases (the 100,000-policy state, demand response at a utility's scale); `node` also measures
+/// the payout, a settlement and a booking on a contracts-node.
 pub(crate) fn run(json: Option<PathBuf>, quick: bool, node: Option<node::Target>) -> Result<()> {
     let mut figures = Figures::default();
     for name in bundles::CONTRACTS {
@@ -124,8 +135,14 @@ pub(crate) fn run(json: Option<PathBuf>, quick: bool, node: Option<node::Target>
             .map_err(|_| anyhow::anyhow!("the 100,000-policy case panicked"))??;
         figures.payouts_per_block.extend(big.payouts_per_block);
     }
+    if !quick {
+        demand_scale::settle_ten_thousand_entries(&mut figures)?;
+    }
     oracle::ingest(&mut figures)?;
     oracle::restore_to_payout(&mut figures)?;
+    if !quick {
+        demand_scale::results_at_scale(&mut figures)?;
+    }
     if let Some(target) = node {
         figures.node = Some(node::measure(target)?);
     }
@@ -154,6 +171,10 @@ pub(crate) struct Figures {
     pub(crate) evidence: Vec<EvidenceFigure>,
     /// The payout measured on a contracts-node, when asked for.
     pub(crate) node: Option<node::NodeFigures>,
+    /// An event's results for 10,000 meters from a full store.
+    pub(crate) demand_scale: Option<demand_scale::DemandScale>,
+    /// 10,000 demand-response entries settled in calls sized from the chain's limits.
+    pub(crate) dr_settle: Option<demand_scale::SettleFigure>,
 }
 
 /// What an outage's evidence weighs, for one feeder size.
@@ -210,9 +231,26 @@ impl Figures {
                 "oracle ingest: {readings} readings from CSV into SQLite (WAL, synchronous=FULL) at {rate:.0} readings/s"
             );
         }
+        self.print_demand_scale();
         if let Some((policies, ms)) = self.restore_to_payout_ms {
             println!(
                 "restore to payout: {ms:.1} ms from {policies} restore events ingested to {policies} policies paid (three daemons ingest and run their rounds: decide, send, the keeper pays)"
+            );
+        }
+    }
+
+    fn print_demand_scale(&self) {
+        if let Some(d) = self.demand_scale {
+            println!();
+            println!(
+                "demand response at scale: {} meters' results and {} measurement batches computed in {:.2} s from a store of {} readings (filled in {:.0} s, not counted)",
+                d.measured, d.batches, d.results_seconds, d.readings, d.fill_seconds
+            );
+        }
+        if let Some(s) = self.dr_settle {
+            println!(
+                "{} demand-response entries settled in {} calls of up to {} (sized by two dry runs to 70 % of the largest transaction); heaviest call {} ref_time, {} proof_size",
+                s.entries, s.calls, s.per_call, s.heaviest.ref_time, s.heaviest.proof_size
             );
         }
     }
@@ -267,8 +305,58 @@ impl Figures {
         }
     }
 
-    /// The node's payout next to the sandbox's, each under the node's own block limits and under a
-    /// parachain's proof budget (5 MiB per block, 75 % of it for normal transactions).
+    /// The items a block carries on the sandbox: (what, cost per item, the call's fixed part).
+    fn sandbox_items(&self) -> Vec<(&'static str, Cost, Cost)> {
+        let message = |name: &str| {
+            self.messages
+                .get(&("demand_response".into(), name.into()))
+                .copied()
+        };
+        let mut items = Vec::new();
+        let payout = self.payouts_per_block.get(&1_000).map(|(cost, _)| *cost);
+        let fixed = self
+            .messages
+            .get(&("outage_insurance".into(), "process_payouts_fixed".into()))
+            .copied();
+        if let (Some(per), Some(fixed)) = (payout, fixed) {
+            items.push(("payout", per, fixed));
+        }
+        if let (Some(per), Some(one)) = (message("settle_per_entry"), message("settle_1_entry")) {
+            let fixed = Cost {
+                ref_time: one.ref_time.saturating_sub(per.ref_time),
+                proof_size: one.proof_size.saturating_sub(per.proof_size),
+            };
+            items.push(("settlement", per, fixed));
+        }
+        if let Some(book) = self
+            .messages
+            .get(&("reservations".into(), "book_1_night".into()))
+        {
+            items.push(("booking", *book, Cost::ZERO));
+        }
+        items
+    }
+
+    /// The items a block carries on the node, as [`Figures::sandbox_items`].
+    fn node_items(&self) -> Vec<(&'static str, Cost, Cost)> {
+        let Some(n) = &self.node else {
+            return Vec::new();
+        };
+        vec![
+            ("payout", n.payout.0, n.payout.1),
+            (
+                "payout, listed meters",
+                n.payout_listed.0,
+                n.payout_listed.1,
+            ),
+            ("settlement", n.settlement.0, n.settlement.1),
+            ("booking", n.booking, Cost::ZERO),
+        ]
+    }
+
+    /// Payouts, settlements and bookings per block under the node's own limits, with the node's
+    /// weights and the sandbox's, and under a parachain's proof budget (5 MiB per block, 75 % of it
+    /// for normal transactions).
     fn print_node(&self) {
         let Some(n) = &self.node else { return };
         let limits = n.limits;
@@ -283,39 +371,31 @@ impl Figures {
             limits.normal_length
         );
         println!(
-            "{:>10} {:>16} {:>18} {:>20} {:>22} {:>24}",
+            "{:>22} {:>8} {:>14} {:>16} {:>20} {:>22} {:>20}",
+            "item",
             "weights",
-            "ref_time/payout",
-            "proof_size/payout",
+            "ref_time/item",
+            "proof_size/item",
             "per block: ref_time",
             "per block: proof_size",
             "per parachain block"
         );
-        let sandbox = self.payouts_per_block.get(&1_000).map(|(cost, _)| *cost);
-        let fixed = self
-            .messages
-            .get(&("outage_insurance".into(), "process_payouts_fixed".into()))
-            .copied();
-        let rows = [
-            ("node", Some(n.per_payout), Some(n.fixed)),
-            ("sandbox", sandbox, fixed),
-        ];
-        for (source, per, fixed) in rows {
-            let (Some(per), Some(fixed)) = (per, fixed) else {
-                continue;
-            };
-            println!(
-                "{source:>10} {:>16} {:>18} {:>20} {:>22} {:>24}",
-                per.ref_time,
-                per.proof_size,
-                fit(limits.normal_total.ref_time(), fixed.ref_time, per.ref_time),
-                fit(
-                    limits.normal_total.proof_size(),
-                    fixed.proof_size,
-                    per.proof_size
-                ),
-                fit(PARACHAIN_NORMAL_PROOF, fixed.proof_size, per.proof_size),
+        let node = self.node_items();
+        let sandbox = self.sandbox_items();
+        for (item, per, fixed) in node {
+            let rows = std::iter::once(("node", per, fixed)).chain(
+                sandbox
+                    .iter()
+                    .filter(|(what, ..)| *what == item)
+                    .map(|&(_, per, fixed)| ("sandbox", per, fixed)),
             );
+            for (source, per, fixed) in rows {
+                let [by_time, by_proof, parachain] = per_block(limits, per, fixed);
+                println!(
+                    "{item:>22} {source:>8} {:>14} {:>16} {by_time:>20} {by_proof:>22} {parachain:>20}",
+                    per.ref_time, per.proof_size,
+                );
+            }
         }
     }
 
@@ -363,13 +443,21 @@ impl Figures {
                     "max_extrinsic_proof_size": n.limits.max_extrinsic.proof_size(),
                     "normal_length": n.limits.normal_length,
                 },
-                "payout_per_policy": { "ref_time": n.per_payout.ref_time, "proof_size": n.per_payout.proof_size },
-                "process_payouts_fixed": { "ref_time": n.fixed.ref_time, "proof_size": n.fixed.proof_size },
-                "payouts_per_block": {
-                    "by_ref_time": fit(n.limits.normal_total.ref_time(), n.fixed.ref_time, n.per_payout.ref_time),
-                    "by_proof_size": fit(n.limits.normal_total.proof_size(), n.fixed.proof_size, n.per_payout.proof_size),
-                    "parachain_by_proof_size": fit(PARACHAIN_NORMAL_PROOF, n.fixed.proof_size, n.per_payout.proof_size),
-                },
+                "per_block": per_block_json(n.limits, &self.node_items()),
+                "sandbox_per_block": per_block_json(n.limits, &self.sandbox_items()),
+            })),
+            "demand_scale": self.demand_scale.map(|d| json!({
+                "readings_in_store": d.readings,
+                "fill_seconds": (d.fill_seconds * 10.0).round() / 10.0,
+                "meters_measured": d.measured,
+                "measurement_batches": d.batches,
+                "results_seconds": (d.results_seconds * 100.0).round() / 100.0,
+            })),
+            "settle_entries": self.dr_settle.map(|d| json!({
+                "entries": d.entries,
+                "per_call": d.per_call,
+                "calls": d.calls,
+                "heaviest_call": { "ref_time": d.heaviest.ref_time, "proof_size": d.heaviest.proof_size },
             })),
             "machine": machine(),
             "toolchain": toolchain(),
@@ -413,6 +501,38 @@ pub(crate) fn committee_grid() -> Result<(SandboxChain, Grid)> {
     }
     let grid = Grid::deploy(&mut chain, utility, operators, 2)?;
     Ok((chain, grid))
+}
+
+/// How many items of `per` (after one call's `fixed` part) a block holds: under the normal class's
+/// ref_time, under its proof size, and under a parachain's proof budget.
+fn per_block(limits: BlockLimits, per: Cost, fixed: Cost) -> [u64; 3] {
+    [
+        fit(limits.normal_total.ref_time(), fixed.ref_time, per.ref_time),
+        fit(
+            limits.normal_total.proof_size(),
+            fixed.proof_size,
+            per.proof_size,
+        ),
+        fit(PARACHAIN_NORMAL_PROOF, fixed.proof_size, per.proof_size),
+    ]
+}
+
+fn per_block_json(limits: BlockLimits, items: &[(&str, Cost, Cost)]) -> Value {
+    let mut out = serde_json::Map::new();
+    for &(item, per, fixed) in items {
+        let [by_ref_time, by_proof_size, parachain] = per_block(limits, per, fixed);
+        out.insert(
+            item.to_owned(),
+            json!({
+                "per_item": { "ref_time": per.ref_time, "proof_size": per.proof_size },
+                "call_fixed": { "ref_time": fixed.ref_time, "proof_size": fixed.proof_size },
+                "by_ref_time": by_ref_time,
+                "by_proof_size": by_proof_size,
+                "parachain_by_proof_size": parachain,
+            }),
+        );
+    }
+    Value::Object(out)
 }
 
 /// A parachain block's proof budget for normal transactions: 75 % of the relay chain's 5 MiB.

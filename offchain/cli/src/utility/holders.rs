@@ -14,7 +14,8 @@ use std::path::Path;
 
 use attestations::{AttestRequest, Attestations, Error as AttestationsError, MAX_BATCH};
 use gridtrust_chain::{
-    encode::call_builder, parse_ss58, AccountId, Answer, CallError, Chain, Contracts,
+    encode::call_builder, parse_ss58, sizing::items_per_call, AccountId, Answer, CallError, Chain,
+    Contracts,
 };
 use gridtrust_common::claims::meter_holder_claim;
 use serde::Deserialize;
@@ -180,8 +181,8 @@ pub enum ImportError {
     Call(#[from] CallError),
 }
 
-/// Attests `holders` under `schema` as `attester`, [`MAX_BATCH`] per call, skipping holders already
-/// attested; `progress(done, total)` after each batch.
+/// Attests `holders` under `schema` as `attester`, skipping holders already attested, in calls sized
+/// from the chain's limits (at most [`MAX_BATCH`] each); `progress(done, total)` after each batch.
 pub fn import(
     chain: &mut impl Chain,
     contracts: &Contracts,
@@ -210,11 +211,40 @@ pub fn import(
         }
     }
     progress(0, todo.len());
-    for batch in todo.chunks(MAX_BATCH as usize) {
-        let requests = batch
+    let requests = |batch: &[&Holder]| -> Vec<AttestRequest> {
+        batch
             .iter()
             .map(|h| request(h.account, h.meter, h.feeder, h.expires_at))
-            .collect();
+            .collect()
+    };
+    let per_call = if todo.is_empty() {
+        1
+    } else {
+        let limit = chain.max_call_weight().map_err(CallError::from)?;
+        let sized = items_per_call(limit, MAX_BATCH, |n| {
+            let first = &todo[..todo.len().min(n as usize)];
+            let out = chain.dry_run(
+                &address,
+                api.attest_batch(schema, requests(first)),
+                attester,
+                0,
+            )?;
+            out.value.map_err(|e| CallError::Refused {
+                message: "attest_batch",
+                error: e.into(),
+            })?;
+            Ok((first.len() as u32, out.weight_required))
+        });
+        match sized {
+            Ok(n) => n,
+            // A refused probe names a bad holder among the first few: the call below reports it
+            // with its line.
+            Err(CallError::Refused { .. }) => MAX_BATCH,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    for batch in todo.chunks(per_call as usize) {
+        let requests = requests(batch);
         let sent = chain
             .call(&address, api.attest_batch(schema, requests), attester, 0)
             .or_refused("attest_batch");
