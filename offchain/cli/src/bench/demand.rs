@@ -23,6 +23,21 @@ fn per_item(one: Cost, many: Cost, n: u64) -> Cost {
     }
 }
 
+/// The bench's programme: 1 milli-token per kWh cut, at most 0.1 token per event, a "high X of Y"
+/// baseline adjusted by at most ±20 %, and `dispute_window_ms` for disputes.
+pub(super) fn program_terms(highest: u8, lookback: u8, dispute_window_ms: u64) -> ProgramTerms {
+    ProgramTerms {
+        rate_per_kwh: MILLI_UNIT,
+        cap_per_event: 100 * MILLI_UNIT,
+        baseline: BaselineParams {
+            highest,
+            lookback,
+            adjustment_cap_bps: 2_000,
+        },
+        dispute_window_ms,
+    }
+}
+
 /// `who` sends `msg` to the demand-response contract, which must accept it; returns its weight.
 fn must<R: std::fmt::Debug + scale::Decode>(
     chain: &mut SandboxChain,
@@ -46,16 +61,7 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     let (mut chain, grid) = committee_grid()?;
     let (utility, operators) = (grid.utility, grid.operators.clone());
     let api = || call_builder::<DemandResponse>(grid.demand.address);
-    let terms = ProgramTerms {
-        rate_per_kwh: MILLI_UNIT,
-        cap_per_event: 100 * MILLI_UNIT,
-        baseline: BaselineParams {
-            highest: 3,
-            lookback: 5,
-            adjustment_cap_bps: 2_000,
-        },
-        dispute_window_ms: HOUR_MS,
-    };
+    let terms = program_terms(3, 5, HOUR_MS);
     let (program, cost) = must(
         &mut chain,
         &grid,

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use anyhow::{ensure, Context, Result};
-use demand_response::{DemandResponse, Measurement, MeasurementBatch, ProgramTerms};
+use demand_response::{DemandResponse, Measurement, MeasurementBatch};
 use gridtrust_chain::{
     encode::call_builder, named_account, units::MILLI_UNIT, Answer, ContractError,
 };
@@ -22,7 +22,7 @@ use gridtrust_oracle::{
     Store,
 };
 
-use super::{committee_grid, Cost, Figures};
+use super::{committee_grid, demand::program_terms, Cost, Figures};
 
 /// Meters, as a mid-sized utility's demand-response programme enrols them.
 const METERS: u64 = 10_000;
@@ -153,16 +153,7 @@ pub(super) fn settle_ten_thousand_entries(figures: &mut Figures) -> Result<()> {
     let (utility, operators) = (grid.utility, grid.operators.clone());
     let demand = grid.demand.address;
     let mut api = call_builder::<DemandResponse>(demand);
-    let terms = ProgramTerms {
-        rate_per_kwh: MILLI_UNIT,
-        cap_per_event: 100 * MILLI_UNIT,
-        baseline: BaselineParams {
-            highest: 5,
-            lookback: 10,
-            adjustment_cap_bps: 2_000,
-        },
-        dispute_window_ms: HOUR_MS,
-    };
+    let terms = program_terms(5, 10, HOUR_MS);
     let budget = u128::from(METERS) * 100 * MILLI_UNIT;
     let program = chain
         .call(&demand, api.create_program(terms), &utility, budget)

@@ -293,7 +293,7 @@ impl Figures {
                 cost.ref_time, cost.proof_size
             );
         }
-        self.print_node();
+        self.print_per_block();
         if let Some((policies, batch, calls, heaviest)) = self.settle {
             println!(
                 "{policies} policies on one feeder, one outage: paid in {calls} calls of up to {batch}; \
@@ -354,16 +354,42 @@ impl Figures {
         ]
     }
 
-    /// Payouts, settlements and bookings per block under the node's own limits, with the node's
-    /// weights and the sandbox's, and under a parachain's proof budget (5 MiB per block, 75 % of it
-    /// for normal transactions).
-    fn print_node(&self) {
-        let Some(n) = &self.node else { return };
-        let limits = n.limits;
+    /// The block limits the per-block figures are fitted to: the node's own when it ran, else
+    /// contracts-node 0.42's as the sandbox applies them.
+    fn limits(&self) -> (String, BlockLimits) {
+        match &self.node {
+            Some(n) => (
+                format!(
+                    "the node's ({}), System::BlockWeights and BlockLength",
+                    n.chain
+                ),
+                n.limits,
+            ),
+            None => (
+                "contracts-node 0.42's, as the sandbox applies them".to_owned(),
+                BlockLimits {
+                    normal_total: gridtrust_chain::Weight::from_parts(
+                        NORMAL_REF_TIME,
+                        NORMAL_PROOF_SIZE,
+                    ),
+                    max_extrinsic: gridtrust_chain::Weight::from_parts(
+                        gridtrust_chain::sandbox::MAX_CALL_WEIGHT.ref_time(),
+                        gridtrust_chain::sandbox::MAX_CALL_WEIGHT.proof_size(),
+                    ),
+                    normal_length: NORMAL_LENGTH,
+                },
+            ),
+        }
+    }
+
+    /// Payouts, settlements and bookings per block under the chain's limits, with the node's weights
+    /// (when it ran) and the sandbox's, and under a parachain's proof budget (5 MiB per block, 75 %
+    /// of it for normal transactions).
+    fn print_per_block(&self) {
+        let (source, limits) = self.limits();
         println!();
         println!(
-            "on the node ({}): normal class {} ref_time / {} proof_size per block, one transaction at most {} / {}, {} bytes (System::BlockWeights, BlockLength)",
-            n.chain,
+            "per block, under {source}: normal class {} ref_time / {} proof_size, one transaction at most {} / {}, {} bytes",
             limits.normal_total.ref_time(),
             limits.normal_total.proof_size(),
             limits.max_extrinsic.ref_time(),
@@ -382,13 +408,23 @@ impl Figures {
         );
         let node = self.node_items();
         let sandbox = self.sandbox_items();
-        for (item, per, fixed) in node {
-            let rows = std::iter::once(("node", per, fixed)).chain(
-                sandbox
-                    .iter()
-                    .filter(|(what, ..)| *what == item)
-                    .map(|&(_, per, fixed)| ("sandbox", per, fixed)),
-            );
+        let mut items: Vec<&str> = node.iter().map(|(item, ..)| *item).collect();
+        for (item, ..) in &sandbox {
+            if !items.contains(item) {
+                items.push(item);
+            }
+        }
+        for item in items {
+            let rows = node
+                .iter()
+                .filter(|(what, ..)| *what == item)
+                .map(|&(_, per, fixed)| ("node", per, fixed))
+                .chain(
+                    sandbox
+                        .iter()
+                        .filter(|(what, ..)| *what == item)
+                        .map(|&(_, per, fixed)| ("sandbox", per, fixed)),
+                );
             for (source, per, fixed) in rows {
                 let [by_time, by_proof, parachain] = per_block(limits, per, fixed);
                 println!(
@@ -436,16 +472,13 @@ impl Figures {
             })).collect::<Vec<_>>(),
             "node": self.node.as_ref().map(|n| json!({
                 "chain": n.chain,
-                "limits": {
-                    "normal_ref_time": n.limits.normal_total.ref_time(),
-                    "normal_proof_size": n.limits.normal_total.proof_size(),
-                    "max_extrinsic_ref_time": n.limits.max_extrinsic.ref_time(),
-                    "max_extrinsic_proof_size": n.limits.max_extrinsic.proof_size(),
-                    "normal_length": n.limits.normal_length,
-                },
+                "limits": limits_json(&self.limits()),
                 "per_block": per_block_json(n.limits, &self.node_items()),
-                "sandbox_per_block": per_block_json(n.limits, &self.sandbox_items()),
             })),
+            "sandbox_per_block": {
+                "limits": limits_json(&self.limits()),
+                "items": per_block_json(self.limits().1, &self.sandbox_items()),
+            },
             "demand_scale": self.demand_scale.map(|d| json!({
                 "readings_in_store": d.readings,
                 "fill_seconds": (d.fill_seconds * 10.0).round() / 10.0,
@@ -517,6 +550,18 @@ fn per_block(limits: BlockLimits, per: Cost, fixed: Cost) -> [u64; 3] {
     ]
 }
 
+fn limits_json((source, limits): &(String, BlockLimits)) -> Value {
+    json!({
+        "source": source,
+        "normal_ref_time": limits.normal_total.ref_time(),
+        "normal_proof_size": limits.normal_total.proof_size(),
+        "max_extrinsic_ref_time": limits.max_extrinsic.ref_time(),
+        "max_extrinsic_proof_size": limits.max_extrinsic.proof_size(),
+        "normal_length": limits.normal_length,
+        "parachain_normal_proof_size": PARACHAIN_NORMAL_PROOF,
+    })
+}
+
 fn per_block_json(limits: BlockLimits, items: &[(&str, Cost, Cost)]) -> Value {
     let mut out = serde_json::Map::new();
     for &(item, per, fixed) in items {
@@ -542,3 +587,5 @@ const PARACHAIN_NORMAL_PROOF: u64 = 5 * 1024 * 1024 / 4 * 3;
 pub(crate) const NORMAL_REF_TIME: u64 = 1_500_000_000_000;
 /// contracts-node 0.42 sets no proof-size limit of its own (u64::MAX), so 75 % of that.
 pub(crate) const NORMAL_PROOF_SIZE: u64 = u64::MAX / 4 * 3;
+/// contracts-node 0.42: 75 % of a 5 MiB block is for normal-class extrinsics.
+const NORMAL_LENGTH: u32 = 3_932_160;

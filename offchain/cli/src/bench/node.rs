@@ -15,20 +15,18 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{ensure, Context, Result};
-use demand_response::{DemandResponse, Measurement, MeasurementBatch, ProgramTerms};
+use demand_response::{DemandResponse, Measurement, MeasurementBatch};
 use gridtrust_chain::{
-    encode::call_builder,
-    units::{MILLI_UNIT, UNIT},
-    AccountId, Answer, BlockLimits, Chain, Grid, Key, LocalNode, Lodging, NodeChain, NodeOptions,
+    encode::call_builder, units::UNIT, AccountId, Answer, BlockLimits, Chain, Grid, Key, LocalNode,
+    Lodging, NodeChain, NodeOptions,
 };
-use gridtrust_common::{
-    baseline::BaselineParams, committee::VoteOutcome, refunds::RefundTier, tiers::Tier,
-};
+use gridtrust_common::{committee::VoteOutcome, refunds::RefundTier, tiers::Tier};
 use gridtrust_oracle::outages::{final_report, OutageRule};
 use outage_insurance::{Affected, BatchProgress, OutageInsurance, OutageReport, PoolTerms};
 use reservations::{Reservations, RoomTerms, DAY_MS};
 
 use super::{
+    demand::program_terms,
     insurance::{storm_from, OUTAGE_FEEDER},
     Cost,
 };
@@ -260,17 +258,8 @@ impl DemandEvent {
         eprintln!("bench:   a demand-response event over {ENTRIES} meters on the node...");
         let demand = grid.demand.address;
         let mut api = call_builder::<DemandResponse>(demand);
-        let terms = ProgramTerms {
-            rate_per_kwh: MILLI_UNIT,
-            cap_per_event: 100 * MILLI_UNIT,
-            baseline: BaselineParams {
-                highest: 3,
-                lookback: 5,
-                adjustment_cap_bps: 2_000,
-            },
-            // The shortest window there is: the bench settles right after closing.
-            dispute_window_ms: 1,
-        };
+        // The shortest window there is: the bench settles right after closing.
+        let terms = program_terms(3, 5, 1);
         let program = chain
             .call(
                 &demand,
