@@ -11,7 +11,7 @@
 //!
 //! ## Flow
 //! 1. A utility creates a **program** (rate per kWh reduced, cap per customer per event, baseline method,
-//!    dispute window) and funds its **budget**; anyone may add to it.
+//!    dispute window, minimum reduction) and funds its **budget**; anyone may add to it.
 //! 2. A customer **enrolls** a meter, proven theirs by a meter-holder attestation (cross-contract call,
 //!    claim `claims::meter_holder_claim(meter, feeder)`).
 //! 3. The utility **announces an event** (start, end, opt-out deadline, day type). Every meter enrolled
@@ -19,7 +19,9 @@
 //! 4. After the end, the committee submits **measurement batches**: (meter, baseline Wh, actual Wh) plus
 //!    the Merkle root of the interval readings behind them. A batch counts once `threshold` members sent
 //!    identical content; then each entry's subsidy `min(max(0, baseline − actual) × rate / 1 000, cap)`
-//!    is recorded (`gridtrust_common::demand::subsidy`). Anyone can recompute a baseline from raw
+//!    is recorded, nothing when the reduction falls short of the program's minimum (a share of the
+//!    baseline and/or Wh: noise below a high baseline is not performance)
+//!    (`gridtrust_common::demand::subsidy`). Anyone can recompute a baseline from raw
 //!    readings (`compute_baseline`) and check one reading against a batch root (`verify_reading`).
 //! 5. The utility or regulator **closes** the event: no more batches; the dispute window starts.
 //! 6. Until the window ends, the entry's customer or the regulator may **dispute** an entry; it is held
@@ -38,6 +40,7 @@ pub use self::demand_response::{
     Error, Measurement, MeasurementBatch, Program, ProgramTerms, MAX_BATCH_ENTRIES, MAX_EVENT_MS,
     MAX_PARTICIPANT_QUERY, MAX_SETTLE_BATCH, REGULATOR, UTILITY,
 };
+pub use gridtrust_common::demand::MinReduction;
 
 /// The contract's events, for decoding off-chain with the contract's own types.
 pub mod events {
@@ -67,7 +70,7 @@ mod demand_response {
         baseline::{self, Baseline, BaselineInput, BaselineParams, DayReadings},
         blake2_256_of,
         committee::{Committee, CommitteeError, Oracle, ReportId, VoteOutcome},
-        demand,
+        demand::{self, MinReduction},
         merkle::{self, MerkleProof},
         meter_holders::{MeterHolderSettings, MeterHolders, NotAHolder},
         owed::{Owed, OwedError, OwedPayments},
@@ -117,6 +120,9 @@ mod demand_response {
         pub baseline: BaselineParams,
         /// How long after an event closes its entries may be disputed (ms).
         pub dispute_window_ms: u64,
+        /// The least reduction that earns anything (`demand::subsidy`): below it an entry is
+        /// recorded and earns nothing.
+        pub min_reduction: MinReduction,
     }
 
     impl ProgramTerms {
@@ -133,6 +139,8 @@ mod demand_response {
             } else if self.dispute_window_ms == 0 || self.dispute_window_ms > MAX_DISPUTE_WINDOW_MS
             {
                 Some("dispute window: longer than 0 and at most 30 days")
+            } else if !self.min_reduction.is_valid() {
+                Some("minimum reduction: a share of at most 10 000 bps (100 %)")
             } else {
                 None
             }
@@ -1046,6 +1054,7 @@ mod demand_response {
                     m.actual_wh,
                     p.terms.rate_per_kwh,
                     p.terms.cap_per_event,
+                    p.terms.min_reduction,
                 );
                 e.owed = e.owed.checked_add(subsidy).ok_or(Error::Overflow)?;
                 self.entries.insert(
@@ -1176,6 +1185,7 @@ mod demand_response {
                     actual_wh,
                     p.terms.rate_per_kwh,
                     p.terms.cap_per_event,
+                    p.terms.min_reduction,
                 );
                 e.owed = e
                     .owed

@@ -3,7 +3,7 @@
 
 use demand_response::{
     events::{EntryPaid, SettlementOpened},
-    DemandResponse, EntryStatus, Error, Measurement, MeasurementBatch, ProgramTerms,
+    DemandResponse, EntryStatus, Error, Measurement, MeasurementBatch, MinReduction, ProgramTerms,
     MAX_PARTICIPANT_QUERY, REGULATOR, UTILITY,
 };
 use gridtrust_common::{
@@ -26,6 +26,7 @@ fn terms() -> ProgramTerms {
             adjustment_cap_bps: 2_000,
         },
         dispute_window_ms: 2 * DAY_MS,
+        min_reduction: demand_response::MinReduction::NONE,
     }
 }
 
@@ -128,6 +129,24 @@ impl Setup {
         self.send(b, m, 0)
     }
 
+    /// Customers ann, bob and cat (meters 1, 2, 3) in `program`, an event of it, and the committee's
+    /// final batch of their (baseline, actual) Wh.
+    fn three_measured(&mut self, program: u32, entries: [(u64, u64); 3]) -> (Vec<AccountId>, u64) {
+        let customers: Vec<_> = ["ann", "bob", "cat"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| self.customer(n, program, i as u64 + 1))
+            .collect();
+        let event = self.announce(program);
+        self.wait(4 * HOUR_MS);
+        let entries = (1..)
+            .zip(entries)
+            .map(|(meter, (b, a))| measurement(meter, b, a))
+            .collect();
+        self.submit(Setup::batch(event, 0, entries)).unwrap();
+        (customers, event)
+    }
+
     /// Closes `event` as the utility and waits out the dispute window.
     fn close_and_wait(&mut self, event: u64) {
         let m = self.api().close_event(event);
@@ -157,6 +176,7 @@ fn only_utilities_create_programs_and_terms_must_make_sense() {
         |t: &mut ProgramTerms| t.baseline.highest = 6,
         |t: &mut ProgramTerms| t.dispute_window_ms = 0,
         |t: &mut ProgramTerms| t.dispute_window_ms = 31 * DAY_MS,
+        |t: &mut ProgramTerms| t.min_reduction.share_bps = 10_001,
     ] {
         let mut t = terms();
         f(&mut t);
@@ -554,28 +574,64 @@ fn disputed_entries_wait_for_resolution_and_nothing_is_paid_twice() {
     );
 }
 
+/// A programme that pays only cuts of at least 10 % of the baseline and 500 Wh: a dip short of either
+/// is recorded and earns nothing, settlement pays it nothing, and a cut that reaches both is paid for
+/// all of it.
+#[test]
+fn a_cut_short_of_the_programs_minimum_earns_nothing() {
+    let mut s = Setup::new();
+    let floor = MinReduction {
+        share_bps: 1_000,
+        wh: 500,
+    };
+    let m = s.api().create_program(ProgramTerms {
+        min_reduction: floor,
+        ..terms()
+    });
+    let program = s.send(s.utility, m, 100 * UNIT).expect("program created");
+    let (customers, event) = s.three_measured(
+        program,
+        [
+            // 9 % of the baseline: short of the share.
+            (10_000, 9_100),
+            // 10 % of a small baseline, but 400 Wh: short of the amount.
+            (4_000, 3_600),
+            // 12 % and 1 200 Wh: paid for all 1.2 kWh at 2 tokens.
+            (10_000, 8_800),
+        ],
+    );
+    let recorded: Vec<u128> = (1..=3)
+        .map(|meter| s.read(s.api().entry(event, meter)).unwrap().subsidy)
+        .collect();
+    assert_eq!(recorded, vec![0, 0, 2 * UNIT * 12 / 10]);
+    for (meter, (b, a)) in [(10_000, 9_100), (4_000, 3_600), (10_000, 8_800)]
+        .into_iter()
+        .enumerate()
+    {
+        let shared = demand::subsidy(b, a, 2 * UNIT, 10 * UNIT, floor);
+        assert_eq!(recorded[meter], shared, "the contract and common agree");
+    }
+    s.close_and_wait(event);
+    let before: Vec<_> = customers.iter().map(|w| s.balance(*w)).collect();
+    let keeper = s.world.actor("keeper");
+    assert_eq!(
+        s.send(keeper, s.api().settle(event, vec![1, 2, 3]), 0),
+        Ok(3)
+    );
+    let gained: Vec<u128> = customers
+        .iter()
+        .zip(before)
+        .map(|(w, before)| s.balance(*w) - before)
+        .collect();
+    assert_eq!(gained, recorded);
+}
+
 #[test]
 fn a_short_budget_pays_every_customer_the_same_fraction() {
     let mut s = Setup::new();
     // 7 tokens against 6 + 10 + 3 = 19 owed.
     let program = s.program(7 * UNIT);
-    let customers: Vec<_> = ["ann", "bob", "cat"]
-        .iter()
-        .enumerate()
-        .map(|(i, n)| s.customer(n, program, i as u64 + 1))
-        .collect();
-    let event = s.announce(program);
-    s.wait(4 * HOUR_MS);
-    let batch = Setup::batch(
-        event,
-        0,
-        vec![
-            measurement(1, 9_000, 6_000),
-            measurement(2, 20_000, 0),
-            measurement(3, 2_000, 500),
-        ],
-    );
-    s.submit(batch).unwrap();
+    let (customers, event) = s.three_measured(program, [(9_000, 6_000), (20_000, 0), (2_000, 500)]);
     s.close_and_wait(event);
     let m = s.api().withdraw_budget(program, UNIT);
     assert_eq!(s.send(s.utility, m, 0), Err(Error::BudgetCommitted));

@@ -140,6 +140,7 @@ impl Walk {
                 adjustment_cap_bps: 2_000,
             },
             dispute_window_ms: WINDOW_MS,
+            min_reduction: demand_response::MinReduction::NONE,
         };
         // A small budget, so events often owe more than it holds.
         let m = walk.api().create_program(terms);

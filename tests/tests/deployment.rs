@@ -215,6 +215,7 @@ fn an_interrupted_run_resumes_and_a_committee_change_needs_the_committee() {
             adjustment_cap_bps: 0,
         },
         dispute_window_ms: 1_000,
+        min_reduction: demand_response::MinReduction::NONE,
     };
     let program = chain
         .call(&demand, api.create_program(terms), &plan_b.utility, 0)

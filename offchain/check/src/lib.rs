@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use gridtrust_common::{
-    demand::{reading_leaf, subsidy as subsidy_rule},
+    demand::{reading_leaf, subsidy as subsidy_rule, MinReduction},
     merkle::{self, MerkleProof},
     outage::{EventKind, MeterEvent},
     tiers::{self, Tier},
@@ -138,8 +138,10 @@ fn write_u128(value: u128) -> *mut u8 {
 }
 
 /// The subsidy an entry earns (the contract's formula); the rate per kWh and the cap are `u128`s
-/// given as low and high 64-bit halves. The result is written to the buffer's first 16 bytes.
+/// given as low and high 64-bit halves, the program's minimum reduction as a share (bps) and Wh. The
+/// result is written to the buffer's first 16 bytes.
 #[no_mangle]
+#[allow(clippy::too_many_arguments)]
 pub extern "C" fn subsidy(
     baseline_wh: u64,
     actual_wh: u64,
@@ -147,6 +149,8 @@ pub extern "C" fn subsidy(
     rate_hi: u64,
     cap_lo: u64,
     cap_hi: u64,
+    min_share_bps: u32,
+    min_wh: u64,
 ) -> *mut u8 {
     let join = |lo: u64, hi: u64| u128::from(hi) << 64 | u128::from(lo);
     write_u128(subsidy_rule(
@@ -154,6 +158,10 @@ pub extern "C" fn subsidy(
         actual_wh,
         join(rate_lo, rate_hi),
         join(cap_lo, cap_hi),
+        MinReduction {
+            share_bps: min_share_bps,
+            wh: min_wh,
+        },
     ))
 }
 
@@ -230,8 +238,24 @@ mod tests {
     #[test]
     fn subsidy_and_payout_are_the_contracts_rules() {
         let rate = 3u128 << 64 | 5;
-        let got = read_u128(subsidy(2_000, 500, 5, 3, u64::MAX, 0));
-        assert_eq!(got, subsidy_rule(2_000, 500, rate, u128::from(u64::MAX)));
+        let none = MinReduction::NONE;
+        let got = read_u128(subsidy(2_000, 500, 5, 3, u64::MAX, 0, 0, 0));
+        assert_eq!(
+            got,
+            subsidy_rule(2_000, 500, rate, u128::from(u64::MAX), none)
+        );
+        assert!(got > 0);
+        // A cut of 1 500 Wh is short of a 2 000 Wh minimum: nothing, here as on chain.
+        let short = read_u128(subsidy(2_000, 500, 5, 3, u64::MAX, 0, 0, 2_000));
+        let floor = MinReduction {
+            share_bps: 0,
+            wh: 2_000,
+        };
+        assert_eq!(short, 0);
+        assert_eq!(
+            short,
+            subsidy_rule(2_000, 500, rate, u128::from(u64::MAX), floor)
+        );
         let table = [
             Tier {
                 min_minutes: 60,

@@ -98,6 +98,7 @@ fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
             adjustment_cap_bps: 0,
         },
         dispute_window_ms: MINUTE_MS,
+        min_reduction: demand_response::MinReduction::NONE,
     };
     let program = chain
         .call(&demand, dr.create_program(terms), &grid.utility, UNIT)

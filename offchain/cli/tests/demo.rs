@@ -66,13 +66,21 @@ fn the_demo_pays_the_storm_and_the_peak_and_keeps_the_hotel_honest() {
     let terms = peak_terms();
     assert_eq!(peak.payments.len(), 300);
     for (meter, baseline, actual, gained) in &peak.payments {
-        let expected = subsidy(*baseline, *actual, terms.rate_per_kwh, terms.cap_per_event);
+        let expected = subsidy(
+            *baseline,
+            *actual,
+            terms.rate_per_kwh,
+            terms.cap_per_event,
+            terms.min_reduction,
+        );
         assert_eq!(*gained, expected, "meter {meter}");
-        // Those who shed 30 % are well below their baseline and paid; the others stay near it.
+        // Those who shed 30 % are well below their baseline and paid; the others stay within the
+        // program's 10 % minimum of it and earn nothing, however far a high baseline puts them below.
         if SampleSpec::sheds(*meter) {
             assert!(actual * 10 < baseline * 8 && *gained > 0, "meter {meter}");
         } else {
             assert!(actual * 10 > baseline * 9, "meter {meter}");
+            assert_eq!(*gained, 0, "meter {meter}: a dip under the minimum");
         }
     }
 

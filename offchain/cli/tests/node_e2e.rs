@@ -352,6 +352,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
             adjustment_cap_bps: 2_000,
         },
         dispute_window_ms: 10_000,
+        min_reduction: demand_response::MinReduction::NONE,
     };
     let program = chain
         .call(
@@ -737,6 +738,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
             entry.actual_wh,
             program_terms.rate_per_kwh,
             program_terms.cap_per_event,
+            program_terms.min_reduction,
         );
         assert_eq!(
             chain.balance(who).unwrap() - before,

@@ -14,7 +14,8 @@ use std::{
 use gridtrust_tests::browser::Browser;
 
 /// The demo's customer on feeder 2, which the storm cut for 3 hours.
-const METER: u64 = 2000;
+/// A customer on the 3-hour feeder who shed load in the peak, so both a payout and a subsidy show.
+const METER: u64 = 2001;
 /// The demo town's first midnight (the sandbox chain's genesis) and noise seed.
 const TOWN_START_MS: &str = "1767225600000";
 

@@ -41,6 +41,7 @@ fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {
             adjustment_cap_bps: 2_000,
         },
         dispute_window_ms: 48 * HOUR_MS,
+        min_reduction: demand_response::MinReduction::NONE,
     };
     // Checked off chain with the contract's own rule, which the contract applies too.
     assert!(terms.problem().unwrap().starts_with("baseline"));

@@ -10,7 +10,10 @@ use gridtrust_common::{
     Digest,
 };
 
-use crate::store::{Store, StoreError};
+use crate::{
+    records::Quality,
+    store::{Store, StoreError},
+};
 
 /// What the oracle needs to know about an event and the days before it.
 #[derive(Debug, Clone)]
@@ -80,6 +83,8 @@ pub struct Skipped {
     pub meter: u64,
     /// Why.
     pub reason: String,
+    /// Set when an interval the meter-data system marked estimated or missing kept it out.
+    pub quality: Option<Quality>,
 }
 
 /// The results of an event.
@@ -96,22 +101,40 @@ pub struct EventResults {
     pub leaves: Vec<(u64, u64, u64)>,
 }
 
-/// The `interval_ms` readings of `meter` over `from..from + len`, or `None` if any is missing.
+/// What one window of a meter's readings holds.
+enum Window {
+    /// Every interval measured: the values, in time order.
+    Complete(Vec<u64>),
+    /// An interval with no reading.
+    Gap,
+    /// An interval marked estimated or missing: (its start, its quality).
+    Unusable(u64, Quality),
+}
+
+/// The `interval_ms` readings of `meter` over `from..from + len`.
 fn window(
     store: &Store,
     meter: u64,
     from: u64,
     len: u64,
     interval_ms: u64,
-) -> Result<Option<Vec<u64>>, StoreError> {
-    let readings = store.readings(meter, from, from.saturating_add(len))?;
+) -> Result<Window, StoreError> {
+    let to = from.saturating_add(len);
+    if let Some((at, quality)) = store.first_unusable(meter, from, to)? {
+        return Ok(Window::Unusable(at, quality));
+    }
+    let readings = store.readings(meter, from, to)?;
     let expected = len / interval_ms.max(1);
     let complete = readings.len() as u64 == expected
         && readings
             .iter()
             .enumerate()
             .all(|(i, r)| r.interval_start_ms == from + i as u64 * interval_ms);
-    Ok(complete.then(|| readings.iter().map(|r| r.wh).collect()))
+    Ok(if complete {
+        Window::Complete(readings.iter().map(|r| r.wh).collect())
+    } else {
+        Window::Gap
+    })
 }
 
 /// Computes every listed meter's result for the event described by `spec`.
@@ -135,27 +158,43 @@ pub fn results(
     meters.sort_unstable();
     meters.dedup();
     'meters: for meter in meters {
-        let skip = |reason: String| Skipped { meter, reason };
-        let Some(event_window) = window(store, meter, spec.start_ms, len, spec.interval_ms)? else {
-            out.skipped
-                .push(skip("readings missing in the event window".into()));
-            continue;
+        // The window's values, or why the meter is left out (`where_` names the window).
+        let usable = |w: Window, where_: &str| match w {
+            Window::Complete(values) => Ok(values),
+            Window::Gap => Err(Skipped {
+                meter,
+                reason: format!("readings missing {where_}"),
+                quality: None,
+            }),
+            Window::Unusable(at, quality) => Err(Skipped {
+                meter,
+                reason: format!("an {} reading at {at} {where_}", quality.as_str()),
+                quality: Some(quality),
+            }),
         };
-        let Some(day_of) = window(
-            store,
-            meter,
-            adjustment_from,
-            spec.adjustment_len_ms,
-            spec.interval_ms,
-        )?
-        else {
-            out.skipped
-                .push(skip("readings missing before the event".into()));
-            continue;
+        let windows = window(store, meter, spec.start_ms, len, spec.interval_ms)
+            .map(|w| usable(w, "in the event window"))
+            .and_then(|event| {
+                let before = window(
+                    store,
+                    meter,
+                    adjustment_from,
+                    spec.adjustment_len_ms,
+                    spec.interval_ms,
+                )?;
+                Ok(event.and_then(|e| usable(before, "before the event").map(|b| (e, b))))
+            })?;
+        let (event_window, day_of) = match windows {
+            Ok(both) => both,
+            Err(skipped) => {
+                out.skipped.push(skipped);
+                continue;
+            }
         };
         let mut history = Vec::new();
         for &(days_before, day_type, event_day) in &spec.history {
             let shift = u64::from(days_before) * DAY_MS;
+            let where_ = format!("{days_before} days before");
             let w = window(store, meter, spec.start_ms - shift, len, spec.interval_ms)?;
             let a = window(
                 store,
@@ -164,18 +203,19 @@ pub fn results(
                 spec.adjustment_len_ms,
                 spec.interval_ms,
             )?;
-            let (Some(w), Some(a)) = (w, a) else {
-                out.skipped
-                    .push(skip(format!("readings missing {days_before} days before")));
-                continue 'meters;
-            };
-            history.push(DayReadings {
-                day: day_number.saturating_sub(days_before),
-                day_type,
-                event_day,
-                window: w,
-                adjustment_window: a,
-            });
+            match usable(w, &where_).and_then(|w| usable(a, &where_).map(|a| (w, a))) {
+                Ok((w, a)) => history.push(DayReadings {
+                    day: day_number.saturating_sub(days_before),
+                    day_type,
+                    event_day,
+                    window: w,
+                    adjustment_window: a,
+                }),
+                Err(skipped) => {
+                    out.skipped.push(skipped);
+                    continue 'meters;
+                }
+            }
         }
         let input = BaselineInput {
             day_type: spec.day_type,
@@ -185,7 +225,11 @@ pub fn results(
         let b = match baseline::compute(&spec.params, &input) {
             Ok(b) => b,
             Err(e) => {
-                out.skipped.push(skip(baseline_reason(e)));
+                out.skipped.push(Skipped {
+                    meter,
+                    reason: baseline_reason(e),
+                    quality: None,
+                });
                 continue;
             }
         };
@@ -340,5 +384,40 @@ mod tests {
         for meters in [&[1u64, 3][..], &[4, 5], &[5]] {
             assert_eq!(all.part(meters), results(&store, &spec(), meters).unwrap());
         }
+    }
+
+    /// An estimated read in any window the result uses keeps the meter out, with that reason; one
+    /// outside the windows does not.
+    #[test]
+    fn an_estimated_read_keeps_its_meter_out_of_the_result() {
+        let (_dir, mut store) = town(&[1, 3, 4]);
+        let marked = |meter, at| crate::records::UnusableRead {
+            meter,
+            interval_start_ms: at,
+            quality: Quality::Estimated,
+        };
+        // Meter 3: the adjustment window three days before; meter 4: the small hours of the event
+        // day, which no window covers.
+        let three_days_before = START - 3 * DAY_MS - 3 * 3_600_000 + Q;
+        let small_hours = START - 12 * 3_600_000;
+        store
+            .put_records(
+                &[],
+                &[],
+                &[marked(3, three_days_before), marked(4, small_hours)],
+            )
+            .unwrap();
+        let r = results(&store, &spec(), &[1, 3, 4]).unwrap();
+        let measured: Vec<u64> = r.results.iter().map(|m| m.meter).collect();
+        assert_eq!(measured, vec![1, 4]);
+        assert_eq!(r.skipped.len(), 1);
+        assert_eq!(r.skipped[0].meter, 3);
+        assert_eq!(r.skipped[0].quality, Some(Quality::Estimated));
+        assert!(
+            r.skipped[0].reason.contains("estimated reading")
+                && r.skipped[0].reason.contains("3 days before"),
+            "{}",
+            r.skipped[0].reason
+        );
     }
 }

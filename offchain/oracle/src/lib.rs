@@ -1,6 +1,7 @@
 //! GridTrust's meter-data oracle: the part a utility runs between its smart meters and the chain.
 //!
 //! - [`records`]: what comes in — interval readings and meter events (last gasp, power restore).
+//! - [`quality`]: intervals the meter-data system marks estimated or missing, kept apart from readings.
 //! - [`ingest`]: parsing CSV and JSON Lines within plausibility bounds; a bad line is rejected with its
 //!   file and line number and the rest goes on.
 //! - [`store`]: SQLite in WAL mode, readings keyed by (meter, interval) so re-ingesting is harmless;
@@ -39,6 +40,7 @@ pub mod measure;
 pub mod outages;
 pub mod outbox;
 pub mod progress;
+pub mod quality;
 pub mod records;
 pub mod report;
 pub mod sample;

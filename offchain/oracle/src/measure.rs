@@ -58,6 +58,11 @@ pub(crate) fn measure_events(
         store.record_measured(id, &measured)?;
         store.record_commitment(id, &measured, &spec.windows())?;
         report.events_measured.push(id);
+        report.skipped_for_quality += decided
+            .skipped
+            .iter()
+            .filter(|s| s.quality.is_some())
+            .count();
         report.skipped.extend(decided.skipped);
         cursor.done(id);
     }

@@ -15,7 +15,7 @@ use std::{
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::records::{EventKind, MeterEvent, Reading};
+use crate::records::{EventKind, MeterEvent, Reading, UnusableRead};
 
 /// Why the store refused.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +60,8 @@ pub struct WrittenRecords {
     pub readings: Written,
     /// The events.
     pub events: Written,
+    /// The intervals marked estimated or missing (`corrected`: a mark that changed its quality).
+    pub unusable: Written,
 }
 
 /// One value a reading has had.
@@ -135,17 +137,21 @@ impl Store {
         store.create_progress()?;
         store.create_evidence()?;
         store.create_commitments()?;
+        store.create_quality()?;
         Ok(store)
     }
 
-    /// Stores `readings` and `events` in one transaction: new ones are added, identical ones change
-    /// nothing, a different reading value is a correction (the old value kept as a revision) unless
-    /// the reading is part of a committed result, and an event that contradicts a stored one is
-    /// refused. Refusals are reported, not errors: the rest is stored.
+    /// Stores `readings`, `events` and `unusable` marks in one transaction: new ones are added,
+    /// identical ones change nothing, a different reading value is a correction (the old value kept
+    /// as a revision) unless the reading is part of a committed result, and an event that
+    /// contradicts a stored one is refused. A reading clears its interval's unusable mark; marks are
+    /// stored after the readings (see [`crate::quality`]). Refusals are reported, not errors: the
+    /// rest is stored.
     pub fn put_records(
         &mut self,
         readings: &[Reading],
         events: &[MeterEvent],
+        unusable: &[UnusableRead],
     ) -> Result<WrittenRecords, StoreError> {
         let now = to_sql(unix_ms())?;
         let tx = self.conn.transaction()?;
@@ -173,12 +179,14 @@ impl Store {
                     to_sql(r.wh)?,
                 );
                 if insert.execute(params![meter, at, wh, now])? == 1 {
+                    crate::quality::measured(&tx, meter, at)?;
                     out.new += 1;
                     continue;
                 }
                 let (old, arrived): (i64, i64) =
                     stored.query_row(params![meter, at], |row| Ok((row.get(0)?, row.get(1)?)))?;
                 if old == wh {
+                    crate::quality::measured(&tx, meter, at)?;
                     out.unchanged += 1;
                 } else if let Some(event) =
                     crate::commitments::committed_in(&tx, r.meter, r.interval_start_ms)?
@@ -197,6 +205,7 @@ impl Store {
                 } else {
                     keep_old.execute(params![meter, at, old, arrived, now])?;
                     replace.execute(params![meter, at, wh, now])?;
+                    crate::quality::measured(&tx, meter, at)?;
                     out.corrected += 1;
                 }
             }
@@ -235,18 +244,19 @@ impl Store {
                 }
             }
         }
+        written.unusable = crate::quality::put_unusable(&tx, unusable, now)?;
         tx.commit()?;
         Ok(written)
     }
 
     /// Stores `readings` in one transaction (see [`Store::put_records`]).
     pub fn put_readings(&mut self, readings: &[Reading]) -> Result<Written, StoreError> {
-        Ok(self.put_records(readings, &[])?.readings)
+        Ok(self.put_records(readings, &[], &[])?.readings)
     }
 
     /// Stores `events` in one transaction (see [`Store::put_records`]).
     pub fn put_events(&mut self, events: &[MeterEvent]) -> Result<Written, StoreError> {
-        Ok(self.put_records(&[], events)?.events)
+        Ok(self.put_records(&[], events, &[])?.events)
     }
 
     /// Every value the reading of `meter` at `interval_start_ms` has had, oldest first; the last is

@@ -39,6 +39,8 @@ pub struct RoundReport {
     pub events_measured: Vec<u64>,
     /// Meters left out of those results, and why.
     pub skipped: Vec<Skipped>,
+    /// How many of them an estimated or missing read kept out.
+    pub skipped_for_quality: usize,
     /// Policies paid by the keeper this round.
     pub policies_paid: u32,
     /// Demand-response entries settled by the keeper this round.

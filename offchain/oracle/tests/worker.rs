@@ -74,6 +74,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
             adjustment_cap_bps: 0,
         },
         dispute_window_ms: MINUTE_MS,
+        min_reduction: demand_response::MinReduction::NONE,
     };
     let program = chain
         .call(&demand, api.create_program(terms), &utility, 1_000_000_000)
@@ -164,7 +165,13 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
     let before = chain.balance(&customers[0]);
     let keep = round(&mut chain, &mut stores[2], &contracts, &worker(&grid, 2)).unwrap();
     assert_eq!(keep.entries_settled, 2);
-    let owed = subsidy(200, 80, terms.rate_per_kwh, terms.cap_per_event);
+    let owed = subsidy(
+        200,
+        80,
+        terms.rate_per_kwh,
+        terms.cap_per_event,
+        terms.min_reduction,
+    );
     assert_eq!(chain.balance(&customers[0]) - before, owed);
     assert_eq!(entry(&mut chain, 10).status, EntryStatus::Paid);
     // Both events are settled for good, the one closed without entries too (which frees the budget).

@@ -100,7 +100,7 @@ async function checkEntry(button, output) {
   }
   if (sum !== BigInt(p.actual_wh)) problems.push(say.actual);
   const rate = BigInt(p.rate_per_kwh), cap = BigInt(p.cap_per_event);
-  const subsidy = readU128(ex, ex.subsidy(BigInt(p.baseline_wh), BigInt(p.actual_wh), rate & LOW, rate >> 64n, cap & LOW, cap >> 64n));
+  const subsidy = readU128(ex, ex.subsidy(BigInt(p.baseline_wh), BigInt(p.actual_wh), rate & LOW, rate >> 64n, cap & LOW, cap >> 64n, p.min_reduction_bps, BigInt(p.min_reduction_wh)));
   if (subsidy !== BigInt(p.subsidy)) problems.push(say.subsidy);
   show(output, problems, p.readings.length + " × " + say.reading + ", " + p.root_source);
   return p;

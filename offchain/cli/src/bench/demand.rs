@@ -35,6 +35,7 @@ pub(super) fn program_terms(highest: u8, lookback: u8, dispute_window_ms: u64) -
             adjustment_cap_bps: 2_000,
         },
         dispute_window_ms,
+        min_reduction: demand_response::MinReduction::NONE,
     }
 }
 

@@ -219,7 +219,10 @@ fn report(town: &SampleSpec, storm: &storm::StormOutcome, peak: &peak::PeakOutco
             .iter()
             .filter(|p| p.0 / 1_000 == u64::from(feeder))
             .collect();
-        let shed = on_feeder_peak.iter().filter(|p| p.2 * 10 < p.1 * 9).count();
+        let shed = on_feeder_peak
+            .iter()
+            .filter(|p| peak::PEAK_MIN_REDUCTION.is_met(p.1, p.2))
+            .count();
         let subsidies: u128 = on_feeder_peak.iter().map(|p| p.3).sum();
         println!(
             "{feeder:>6} {:>9} {minutes:>10} {:>14} {:>10} {:>14}",

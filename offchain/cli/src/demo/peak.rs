@@ -5,9 +5,9 @@
 //! from their outboxes; a customer checks a reading about them; after the dispute window the keeper
 //! settles every entry.
 use anyhow::{anyhow, ensure, Context, Result};
-use demand_response::{DemandResponse, ProgramTerms};
+use demand_response::{DemandResponse, MinReduction, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, Answer, Contracts, Grid, SandboxChain};
-use gridtrust_common::{baseline::BaselineParams, time::HOUR_MS};
+use gridtrust_common::{baseline::BaselineParams, demand::subsidy, time::HOUR_MS};
 use gridtrust_oracle::{
     demand::results,
     measure::{batch_meters, demand_events, event_spec},
@@ -17,8 +17,15 @@ use gridtrust_oracle::{
 
 use super::{customer, tokens, DemoOracle, UNIT};
 
-/// The program: 0.50 tokens per kWh below baseline, at most 5 per customer per event, highest 3 of
-/// the last 5 weekdays with a ±20 % day-of adjustment, a one-day dispute window.
+/// The least reduction the demo's program pays for: 10 % of the baseline.
+pub const PEAK_MIN_REDUCTION: MinReduction = MinReduction {
+    share_bps: 1_000,
+    wh: 0,
+};
+
+/// The program: 0.50 tokens per kWh below baseline, at most 5 per customer per event, nothing for a
+/// cut under 10 % of the baseline, highest 3 of the last 5 weekdays with a ±20 % day-of adjustment,
+/// a one-day dispute window.
 pub fn peak_terms() -> ProgramTerms {
     ProgramTerms {
         rate_per_kwh: UNIT / 2,
@@ -29,6 +36,7 @@ pub fn peak_terms() -> ProgramTerms {
             adjustment_cap_bps: 2_000,
         },
         dispute_window_ms: 24 * HOUR_MS,
+        min_reduction: PEAK_MIN_REDUCTION,
     }
 }
 
@@ -81,7 +89,7 @@ pub fn run(
         )
         .or_refused("announce_event")?;
     println!(
-        "  0.50 tokens per kWh below baseline, at most 5; budget 500 tokens; {} meters enrolled",
+        "  0.50 tokens per kWh below baseline, at most 5, nothing for a cut under 10 % of the baseline; budget 500 tokens; {} meters enrolled",
         meters.len()
     );
     println!("  event #{event}: 17:00–19:00; every third customer sheds {shed} % of their load");
@@ -173,11 +181,31 @@ pub fn run(
         total += gained;
         payments.push((*meter, entry.baseline_wh, entry.actual_wh, gained));
     }
-    let shed = payments.iter().filter(|p| p.2 * 10 < p.1 * 9).count();
+    let shed = payments
+        .iter()
+        .filter(|p| PEAK_MIN_REDUCTION.is_met(p.1, p.2))
+        .count();
     let paid_any = payments.iter().filter(|p| p.3 > 0).count();
+    let terms = peak_terms();
+    // What the same entries would have earned with no minimum: a highest-3-of-5 baseline runs high,
+    // so random dips below it would be paid too.
+    let dips = payments
+        .iter()
+        .filter(|p| !PEAK_MIN_REDUCTION.is_met(p.1, p.2))
+        .filter(|p| {
+            subsidy(
+                p.1,
+                p.2,
+                terms.rate_per_kwh,
+                terms.cap_per_event,
+                MinReduction::NONE,
+            ) > 0
+        })
+        .count();
     println!(
-        "  {paid} entries settled, {} tokens in all: {shed} customers cut ≥10 % below baseline; \
-         {paid_any} were paid something (a highest-3-of-5 baseline runs high, so a dip pays a little)",
+        "  {paid} entries settled, {} tokens in all: {shed} customers cut ≥10 % below baseline and \
+         {paid_any} were paid; {dips} dips under the 10 % minimum earned nothing (without it they \
+         would have been paid for noise below a high baseline)",
         tokens(total)
     );
     Ok(PeakOutcome {

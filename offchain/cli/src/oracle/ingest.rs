@@ -71,6 +71,7 @@ fn report_json(file: &std::path::Path, report: &IngestReport) -> serde_json::Val
         "unchanged": report.unchanged,
         "corrections": report.corrections,
         "corrections_refused": report.corrections_refused,
+        "marked_estimated_or_missing": report.unusable,
         "rejected": report.rejects.iter().map(|r| json!({"line": r.line, "reason": r.reason})).collect::<Vec<_>>(),
     })
 }
@@ -109,12 +110,13 @@ impl IngestCommand {
                 eprintln!("rejected {reject}");
             }
             println!(
-                "{}: {} readings, {} events, {} unchanged, {} corrections, {} lines rejected",
+                "{}: {} readings, {} events, {} unchanged, {} corrections, {} intervals marked estimated or missing, {} lines rejected",
                 file.display(),
                 report.readings,
                 report.events,
                 report.unchanged,
                 report.corrections,
+                report.unusable,
                 report.rejects.len()
             );
         }

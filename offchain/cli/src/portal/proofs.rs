@@ -113,6 +113,8 @@ pub fn entry(chain: &mut impl Chain, site: &Site, event: u64, meter: u64) -> Res
         "subsidy": e.subsidy.to_string(),
         "rate_per_kwh": evidence.terms.rate_per_kwh.to_string(),
         "cap_per_event": evidence.terms.cap_per_event.to_string(),
+        "min_reduction_bps": evidence.terms.min_reduction.share_bps,
+        "min_reduction_wh": evidence.terms.min_reduction.wh.to_string(),
         "readings": evidence.readings().iter().map(|(at, wh, proof)| json!({
             "interval_start_ms": at,
             "wh": wh,

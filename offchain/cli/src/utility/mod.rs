@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use attestations::AttestRequest;
-use demand_response::ProgramTerms;
+use demand_response::{MinReduction, ProgramTerms};
 use gridtrust_chain::{
     parse_ss58,
     units::{parse_tokens, tokens as show},
@@ -100,6 +100,13 @@ pub enum ProgramCommand {
         /// How long after an event closes its entries may be disputed, in hours.
         #[arg(long, default_value_t = 48)]
         dispute_window_hours: u64,
+        /// Least reduction that earns anything, in percent of the baseline (10 = a cut under 10 %
+        /// earns nothing; 0 = every Wh below the baseline earns).
+        #[arg(long, default_value_t = 0)]
+        min_reduction_percent: u32,
+        /// Least reduction that earns anything, in Wh (the larger of this and the percentage counts).
+        #[arg(long, default_value_t = 0)]
+        min_reduction_wh: u64,
         /// First budget, in tokens.
         #[arg(long, value_name = "TOKENS")]
         fund: Option<String>,
@@ -336,6 +343,8 @@ impl UtilityCommand {
                 lookback,
                 adjustment_cap_percent,
                 dispute_window_hours,
+                min_reduction_percent,
+                min_reduction_wh,
                 fund,
             }) => {
                 // Connected first: amounts are in the chain's own token decimals.
@@ -353,6 +362,10 @@ impl UtilityCommand {
                     },
                     dispute_window_ms: dispute_window_hours
                         .saturating_mul(gridtrust_common::time::HOUR_MS),
+                    min_reduction: MinReduction {
+                        share_bps: min_reduction_percent.saturating_mul(100),
+                        wh: *min_reduction_wh,
+                    },
                 };
                 if let Some(problem) = terms.problem() {
                     anyhow::bail!("the contract would refuse these terms: {problem}");

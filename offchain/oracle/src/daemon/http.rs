@@ -112,6 +112,7 @@ async fn ingest(
             "events": report.events,
             "unchanged": report.unchanged,
             "corrections": report.corrections,
+            "marked_estimated_or_missing": report.unusable,
             "rejected": report.rejects.iter().map(|r| serde_json::json!({
                 "line": r.line,
                 "reason": r.reason,

@@ -52,8 +52,12 @@ pub struct Metrics {
     pub readings_corrected: Counter,
     /// Corrections refused because the reading is behind a committed result.
     pub corrections_refused: Counter,
+    /// Intervals marked estimated or missing (newly, or with another quality than before).
+    pub reads_marked_unusable: Counter,
     /// Demand-response events whose results this daemon computed.
     pub dr_events_measured: Counter,
+    /// Meters left out of an event's results for an estimated or missing read.
+    pub meters_skipped_for_quality: Counter,
     /// Reports queued in the outbox.
     pub reports_queued: Counter,
     /// Report submissions by outcome.
@@ -93,7 +97,9 @@ impl Metrics {
             lines_rejected: Counter::default(),
             readings_corrected: Counter::default(),
             corrections_refused: Counter::default(),
+            reads_marked_unusable: Counter::default(),
             dr_events_measured: Counter::default(),
+            meters_skipped_for_quality: Counter::default(),
             reports_queued: Counter::default(),
             reports_submitted: Family::default(),
             payouts_triggered: Counter::default(),
@@ -130,6 +136,16 @@ impl Metrics {
             "corrections_refused",
             "Corrections refused because the reading is behind a committed result",
             m.corrections_refused.clone(),
+        );
+        registry.register(
+            "reads_marked_unusable",
+            "Intervals the meter-data system marked estimated or missing",
+            m.reads_marked_unusable.clone(),
+        );
+        registry.register(
+            "meters_skipped_for_quality",
+            "Meters left out of a demand-response result for an estimated or missing read",
+            m.meters_skipped_for_quality.clone(),
         );
         registry.register(
             "dr_events_measured",
@@ -194,6 +210,7 @@ impl Metrics {
         self.readings_corrected.inc_by(report.corrections as u64);
         self.corrections_refused
             .inc_by(report.corrections_refused as u64);
+        self.reads_marked_unusable.inc_by(report.unusable as u64);
     }
 
     /// Counts what a round did.
@@ -202,6 +219,8 @@ impl Metrics {
         self.dr_events_measured
             .inc_by(report.events_measured.len() as u64);
         self.reports_queued.inc_by(report.queued as u64);
+        self.meters_skipped_for_quality
+            .inc_by(report.skipped_for_quality as u64);
         for (outcome, n) in [
             ("voted", report.sent.voted),
             ("already_counted", report.sent.already_counted),

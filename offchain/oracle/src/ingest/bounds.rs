@@ -62,6 +62,7 @@ impl Bounds {
         let (meter, field, at, wh) = match record {
             Record::Reading(r) => (r.meter, "interval_start_ms", r.interval_start_ms, r.wh),
             Record::Event(e) => (e.meter, "at_ms", e.at_ms, 0),
+            Record::UnusableReading(u) => (u.meter, "interval_start_ms", u.interval_start_ms, 0),
         };
         for (name, value) in [("meter", meter), (field, at), ("wh", wh)] {
             if value > MAX_STORABLE {
@@ -83,15 +84,17 @@ impl Bounds {
                 self.future_tolerance_ms / MINUTE_MS
             ));
         }
+        if let Record::Reading(_) | Record::UnusableReading(_) = record {
+            if self.interval_ms > 0 && at % self.interval_ms != 0 {
+                return Err(format!(
+                    "interval_start_ms {at} is not on an interval boundary (interval = {} s)",
+                    self.interval_ms / 1_000
+                ));
+            }
+        }
         match record {
+            Record::UnusableReading(_) => {}
             Record::Reading(r) => {
-                if self.interval_ms > 0 && r.interval_start_ms % self.interval_ms != 0 {
-                    return Err(format!(
-                        "interval_start_ms {} is not on an interval boundary (interval = {} s)",
-                        r.interval_start_ms,
-                        self.interval_ms / 1_000
-                    ));
-                }
                 if r.wh > self.max_wh {
                     return Err(format!(
                         "wh {} is more than max_wh_per_interval ({})",

@@ -57,6 +57,8 @@ pub struct IngestReport {
     pub corrections: usize,
     /// Corrections refused because the reading is part of a committed result (also in `rejects`).
     pub corrections_refused: usize,
+    /// Intervals newly marked estimated or missing (or marked with another quality than before).
+    pub unusable: usize,
     /// Lines rejected.
     pub rejects: Vec<Reject>,
 }
@@ -154,6 +156,7 @@ pub fn ingest_reader(
     let mut report = IngestReport::default();
     let (mut readings, mut reading_lines) = (Vec::new(), Vec::new());
     let (mut events, mut event_lines) = (Vec::new(), Vec::new());
+    let (mut unusable, mut unusable_lines) = (Vec::new(), Vec::new());
     let reject = |line: usize, reason: String| Reject {
         file: source.to_owned(),
         line,
@@ -175,6 +178,10 @@ pub fn ingest_reader(
                 events.push(e);
                 event_lines.push(number);
             }
+            Ok(Some(Record::UnusableReading(u))) => {
+                unusable.push(u);
+                unusable_lines.push(number);
+            }
             Ok(None) => {}
             Err(reason) => report.rejects.push(reject(number, reason)),
         }
@@ -183,10 +190,12 @@ pub fn ingest_reader(
         path: source.to_owned(),
         source: e,
     })?;
-    let written = store.put_records(&readings, &events)?;
+    let written = store.put_records(&readings, &events, &unusable)?;
     report.readings = written.readings.new + written.readings.corrected;
     report.events = written.events.new;
-    report.unchanged = written.readings.unchanged + written.events.unchanged;
+    report.unchanged =
+        written.readings.unchanged + written.events.unchanged + written.unusable.unchanged;
+    report.unusable = written.unusable.new + written.unusable.corrected;
     report.corrections = written.readings.corrected;
     report.corrections_refused = written.readings.refused.len();
     for (index, reason) in written.readings.refused {
@@ -194,6 +203,9 @@ pub fn ingest_reader(
     }
     for (index, reason) in written.events.refused {
         report.rejects.push(reject(event_lines[index], reason));
+    }
+    for (index, reason) in written.unusable.refused {
+        report.rejects.push(reject(unusable_lines[index], reason));
     }
     report.rejects.sort_by_key(|r| r.line);
     Ok(report)
@@ -322,5 +334,70 @@ mod file_tests {
         let lines = |r: &IngestReport| r.rejects.iter().map(|r| r.line).collect::<Vec<_>>();
         assert_eq!(lines(&again), lines(&report));
         assert_eq!(store.readings(1, T, T + 1).unwrap()[0].wh, 130);
+    }
+
+    /// A utility's export (header row, ISO 8601 times with their offset, kWh with decimals, a
+    /// quality column, BOM, CRLF, quotes) stores exactly what the plain format stores; its estimated
+    /// row marks the interval instead, and a later actual reading clears the mark.
+    #[test]
+    fn a_utility_export_stores_what_the_plain_format_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let q = 900_000;
+        let plain = dir.path().join("plain.csv");
+        std::fs::write(
+            &plain,
+            format!(
+                "reading,7,{T},1250\nreading,7,{},980\nreading,8,{T},3\n",
+                T + q
+            ),
+        )
+        .unwrap();
+        // T is 2026-01-01T00:00:00Z, 08:00 in Zhejiang.
+        let utility = dir.path().join("mdm.csv");
+        std::fs::write(
+            &utility,
+            "\u{feff}Meter_ID,Interval_Start,kWh,Quality\r\n\
+             7,2026-01-01T08:00:00+08:00,1.25,A\r\n\
+             \"7\",\"2026-01-01T00:15:00Z\",0.980,actual\r\n\
+             8,2026-01-01T08:00:00+08:00,0.003,\r\n\
+             8,2026-01-01T08:15:00+08:00,,estimated\r\n\
+             8,2026-01-01T08:30:00,1,actual\r\n\
+             8,2026-01-01T08:45:00+08:00,0.0005,actual\r\n",
+        )
+        .unwrap();
+        let mut by_plain = Store::open(&dir.path().join("a.db")).unwrap();
+        let mut by_utility = Store::open(&dir.path().join("b.db")).unwrap();
+        assert!(ingest(&plain, &mut by_plain).rejects.is_empty());
+        let report = ingest(&utility, &mut by_utility);
+        let rejected: Vec<(usize, &str)> = report
+            .rejects
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert_eq!(rejected.len(), 2, "{rejected:#?}");
+        assert_eq!(rejected[0].0, 6);
+        assert!(rejected[0].1.contains("UTC offset"), "{}", rejected[0].1);
+        assert_eq!(rejected[1].0, 7);
+        assert!(
+            rejected[1].1.contains("finer than 1 Wh"),
+            "{}",
+            rejected[1].1
+        );
+        for meter in [7, 8] {
+            assert_eq!(
+                by_utility.readings(meter, 0, u64::MAX >> 2).unwrap(),
+                by_plain.readings(meter, 0, u64::MAX >> 2).unwrap()
+            );
+        }
+        assert_eq!(report.unusable, 1);
+        assert_eq!(
+            by_utility.first_unusable(8, T, T + 4 * q).unwrap(),
+            Some((T + q, crate::records::Quality::Estimated))
+        );
+        // The meter-data system measures the interval after all: the actual value clears the mark.
+        let later = dir.path().join("later.csv");
+        std::fs::write(&later, "meter,timestamp,wh\n8,2026-01-01T00:15:00Z,40\n").unwrap();
+        assert_eq!(ingest(&later, &mut by_utility).readings, 1);
+        assert_eq!(by_utility.first_unusable(8, T, T + 4 * q).unwrap(), None);
     }
 }

@@ -1,23 +1,169 @@
-//! The two line formats.
+//! The line formats.
 //!
 //! - **CSV**: `reading,<meter>,<interval_start_ms>,<wh>` or `last_gasp|restore,<meter>,<feeder>,<at_ms>`,
 //!   split by the csv crate's own parser (`csv-core`), so quoted fields (`"reading","8","0","100"`) read
 //!   as spreadsheets write them; fields are trimmed; blank lines, `#` comments and a header line whose
 //!   first field is `type` are skipped.
-//! - **JSON Lines**: `{"type":"reading","meter":1,"interval_start_ms":0,"wh":250}` or
-//!   `{"type":"event","kind":"last_gasp","meter":1,"feeder":7,"at_ms":0}`.
+//! - **CSV as a utility's meter-data system writes it**: a header row names the columns (any order,
+//!   any case, others ignored): `meter` (or `meter_id`); `interval_start` (or `start`, `timestamp`)
+//!   in ISO 8601 with its UTC offset (`2026-03-02T17:00:00+08:00`); the energy as `wh` or `kwh`, or
+//!   as `value` with a `unit` column (`Wh`, `kWh`); optionally `quality` (`actual`, `estimated`,
+//!   `missing`, or their first letters). Every row after the header is an interval reading; a row
+//!   marked estimated or missing is an [`UnusableRead`] (its value, if any, is not used).
+//! - **JSON Lines**: `{"type":"reading","meter":1,"interval_start_ms":0,"wh":250}`,
+//!   `{"type":"event","kind":"last_gasp","meter":1,"feeder":7,"at_ms":0}` or
+//!   `{"type":"unusable_reading","meter":1,"interval_start_ms":0,"quality":"estimated"}`.
 //!
 //! A parser sees one line (see [`super::lines`]) and says what it holds or why it holds nothing usable.
 
 use csv_core::ReadRecordResult;
 
-use crate::records::{EventKind, MeterEvent, Reading, Record};
+use crate::records::{EventKind, MeterEvent, Quality, Reading, Record, UnusableRead};
 
-/// Splits CSV lines into fields; kept between lines so its buffers are reused.
+/// Splits CSV lines into fields; kept between the lines of one file, so its buffers are reused and a
+/// header row names the columns of the rows after it.
 pub struct CsvLine {
     reader: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
+    columns: Option<Columns>,
+}
+
+/// How energy is written: in Wh, or in kWh with at most three decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Wh,
+    KWh,
+}
+
+impl Unit {
+    fn parse(word: &str) -> Result<Self, String> {
+        match word.to_ascii_lowercase().as_str() {
+            "wh" => Ok(Self::Wh),
+            "kwh" => Ok(Self::KWh),
+            _ => Err(format!("unit: `{word}` is neither Wh nor kWh")),
+        }
+    }
+
+    /// `text` in this unit as whole Wh, refusing what is finer than 1 Wh.
+    fn wh(self, text: &str) -> Result<u64, String> {
+        let decimals = match self {
+            Self::Wh => 0,
+            Self::KWh => 3,
+        };
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || !(fraction.is_empty() || digits(fraction)) {
+            return Err(format!(
+                "energy: `{text}` is not a non-negative decimal number"
+            ));
+        }
+        let kept = fraction.trim_end_matches('0');
+        if kept.len() > decimals {
+            return Err(format!("energy: `{text}` is finer than 1 Wh"));
+        }
+        let scaled = format!("{whole}{kept:0<decimals$}");
+        number("energy", &scaled)
+    }
+}
+
+/// Where a utility's export keeps each value, read from its header row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Columns {
+    meter: usize,
+    start: usize,
+    energy: usize,
+    /// The unit: a column of its own, or the energy column's name.
+    unit: Result<usize, Unit>,
+    quality: Option<usize>,
+}
+
+impl Columns {
+    /// The columns a header row names, `None` if it is not such a header, or why it is not usable.
+    fn of(header: &[&str]) -> Option<Result<Self, String>> {
+        let names: Vec<String> = header.iter().map(|f| f.to_ascii_lowercase()).collect();
+        let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
+        let meter = find(&["meter", "meter_id"])?;
+        let Some(start) = find(&["interval_start", "start", "timestamp"]) else {
+            return Some(Err(
+                "the header names no interval start column (`interval_start`, `start` or `timestamp`)"
+                    .into(),
+            ));
+        };
+        let (energy, unit) = match (find(&["wh"]), find(&["kwh"]), find(&["value"])) {
+            (Some(at), _, _) => (at, Err(Unit::Wh)),
+            (None, Some(at), _) => (at, Err(Unit::KWh)),
+            (None, None, Some(at)) => match find(&["unit"]) {
+                Some(unit) => (at, Ok(unit)),
+                None => {
+                    return Some(Err(
+                        "the header has a `value` column but no `unit` column (Wh or kWh)".into(),
+                    ))
+                }
+            },
+            (None, None, None) => {
+                return Some(Err(
+                    "the header names no energy column (`wh`, `kwh`, or `value` with `unit`)"
+                        .into(),
+                ))
+            }
+        };
+        Some(Ok(Self {
+            meter,
+            start,
+            energy,
+            unit,
+            quality: find(&["quality"]),
+        }))
+    }
+
+    /// One row under this header.
+    fn record(&self, fields: &[&str]) -> Result<Record, String> {
+        let field = |at: usize| {
+            fields.get(at).copied().ok_or_else(|| {
+                format!(
+                    "expected at least {} fields, found {}",
+                    at + 1,
+                    fields.len()
+                )
+            })
+        };
+        let meter = number("meter", field(self.meter)?)?;
+        let interval_start_ms = timestamp(field(self.start)?)?;
+        let quality = match self.quality {
+            Some(at) => {
+                let word = field(at)?;
+                Quality::parse(word).ok_or_else(|| {
+                    format!("quality: `{word}` is not actual, estimated or missing")
+                })?
+            }
+            None => None,
+        };
+        if let Some(quality) = quality {
+            return Ok(Record::UnusableReading(UnusableRead {
+                meter,
+                interval_start_ms,
+                quality,
+            }));
+        }
+        let unit = match self.unit {
+            Ok(at) => Unit::parse(field(at)?)?,
+            Err(fixed) => fixed,
+        };
+        Ok(Record::Reading(Reading {
+            meter,
+            interval_start_ms,
+            wh: unit.wh(field(self.energy)?)?,
+        }))
+    }
+}
+
+/// An ISO 8601 time with its UTC offset, in ms since the Unix epoch.
+fn timestamp(text: &str) -> Result<u64, String> {
+    let at = chrono::DateTime::parse_from_rfc3339(text).map_err(|e| {
+        format!("timestamp: `{text}` is not an ISO 8601 time with its UTC offset, like 2026-03-02T17:00:00+08:00 ({e})")
+    })?;
+    u64::try_from(at.timestamp_millis()).map_err(|_| format!("timestamp: `{text}` is before 1970"))
 }
 
 impl Default for CsvLine {
@@ -27,6 +173,7 @@ impl Default for CsvLine {
             reader: csv_core::Reader::new(),
             out: Vec::new(),
             ends: Vec::new(),
+            columns: None,
         }
     }
 }
@@ -80,7 +227,17 @@ impl CsvLine {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Ok(None);
         }
+        let columns = self.columns;
         let fields = self.fields(trimmed)?;
+        if let Some(columns) = columns {
+            return columns.record(&fields).map(Some);
+        }
+        if fields.first() != Some(&"type") {
+            if let Some(header) = Columns::of(&fields) {
+                self.columns = Some(header?);
+                return Ok(None);
+            }
+        }
         let [kind, a, b, c] = fields[..] else {
             if fields.first() == Some(&"type") {
                 return Ok(None);
@@ -214,5 +371,77 @@ mod tests {
         assert!(parse_json_line(r#"{"type":"reading","meter":1}"#).is_err());
         assert!(parse_json_line("not json").is_err());
         assert_eq!(parse_json_line(""), Ok(None));
+    }
+
+    #[test]
+    fn a_header_names_the_columns_of_the_rows_after_it() {
+        let mut csv = CsvLine::default();
+        assert_eq!(csv.parse("Timestamp,Unit,Meter,Value,Site"), Ok(None));
+        assert_eq!(
+            csv.parse("2026-01-01T08:00:00+08:00,kWh,5,12.5,north"),
+            Ok(Some(Record::Reading(Reading {
+                meter: 5,
+                interval_start_ms: 1_767_225_600_000,
+                wh: 12_500
+            })))
+        );
+        assert_eq!(
+            csv.parse("2026-01-01T08:00:00+08:00,Wh,5,12.0,north"),
+            Ok(Some(Record::Reading(Reading {
+                meter: 5,
+                interval_start_ms: 1_767_225_600_000,
+                wh: 12
+            })))
+        );
+        for (row, why) in [
+            ("2026-01-01T08:00:00+08:00,MWh,5,1,x", "neither Wh nor kWh"),
+            ("2026-01-01T08:00:00+08:00,Wh,5,12.5,x", "finer than 1 Wh"),
+            (
+                "2026-01-01T08:00:00+08:00,Wh,5,-3,x",
+                "non-negative decimal",
+            ),
+            ("2026-01-01 08:00,Wh,5,3,x", "UTC offset"),
+            ("2026-01-01T08:00:00+08:00,Wh", "at least 3 fields"),
+        ] {
+            let error = csv.parse(row).unwrap_err();
+            assert!(error.contains(why), "{row}: {error}");
+        }
+        let mut csv = CsvLine::default();
+        assert!(csv
+            .parse("meter,start,value")
+            .unwrap_err()
+            .contains("no `unit`"));
+        assert!(CsvLine::default()
+            .parse("meter,kwh")
+            .unwrap_err()
+            .contains("no interval start"));
+        let mut csv = CsvLine::default();
+        assert_eq!(csv.parse("meter,start,wh,quality"), Ok(None));
+        assert_eq!(
+            csv.parse("9,1970-01-01T00:15:00Z,,M"),
+            Ok(Some(Record::UnusableReading(UnusableRead {
+                meter: 9,
+                interval_start_ms: 900_000,
+                quality: Quality::Missing
+            })))
+        );
+        assert!(csv
+            .parse("9,1970-01-01T00:15:00Z,4,doubtful")
+            .unwrap_err()
+            .contains("not actual, estimated or missing"));
+    }
+
+    #[test]
+    fn a_json_line_can_mark_an_interval() {
+        assert_eq!(
+            parse_json_line(
+                r#"{"type":"unusable_reading","meter":1,"interval_start_ms":0,"quality":"estimated"}"#
+            ),
+            Ok(Some(Record::UnusableReading(UnusableRead {
+                meter: 1,
+                interval_start_ms: 0,
+                quality: Quality::Estimated
+            })))
+        );
     }
 }

@@ -214,6 +214,7 @@ pub fn verify_entry(
         entry.actual_wh,
         terms.rate_per_kwh,
         terms.cap_per_event,
+        terms.min_reduction,
     );
     Ok(Verification {
         event,
