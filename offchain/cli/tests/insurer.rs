@@ -3,11 +3,13 @@
 //! meets (terms the contract would refuse, caught before signing; another account closing the pool;
 //! withdrawing capital that backs live policies).
 
-use gridtrust::insurer::{close, create, fund, status, terms, withdraw, Take};
+use gridtrust::insurer::{
+    close, create, fund, release_expired, status, terms, withdraw, Released, Take,
+};
 use gridtrust_chain::{encode::call_builder, named_account, SandboxChain};
 use gridtrust_tests::{
     fixtures::{committee_grid, committee_heard, funded},
-    refusal, UNIT,
+    refusal, DAY_MS, UNIT,
 };
 use outage_insurance::OutageInsurance;
 
@@ -96,6 +98,74 @@ fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
     assert!(st.closed);
     let err = close(&mut chain, &contracts, &insurer, pool).unwrap_err();
     assert_eq!(refusal(err), "PoolClosed");
+}
+
+/// Cover over, the settlement grace passed: the insurer's command releases the policy, and the
+/// capital that backed it is free; a policy still within its grace, and a second run, release none.
+#[test]
+fn expired_policies_are_released_and_their_capital_freed() {
+    let (mut chain, grid) = committee_grid();
+    let contracts = grid.contracts();
+    let [insurer, early, late] = funded(
+        &mut chain,
+        ["insurer", "customer-2001", "customer-2002"],
+        10_000,
+    );
+    committee_heard(&mut chain, &grid);
+    let mut api = call_builder::<OutageInsurance>(contracts.insurance);
+    let pool = create(
+        &mut chain,
+        &contracts,
+        &insurer,
+        terms::parse(TERMS).unwrap(),
+        200 * UNIT,
+    )
+    .unwrap();
+    grid.attest_meters(&mut chain, &[(early, 2001, 2), (late, 2002, 2)])
+        .unwrap();
+    let mut buy = |chain: &mut SandboxChain, who, meter| {
+        chain
+            .call(
+                &contracts.insurance,
+                api.buy_policy(pool, meter, 2),
+                &who,
+                2 * UNIT,
+            )
+            .unwrap()
+            .value
+            .unwrap()
+    };
+    buy(&mut chain, early, 2001);
+    // 30 days of cover and 7 of grace later the first policy is releasable; the second, bought
+    // 10 days after it, is not.
+    chain.advance_time(10 * DAY_MS);
+    chain.next_block();
+    committee_heard(&mut chain, &grid);
+    buy(&mut chain, late, 2002);
+    chain.advance_time(28 * DAY_MS);
+    chain.next_block();
+    let before = status(&mut chain, &contracts, &insurer, pool).unwrap();
+    assert_eq!(before.locked, 120 * UNIT);
+
+    let done = release_expired(&mut chain, &contracts, &insurer, pool).unwrap();
+    assert_eq!(
+        done,
+        Released {
+            released: 1,
+            calls: 1
+        }
+    );
+    let after = status(&mut chain, &contracts, &insurer, pool).unwrap();
+    assert_eq!(after.locked, 60 * UNIT);
+    assert_eq!(after.free, before.free + 60 * UNIT);
+    let again = release_expired(&mut chain, &contracts, &insurer, pool).unwrap();
+    assert_eq!(
+        again,
+        Released {
+            released: 0,
+            calls: 0
+        }
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `gridtrust insurer …`: an insurer's and a capital provider's work on outage-insurance pools —
 //! create one from a terms file (checked with the contract's own rule before signing), fund it,
-//! withdraw free capital, close it, and see its book.
+//! withdraw free capital, release expired policies' liability, close it, and see its book.
 
 mod pool;
 pub mod terms;
@@ -11,7 +11,9 @@ use anyhow::Result;
 use gridtrust_chain::units::{parse_tokens, tokens};
 use serde_json::json;
 
-pub use self::pool::{close, create, fund, status, withdraw, FeederBook, PoolStatus, Take};
+pub use self::pool::{
+    close, create, fund, release_expired, status, withdraw, FeederBook, PoolStatus, Released, Take,
+};
 use crate::session::Session;
 
 /// An insurer's commands.
@@ -65,6 +67,15 @@ pub enum PoolCommand {
         /// Every share the signer holds.
         #[arg(long)]
         all: bool,
+    },
+    /// Release the liability of the pool's policies whose cover ended more than the settlement
+    /// grace (7 days) ago, so the capital behind them becomes free (anyone may).
+    Release {
+        #[command(flatten)]
+        session: Session,
+        /// The pool.
+        #[arg(long)]
+        pool: u32,
     },
     /// Stop a pool selling (its insurer only); existing cover stays.
     Close {
@@ -154,6 +165,17 @@ impl PoolCommand {
                     format!(
                         "pool {pool}: {} tokens withdrawn, {shares} shares burned",
                         tokens(paid)
+                    ),
+                );
+            }
+            Self::Release { session, pool } => {
+                let (mut s, who) = session.signing()?;
+                let done = release_expired(&mut s.chain, &s.contracts, &who, *pool)?;
+                session.say(
+                    json!({ "pool": pool, "released": done.released, "calls": done.calls }),
+                    format!(
+                        "pool {pool}: {} expired policies released in {} calls; their capital is free",
+                        done.released, done.calls
                     ),
                 );
             }

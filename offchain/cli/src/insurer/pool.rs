@@ -3,8 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use gridtrust_chain::{encode::call_builder, AccountId, Answer, CallError, Chain, Contracts};
-use outage_insurance::{Capital, OutageInsurance, Pool, PoolTerms};
+use gridtrust_chain::{
+    encode::call_builder, sizing::items_per_call, AccountId, Answer, CallError, Chain, Contracts,
+};
+use outage_insurance::{
+    Capital, OutageInsurance, Pool, PoolTerms, MAX_RELEASE_BATCH, SETTLEMENT_GRACE_MS,
+};
 use serde::Serialize;
 
 /// Creates a pool with `terms` as `insurer`, funding it with `capital` (may be 0); returns its id.
@@ -89,6 +93,63 @@ pub fn close(
     chain
         .call(&contracts.insurance, api.close_pool(pool), insurer, 0)
         .or_refused("close_pool")
+}
+
+/// What releasing a pool's expired policies did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Released {
+    /// Policies released: their remaining liability no longer locks the pool's capital.
+    pub released: u32,
+    /// Calls sent, each sized from the chain's limits.
+    pub calls: u32,
+}
+
+/// Releases every policy of `pool` whose settlement grace ([`SETTLEMENT_GRACE_MS`] after its end) has
+/// passed, as `caller` (anyone may), in calls sized from the chain's limits. Reads every policy once
+/// to find them, as [`status`] does.
+pub fn release_expired(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    caller: &AccountId,
+    pool: u32,
+) -> Result<Released, CallError> {
+    let insurance = contracts.insurance;
+    let mut api = call_builder::<OutageInsurance>(insurance);
+    pool_or_missing(chain, contracts, caller, pool)?;
+    let now = chain.now_ms()?;
+    let mut due = Vec::new();
+    for id in 0..chain.query(&insurance, api.policy_count(), caller)? {
+        let Some(p) = chain.query(&insurance, api.policy(id), caller)? else {
+            continue;
+        };
+        if p.pool == pool && !p.released && p.ends_at.saturating_add(SETTLEMENT_GRACE_MS) <= now {
+            due.push(id);
+        }
+    }
+    let mut done = Released {
+        released: 0,
+        calls: 0,
+    };
+    if due.is_empty() {
+        return Ok(done);
+    }
+    let limit = chain.max_call_weight()?;
+    let per_call = items_per_call(limit, MAX_RELEASE_BATCH, |n| {
+        let ids = &due[..due.len().min(n as usize)];
+        let out = chain.dry_run(&insurance, api.release_expired(ids.to_vec()), caller, 0)?;
+        out.value.map_err(|e| CallError::Refused {
+            message: "release_expired",
+            error: e.into(),
+        })?;
+        Ok((ids.len() as u32, out.weight_required))
+    })?;
+    for ids in due.chunks(per_call as usize) {
+        done.released += chain
+            .call(&insurance, api.release_expired(ids.to_vec()), caller, 0)
+            .or_refused("release_expired")?;
+        done.calls += 1;
+    }
+    Ok(done)
 }
 
 fn pool_or_missing(
