@@ -6,7 +6,7 @@
 use gridtrust::insurer::{
     close, create, fund, release_expired, status, terms, withdraw, Released, Take,
 };
-use gridtrust_chain::{encode::call_builder, named_account, SandboxChain};
+use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
 use gridtrust_tests::{
     fixtures::{committee_grid, committee_heard, funded},
     refusal, DAY_MS, UNIT,
@@ -16,26 +16,26 @@ use outage_insurance::OutageInsurance;
 /// The example terms users start from.
 const TERMS: &str = include_str!("../../../deploy/pool.toml");
 
+/// A grid whose committee was heard, `names` funded, and a pool on the example terms with `capital`,
+/// created by the first of them.
+fn pool_from_terms<const N: usize>(
+    names: [&str; N],
+    capital: u128,
+) -> (SandboxChain, Grid, [AccountId; N], u32) {
+    let (mut chain, grid) = committee_grid();
+    let accounts = funded(&mut chain, names, 10_000);
+    committee_heard(&mut chain, &grid);
+    let terms = terms::parse(TERMS).unwrap();
+    let pool = create(&mut chain, &grid.contracts(), &accounts[0], terms, capital).unwrap();
+    (chain, grid, accounts, pool)
+}
+
 #[test]
 fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
-    let (mut chain, grid) = committee_grid();
+    let (mut chain, grid, [insurer, other, customer], pool) =
+        pool_from_terms(["insurer", "other-provider", "customer-1001"], 100 * UNIT);
     let contracts = grid.contracts();
-    let [insurer, other, customer] = funded(
-        &mut chain,
-        ["insurer", "other-provider", "customer-1001"],
-        10_000,
-    );
-    committee_heard(&mut chain, &grid);
     let mut api = call_builder::<OutageInsurance>(contracts.insurance);
-
-    let pool = create(
-        &mut chain,
-        &contracts,
-        &insurer,
-        terms::parse(TERMS).unwrap(),
-        100 * UNIT,
-    )
-    .unwrap();
     let minted = fund(&mut chain, &contracts, &other, pool, 50 * UNIT).unwrap();
     assert_eq!(
         minted,
@@ -104,23 +104,10 @@ fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
 /// capital that backed it is free; a policy still within its grace, and a second run, release none.
 #[test]
 fn expired_policies_are_released_and_their_capital_freed() {
-    let (mut chain, grid) = committee_grid();
+    let (mut chain, grid, [insurer, early, late], pool) =
+        pool_from_terms(["insurer", "customer-2001", "customer-2002"], 200 * UNIT);
     let contracts = grid.contracts();
-    let [insurer, early, late] = funded(
-        &mut chain,
-        ["insurer", "customer-2001", "customer-2002"],
-        10_000,
-    );
-    committee_heard(&mut chain, &grid);
     let mut api = call_builder::<OutageInsurance>(contracts.insurance);
-    let pool = create(
-        &mut chain,
-        &contracts,
-        &insurer,
-        terms::parse(TERMS).unwrap(),
-        200 * UNIT,
-    )
-    .unwrap();
     grid.attest_meters(&mut chain, &[(early, 2001, 2), (late, 2002, 2)])
         .unwrap();
     let mut buy = |chain: &mut SandboxChain, who, meter| {
