@@ -168,7 +168,7 @@ pub fn results(
             }),
             Window::Unusable(at, quality) => Err(Skipped {
                 meter,
-                reason: format!("an {} reading at {at} {where_}", quality.as_str()),
+                reason: format!("a reading marked {} at {at} {where_}", quality.as_str()),
                 quality: Some(quality),
             }),
         };
@@ -414,7 +414,7 @@ mod tests {
         assert_eq!(r.skipped[0].meter, 3);
         assert_eq!(r.skipped[0].quality, Some(Quality::Estimated));
         assert!(
-            r.skipped[0].reason.contains("estimated reading")
+            r.skipped[0].reason.contains("marked estimated")
                 && r.skipped[0].reason.contains("3 days before"),
             "{}",
             r.skipped[0].reason
