@@ -2,9 +2,10 @@
 //! runs), fitted into its largest transaction, instead of a fixed count that is too small for one
 //! chain and fails on another (a parachain's proof budget is far narrower than a solo chain's).
 
-use contracts_client::Weight;
+use contracts_client::{AccountId, Chain, Message, Weight};
+use scale::Decode;
 
-use crate::CallError;
+use crate::{CallError, ContractError};
 
 /// Share (percent) of the chain's largest transaction a batched call is sized to use, in ref_time
 /// and in proof size alike. The rest is headroom: the node client offers 25 % more weight than the
@@ -51,6 +52,37 @@ pub fn items_per_call(
     Ok(u32::try_from(by_time.min(by_proof))
         .unwrap_or(u32::MAX)
         .clamp(1, cap))
+}
+
+/// How many of `items` one call of `message` (a message taking a list, built by `build` from a
+/// prefix of it) may take on `chain` as `caller`, at most `cap` (see [`items_per_call`]). The probes
+/// are dry runs of the first items; a refusal among them is returned as the contract's error.
+#[allow(clippy::too_many_arguments)]
+pub fn list_per_call<T, R, E, M>(
+    chain: &mut impl Chain,
+    contract: &AccountId,
+    caller: &AccountId,
+    items: &[T],
+    cap: u32,
+    message: &'static str,
+    mut build: impl FnMut(Vec<T>) -> M,
+) -> Result<u32, CallError>
+where
+    T: Clone,
+    R: Decode,
+    E: Decode + Into<ContractError>,
+    M: Into<Message<Result<R, E>>>,
+{
+    let limit = chain.max_call_weight()?;
+    items_per_call(limit, cap, |n| {
+        let first = &items[..items.len().min(n as usize)];
+        let out = chain.dry_run(contract, build(first.to_vec()), caller, 0)?;
+        out.value.map_err(|e| CallError::Refused {
+            message,
+            error: e.into(),
+        })?;
+        Ok((first.len() as u32, out.weight_required))
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 
 use demand_response::{DemandResponse, MAX_SETTLE_BATCH};
 use gridtrust_chain::{
-    encode::call_builder, sizing::items_per_call, AccountId, Answer, CallError, Chain,
+    encode::call_builder,
+    sizing::{items_per_call, list_per_call},
+    AccountId, Answer, CallError, Chain,
 };
 use outage_insurance::{OutageInsurance, MAX_PAYOUT_BATCH};
 
@@ -35,17 +37,16 @@ pub fn settle_batch(
     event: u64,
     pending: &[u64],
 ) -> Result<u32, CallError> {
-    let limit = chain.max_call_weight()?;
     let mut api = call_builder::<DemandResponse>(demand);
-    items_per_call(limit, MAX_SETTLE_BATCH, |n| {
-        let meters = &pending[..pending.len().min(n as usize)];
-        let out = chain.dry_run(&demand, api.settle(event, meters.to_vec()), &keeper, 0)?;
-        out.value.map_err(|e| CallError::Refused {
-            message: "settle",
-            error: e.into(),
-        })?;
-        Ok((meters.len() as u32, out.weight_required))
-    })
+    list_per_call(
+        chain,
+        &demand,
+        &keeper,
+        pending,
+        MAX_SETTLE_BATCH,
+        "settle",
+        |meters| api.settle(event, meters),
+    )
 }
 
 /// Calls `process_payouts(outage, batch)` as `keeper` until every target is visited; `progress` is told

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use gridtrust_chain::{
-    encode::call_builder, sizing::items_per_call, AccountId, Answer, CallError, Chain, Contracts,
+    encode::call_builder, sizing::list_per_call, AccountId, Answer, CallError, Chain, Contracts,
 };
 use outage_insurance::{
     Capital, OutageInsurance, Pool, PoolTerms, MAX_RELEASE_BATCH, SETTLEMENT_GRACE_MS,
@@ -133,16 +133,15 @@ pub fn release_expired(
     if due.is_empty() {
         return Ok(done);
     }
-    let limit = chain.max_call_weight()?;
-    let per_call = items_per_call(limit, MAX_RELEASE_BATCH, |n| {
-        let ids = &due[..due.len().min(n as usize)];
-        let out = chain.dry_run(&insurance, api.release_expired(ids.to_vec()), caller, 0)?;
-        out.value.map_err(|e| CallError::Refused {
-            message: "release_expired",
-            error: e.into(),
-        })?;
-        Ok((ids.len() as u32, out.weight_required))
-    })?;
+    let per_call = list_per_call(
+        chain,
+        &insurance,
+        caller,
+        &due,
+        MAX_RELEASE_BATCH,
+        "release_expired",
+        |ids| api.release_expired(ids),
+    )?;
     for ids in due.chunks(per_call as usize) {
         done.released += chain
             .call(&insurance, api.release_expired(ids.to_vec()), caller, 0)

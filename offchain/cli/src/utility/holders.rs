@@ -14,7 +14,7 @@ use std::path::Path;
 
 use attestations::{AttestRequest, Attestations, Error as AttestationsError, MAX_BATCH};
 use gridtrust_chain::{
-    encode::call_builder, parse_ss58, sizing::items_per_call, AccountId, Answer, CallError, Chain,
+    encode::call_builder, parse_ss58, sizing::list_per_call, AccountId, Answer, CallError, Chain,
     Contracts,
 };
 use gridtrust_common::claims::meter_holder_claim;
@@ -220,21 +220,15 @@ pub fn import(
     let per_call = if todo.is_empty() {
         1
     } else {
-        let limit = chain.max_call_weight().map_err(CallError::from)?;
-        let sized = items_per_call(limit, MAX_BATCH, |n| {
-            let first = &todo[..todo.len().min(n as usize)];
-            let out = chain.dry_run(
-                &address,
-                api.attest_batch(schema, requests(first)),
-                attester,
-                0,
-            )?;
-            out.value.map_err(|e| CallError::Refused {
-                message: "attest_batch",
-                error: e.into(),
-            })?;
-            Ok((first.len() as u32, out.weight_required))
-        });
+        let sized = list_per_call(
+            chain,
+            &address,
+            attester,
+            &todo,
+            MAX_BATCH,
+            "attest_batch",
+            |first| api.attest_batch(schema, requests(&first)),
+        );
         match sized {
             Ok(n) => n,
             // A refused probe names a bad holder among the first few: the call below reports it
