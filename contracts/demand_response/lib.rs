@@ -11,7 +11,9 @@
 //!
 //! ## Flow
 //! 1. A utility creates a **program** (rate per kWh reduced, cap per customer per event, baseline method,
-//!    dispute window, minimum reduction) and funds its **budget**; anyone may add to it.
+//!    dispute window, minimum reduction, time zone) and funds its **budget**; anyone may add to it. It
+//!    may give the program a **holiday calendar** (public holidays, weekend days worked), changing only
+//!    days still to come: with the time zone it decides each local day's type for baselines.
 //! 2. A customer **enrolls** a meter, proven theirs by a meter-holder attestation (cross-contract call,
 //!    claim `claims::meter_holder_claim(meter, feeder)`).
 //! 3. The utility **announces an event** (start, end, opt-out deadline, day type). Every meter enrolled
@@ -40,14 +42,14 @@ pub use self::demand_response::{
     Error, Measurement, MeasurementBatch, Program, ProgramTerms, MAX_BATCH_ENTRIES, MAX_EVENT_MS,
     MAX_PARTICIPANT_QUERY, MAX_SETTLE_BATCH, REGULATOR, UTILITY,
 };
-pub use gridtrust_common::demand::MinReduction;
+pub use gridtrust_common::{calendar::Holidays, demand::MinReduction};
 
 /// The contract's events, for decoding off-chain with the contract's own types.
 pub mod events {
     pub use super::demand_response::{
         BudgetChanged, EntryDisputed, EntryPaid, EntryRecorded, EntryResolved, EventAnnounced,
-        EventClosed, MeasurementsAccepted, MeterEnrolled, OptedOut, ProgramCreated, ProgramPaused,
-        SettlementOpened,
+        EventClosed, HolidaysSet, MeasurementsAccepted, MeterEnrolled, OptedOut, ProgramCreated,
+        ProgramPaused, SettlementOpened,
     };
     pub use gridtrust_common::{
         access::{OwnershipProposed, OwnershipTransferred},
@@ -69,12 +71,14 @@ mod demand_response {
         access::{AccessError, Owned, Ownership, RoleId},
         baseline::{self, Baseline, BaselineInput, BaselineParams, DayReadings},
         blake2_256_of,
+        calendar::Holidays,
         committee::{Committee, CommitteeError, Oracle, ReportId, VoteOutcome},
         demand::{self, MinReduction},
         merkle::{self, MerkleProof},
         meter_holders::{MeterHolderSettings, MeterHolders, NotAHolder},
         owed::{Owed, OwedError, OwedPayments},
         roles::Roles,
+        time::{self, UtcOffset},
         verifier::SchemaId,
         Digest,
     };
@@ -123,6 +127,9 @@ mod demand_response {
         /// The least reduction that earns anything (`demand::subsidy`): below it an entry is
         /// recorded and earns nothing.
         pub min_reduction: MinReduction,
+        /// The program's time zone, minutes east of UTC (480 for China): its days, and so its
+        /// baselines' day types and event days, turn at local midnight (`gridtrust_common::time`).
+        pub utc_offset: UtcOffset,
     }
 
     impl ProgramTerms {
@@ -141,6 +148,8 @@ mod demand_response {
                 Some("dispute window: longer than 0 and at most 30 days")
             } else if !self.min_reduction.is_valid() {
                 Some("minimum reduction: a share of at most 10 000 bps (100 %)")
+            } else if !time::is_valid_offset(self.utc_offset) {
+                Some("time zone: an offset from UTC of at most 14 hours either way")
             } else {
                 None
             }
@@ -391,6 +400,12 @@ mod demand_response {
             WrongStatus,
             /// At most `MAX_SETTLE_BATCH` meters per `settle` call.
             InvalidSettleBatch,
+            /// A holiday calendar out of order, listing a day twice, or longer than
+            /// `calendar::MAX_CALENDAR_DAYS`.
+            InvalidCalendar,
+            /// A new holiday calendar may change only days after today (the program's local day):
+            /// baselines already computed must not change under them.
+            CalendarPastChanged,
         }
         }
     }
@@ -409,6 +424,16 @@ mod demand_response {
         pub utility: AccountId,
         /// Its terms.
         pub terms: ProgramTerms,
+    }
+
+    /// A program's holiday calendar was set.
+    #[ink(event)]
+    pub struct HolidaysSet {
+        /// The program.
+        #[ink(topic)]
+        pub program: ProgramId,
+        /// The calendar now in force.
+        pub holidays: Holidays,
     }
 
     /// A program's unallocated budget changed (funded, withdrawn, allocated or returned).
@@ -595,6 +620,8 @@ mod demand_response {
         meter_holders: MeterHolders,
         /// Every program by id.
         programs: Mapping<ProgramId, Program>,
+        /// A program's public holidays and worked weekend days; none stored: Monday to Friday work.
+        holidays: Mapping<ProgramId, Holidays>,
         /// The id the next program gets.
         next_program: ProgramId,
         /// (program, meter) → who enrolled it and since when: decides who takes part in an event.
@@ -713,6 +740,7 @@ mod demand_response {
                 committee: Committee::new(members, threshold).map_err(Error::Committee)?,
                 meter_holders: MeterHolders::new(attestations, meter_schema),
                 programs: Mapping::new(),
+                holidays: Mapping::new(),
                 next_program: 0,
                 enrollments: Mapping::new(),
                 events: Mapping::new(),
@@ -833,6 +861,33 @@ mod demand_response {
             self.save_budget(program, &p);
             self.pay(p.utility, amount)?;
             Ok(p.budget)
+        }
+
+        /// Sets `program`'s holiday calendar (its utility only): the local days that are public
+        /// holidays and the weekend days worked instead, which decide its baselines' day types
+        /// (`gridtrust_common::calendar::is_rest_day`). Days up to today, by the program's local
+        /// date, must stay as they were. Emits `HolidaysSet`.
+        ///
+        /// # Errors
+        /// `ProgramNotFound`; `NotUtility`; `InvalidCalendar`; `CalendarPastChanged`.
+        #[ink(message)]
+        pub fn set_holidays(&mut self, program: ProgramId, holidays: Holidays) -> Result<()> {
+            let p = self.program_or_err(program)?;
+            if p.utility != self.env().caller() {
+                return Err(Error::NotUtility);
+            }
+            if holidays.problem().is_some() {
+                return Err(Error::InvalidCalendar);
+            }
+            let today = time::local_day(self.env().block_timestamp(), p.terms.utc_offset);
+            let today = u32::try_from(today).unwrap_or(u32::MAX);
+            let old = self.holidays.get(program).unwrap_or_default();
+            if old.until(today) != holidays.until(today) {
+                return Err(Error::CalendarPastChanged);
+            }
+            self.holidays.insert(program, &holidays);
+            self.env().emit_event(HolidaysSet { program, holidays });
+            Ok(())
         }
 
         /// Pauses or resumes `program` (its utility or a regulator). A paused program takes no
@@ -1327,6 +1382,12 @@ mod demand_response {
         #[ink(message)]
         pub fn program(&self, program: ProgramId) -> Option<Program> {
             self.programs.get(program)
+        }
+
+        /// A program's holiday calendar (empty when none was set, or no such program).
+        #[ink(message)]
+        pub fn holidays(&self, program: ProgramId) -> Holidays {
+            self.holidays.get(program).unwrap_or_default()
         }
 
         /// A meter's enrollment in a program, if any.

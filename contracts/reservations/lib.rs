@@ -13,7 +13,10 @@
 //! takes no bookings until topped up.
 //!
 //! ## Calendar
-//! Nights are day numbers (whole UTC days since 1970-01-01). Every room type keeps a per-night count of
+//! Nights are local day numbers (whole days since 1970-01-01 by the property's calendar): each property
+//! states its time zone as a fixed offset from UTC (`gridtrust_common::time`), and "today", the nights
+//! of a stay, the check-in day and the days before it a cancellation counts all turn at the property's
+//! local midnight, not at UTC's. Every room type keeps a per-night count of
 //! rooms booked; `book` checks and reserves every night of the stay in the same message, so two guests
 //! can never both get the last room. Capacity can be lowered only down to the most rooms booked on any
 //! night still to come.
@@ -67,6 +70,7 @@ mod reservations {
         access::{AccessError, Owned, Ownership},
         owed::{Owed, OwedError, OwedPayments},
         refunds::{self, RefundTier},
+        time::{self, UtcOffset},
         verifier::{self, SchemaId},
         Digest,
     };
@@ -78,7 +82,7 @@ mod reservations {
     pub type RoomTypeId = u32;
     /// Sequential id of a booking.
     pub type BookingId = u64;
-    /// A night, as whole UTC days since 1970-01-01.
+    /// A night, as whole days since 1970-01-01 by the property's local calendar.
     pub type Day = u32;
     /// One night of one room type.
     type NightKey = (PropertyId, RoomTypeId, Day);
@@ -122,6 +126,8 @@ mod reservations {
         pub compensation_bps: u32,
         /// Whether guests must hold a real-name attestation.
         pub requires_real_name: bool,
+        /// Its time zone, minutes east of UTC: its days turn at its local midnight.
+        pub utc_offset: UtcOffset,
         /// Whether it takes new bookings.
         pub open: bool,
         /// Room types defined so far (their ids are `0..room_types`).
@@ -344,6 +350,8 @@ mod reservations {
         pub compensation_bps: u32,
         /// Whether guests need a real-name attestation.
         pub requires_real_name: bool,
+        /// Its time zone, minutes east of UTC.
+        pub utc_offset: UtcOffset,
     }
 
     /// A property's bond changed (added, withdrawn or paid out as compensation).
@@ -527,11 +535,12 @@ mod reservations {
         // ---- properties ------------------------------------------------------------------------
 
         /// Registers a property of the caller, who must be a verified merchant; the value sent is its
-        /// bond and must be at least the minimum. It opens at once, with no room types yet. Emits
-        /// `PropertyRegistered` and `BondChanged`.
+        /// bond and must be at least the minimum. `utc_offset` is its time zone in minutes east of UTC
+        /// (480 for China): its nights and cut-offs turn at its local midnight. It opens at once, with
+        /// no room types yet. Emits `PropertyRegistered` and `BondChanged`.
         ///
         /// # Errors
-        /// `InvalidTerms` for a compensation over 100 %; `BondTooLow`; `NotVerifiedMerchant`,
+        /// `InvalidTerms` for a compensation over 100 % or an offset beyond ±14 hours; `BondTooLow`; `NotVerifiedMerchant`,
         /// `AttestationsUnavailable`; `Overflow`.
         #[ink(message, payable)]
         pub fn register_property(
@@ -539,8 +548,9 @@ mod reservations {
             details_hash: Digest,
             compensation_bps: u32,
             requires_real_name: bool,
+            utc_offset: UtcOffset,
         ) -> Result<PropertyId> {
-            if compensation_bps > refunds::BPS {
+            if compensation_bps > refunds::BPS || !time::is_valid_offset(utc_offset) {
                 return Err(Error::InvalidTerms);
             }
             let bond = self.env().transferred_value();
@@ -560,6 +570,7 @@ mod reservations {
                     bond,
                     compensation_bps,
                     requires_real_name,
+                    utc_offset,
                     open: true,
                     room_types: 0,
                     open_bookings: 0,
@@ -571,6 +582,7 @@ mod reservations {
                 details_hash,
                 compensation_bps,
                 requires_real_name,
+                utc_offset,
             });
             self.env().emit_event(BondChanged { property: id, bond });
             Ok(id)
@@ -679,7 +691,7 @@ mod reservations {
             capacity: Option<u32>,
             terms: Option<RoomTerms>,
         ) -> Result<()> {
-            self.merchant_property(property)?;
+            let p = self.merchant_property(property)?;
             let mut room = self.room_or_err(property, room_type)?;
             if let Some(terms) = terms {
                 Self::check_terms(&terms)?;
@@ -690,7 +702,7 @@ mod reservations {
                 if capacity < room.capacity {
                     // Stays begin at most MAX_ADVANCE_DAYS ahead, so `last_booked_night` bounds the
                     // scan.
-                    let mut night = self.today();
+                    let mut night = self.today(&p);
                     while night <= room.last_booked_night {
                         let booked = self.booked_on(property, room_type, night);
                         if booked > capacity {
@@ -807,10 +819,11 @@ mod reservations {
             if b.guest != self.env().caller() {
                 return Err(Error::NotGuest);
             }
+            let p = self.property_or_err(b.terms.property)?;
             let days_before = b
                 .terms
                 .check_in
-                .checked_sub(self.today())
+                .checked_sub(self.today(&p))
                 .ok_or(Error::TooLate)?;
             let bps = refunds::refund_bps(&b.terms.refund_tiers, days_before);
             let refund = refunds::share_of(b.terms.amount, bps).ok_or(Error::Overflow)?;
@@ -852,8 +865,8 @@ mod reservations {
         #[ink(message)]
         pub fn check_in(&mut self, booking: BookingId) -> Result<()> {
             let mut b = self.booking_in(booking, BookingStatus::Booked)?;
-            self.merchant_property(b.terms.property)?;
-            let today = self.today();
+            let p = self.merchant_property(b.terms.property)?;
+            let today = self.today(&p);
             if today < b.terms.check_in {
                 return Err(Error::TooEarly);
             }
@@ -876,8 +889,8 @@ mod reservations {
         #[ink(message)]
         pub fn mark_no_show(&mut self, booking: BookingId) -> Result<Balance> {
             let b = self.booking_in(booking, BookingStatus::Booked)?;
-            self.merchant_property(b.terms.property)?;
-            if self.today() <= b.terms.check_in {
+            let p = self.merchant_property(b.terms.property)?;
+            if self.today(&p) <= b.terms.check_in {
                 return Err(Error::TooEarly);
             }
             let refund = refunds::share_of(b.terms.amount, b.terms.no_show_refund_bps)
@@ -896,7 +909,8 @@ mod reservations {
         #[ink(message)]
         pub fn settle(&mut self, booking: BookingId) -> Result<BookingStatus> {
             let b = self.booking_or_err(booking)?;
-            if self.today() < Self::check_out(&b.terms)? {
+            let p = self.property_or_err(b.terms.property)?;
+            if self.today(&p) < Self::check_out(&b.terms)? {
                 return Err(Error::TooEarly);
             }
             let (status, refund) = match b.status {
@@ -998,9 +1012,10 @@ mod reservations {
 
         // ---- internals -------------------------------------------------------------------------
 
-        /// Today's day number by the chain's clock.
-        fn today(&self) -> Day {
-            Day::try_from(self.env().block_timestamp() / DAY_MS).unwrap_or(Day::MAX)
+        /// Today's local day at `property`, by the chain's clock.
+        fn today(&self, property: &Property) -> Day {
+            let day = time::local_day(self.env().block_timestamp(), property.utc_offset);
+            Day::try_from(day).unwrap_or(Day::MAX)
         }
 
         fn property_or_err(&self, property: PropertyId) -> Result<Property> {
@@ -1069,7 +1084,7 @@ mod reservations {
         ) -> Result<(Property, RoomType, BookingTerms)> {
             let p = self.property_or_err(property)?;
             let room = self.room_or_err(property, room_type)?;
-            let today = self.today();
+            let today = self.today(&p);
             let latest = today.checked_add(MAX_ADVANCE_DAYS).ok_or(Error::Overflow)?;
             if nights == 0 || nights > MAX_NIGHTS || check_in < today || check_in > latest {
                 return Err(Error::InvalidStay);
@@ -1140,7 +1155,7 @@ mod reservations {
             let to_guest = refund.checked_add(compensation).ok_or(Error::Overflow)?;
             if b.status == BookingStatus::Booked {
                 let check_out = Self::check_out(t)?;
-                for night in self.today().max(t.check_in)..check_out {
+                for night in self.today(&p).max(t.check_in)..check_out {
                     let key = (t.property, t.room_type, night);
                     let booked = self.booked.get(key).unwrap_or(0);
                     self.booked

@@ -126,6 +126,7 @@ fn metadata_lists_exactly_the_events_each_contract_can_emit() {
                 "MeasurementsAccepted",
                 "EntryRecorded",
                 "EventClosed",
+                "HolidaysSet",
                 "SettlementOpened",
                 "EntryDisputed",
                 "EntryResolved",

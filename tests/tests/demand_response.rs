@@ -27,6 +27,7 @@ fn terms() -> ProgramTerms {
         },
         dispute_window_ms: 2 * DAY_MS,
         min_reduction: demand_response::MinReduction::NONE,
+        utc_offset: 0,
     }
 }
 
@@ -586,6 +587,7 @@ fn a_cut_short_of_the_programs_minimum_earns_nothing() {
     };
     let m = s.api().create_program(ProgramTerms {
         min_reduction: floor,
+        utc_offset: 0,
         ..terms()
     });
     let program = s.send(s.utility, m, 100 * UNIT).expect("program created");
@@ -862,4 +864,65 @@ fn the_largest_baseline_query_the_limits_allow_answers() {
         expected.map_err(Error::Baseline),
         "answered, not trapped"
     );
+}
+
+#[test]
+fn a_programs_holiday_calendar_is_its_utilitys_and_never_rewrites_the_past() {
+    use demand_response::{events::HolidaysSet, Holidays};
+    let mut s = Setup::new();
+    let program = s.program(0);
+    // A program in Shanghai: the contract's local day turns at 16:00 UTC.
+    let mut shanghai = terms();
+    shanghai.utc_offset = 480;
+    let m = s.api().create_program(shanghai);
+    let zhejiang = s.send(s.utility, m, 0).expect("program created");
+    let mut bad = terms();
+    bad.utc_offset = 15 * 60;
+    let m = s.api().create_program(bad);
+    assert_eq!(s.send(s.utility, m, 0), Err(Error::InvalidTerms));
+
+    let today = (s.now() / DAY_MS) as u32;
+    let calendar = |rest: Vec<u32>, work: Vec<u32>| Holidays {
+        rest_days: rest,
+        working_days: work,
+    };
+    let future = calendar(vec![today + 3, today + 4], vec![today + 9]);
+    let m = s.api().set_holidays(program, future.clone());
+    let stranger = s.regulator;
+    assert_eq!(s.send(stranger, m, 0), Err(Error::NotUtility));
+    let out = s
+        .world
+        .chain
+        .call(
+            &s.grid.demand.address,
+            s.api().set_holidays(program, future.clone()),
+            &s.utility,
+            0,
+        )
+        .unwrap();
+    assert_eq!(out.value, Ok(()));
+    assert_eq!(decode_all::<HolidaysSet>(&out.events)[0].holidays, future);
+    assert_eq!(s.read(s.api().holidays(program)), future);
+    assert_eq!(s.read(s.api().holidays(zhejiang)), Holidays::default());
+
+    let m = s
+        .api()
+        .set_holidays(program, calendar(vec![today + 4, today + 3], vec![]));
+    assert_eq!(s.send(s.utility, m, 0), Err(Error::InvalidCalendar));
+    // Today may not become a holiday after the fact; a day still to come may change.
+    let m = s.api().set_holidays(
+        program,
+        calendar(vec![today, today + 3, today + 4], vec![today + 9]),
+    );
+    assert_eq!(s.send(s.utility, m, 0), Err(Error::CalendarPastChanged));
+    let m = s
+        .api()
+        .set_holidays(program, calendar(vec![today + 3, today + 5], vec![]));
+    s.send(s.utility, m, 0).expect("days to come may change");
+    // Four days on, the 3rd is past: it stays a holiday.
+    s.wait(4 * DAY_MS);
+    let m = s
+        .api()
+        .set_holidays(program, calendar(vec![today + 5], vec![]));
+    assert_eq!(s.send(s.utility, m, 0), Err(Error::CalendarPastChanged));
 }

@@ -141,6 +141,7 @@ impl Walk {
             },
             dispute_window_ms: WINDOW_MS,
             min_reduction: demand_response::MinReduction::NONE,
+            utc_offset: 0,
         };
         // A small budget, so events often owe more than it holds.
         let m = walk.api().create_program(terms);

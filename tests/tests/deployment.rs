@@ -216,6 +216,7 @@ fn an_interrupted_run_resumes_and_a_committee_change_needs_the_committee() {
         },
         dispute_window_ms: 1_000,
         min_reduction: demand_response::MinReduction::NONE,
+        utc_offset: 0,
     };
     let program = chain
         .call(&demand, api.create_program(terms), &plan_b.utility, 0)

@@ -7,7 +7,7 @@ use gridtrust_common::{
     refunds::RefundTier,
 };
 use gridtrust_tests::{
-    call_builder, decode_all, AccountId, Lodging, Scenario, World, DAY_MS, UNIT,
+    call_builder, decode_all, AccountId, Lodging, Scenario, World, DAY_MS, HOUR_MS, MINUTE_MS, UNIT,
 };
 use reservations::{
     events::{BondChanged, Booked, BookingEnded, PropertyRegistered},
@@ -57,8 +57,14 @@ impl Scenario for Setup {
 }
 
 impl Setup {
-    /// A verified merchant's property (bond 1 000, 10 % compensation) with a room type of 2 rooms.
+    /// A verified merchant's property (bond 1 000, 10 % compensation) with a room type of 2 rooms,
+    /// on UTC.
     fn new() -> Self {
+        Self::at(0)
+    }
+
+    /// As [`Setup::new`], the property `utc_offset` minutes east of UTC.
+    fn at(utc_offset: i16) -> Self {
         let mut world = World::new();
         let grid = world.deploy_grid();
         let lodging = world.deploy_lodging(&grid, MIN_BOND);
@@ -73,7 +79,7 @@ impl Setup {
             property: 0,
             room: 0,
         };
-        let m = s.api().register_property([7; 32], 1_000, false);
+        let m = s.api().register_property([7; 32], 1_000, false, utc_offset);
         s.property = s.send(merchant, m, 2 * MIN_BOND).expect("registered");
         let m = s.api().add_room_type(s.property, 2, room_terms(PRICE));
         s.room = s.send(merchant, m, 0).expect("room type added");
@@ -91,6 +97,24 @@ impl Setup {
     /// Moves the clock `days` whole days on.
     fn wait_days(&mut self, days: u64) {
         self.world.chain.advance_time(days * DAY_MS);
+        self.world.chain.next_block();
+    }
+
+    /// Moves the clock on to the next `hours:minutes` local time at a place `utc_offset` minutes
+    /// east of UTC.
+    fn wait_until_local(&mut self, utc_offset: i16, hours: u64, minutes: u64) {
+        let local = self
+            .world
+            .chain
+            .now_ms()
+            .checked_add_signed(i64::from(utc_offset) * MINUTE_MS as i64)
+            .unwrap();
+        let target = hours * HOUR_MS + minutes * MINUTE_MS;
+        self.wait_ms((target + DAY_MS - local % DAY_MS) % DAY_MS);
+    }
+
+    fn wait_ms(&mut self, ms: u64) {
+        self.world.chain.advance_time(ms);
         self.world.chain.next_block();
     }
 
@@ -129,18 +153,18 @@ impl Setup {
 fn only_bonded_verified_merchants_register_properties() {
     let mut s = Setup::new();
     let stranger = s.world.actor("phishing-clone");
-    let m = s.api().register_property([1; 32], 0, false);
+    let m = s.api().register_property([1; 32], 0, false, 0);
     assert_eq!(
         s.send(stranger, m, MIN_BOND),
         Err(Error::NotVerifiedMerchant)
     );
 
-    let m = s.api().register_property([1; 32], 0, false);
+    let m = s.api().register_property([1; 32], 0, false, 0);
     assert_eq!(s.send(s.merchant, m, MIN_BOND - 1), Err(Error::BondTooLow));
-    let m = s.api().register_property([1; 32], 10_001, false);
+    let m = s.api().register_property([1; 32], 10_001, false, 0);
     assert_eq!(s.send(s.merchant, m, MIN_BOND), Err(Error::InvalidTerms));
 
-    let m = s.api().register_property([1; 32], 500, true);
+    let m = s.api().register_property([1; 32], 500, true, 0);
     let out = s
         .world
         .chain
@@ -342,7 +366,7 @@ fn bookings_are_refused_on_bad_stays_money_terms_and_attestations() {
         .lodging
         .attest_merchant(&mut s.world.chain, revoked)
         .unwrap();
-    let m = s.api().register_property([2; 32], 0, false);
+    let m = s.api().register_property([2; 32], 0, false, 0);
     let p2 = s.send(revoked, m, MIN_BOND).unwrap();
     let m = s.api().add_room_type(p2, 1, room_terms(PRICE));
     s.send(revoked, m, 0).unwrap();
@@ -366,7 +390,7 @@ fn bookings_are_refused_on_bad_stays_money_terms_and_attestations() {
 #[test]
 fn properties_may_require_a_real_name_attestation() {
     let mut s = Setup::new();
-    let m = s.api().register_property([3; 32], 0, true);
+    let m = s.api().register_property([3; 32], 0, true, 0);
     let p = s.send(s.merchant, m, MIN_BOND).unwrap();
     let m = s.api().add_room_type(p, 1, room_terms(PRICE));
     s.send(s.merchant, m, 0).unwrap();
@@ -452,7 +476,7 @@ fn merchant_cancellation_refunds_everything_and_compensates_from_the_bond() {
     // Compensation reaches only as far as the bond: a merchant with a 100 % promise and a thin bond.
     let thin = s.world.actor("thin-hotel");
     s.lodging.attest_merchant(&mut s.world.chain, thin).unwrap();
-    let m = s.api().register_property([4; 32], 10_000, false);
+    let m = s.api().register_property([4; 32], 10_000, false, 0);
     let p = s.send(thin, m, MIN_BOND).unwrap();
     let m = s.api().add_room_type(p, 1, room_terms(400 * UNIT));
     s.send(thin, m, 0).unwrap();
@@ -662,6 +686,78 @@ fn only_the_owner_changes_settings() {
     assert_eq!(s.send(other, m, 0), Ok(()));
     // The property's bond (1 000) still meets the raised minimum; a new one with 500 does not.
     assert_eq!(s.read(s.api().settings()).min_bond, 2 * MIN_BOND);
-    let m = s.api().register_property([5; 32], 0, false);
+    let m = s.api().register_property([5; 32], 0, false, 0);
     assert_eq!(s.send(s.merchant, m, MIN_BOND), Err(Error::BondTooLow));
+}
+
+/// Shanghai: UTC+8, no summer time.
+const SHANGHAI: i16 = 480;
+/// New York's standard time: UTC−5.
+const NEW_YORK: i16 = -300;
+
+#[test]
+fn a_booking_at_half_past_seven_local_for_tonight_reserves_tonight() {
+    let mut s = Setup::at(SHANGHAI);
+    let guest = s.world.actor("guest");
+    // 07:30 in Shanghai is 23:30 of the day before in UTC.
+    s.wait_until_local(SHANGHAI, 7, 30);
+    let now = s.world.chain.now_ms();
+    let tonight = u32::try_from(gridtrust_common::time::local_day(now, SHANGHAI)).unwrap();
+    assert_eq!(tonight, s.today() + 1, "the UTC date is still yesterday's");
+    // Last night (the UTC date) is over at the hotel and cannot be booked any more.
+    assert_eq!(s.book(guest, tonight - 1, 1), Err(Error::InvalidStay));
+    let booking = s.book(guest, tonight, 1).expect("tonight is bookable");
+    assert_eq!((s.booked(tonight), s.booked(tonight - 1)), (1, 0));
+    let b = s.read(s.api().booking(booking)).unwrap();
+    assert_eq!(b.terms.check_in, tonight);
+    // The front desk checks the guest in this evening, and not before local midnight began it.
+    let (m, merchant) = (s.api().check_in(booking), s.merchant);
+    s.send(merchant, m, 0)
+        .expect("checked in on the local check-in day");
+}
+
+#[test]
+fn a_cancellation_at_23_59_local_on_the_last_free_day_keeps_its_tier() {
+    let mut s = Setup::at(NEW_YORK);
+    let guest = s.world.actor("guest");
+    s.wait_until_local(NEW_YORK, 12, 0);
+    let local_today = |s: &mut Setup| {
+        u32::try_from(gridtrust_common::time::local_day(
+            s.world.chain.now_ms(),
+            NEW_YORK,
+        ))
+        .unwrap()
+    };
+    let check_in = local_today(&mut s) + 10;
+    let first = s.book(guest, check_in, 1).unwrap();
+    let second = s.book(guest, check_in, 1).unwrap();
+    // The 50 % tier needs 2 days before check-in: its last day is check-in − 2. At 23:59 in New York
+    // it is already 04:59 of check-in − 1 in UTC, which would have counted one day too few.
+    s.wait_days(8);
+    s.wait_until_local(NEW_YORK, 23, 59);
+    assert_eq!(local_today(&mut s), check_in - 2);
+    assert_eq!(s.today(), check_in - 1, "the UTC date has turned already");
+    let before = s.balance(guest);
+    let m = s.api().cancel(first);
+    let refund = s.send(guest, m, 0).unwrap();
+    assert_eq!(refund, PRICE / 2);
+    assert_eq!(s.balance(guest) - before, PRICE / 2);
+    // Two minutes later it is the day before check-in at the hotel too: no refund.
+    s.wait_ms(2 * MINUTE_MS);
+    let m = s.api().cancel(second);
+    assert_eq!(s.send(guest, m, 0), Ok(0));
+}
+
+#[test]
+fn a_property_states_a_real_time_zone() {
+    let mut s = Setup::new();
+    for (offset, ok) in [(840, true), (-720, true), (841, false), (-841, false)] {
+        let m = s.api().register_property([9; 32], 0, false, offset);
+        let merchant = s.merchant;
+        let got = s.send(merchant, m, MIN_BOND);
+        assert_eq!(got.is_ok(), ok, "{offset}: {got:?}");
+        if !ok {
+            assert_eq!(got, Err(Error::InvalidTerms));
+        }
+    }
 }

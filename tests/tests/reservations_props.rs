@@ -133,7 +133,7 @@ impl Walk {
             .unwrap();
         let m = self
             .api()
-            .register_property([0; 32], compensation_bps, false);
+            .register_property([0; 32], compensation_bps, false, 0);
         let id = self.send(merchant, m, bond).unwrap();
         self.properties.push(PropertyModel {
             id,

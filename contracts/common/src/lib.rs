@@ -17,7 +17,8 @@
 //! - [`math`]: overflow-free `a * b / c` for shares and pro-rata payments.
 //! - [`tiers`]: parametric payout schedules and outage report ids.
 //! - [`outage`]: the outage rule (meter events → feeder outages), its evidence and the event leaf.
-//! - [`time`]: minutes, hours and days in milliseconds, the chain clock's unit.
+//! - [`time`]: minutes, hours and days in milliseconds, the chain clock's unit, and a place's local day.
+//! - [`calendar`]: a program's public holidays and worked weekend days.
 //! - [`refunds`]: cancellation refund schedules for bookings.
 //! - [`baseline`]: the demand-response customer baseline (highest X of Y days, capped day-of adjustment).
 //! - [`demand`]: demand-response subsidy, pro-rata scaling and the interval-reading Merkle leaf.
@@ -30,6 +31,7 @@
 #[cfg(feature = "access")]
 pub mod access;
 pub mod baseline;
+pub mod calendar;
 pub mod claims;
 #[cfg(feature = "committee")]
 pub mod committee;

@@ -9,6 +9,7 @@
 //! - [`insurer`]: an insurer's pools (create from a terms file, fund, withdraw, close, status).
 //! - [`utility`]: schemas, attesters and meter-holder attestations (one, or many from CSV);
 //!   demand-response programs and events.
+//! - [`local_time`]: a place's offset from UTC as people write it.
 //! - [`lodging`]: a hotel's property, rooms and front desk; a guest's quotes, bookings and checks.
 //! - [`regulator`]: disputes, resolutions, pausing and auditing demand-response programs.
 //! - [`session`]: what every role's command needs: the deployment, an endpoint, the signer.
@@ -24,6 +25,7 @@ pub mod demo;
 pub mod deploy;
 pub mod inspect;
 pub mod insurer;
+pub mod local_time;
 pub mod lodging;
 pub mod node;
 pub mod oracle;

@@ -99,6 +99,7 @@ fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
         },
         dispute_window_ms: MINUTE_MS,
         min_reduction: demand_response::MinReduction::NONE,
+        utc_offset: 0,
     };
     let program = chain
         .call(&demand, dr.create_program(terms), &grid.utility, UNIT)

@@ -3,7 +3,9 @@
 //! last room, a second guest is refused (sold out), a phishing clone cannot register, a doctored
 //! confirmation fails the check, and the guest cancels for the refund the terms promised.
 
-use gridtrust::lodging::{add_room, book, cancel, desk, quote, register, terms, verify, Desk};
+use gridtrust::lodging::{
+    add_room, book, cancel, desk, quote, register, terms, verify, Desk, Listing,
+};
 use gridtrust_chain::{named_account, Lodging};
 use gridtrust_tests::{fixtures::committee_grid, refusal, DAY_MS, UNIT};
 use reservations::BookingStatus;
@@ -36,13 +38,17 @@ fn a_hotel_lists_rooms_and_guests_book_the_last_one_once() {
     let mut contracts = grid.contracts();
     contracts.reservations = Some(lodging.reservations.address);
 
+    let listing = |details_hash, compensation_bps| Listing {
+        details_hash,
+        compensation_bps,
+        requires_real_name: false,
+        utc_offset: 0,
+    };
     let err = register(
         &mut chain,
         &contracts,
         &clone,
-        [0; 32],
-        0,
-        false,
+        &listing([0; 32], 0),
         100 * UNIT,
     )
     .unwrap_err();
@@ -51,9 +57,7 @@ fn a_hotel_lists_rooms_and_guests_book_the_last_one_once() {
         &mut chain,
         &contracts,
         &hotel,
-        [1; 32],
-        1_000,
-        false,
+        &listing([1; 32], 1_000),
         100 * UNIT,
     )
     .unwrap();

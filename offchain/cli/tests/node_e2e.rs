@@ -353,6 +353,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         },
         dispute_window_ms: 10_000,
         min_reduction: demand_response::MinReduction::NONE,
+        utc_offset: 0,
     };
     let program = chain
         .call(
@@ -1129,9 +1130,12 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
         details.to_str().unwrap(),
         "--bond",
         "100",
+        "--utc-offset",
+        "+08:00",
     ]);
     assert!(
-        registered.starts_with("property 0 registered"),
+        registered.starts_with("property 0 registered")
+            && registered.ends_with("midnight UTC+08:00"),
         "{registered}"
     );
     let suite = root.path().join("suite.toml");
@@ -1155,6 +1159,25 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
         "--terms",
         suite.to_str().unwrap(),
     ]);
+    // "Tonight" is the hotel's local date (UTC+8), whatever the UTC date.
+    let tonight: serde_json::Value = serde_json::from_str(&gridtrust_ok(&[
+        "guest",
+        "quote",
+        "--config",
+        &cfg,
+        "--json",
+        "--property",
+        "0",
+        "--room",
+        "0",
+        "--check-in",
+        "tonight",
+        "--nights",
+        "1",
+    ]))
+    .unwrap();
+    let local_now = chain.now_ms().unwrap() + 8 * 3_600_000;
+    assert_eq!(tonight["check_in"], utc_day(local_now), "{tonight}");
     let day = utc_day(chain.now_ms().unwrap() + 5 * DAY_MS);
     let stay = [
         "--property",

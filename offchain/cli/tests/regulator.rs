@@ -5,7 +5,8 @@
 
 use demand_response::{DemandResponse, ProgramTerms};
 use gridtrust::utility::program::{
-    announce, audit, close_event, create_program, fund_program, resolve, set_paused, EventTimes,
+    announce, audit, close_event, create_program, fund_program, resolve, set_holidays, set_paused,
+    starts_on_rest_day, EventTimes,
 };
 use gridtrust_chain::encode::call_builder;
 use gridtrust_common::baseline::BaselineParams;
@@ -42,6 +43,7 @@ fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {
         },
         dispute_window_ms: 48 * HOUR_MS,
         min_reduction: demand_response::MinReduction::NONE,
+        utc_offset: 0,
     };
     // Checked off chain with the contract's own rule, which the contract applies too.
     assert!(terms.problem().unwrap().starts_with("baseline"));
@@ -64,6 +66,21 @@ fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {
         end_ms: start + 2 * HOUR_MS,
         opt_out_deadline_ms: start - HOUR_MS,
     };
+    // The event's default day type follows the program's calendar: tomorrow made a holiday (from a
+    // calendar file, as `utility program holidays` reads it) is a rest day.
+    let tomorrow = u32::try_from(start / DAY_MS).unwrap();
+    let weekday = !gridtrust_common::time::is_weekend(u64::from(tomorrow));
+    assert_eq!(
+        starts_on_rest_day(&mut chain, &contracts, &utility, program, start).unwrap(),
+        !weekday
+    );
+    let file = format!("{}\n", gridtrust::lodging::terms::show_day(tomorrow));
+    let holidays = gridtrust::utility::calendar_file::parse(&file).unwrap();
+    let err =
+        set_holidays(&mut chain, &contracts, &stranger, program, holidays.clone()).unwrap_err();
+    assert_eq!(refusal(err), "NotUtility");
+    set_holidays(&mut chain, &contracts, &utility, program, holidays).unwrap();
+    assert!(starts_on_rest_day(&mut chain, &contracts, &utility, program, start).unwrap());
     let err = announce(&mut chain, &contracts, &utility, program, times, 0).unwrap_err();
     assert_eq!(refusal(err), "ProgramPaused");
     set_paused(&mut chain, &contracts, &regulator, program, false).unwrap();

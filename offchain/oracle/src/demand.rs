@@ -28,6 +28,9 @@ pub struct EventSpec {
     pub adjustment_len_ms: u64,
     /// Gap between the adjustment window's end and the event start (ms).
     pub adjustment_gap_ms: u64,
+    /// The event's local day number (days since 1970-01-01 in the program's time zone); history days
+    /// are numbered back from it.
+    pub event_day: u32,
     /// The event day's type.
     pub day_type: u8,
     /// Past days to consider: (days before the event day, day type, was an event day).
@@ -147,7 +150,6 @@ pub fn results(
     let adjustment_from = spec
         .start_ms
         .saturating_sub(spec.adjustment_gap_ms + spec.adjustment_len_ms);
-    let day_number = (spec.start_ms / DAY_MS) as u32;
     let mut out = EventResults {
         results: Vec::new(),
         skipped: Vec::new(),
@@ -205,7 +207,7 @@ pub fn results(
             )?;
             match usable(w, &where_).and_then(|w| usable(a, &where_).map(|a| (w, a))) {
                 Ok((w, a)) => history.push(DayReadings {
-                    day: day_number.saturating_sub(days_before),
+                    day: spec.event_day.saturating_sub(days_before),
                     day_type,
                     event_day,
                     window: w,
@@ -343,6 +345,7 @@ mod tests {
             interval_ms: Q,
             adjustment_len_ms: 2 * 3_600_000,
             adjustment_gap_ms: 3_600_000,
+            event_day: (start / DAY_MS) as u32,
             day_type: 0,
             history: (1..=5).map(|d| (d, 0, false)).collect(),
             params: BaselineParams {

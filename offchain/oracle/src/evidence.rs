@@ -98,8 +98,10 @@ pub fn read_events(path: &Path) -> Result<Vec<MeterEvent>, EventsFileError> {
     if let Ok(doc) = serde_json::from_str::<EvidenceFile>(&text) {
         return Ok(doc.events);
     }
-    let format = Format::of(path).ok_or_else(|| EventsFileError::UnknownFormat(path.to_owned()))?;
-    let mut parser = LineParser::new(format);
+    // A Green Button feed holds interval data only: no meter events to check against.
+    let mut parser = Format::of(path)
+        .and_then(LineParser::new)
+        .ok_or_else(|| EventsFileError::UnknownFormat(path.to_owned()))?;
     let mut events = Vec::new();
     let mut first_bad = None;
     // Judged line by line as ingest judges them (a byte-order mark, CRLF), but here any bad line fails.

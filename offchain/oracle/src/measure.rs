@@ -5,11 +5,11 @@
 use std::collections::BTreeSet;
 
 use demand_response::{
-    DemandResponse, DrEvent, Measurement, MeasurementBatch, MAX_BATCH_ENTRIES,
+    DemandResponse, DrEvent, Holidays, Measurement, MeasurementBatch, MAX_BATCH_ENTRIES,
     MAX_PARTICIPANT_QUERY,
 };
 use gridtrust_chain::{encode::call_builder, AccountId, Answer, Chain, Contracts};
-use gridtrust_common::time::DAY_MS;
+use gridtrust_common::time::{self, UtcOffset, DAY_MS};
 
 use crate::{
     cursor::LowWater,
@@ -17,7 +17,7 @@ use crate::{
     error::OracleError,
     outages::decide,
     report::Report,
-    settings::WorkerConfig,
+    settings::{DemandRule, WorkerConfig},
     store::Store,
     worker::RoundReport,
 };
@@ -138,9 +138,9 @@ pub fn batch_meters(measured: &[u64], index: u32) -> &[u64] {
 }
 
 /// What the oracle computes demand-response event `id`'s results from: its window from the chain, the
-/// program's baseline method, and the history days the store can supply, typed by `config.demand`.
-/// Days that are not normal are not eligible: days of any event in `events`, and days of any grid
-/// outage the store's meter events show.
+/// program's baseline method, and the history days the store can supply, typed by `config.demand` and
+/// the program's calendar. Days that are not normal are not eligible: days of any event in `events`,
+/// and days of any grid outage the store's meter events show.
 pub fn event_spec(
     chain: &mut impl Chain,
     store: &Store,
@@ -149,7 +149,7 @@ pub fn event_spec(
     id: u64,
     events: &[DrEvent],
 ) -> Result<EventSpec, OracleError> {
-    let (rule, asker) = (&config.demand, config.operator);
+    let asker = config.operator;
     let demand = contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
     let event = events
@@ -158,37 +158,80 @@ pub fn event_spec(
     let program = chain
         .query(&demand, api.program(event.program), &asker)?
         .ok_or_else(|| OracleError::Missing(format!("event {id} names no program")))?;
-    let mut abnormal: BTreeSet<u64> = events.iter().map(|e| e.start_ms / DAY_MS).collect();
+    let calendar = Calendar {
+        utc_offset: program.terms.utc_offset,
+        holidays: chain.query(&demand, api.holidays(event.program), &asker)?,
+    };
+    let mut abnormal: BTreeSet<u64> = events.iter().map(|e| calendar.day(e.start_ms)).collect();
     for o in decide(&store.meter_events()?, &config.outages, event.start_ms) {
-        let last = o.end_ms.unwrap_or(event.start_ms) / DAY_MS;
-        abnormal.extend(o.start_ms / DAY_MS..=last);
+        let last = calendar.day(o.end_ms.unwrap_or(event.start_ms));
+        abnormal.extend(calendar.day(o.start_ms)..=last);
     }
     let first_reading = store.first_reading_ms()?.unwrap_or(event.start_ms);
-    let reach = rule.adjustment_gap_ms + rule.adjustment_len_ms;
-    let event_day = event.start_ms / DAY_MS;
-    // Only days the store can have data for: older ones would leave every meter out.
-    let history = (1..=rule.history_days)
-        .take_while(|&d| {
-            event
-                .start_ms
-                .checked_sub(u64::from(d) * DAY_MS + reach)
-                .is_some_and(|from| from >= first_reading)
-        })
-        .map(|d| {
-            let day = event_day - u64::from(d);
-            (d, rule.day_type(day), abnormal.contains(&day))
-        })
-        .collect();
     Ok(EventSpec {
         start_ms: event.start_ms,
         end_ms: event.end_ms,
-        interval_ms: rule.interval_ms,
-        adjustment_len_ms: rule.adjustment_len_ms,
-        adjustment_gap_ms: rule.adjustment_gap_ms,
+        interval_ms: config.demand.interval_ms,
+        adjustment_len_ms: config.demand.adjustment_len_ms,
+        adjustment_gap_ms: config.demand.adjustment_gap_ms,
+        event_day: u32::try_from(calendar.day(event.start_ms)).unwrap_or(u32::MAX),
         day_type: event.day_type,
-        history,
+        history: history_days(
+            &config.demand,
+            &calendar,
+            event.start_ms,
+            &abnormal,
+            first_reading,
+        ),
         params: program.terms.baseline,
     })
+}
+
+/// Where a program's days begin and which are rest days: its time zone and holiday calendar.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Calendar {
+    /// Minutes east of UTC.
+    pub utc_offset: UtcOffset,
+    /// Its public holidays and worked weekend days.
+    pub holidays: Holidays,
+}
+
+impl Calendar {
+    /// The local day of UTC time `ms`.
+    pub fn day(&self, ms: u64) -> u64 {
+        time::local_day(ms, self.utc_offset)
+    }
+}
+
+/// The history days an event starting at `start_ms` takes its baseline from: (days before the event
+/// day, day type by `rule` and `calendar`, whether abnormal), nearest first, as far back as
+/// `rule.history_days` and as the store's first reading allows (older days would leave every meter
+/// out). The program's days are local: with a fixed offset "`d` days before" is the same local clock
+/// time `d × 24` hours earlier.
+pub fn history_days(
+    rule: &DemandRule,
+    calendar: &Calendar,
+    start_ms: u64,
+    abnormal: &BTreeSet<u64>,
+    first_reading_ms: u64,
+) -> Vec<(u32, u8, bool)> {
+    let reach = rule.adjustment_gap_ms + rule.adjustment_len_ms;
+    let event_day = calendar.day(start_ms);
+    (1..=rule.history_days)
+        .take_while(|&d| {
+            start_ms
+                .checked_sub(u64::from(d) * DAY_MS + reach)
+                .is_some_and(|from| from >= first_reading_ms)
+        })
+        .map(|d| {
+            let day = event_day - u64::from(d);
+            (
+                d,
+                rule.day_type(day, &calendar.holidays),
+                abnormal.contains(&day),
+            )
+        })
+        .collect()
 }
 
 /// Every demand-response event on chain, by id (ids are dense from 0).
@@ -218,4 +261,115 @@ pub(crate) fn events_from(
         id += 1;
     }
     Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use gridtrust_common::{baseline::BaselineParams, time::HOUR_MS};
+
+    use super::*;
+    use crate::{demand::results, records::Reading};
+
+    const Q: u64 = 900_000;
+    const SHANGHAI: UtcOffset = 480;
+    /// Tuesday 9 February 2027, the day after a public holiday (Monday 8 February).
+    const EVENT_DAY: u64 = 20_858;
+    const HOLIDAY: u32 = 20_857;
+
+    /// A Shanghai meter drawing 500 Wh a quarter over 17:00–18:00 local on every day of the week
+    /// before, but 900 on the holiday (the family at home), and 300 during the event; 200 a quarter
+    /// in the adjustment window every day.
+    fn store() -> (tempfile::TempDir, Store, u64) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let start = time::local_midnight_ms(EVENT_DAY, SHANGHAI) + 17 * HOUR_MS;
+        let mut rows = Vec::new();
+        for d in 0..=8u64 {
+            let day_start = start - d * DAY_MS;
+            for q in 0..8 {
+                let at = day_start - 3 * HOUR_MS + q * Q;
+                rows.push(Reading {
+                    meter: 1,
+                    interval_start_ms: at,
+                    wh: 200,
+                });
+            }
+            let wh = match d {
+                0 => 300,
+                1 => 900,
+                _ => 500,
+            };
+            for q in 0..4 {
+                let at = day_start + q * Q;
+                rows.push(Reading {
+                    meter: 1,
+                    interval_start_ms: at,
+                    wh,
+                });
+            }
+        }
+        store.put_readings(&rows).unwrap();
+        (dir, store, start)
+    }
+
+    fn spec(calendar: &Calendar, start: u64, store: &Store) -> EventSpec {
+        let rule = DemandRule::default();
+        EventSpec {
+            start_ms: start,
+            end_ms: start + 4 * Q,
+            interval_ms: Q,
+            adjustment_len_ms: rule.adjustment_len_ms,
+            adjustment_gap_ms: rule.adjustment_gap_ms,
+            event_day: calendar.day(start) as u32,
+            day_type: rule.day_type(calendar.day(start), &calendar.holidays),
+            history: history_days(
+                &rule,
+                calendar,
+                start,
+                &BTreeSet::new(),
+                store.first_reading_ms().unwrap().unwrap(),
+            ),
+            params: BaselineParams {
+                highest: 3,
+                lookback: 3,
+                adjustment_cap_bps: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn a_baseline_for_the_day_after_a_public_holiday_skips_the_holiday() {
+        let (_dir, store, start) = store();
+        let shanghai = Calendar {
+            utc_offset: SHANGHAI,
+            holidays: Holidays {
+                rest_days: vec![HOLIDAY],
+                working_days: vec![],
+            },
+        };
+        let with_holiday = spec(&shanghai, start, &store);
+        assert_eq!(with_holiday.event_day, EVENT_DAY as u32);
+        // One day before is the holiday, a rest day: only the weekdays before it are eligible.
+        assert_eq!(with_holiday.history[0], (1, 1, false));
+        let r = results(&store, &with_holiday, &[1]).unwrap();
+        assert_eq!(
+            (r.results[0].baseline_wh, r.results[0].actual_wh),
+            (2_000, 1_200)
+        );
+
+        // Without the calendar the holiday counts as an ordinary Monday and its load lifts the
+        // baseline: the customer would be paid for the family's day at home.
+        let no_calendar = Calendar {
+            utc_offset: SHANGHAI,
+            holidays: Holidays::default(),
+        };
+        let r = results(&store, &spec(&no_calendar, start, &store), &[1]).unwrap();
+        assert_eq!(r.results[0].baseline_wh, (900 + 500 + 500) * 4 / 3);
+
+        // Days turn at Shanghai's midnight: the event at 17:00 local is 09:00 UTC the same date, but
+        // a reading at 07:30 local of the event day belongs to that day, not the UTC day before.
+        let morning = time::local_midnight_ms(EVENT_DAY, SHANGHAI) + 7 * HOUR_MS + 30 * 60_000;
+        assert_eq!(shanghai.day(morning), EVENT_DAY);
+        assert_eq!(morning / DAY_MS, EVENT_DAY - 1);
+    }
 }

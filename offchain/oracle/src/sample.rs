@@ -5,8 +5,13 @@
 //! with seeded noise. During the storm a hit feeder's meters draw nothing, send a last gasp within 30 s
 //! of its start and a restore within 30 s of its end. During the peak every third meter sheds a share of
 //! its load.
+//!
+//! The **Zhejiang** variant ([`SampleSpec::zhejiang`]) is the same town at UTC+8 over a week with a
+//! public holiday, written as a utility's systems would hand it over ([`write_zhejiang`]): a header
+//! CSV with local ISO 8601 times and kWh, a Green Button feed for a few meters, and the holiday
+//! calendar its demand-response program states.
 
-use gridtrust_common::time::DAY_MS;
+use gridtrust_common::time::{self, UtcOffset, DAY_MS};
 use std::{io::Write, path::Path};
 
 use crate::records::{EventKind, MeterEvent, Reading};
@@ -52,6 +57,14 @@ impl SampleSpec {
         }
     }
 
+    /// The town in Zhejiang (UTC+8) from local midnight of Wednesday 1 April 2026: Monday 6 April
+    /// is a public holiday (Qingming), the storm comes on Sunday 5 April at 14:00 local and the peak
+    /// on Tuesday 7 April, 17:00–19:00 local — the day after the holiday, whose baseline must skip
+    /// it.
+    pub fn zhejiang() -> Self {
+        Self::town(time::local_midnight_ms(ZHEJIANG_FIRST_DAY, ZHEJIANG_OFFSET))
+    }
+
     /// Every meter, as (meter, feeder).
     pub fn meters(&self) -> Vec<(u64, u32)> {
         (0..self.storm_minutes.len() as u32)
@@ -66,6 +79,15 @@ impl SampleSpec {
         meter % 3 == 0
     }
 }
+
+/// Zhejiang's offset from UTC, in minutes (Asia/Shanghai).
+pub const ZHEJIANG_OFFSET: UtcOffset = 480;
+/// The Zhejiang sample's first local day: 2026-04-01.
+pub const ZHEJIANG_FIRST_DAY: u64 = 20_544;
+/// The Zhejiang sample's public holiday: Monday 2026-04-06 (Qingming).
+pub const ZHEJIANG_HOLIDAY: u32 = 20_549;
+/// Meters whose data the Zhejiang sample hands over as a Green Button feed instead of CSV.
+pub const GREEN_BUTTON_METERS: [u64; 3] = [1_001, 1_002, 1_003];
 
 /// splitmix64: small and deterministic.
 fn mix(mut x: u64) -> u64 {
@@ -150,6 +172,11 @@ pub fn write_csv(sample: &Sample, dir: &Path) -> std::io::Result<()> {
         )?;
     }
     readings.flush()?;
+    write_events(sample, dir)
+}
+
+/// Writes `sample`'s meter events as `events.csv` in `dir`, in the ingest format.
+fn write_events(sample: &Sample, dir: &Path) -> std::io::Result<()> {
     let mut events = std::io::BufWriter::new(std::fs::File::create(dir.join("events.csv"))?);
     writeln!(events, "type,meter,feeder,at_ms")?;
     for e in &sample.events {
@@ -160,4 +187,67 @@ pub fn write_csv(sample: &Sample, dir: &Path) -> std::io::Result<()> {
         writeln!(events, "{kind},{},{},{}", e.meter, e.feeder, e.at_ms)?;
     }
     events.flush()
+}
+
+/// Writes the Zhejiang variant of `sample` in `dir` as a utility would hand it over:
+/// `readings.csv` (header row, local ISO 8601 times at `ZHEJIANG_OFFSET`, kWh) for every meter but
+/// [`GREEN_BUTTON_METERS`], `green-button.xml` (ESPI, Wh) with `green-button.meters.csv` mapping its
+/// usage points to those meters, `events.csv` (the plain format: head-end systems send events, not
+/// interval exports) and `holidays.txt` (the program's calendar).
+pub fn write_zhejiang(sample: &Sample, dir: &Path) -> std::io::Result<()> {
+    let zone = chrono::FixedOffset::east_opt(i32::from(ZHEJIANG_OFFSET) * 60)
+        .ok_or_else(|| std::io::Error::other("offset out of range"))?;
+    let mut csv = std::io::BufWriter::new(std::fs::File::create(dir.join("readings.csv"))?);
+    writeln!(csv, "Meter_ID,Interval_Start,kWh,Quality")?;
+    let feed_meters = |m: u64| GREEN_BUTTON_METERS.contains(&m);
+    for r in sample.readings.iter().filter(|r| !feed_meters(r.meter)) {
+        let at = chrono::DateTime::from_timestamp_millis(r.interval_start_ms as i64)
+            .ok_or_else(|| std::io::Error::other("time out of range"))?
+            .with_timezone(&zone);
+        writeln!(
+            csv,
+            "{},{},{}.{:03},A",
+            r.meter,
+            at.format("%Y-%m-%dT%H:%M:%S%:z"),
+            r.wh / 1_000,
+            r.wh % 1_000
+        )?;
+    }
+    csv.flush()?;
+
+    let base = "https://mdm.example.cn/espi/1_1/resource";
+    let mut xml = std::io::BufWriter::new(std::fs::File::create(dir.join("green-button.xml"))?);
+    let mut map = String::from("usage_point,meter\n");
+    writeln!(
+        xml,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:espi=\"http://naesb.org/espi\">\n  <title>Green Button usage</title>\n  <entry>\n    <link rel=\"self\" href=\"{base}/ReadingType/1\"/>\n    <content><espi:ReadingType><espi:accumulationBehaviour>4</espi:accumulationBehaviour><espi:intervalLength>900</espi:intervalLength><espi:powerOfTenMultiplier>0</espi:powerOfTenMultiplier><espi:uom>72</espi:uom></espi:ReadingType></content>\n  </entry>"
+    )?;
+    for (i, meter) in GREEN_BUTTON_METERS.iter().enumerate() {
+        let point = format!("{base}/RetailCustomer/{i}/UsagePoint/zj{i}");
+        map.push_str(&format!("zj{i},{meter}\n"));
+        writeln!(
+            xml,
+            "  <entry>\n    <link rel=\"self\" href=\"{point}\"/>\n    <title>Household {i}</title>\n    <content><espi:UsagePoint><espi:ServiceCategory><espi:kind>0</espi:kind></espi:ServiceCategory></espi:UsagePoint></content>\n  </entry>\n  <entry>\n    <link rel=\"self\" href=\"{point}/MeterReading/1\"/>\n    <link rel=\"related\" href=\"{base}/ReadingType/1\"/>\n    <content><espi:MeterReading/></content>\n  </entry>\n  <entry>\n    <link rel=\"self\" href=\"{point}/MeterReading/1/IntervalBlock/1\"/>\n    <content><espi:IntervalBlock>"
+        )?;
+        for r in sample.readings.iter().filter(|r| r.meter == *meter) {
+            writeln!(
+                xml,
+                "      <espi:IntervalReading><espi:timePeriod><espi:duration>900</espi:duration><espi:start>{}</espi:start></espi:timePeriod><espi:value>{}</espi:value></espi:IntervalReading>",
+                r.interval_start_ms / 1_000,
+                r.wh
+            )?;
+        }
+        writeln!(xml, "    </espi:IntervalBlock></content>\n  </entry>")?;
+    }
+    writeln!(xml, "</feed>")?;
+    xml.flush()?;
+    std::fs::write(dir.join("green-button.meters.csv"), map)?;
+
+    std::fs::write(
+        dir.join("holidays.txt"),
+        "# The demand-response program's calendar (gridtrust utility program holidays --file ...).\n\
+         # Qingming, 4-6 April 2026: the weekend before it rests anyway.\n\
+         2026-04-06 holiday\n",
+    )?;
+    write_events(sample, dir)
 }

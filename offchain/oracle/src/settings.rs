@@ -1,7 +1,9 @@
 //! What one operator is and decides by: how demand-response results are computed from readings, and
 //! what the operator does each round.
 
+use demand_response::Holidays;
 use gridtrust_chain::AccountId;
+use gridtrust_common::calendar;
 
 use crate::outages::OutageRule;
 
@@ -16,9 +18,10 @@ pub struct DemandRule {
     pub adjustment_gap_ms: u64,
     /// How long after an event's end to wait for late readings before computing (ms).
     pub report_delay_ms: u64,
-    /// Day type of Monday to Friday, as the programs number them.
+    /// Day type of working days (Monday to Friday, and weekend days a calendar lists as worked), as
+    /// the programs number them.
     pub weekday_type: u8,
-    /// Day type of Saturday and Sunday.
+    /// Day type of rest days: Saturday and Sunday, and a program's public holidays.
     pub weekend_type: u8,
     /// Most days before the event to take history from.
     pub history_days: u32,
@@ -41,9 +44,10 @@ impl Default for DemandRule {
 }
 
 impl DemandRule {
-    /// The day type of UTC day number `day` (1970-01-01, day 0, was a Thursday).
-    pub fn day_type(&self, day: u64) -> u8 {
-        if (day + 3) % 7 >= 5 {
+    /// The day type of local day `day` under a program's `holidays`: rest days (weekends not worked,
+    /// public holidays) are `weekend_type`, the rest `weekday_type`.
+    pub fn day_type(&self, day: u64, holidays: &Holidays) -> u8 {
+        if calendar::is_rest_day(day, holidays) {
             self.weekend_type
         } else {
             self.weekday_type
@@ -72,14 +76,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn weekends_are_told_from_weekdays_by_utc_date() {
+    fn weekends_and_holidays_are_rest_days() {
         let rule = DemandRule::default();
+        let none = Holidays::default();
         // 1970-01-01 was a Thursday; 2026-11-27..30 are Friday to Monday.
-        assert_eq!(rule.day_type(0), 0);
-        assert_eq!(rule.day_type(2), 1);
+        assert_eq!(rule.day_type(0, &none), 0);
+        assert_eq!(rule.day_type(2, &none), 1);
         assert_eq!(
-            [20784, 20785, 20786, 20787].map(|d| rule.day_type(d)),
+            [20784, 20785, 20786, 20787].map(|d| rule.day_type(d, &none)),
             [0, 1, 1, 0]
+        );
+        // That Friday a holiday, that Saturday worked.
+        let moved = Holidays {
+            rest_days: vec![20784],
+            working_days: vec![20785],
+        };
+        assert_eq!(
+            [20784, 20785, 20786, 20787].map(|d| rule.day_type(d, &moved)),
+            [1, 0, 1, 0]
         );
     }
 }

@@ -68,6 +68,7 @@ fn the_sample_storm_and_peak_come_back_out_of_the_pipeline() {
         interval_ms: 900_000,
         adjustment_len_ms: 2 * 3_600_000,
         adjustment_gap_ms: 3_600_000,
+        event_day: (start / DAY_MS) as u32,
         day_type: 0,
         // The storm day is an event day of sorts: left out of the baselines.
         history: (1..=6).map(|d| (d, 0, d == 2)).collect(),
@@ -90,4 +91,45 @@ fn the_sample_storm_and_peak_come_back_out_of_the_pipeline() {
         }
     }
     assert_eq!(r.leaves.len(), 300 * 8);
+}
+
+/// The Zhejiang town as a utility hands it over — a header CSV in local time and kWh, a Green Button
+/// feed for three meters — stores exactly the readings the plain sample of the same town stores.
+#[test]
+fn the_zhejiang_export_and_feed_store_what_the_plain_files_store() {
+    use gridtrust_oracle::sample::{write_zhejiang, GREEN_BUTTON_METERS};
+    let dir = tempfile::tempdir().unwrap();
+    let sample = generate(&SampleSpec::zhejiang());
+    write_zhejiang(&sample, dir.path()).unwrap();
+    let mut store = Store::open(&dir.path().join("oracle.db")).unwrap();
+    for file in ["readings.csv", "green-button.xml", "events.csv"] {
+        let report = ingest_file(&dir.path().join(file), &Bounds::default(), &mut store).unwrap();
+        assert!(report.rejects.is_empty(), "{file}: {:?}", report.rejects);
+    }
+    let csv = std::fs::read_to_string(dir.path().join("readings.csv")).unwrap();
+    assert!(csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .contains("2026-04-01T00:00:00+08:00"));
+    for (meter, _) in SampleSpec::zhejiang().meters() {
+        let expected: Vec<_> = sample
+            .readings
+            .iter()
+            .filter(|r| r.meter == meter)
+            .copied()
+            .collect();
+        let stored = store.readings(meter, 0, u64::MAX >> 2).unwrap();
+        assert_eq!(stored.len(), expected.len(), "meter {meter}");
+        assert!(
+            stored
+                .iter()
+                .zip(&expected)
+                .all(|(s, e)| (s.interval_start_ms, s.wh) == (e.interval_start_ms, e.wh)),
+            "meter {meter}"
+        );
+    }
+    assert!(GREEN_BUTTON_METERS
+        .iter()
+        .all(|m| !csv.contains(&format!("\n{m},"))));
 }

@@ -75,6 +75,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
         },
         dispute_window_ms: MINUTE_MS,
         min_reduction: demand_response::MinReduction::NONE,
+        utc_offset: 0,
     };
     let program = chain
         .call(&demand, api.create_program(terms), &utility, 1_000_000_000)

@@ -36,6 +36,7 @@ pub(super) fn program_terms(highest: u8, lookback: u8, dispute_window_ms: u64) -
         },
         dispute_window_ms,
         min_reduction: demand_response::MinReduction::NONE,
+        utc_offset: 0,
     }
 }
 

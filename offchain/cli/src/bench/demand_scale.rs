@@ -101,6 +101,7 @@ fn measure_from_store(dir: &std::path::Path, figures: &mut Figures) -> Result<()
         interval_ms: QUARTER_MS,
         adjustment_len_ms: 2 * HOUR_MS,
         adjustment_gap_ms: HOUR_MS,
+        event_day: EVENT_DAY as u32,
         day_type: 0,
         history: (1..=HISTORY_DAYS as u32).map(|d| (d, 0, false)).collect(),
         // "High 5 of 10", a common utility baseline.

@@ -366,7 +366,7 @@ fn book_one_night(chain: &mut NodeChain, grid: &Grid) -> Result<Cost> {
     let property = chain
         .call(
             &hotel,
-            api.register_property([1; 32], 1_000, false),
+            api.register_property([1; 32], 1_000, false, 0),
             &merchant,
             UNIT,
         )

@@ -119,7 +119,7 @@ fn hotel(figures: &mut Figures) -> Result<Hotel> {
         let cost = h.must(
             "register_property",
             merchant,
-            h.api().register_property([1; 32], 1_000, real_name),
+            h.api().register_property([1; 32], 1_000, real_name, 0),
             2 * MIN_BOND,
         )?;
         if !real_name {

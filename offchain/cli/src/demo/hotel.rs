@@ -57,7 +57,7 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
     let clone_refused = chain
         .call(
             &contract,
-            api.register_property([0; 32], 1_000, false),
+            api.register_property([0; 32], 1_000, false, 0),
             &clone,
             100 * UNIT,
         )?
@@ -67,7 +67,7 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
     let property = chain
         .call(
             &contract,
-            api.register_property([1; 32], 1_000, false),
+            api.register_property([1; 32], 1_000, false, 0),
             &hotel,
             200 * UNIT,
         )

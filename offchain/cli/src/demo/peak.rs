@@ -37,6 +37,7 @@ pub fn peak_terms() -> ProgramTerms {
         },
         dispute_window_ms: 24 * HOUR_MS,
         min_reduction: PEAK_MIN_REDUCTION,
+        utc_offset: 0,
     }
 }
 

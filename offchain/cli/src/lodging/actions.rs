@@ -4,7 +4,10 @@
 use gridtrust_chain::{
     encode::call_builder, AccountId, Answer, CallError, Chain, ContractError, Contracts,
 };
-use gridtrust_common::Digest;
+use gridtrust_common::{
+    time::{self, UtcOffset},
+    Digest,
+};
 use reservations::{BookingStatus, Quote, Reservations, RoomTerms};
 
 /// The reservations contract of `contracts`, or a refusal naming why there is none.
@@ -16,14 +19,25 @@ fn contract(contracts: &Contracts) -> Result<AccountId, CallError> {
     })
 }
 
-/// Registers a property of `merchant` (a verified merchant) with `bond`; returns its id.
+/// What a property is registered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listing {
+    /// blake2-256 of its public details (name, address, photos).
+    pub details_hash: Digest,
+    /// What a guest receives on top of a refund when the hotel cancels, in bps.
+    pub compensation_bps: u32,
+    /// Whether guests must hold a real-name attestation.
+    pub requires_real_name: bool,
+    /// Its time zone, minutes east of UTC: its nights turn at its local midnight.
+    pub utc_offset: UtcOffset,
+}
+
+/// Registers `listing` as a property of `merchant` (a verified merchant) with `bond`; returns its id.
 pub fn register(
     chain: &mut impl Chain,
     contracts: &Contracts,
     merchant: &AccountId,
-    details_hash: Digest,
-    compensation_bps: u32,
-    requires_real_name: bool,
+    listing: &Listing,
     bond: u128,
 ) -> Result<u32, CallError> {
     let address = contract(contracts)?;
@@ -31,11 +45,36 @@ pub fn register(
     chain
         .call(
             &address,
-            api.register_property(details_hash, compensation_bps, requires_real_name),
+            api.register_property(
+                listing.details_hash,
+                listing.compensation_bps,
+                listing.requires_real_name,
+                listing.utc_offset,
+            ),
             merchant,
             bond,
         )
         .or_refused("register_property")
+}
+
+/// Today at `property`: its local day by the chain's clock, the day a booking for "tonight" checks
+/// in (the contract counts nights the same way, `gridtrust_common::time::local_day`).
+pub fn local_today(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    asker: &AccountId,
+    property: u32,
+) -> Result<u32, CallError> {
+    let address = contract(contracts)?;
+    let api = call_builder::<Reservations>(address);
+    let p = chain
+        .query(&address, api.property(property), asker)?
+        .ok_or(CallError::Refused {
+            message: "property",
+            error: ContractError::Reservations(reservations::Error::PropertyNotFound),
+        })?;
+    let day = time::local_day(chain.now_ms()?, p.utc_offset);
+    Ok(u32::try_from(day).unwrap_or(u32::MAX))
 }
 
 /// Adds a room type to `property`; returns its id.

@@ -16,8 +16,13 @@ use gridtrust_chain::{
 use gridtrust_common::blake2_256;
 use serde_json::json;
 
-pub use self::actions::{add_room, book, cancel, desk, quote, register, update_room, verify, Desk};
-use crate::session::Session;
+pub use self::actions::{
+    add_room, book, cancel, desk, local_today, quote, register, update_room, verify, Desk, Listing,
+};
+use crate::{
+    local_time::{parse_offset, show_offset},
+    session::Session,
+};
 
 /// A hotel's commands.
 #[derive(Debug, clap::Subcommand)]
@@ -38,6 +43,10 @@ pub enum HotelCommand {
         /// Guests must hold a real-name attestation.
         #[arg(long)]
         real_name: bool,
+        /// The property's time zone as an offset from UTC (+08:00 for China): its nights, check-in
+        /// days and cancellation cut-offs turn at its local midnight.
+        #[arg(long, value_name = "OFFSET", default_value = "+00:00")]
+        utc_offset: String,
     },
     /// Room types.
     #[command(subcommand)]
@@ -154,7 +163,8 @@ pub struct Stay {
     /// The room type.
     #[arg(long)]
     room: u32,
-    /// Check-in day (2026-12-24; days are counted in UTC).
+    /// Check-in day, as a date at the property (2026-12-24), or `tonight` for the property's
+    /// current local day.
     #[arg(long)]
     check_in: String,
     /// Nights.
@@ -176,7 +186,10 @@ impl HotelCommand {
                 bond,
                 compensation_percent,
                 real_name,
+                utc_offset,
             } => {
+                let utc_offset =
+                    parse_offset(utc_offset).map_err(|e| anyhow!("--utc-offset: {e}"))?;
                 let details = std::fs::read(details)
                     .with_context(|| format!("reading {}", details.display()))?;
                 let compensation = compensation_percent
@@ -187,20 +200,19 @@ impl HotelCommand {
                 let mut s = session.connect()?;
                 let bond = parse_tokens(bond).map_err(|e| anyhow!("--bond: {e}"))?;
                 let who = s.signer()?;
-                let id = register(
-                    &mut s.chain,
-                    &s.contracts,
-                    &who,
-                    blake2_256(&details),
-                    compensation,
-                    *real_name,
-                    bond,
-                )?;
+                let listing = Listing {
+                    details_hash: blake2_256(&details),
+                    compensation_bps: compensation,
+                    requires_real_name: *real_name,
+                    utc_offset,
+                };
+                let id = register(&mut s.chain, &s.contracts, &who, &listing, bond)?;
                 session.say(
-                    json!({ "property": id, "bond": bond.to_string() }),
+                    json!({ "property": id, "bond": bond.to_string(), "utc_offset_minutes": utc_offset }),
                     format!(
-                        "property {id} registered with a bond of {} tokens",
-                        tokens(bond)
+                        "property {id} registered with a bond of {} tokens; its days turn at midnight {}",
+                        tokens(bond),
+                        show_offset(utc_offset)
                     ),
                 );
             }
@@ -275,9 +287,13 @@ impl GuestCommand {
     pub fn run(&self) -> Result<()> {
         match self {
             Self::Quote { session, stay } | Self::Book { session, stay } => {
-                let check_in = terms::parse_day(&stay.check_in)?;
                 let mut s = session.connect()?;
                 let asker = s.asker();
+                let check_in = if stay.check_in == "tonight" {
+                    local_today(&mut s.chain, &s.contracts, &asker, stay.property)?
+                } else {
+                    terms::parse_day(&stay.check_in)?
+                };
                 let q = quote(
                     &mut s.chain,
                     &s.contracts,
@@ -304,13 +320,14 @@ impl GuestCommand {
                             "refund_tiers": q.terms.refund_tiers.iter().map(|t| json!({
                                 "days_before": t.min_days_before, "refund_bps": t.refund_bps,
                             })).collect::<Vec<_>>(),
+                            "check_in": terms::show_day(check_in),
                         })
                     );
                 } else {
                     println!(
                         "{} nights from {}: {} tokens; {} rooms free",
                         stay.nights,
-                        stay.check_in,
+                        terms::show_day(check_in),
                         tokens(q.terms.amount),
                         q.available
                     );

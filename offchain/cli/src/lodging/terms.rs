@@ -93,6 +93,16 @@ pub fn parse_day(text: &str) -> Result<u32> {
         .map_err(|_| anyhow!("`{text}` is before 1970"))
 }
 
+/// Day number `day` as a date (`2026-12-24`), the inverse of [`parse_day`].
+pub fn show_day(day: u32) -> String {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(u64::from(day))))
+        .map_or_else(
+            || format!("day {day}"),
+            |d| d.format("%Y-%m-%d").to_string(),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +121,7 @@ mod tests {
         assert!(err.contains("refund tiers"), "{err}");
         assert!(parse("price_per_night = \"0\"", Path::new(".")).is_err());
         assert_eq!(parse_day("1970-01-02").unwrap(), 1);
+        assert_eq!(show_day(parse_day("2026-12-24").unwrap()), "2026-12-24");
         assert!(parse_day("24/12/2026").is_err());
     }
 }

@@ -10,7 +10,7 @@ use gridtrust_oracle::{
 };
 use serde_json::json;
 
-/// Ingest CSV or JSON Lines files into the oracle's database.
+/// Ingest CSV, JSON Lines or Green Button (.xml) files into the oracle's database.
 #[derive(Debug, clap::Args)]
 pub struct IngestCommand {
     /// The SQLite database (created when missing).

@@ -16,11 +16,12 @@ pub use self::{
 /// The meter-data oracle.
 #[derive(Debug, clap::Subcommand)]
 pub enum OracleCommand {
-    /// Ingest CSV or JSON Lines files of readings and meter events into the oracle's database; bad
-    /// lines are listed with file and line number and the rest is stored.
+    /// Ingest CSV, JSON Lines or Green Button (.xml) files of readings and meter events into the
+    /// oracle's database; bad lines are listed with file and line number and the rest is stored.
     Ingest(IngestCommand),
     /// Write the sample town (300 meters, a week of 15-minute readings, a storm, a peak) as
-    /// `readings.csv` and `events.csv`; the same every time.
+    /// `readings.csv` and `events.csv` (or, with `--zhejiang`, as a Zhejiang utility's export, Green
+    /// Button feed and holiday calendar); the same every time.
     Sample(SampleCommand),
     /// Run one committee operator's daemon against a node: ingest from a watched folder and HTTP,
     /// decide outages and demand-response results, send reports, trigger payouts; until SIGINT/SIGTERM.

@@ -1,9 +1,10 @@
-//! `gridtrust oracle sample`: the deterministic sample town as CSV files.
+//! `gridtrust oracle sample`: the deterministic sample town as CSV files, or its Zhejiang variant as
+//! a utility's systems would hand it over.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use gridtrust_oracle::sample::{generate, write_csv, SampleSpec};
+use gridtrust_oracle::sample::{generate, write_csv, write_zhejiang, SampleSpec};
 
 /// Write the sample town's readings and meter events.
 #[derive(Debug, clap::Args)]
@@ -17,6 +18,12 @@ pub struct SampleCommand {
     /// First day's midnight, Unix ms (default 2026-01-05, a Monday).
     #[arg(long, value_name = "MS", default_value_t = 1_767_571_200_000)]
     start_ms: u64,
+    /// The town in Zhejiang (UTC+8) over 1–7 April 2026, with a public holiday on 6 April:
+    /// a header CSV in local time and kWh, a Green Button feed for meters 1001–1003 (with its
+    /// usage-point mapping), the meter events, and `holidays.txt` for the program. Ignores
+    /// `--start-ms`.
+    #[arg(long)]
+    zhejiang: bool,
 }
 
 impl SampleCommand {
@@ -25,11 +32,21 @@ impl SampleCommand {
     pub fn run(&self) -> Result<()> {
         let out = &self.out;
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        let town = if self.zhejiang {
+            SampleSpec::zhejiang()
+        } else {
+            SampleSpec::town(self.start_ms)
+        };
         let data = generate(&SampleSpec {
             seed: self.seed,
-            ..SampleSpec::town(self.start_ms)
+            ..town
         });
-        write_csv(&data, out).with_context(|| format!("writing into {}", out.display()))?;
+        let written = if self.zhejiang {
+            write_zhejiang(&data, out)
+        } else {
+            write_csv(&data, out)
+        };
+        written.with_context(|| format!("writing into {}", out.display()))?;
         println!(
             "{}: {} readings, {} meter events",
             out.display(),

@@ -2,6 +2,7 @@
 //! register a schema and authorize attesters, attest one meter holder or import many from CSV in
 //! batches, revoke, suspend or resume one, and list what an account holds.
 
+pub mod calendar_file;
 pub mod holders;
 pub mod program;
 mod registry;
@@ -22,7 +23,10 @@ pub use self::program::EventTimes;
 pub use self::registry::{
     add_attester, attest, change, held_by, register_schema, Change, Held, SchemaSpec,
 };
-use crate::session::Session;
+use crate::{
+    local_time::{parse_offset, show_offset},
+    session::Session,
+};
 
 /// A utility's commands.
 #[derive(Debug, clap::Subcommand)]
@@ -107,9 +111,28 @@ pub enum ProgramCommand {
         /// Least reduction that earns anything, in Wh (the larger of this and the percentage counts).
         #[arg(long, default_value_t = 0)]
         min_reduction_wh: u64,
+        /// The program's time zone as an offset from UTC (+08:00 for China): its days, day types and
+        /// event days turn at its local midnight.
+        #[arg(long, value_name = "OFFSET", default_value = "+00:00")]
+        utc_offset: String,
+        /// Its holiday calendar (see `utility program holidays`), set right after it is created.
+        #[arg(long, value_name = "FILE")]
+        holidays: Option<PathBuf>,
         /// First budget, in tokens.
         #[arg(long, value_name = "TOKENS")]
         fund: Option<String>,
+    },
+    /// Set a program's holiday calendar from a file: one local date per line, a public holiday, or
+    /// `2027-02-20 workday` for a weekend day worked. Only days after today may change.
+    Holidays {
+        #[command(flatten)]
+        session: Session,
+        /// The program.
+        #[arg(long)]
+        program: u32,
+        /// The calendar file.
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
     },
     /// Add to a program's budget (anyone may).
     Fund {
@@ -143,9 +166,11 @@ pub enum EventCommand {
         /// Opt-out deadline, this many minutes before the start.
         #[arg(long, default_value_t = 60)]
         opt_out_minutes: u64,
-        /// The event day's type as the program's baseline counts it (e.g. 0 weekday, 1 weekend).
-        #[arg(long, default_value_t = 0)]
-        day_type: u8,
+        /// The event day's type as the program's baseline counts it; by default 1 when the event
+        /// starts on a rest day of the program's calendar (weekend or public holiday, local date),
+        /// else 0 — the oracle's own numbering.
+        #[arg(long)]
+        day_type: Option<u8>,
     },
     /// Close an event after its end: no more results; its dispute window starts.
     Close {
@@ -345,8 +370,13 @@ impl UtilityCommand {
                 dispute_window_hours,
                 min_reduction_percent,
                 min_reduction_wh,
+                utc_offset,
+                holidays,
                 fund,
             }) => {
+                let utc_offset =
+                    parse_offset(utc_offset).map_err(|e| anyhow::anyhow!("--utc-offset: {e}"))?;
+                let holidays = holidays.as_deref().map(calendar_file::read).transpose()?;
                 // Connected first: amounts are in the chain's own token decimals.
                 let mut s = session.connect()?;
                 let tokens = |t: &str, what: &str| {
@@ -366,6 +396,7 @@ impl UtilityCommand {
                         share_bps: min_reduction_percent.saturating_mul(100),
                         wh: *min_reduction_wh,
                     },
+                    utc_offset,
                 };
                 if let Some(problem) = terms.problem() {
                     anyhow::bail!("the contract would refuse these terms: {problem}");
@@ -373,12 +404,37 @@ impl UtilityCommand {
                 let budget = fund.as_deref().map_or(Ok(0), |t| tokens(t, "--fund"))?;
                 let who = s.signer()?;
                 let id = program::create_program(&mut s.chain, &s.contracts, &who, terms, budget)?;
+                let listed = holidays.as_ref().map(|h| h.rest_days.len());
+                if let Some(h) = holidays {
+                    program::set_holidays(&mut s.chain, &s.contracts, &who, id, h)?;
+                }
                 session.say(
-                    json!({ "program": id, "budget": budget.to_string() }),
+                    json!({
+                        "program": id,
+                        "budget": budget.to_string(),
+                        "utc_offset_minutes": utc_offset,
+                        "holidays": listed,
+                    }),
                     format!(
-                        "program {id} created with a budget of {} tokens",
-                        show(budget)
+                        "program {id} created with a budget of {} tokens; its days turn at midnight {}{}",
+                        show(budget),
+                        show_offset(utc_offset),
+                        listed.map_or(String::new(), |n| format!(", {n} holidays listed")),
                     ),
+                );
+            }
+            Self::Program(ProgramCommand::Holidays {
+                session,
+                program: id,
+                file,
+            }) => {
+                let h = calendar_file::read(file)?;
+                let (rest, worked) = (h.rest_days.len(), h.working_days.len());
+                let (mut s, who) = session.signing()?;
+                program::set_holidays(&mut s.chain, &s.contracts, &who, *id, h)?;
+                session.say(
+                    json!({ "program": id, "holidays": rest, "working_days": worked }),
+                    format!("program {id}: {rest} holidays and {worked} worked weekend days set"),
                 );
             }
             Self::Program(ProgramCommand::Fund {
@@ -411,11 +467,22 @@ impl UtilityCommand {
                         .saturating_sub(opt_out_minutes.saturating_mul(60_000)),
                 };
                 let (mut s, who) = session.signing()?;
+                let day_type = match day_type {
+                    Some(t) => *t,
+                    None => u8::from(program::starts_on_rest_day(
+                        &mut s.chain,
+                        &s.contracts,
+                        &who,
+                        *id,
+                        start_ms,
+                    )?),
+                };
                 let event =
-                    program::announce(&mut s.chain, &s.contracts, &who, *id, times, *day_type)?;
+                    program::announce(&mut s.chain, &s.contracts, &who, *id, times, day_type)?;
+                let kind = if day_type == 0 { "working" } else { "rest" };
                 session.say(
-                    json!({ "event": event, "program": id }),
-                    format!("event {event} of program {id} announced"),
+                    json!({ "event": event, "program": id, "day_type": day_type }),
+                    format!("event {event} of program {id} announced (day type {day_type}, a {kind} day)"),
                 );
             }
             Self::Event(EventCommand::Close { session, event }) => {

@@ -1,8 +1,10 @@
 //! Demand-response programs and events over the `Chain` trait: what a utility runs, and what a
 //! regulator oversees (pausing, resolving disputes, auditing) with the same handlers.
 
-use demand_response::{DemandResponse, DrEvent, Program, ProgramTerms};
-use gridtrust_chain::{encode::call_builder, AccountId, Answer, CallError, Chain, Contracts};
+use demand_response::{DemandResponse, DrEvent, Holidays, Program, ProgramTerms};
+use gridtrust_chain::{
+    encode::call_builder, AccountId, Answer, CallError, Chain, ContractError, Contracts,
+};
 use serde::Serialize;
 
 /// Creates a program with `terms`, funded with `budget`, as `utility`; returns its id.
@@ -22,6 +24,25 @@ pub fn create_program(
             budget,
         )
         .or_refused("create_program")
+}
+
+/// Sets `program`'s holiday calendar (its utility only; days up to today must stay as they were).
+pub fn set_holidays(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    utility: &AccountId,
+    program: u32,
+    holidays: Holidays,
+) -> Result<(), CallError> {
+    let mut api = call_builder::<DemandResponse>(contracts.demand);
+    chain
+        .call(
+            &contracts.demand,
+            api.set_holidays(program, holidays),
+            utility,
+            0,
+        )
+        .or_refused("set_holidays")
 }
 
 /// Adds `amount` to `program`'s budget; returns the budget after.
@@ -61,6 +82,28 @@ pub struct EventTimes {
     pub end_ms: u64,
     /// Opt-out deadline.
     pub opt_out_deadline_ms: u64,
+}
+
+/// Whether an event of `program` starting at `start_ms` falls on a rest day of its calendar: a
+/// weekend not worked or a public holiday, by the program's local date
+/// (`gridtrust_common::calendar::is_rest_day`, as the oracle types its history days).
+pub fn starts_on_rest_day(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    asker: &AccountId,
+    program: u32,
+    start_ms: u64,
+) -> Result<bool, CallError> {
+    let api = call_builder::<DemandResponse>(contracts.demand);
+    let p = chain
+        .query(&contracts.demand, api.program(program), asker)?
+        .ok_or(CallError::Refused {
+            message: "program",
+            error: ContractError::DemandResponse(demand_response::Error::ProgramNotFound),
+        })?;
+    let holidays = chain.query(&contracts.demand, api.holidays(program), asker)?;
+    let day = gridtrust_common::time::local_day(start_ms, p.terms.utc_offset);
+    Ok(gridtrust_common::calendar::is_rest_day(day, &holidays))
 }
 
 /// Announces an event of `program` as its utility; returns its id.

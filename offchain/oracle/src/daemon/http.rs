@@ -72,6 +72,9 @@ fn format_of(query: &IngestQuery, headers: &HeaderMap) -> Option<Format> {
     match named? {
         "csv" | "text/csv" => Some(Format::Csv),
         "jsonl" | "application/x-ndjson" | "application/jsonl" => Some(Format::JsonLines),
+        "xml" | "application/atom+xml" | "application/xml" | "text/xml" => {
+            Some(Format::GreenButton)
+        }
         _ => None,
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! - [`lines`]: the input split into lines, each decoded on its own (BOM, CRLF, a bad byte);
 //! - [`parse`]: the CSV and JSON Lines formats, chosen by the file's extension;
+//! - [`green_button`]: Green Button (NAESB ESPI) Atom feeds (`.xml`), a whole document at a time;
 //! - [`bounds`]: what a parsed record must satisfy to be plausible.
 //!
 //! Every line that cannot be used is a [`Reject`] naming the source and line number, and the rest goes
@@ -10,6 +11,7 @@
 //! stored: each source is one transaction.
 
 pub mod bounds;
+pub mod green_button;
 pub mod lines;
 pub mod parse;
 
@@ -74,9 +76,17 @@ pub enum IngestError {
         /// The cause.
         source: std::io::Error,
     },
-    /// Neither `.csv` nor `.jsonl`.
-    #[error("{0}: unknown format (expected .csv or .jsonl)")]
+    /// Neither `.csv`, `.jsonl` nor `.xml`.
+    #[error("{0}: unknown format (expected .csv, .jsonl or .xml)")]
     UnknownFormat(PathBuf),
+    /// A Green Button feed's meter mapping file could not be used.
+    #[error("{path}: {reason}")]
+    MeterMap {
+        /// The mapping file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The store refused a write.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -89,6 +99,8 @@ pub enum Format {
     Csv,
     /// JSON Lines (`.jsonl`).
     JsonLines,
+    /// A Green Button (ESPI) Atom feed (`.xml`).
+    GreenButton,
 }
 
 impl Format {
@@ -97,6 +109,7 @@ impl Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some("csv") => Some(Self::Csv),
             Some("jsonl") => Some(Self::JsonLines),
+            Some("xml") => Some(Self::GreenButton),
             _ => None,
         }
     }
@@ -111,11 +124,12 @@ pub enum LineParser {
 }
 
 impl LineParser {
-    /// A parser of `format`'s lines.
-    pub fn new(format: Format) -> Self {
+    /// A parser of `format`'s lines (`None` for a format read as a whole document).
+    pub fn new(format: Format) -> Option<Self> {
         match format {
-            Format::Csv => Self::Csv(Box::default()),
-            Format::JsonLines => Self::JsonLines,
+            Format::Csv => Some(Self::Csv(Box::default())),
+            Format::JsonLines => Some(Self::JsonLines),
+            Format::GreenButton => None,
         }
     }
 
@@ -139,7 +153,50 @@ pub fn ingest_file(
         path: path.to_owned(),
         source,
     })?;
+    if format == Format::GreenButton {
+        let meters = meter_map_beside(path)?;
+        return ingest_green_button(BufReader::new(file), path, &meters, bounds, store);
+    }
     ingest_reader(BufReader::new(file), format, path, bounds, store)
+}
+
+/// The usage point → meter mapping beside a Green Button feed (`feed.xml` → `feed.meters.csv`),
+/// empty when there is none.
+fn meter_map_beside(feed: &Path) -> Result<green_button::MeterMap, IngestError> {
+    let path = feed.with_extension("meters.csv");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => green_button::parse_meter_map(&text)
+            .map_err(|reason| IngestError::MeterMap { path, reason }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(source) => Err(IngestError::Io { path, source }),
+    }
+}
+
+/// Ingests a Green Button feed read from `reader` (named `source` in rejects) into `store` in one
+/// transaction, its usage points' meters from `meters` or their titles.
+pub fn ingest_green_button(
+    mut reader: impl BufRead,
+    source: &Path,
+    meters: &green_button::MeterMap,
+    bounds: &Bounds,
+    store: &mut Store,
+) -> Result<IngestReport, IngestError> {
+    let mut text = String::new();
+    reader
+        .read_to_string(&mut text)
+        .map_err(|e| IngestError::Io {
+            path: source.to_owned(),
+            source: e,
+        })?;
+    let now = unix_ms();
+    let mut batch = Batch::default();
+    for (line, parsed) in green_button::parse(text.trim_start_matches('\u{feff}'), meters) {
+        batch.take(
+            line,
+            parsed.and_then(|r| bounds.check(&r, now).map(|()| Some(r))),
+        );
+    }
+    batch.store(source, store)
 }
 
 /// Ingests the lines of `reader` (named `source` in rejects: a file, or e.g. `http#12`) into `store`
@@ -151,17 +208,11 @@ pub fn ingest_reader(
     bounds: &Bounds,
     store: &mut Store,
 ) -> Result<IngestReport, IngestError> {
-    let now = unix_ms();
-    let mut parser = LineParser::new(format);
-    let mut report = IngestReport::default();
-    let (mut readings, mut reading_lines) = (Vec::new(), Vec::new());
-    let (mut events, mut event_lines) = (Vec::new(), Vec::new());
-    let (mut unusable, mut unusable_lines) = (Vec::new(), Vec::new());
-    let reject = |line: usize, reason: String| Reject {
-        file: source.to_owned(),
-        line,
-        reason,
+    let Some(mut parser) = LineParser::new(format) else {
+        return ingest_green_button(reader, source, &Default::default(), bounds, store);
     };
+    let now = unix_ms();
+    let mut batch = Batch::default();
     lines::for_each_line(reader, |number, text| {
         let parsed = text
             .and_then(|line| parser.parse(line))
@@ -169,46 +220,87 @@ pub fn ingest_reader(
                 Some(r) => bounds.check(&r, now).map(|()| Some(r)),
                 None => Ok(None),
             });
-        match parsed {
-            Ok(Some(Record::Reading(r))) => {
-                readings.push(r);
-                reading_lines.push(number);
-            }
-            Ok(Some(Record::Event(e))) => {
-                events.push(e);
-                event_lines.push(number);
-            }
-            Ok(Some(Record::UnusableReading(u))) => {
-                unusable.push(u);
-                unusable_lines.push(number);
-            }
-            Ok(None) => {}
-            Err(reason) => report.rejects.push(reject(number, reason)),
-        }
+        batch.take(number, parsed);
     })
     .map_err(|e| IngestError::Io {
         path: source.to_owned(),
         source: e,
     })?;
-    let written = store.put_records(&readings, &events, &unusable)?;
-    report.readings = written.readings.new + written.readings.corrected;
-    report.events = written.events.new;
-    report.unchanged =
-        written.readings.unchanged + written.events.unchanged + written.unusable.unchanged;
-    report.unusable = written.unusable.new + written.unusable.corrected;
-    report.corrections = written.readings.corrected;
-    report.corrections_refused = written.readings.refused.len();
-    for (index, reason) in written.readings.refused {
-        report.rejects.push(reject(reading_lines[index], reason));
+    batch.store(source, store)
+}
+
+/// One source's records, sorted by kind, each with the line it came from, and the lines refused.
+#[derive(Default)]
+struct Batch {
+    readings: Vec<crate::records::Reading>,
+    reading_lines: Vec<usize>,
+    events: Vec<crate::records::MeterEvent>,
+    event_lines: Vec<usize>,
+    unusable: Vec<crate::records::UnusableRead>,
+    unusable_lines: Vec<usize>,
+    refused: Vec<(usize, String)>,
+}
+
+impl Batch {
+    /// Keeps what line `number` held, or why it held nothing usable.
+    fn take(&mut self, number: usize, parsed: Result<Option<Record>, String>) {
+        match parsed {
+            Ok(Some(Record::Reading(r))) => {
+                self.readings.push(r);
+                self.reading_lines.push(number);
+            }
+            Ok(Some(Record::Event(e))) => {
+                self.events.push(e);
+                self.event_lines.push(number);
+            }
+            Ok(Some(Record::UnusableReading(u))) => {
+                self.unusable.push(u);
+                self.unusable_lines.push(number);
+            }
+            Ok(None) => {}
+            Err(reason) => self.refused.push((number, reason)),
+        }
     }
-    for (index, reason) in written.events.refused {
-        report.rejects.push(reject(event_lines[index], reason));
+
+    /// Writes the batch in one transaction and says what it did.
+    fn store(self, source: &Path, store: &mut Store) -> Result<IngestReport, IngestError> {
+        let reject = |line: usize, reason: String| Reject {
+            file: source.to_owned(),
+            line,
+            reason,
+        };
+        let written = store.put_records(&self.readings, &self.events, &self.unusable)?;
+        let mut report = IngestReport {
+            readings: written.readings.new + written.readings.corrected,
+            events: written.events.new,
+            unchanged: written.readings.unchanged
+                + written.events.unchanged
+                + written.unusable.unchanged,
+            corrections: written.readings.corrected,
+            corrections_refused: written.readings.refused.len(),
+            unusable: written.unusable.new + written.unusable.corrected,
+            rejects: self
+                .refused
+                .into_iter()
+                .map(|(line, reason)| reject(line, reason))
+                .collect(),
+        };
+        for (index, reason) in written.readings.refused {
+            report
+                .rejects
+                .push(reject(self.reading_lines[index], reason));
+        }
+        for (index, reason) in written.events.refused {
+            report.rejects.push(reject(self.event_lines[index], reason));
+        }
+        for (index, reason) in written.unusable.refused {
+            report
+                .rejects
+                .push(reject(self.unusable_lines[index], reason));
+        }
+        report.rejects.sort_by_key(|r| r.line);
+        Ok(report)
     }
-    for (index, reason) in written.unusable.refused {
-        report.rejects.push(reject(unusable_lines[index], reason));
-    }
-    report.rejects.sort_by_key(|r| r.line);
-    Ok(report)
 }
 
 #[cfg(test)]
@@ -334,6 +426,84 @@ mod file_tests {
         let lines = |r: &IngestReport| r.rejects.iter().map(|r| r.line).collect::<Vec<_>>();
         assert_eq!(lines(&again), lines(&report));
         assert_eq!(store.readings(1, T, T + 1).unwrap()[0].wh, 130);
+    }
+
+    /// A Green Button feed (meter 7 by its usage point's title, meter 8 by the mapping file beside
+    /// the feed, its values in mWh) stores exactly what the plain format stores; its estimated read
+    /// marks the interval.
+    #[test]
+    fn a_green_button_feed_stores_what_the_plain_format_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let q = 900_000;
+        let plain = dir.path().join("plain.csv");
+        std::fs::write(
+            &plain,
+            format!(
+                "reading,7,{T},1250\nreading,7,{},980\nreading,8,{T},3\n",
+                T + q
+            ),
+        )
+        .unwrap();
+        let s = T / 1_000;
+        let point = |id: &str, title: &str, power: i32, readings: &str| {
+            let up =
+                format!("https://mdm.example/espi/1_1/resource/RetailCustomer/1/UsagePoint/{id}");
+            format!(
+                "<entry><link rel=\"self\" href=\"{up}\"/><title>{title}</title><content><UsagePoint xmlns=\"http://naesb.org/espi\"/></content></entry>\n\
+                 <entry><link rel=\"self\" href=\"{up}/MeterReading/1\"/><link rel=\"related\" href=\"https://mdm.example/ReadingType/{id}\"/><content><MeterReading xmlns=\"http://naesb.org/espi\"/></content></entry>\n\
+                 <entry><link rel=\"self\" href=\"https://mdm.example/ReadingType/{id}\"/><content><ReadingType xmlns=\"http://naesb.org/espi\"><intervalLength>900</intervalLength><powerOfTenMultiplier>{power}</powerOfTenMultiplier><uom>72</uom></ReadingType></content></entry>\n\
+                 <entry><link rel=\"self\" href=\"{up}/MeterReading/1/IntervalBlock/1\"/><content><IntervalBlock xmlns=\"http://naesb.org/espi\">\n{readings}</IntervalBlock></content></entry>\n"
+            )
+        };
+        let reading = |start: u64, value: u64, quality: Option<u32>| {
+            let quality = quality.map_or(String::new(), |c| {
+                format!("<ReadingQuality><quality>{c}</quality></ReadingQuality>")
+            });
+            format!("<IntervalReading>{quality}<timePeriod><duration>900</duration><start>{start}</start></timePeriod><value>{value}</value></IntervalReading>\n")
+        };
+        let feed = dir.path().join("usage.xml");
+        std::fs::write(
+            &feed,
+            format!(
+                "\u{feff}<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n{}{}</feed>\n",
+                point("a1", "7", 0, &(reading(s, 1250, None) + &reading(s + 900, 980, Some(0)))),
+                point("b2", "Shop", -3, &(reading(s, 3_000, Some(18)) + &reading(s + 900, 2_500, Some(8)))),
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("usage.meters.csv"),
+            "usage_point,meter\nb2,8\n",
+        )
+        .unwrap();
+        let mut by_plain = Store::open(&dir.path().join("a.db")).unwrap();
+        let mut by_feed = Store::open(&dir.path().join("b.db")).unwrap();
+        assert!(ingest(&plain, &mut by_plain).rejects.is_empty());
+        let report = ingest(&feed, &mut by_feed);
+        assert!(report.rejects.is_empty(), "{:#?}", report.rejects);
+        assert_eq!((report.readings, report.unusable), (3, 1));
+        for meter in [7, 8] {
+            assert_eq!(
+                by_feed.readings(meter, 0, u64::MAX >> 2).unwrap(),
+                by_plain.readings(meter, 0, u64::MAX >> 2).unwrap()
+            );
+        }
+        assert_eq!(
+            by_feed.first_unusable(8, T, T + 4 * q).unwrap(),
+            Some((T + q, crate::records::Quality::Estimated))
+        );
+        // Without the mapping file the shop's usage point names no meter: its readings are refused
+        // with the line they are on, and the titled meter's are kept.
+        std::fs::remove_file(dir.path().join("usage.meters.csv")).unwrap();
+        let mut alone = Store::open(&dir.path().join("c.db")).unwrap();
+        let report = ingest(&feed, &mut alone);
+        assert_eq!(report.readings, 2);
+        assert_eq!(report.rejects.len(), 1);
+        assert!(
+            report.rejects[0].reason.contains("usage point b2"),
+            "{}",
+            report.rejects[0]
+        );
     }
 
     /// A utility's export (header row, ISO 8601 times with their offset, kWh with decimals, a
