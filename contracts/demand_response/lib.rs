@@ -692,6 +692,11 @@ mod demand_response {
         fn last_heard(&self) -> Vec<(AccountId, Timestamp)> {
             self.committee.last_heard()
         }
+
+        #[ink(message)]
+        fn ballots(&self, id: ReportId) -> Vec<(AccountId, Option<Digest>)> {
+            self.committee.ballots(id)
+        }
     }
 
     impl MeterHolderSettings for DemandResponse {

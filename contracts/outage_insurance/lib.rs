@@ -637,6 +637,11 @@ mod outage_insurance {
         fn last_heard(&self) -> Vec<(AccountId, Timestamp)> {
             self.committee.last_heard()
         }
+
+        #[ink(message)]
+        fn ballots(&self, id: ReportId) -> Vec<(AccountId, Option<Digest>)> {
+            self.committee.ballots(id)
+        }
     }
 
     impl OwedPayments for OutageInsurance {

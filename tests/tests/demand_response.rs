@@ -9,7 +9,7 @@ use demand_response::{
 use gridtrust_common::{
     access::AccessError,
     baseline::{self, BaselineError, BaselineInput, BaselineParams, DayReadings},
-    committee::{CommitteeError, VoteOutcome},
+    committee::{CommitteeError, Oracle, VoteOutcome},
     demand, merkle,
 };
 use gridtrust_tests::{decode_all, AccountId, Grid, Scenario, World, DAY_MS, HOUR_MS, UNIT};
@@ -335,11 +335,32 @@ fn measurements_count_after_two_of_three_operators_and_only_for_participants() {
         })
     ));
     assert_eq!(s.read(s.api().entry(event, 1)), None);
+    // A second operator sends other figures for the same batch: a conflict, kept on record.
+    let other = Setup::batch(event, 0, vec![measurement(1, 9_000, 7_000)]);
+    let m = s.api().submit_measurements(other);
+    assert!(matches!(
+        s.send(s.grid.operators[1], m, 0),
+        Ok(VoteOutcome::Pending { votes: 1, .. })
+    ));
     let m = s.api().submit_measurements(one);
     assert_eq!(
         s.send(s.grid.operators[2], m, 0),
         Ok(VoteOutcome::Finalized)
     );
+    // Who voted what: operators 1 and 3 backed the content that counts, operator 2 did not.
+    let report = demand_response::batch_report_id(event, 0);
+    let counted = s.read(Oracle::report_finalized(&s.api(), report)).unwrap();
+    let ballots = s.read(Oracle::ballots(&s.api(), report));
+    let ops = &s.grid.operators;
+    assert_eq!(ballots.len(), 3);
+    assert_eq!(ballots[0], (ops[0], Some(counted)));
+    assert_eq!(ballots[2], (ops[2], Some(counted)));
+    assert!(ballots[1].0 == ops[1] && ballots[1].1.is_some_and(|c| c != counted));
+    let unseen = demand_response::batch_report_id(event, 7);
+    assert!(s
+        .read(Oracle::ballots(&s.api(), unseen))
+        .iter()
+        .all(|(_, b)| b.is_none()));
     let entry = s.read(s.api().entry(event, 1)).unwrap();
     // 3 kWh reduced at 2 tokens.
     assert_eq!(

@@ -153,6 +153,12 @@ pub trait Oracle {
     /// When each member was last heard (ms), in member order.
     #[ink(message)]
     fn last_heard(&self) -> Vec<(AccountId, u64)>;
+
+    /// What each current member voted for report `id`, in member order: the content hash of their
+    /// ballot, or `None` if they cast none. With [`Oracle::report_finalized`] anyone sees who backed
+    /// the content that counts and who sent something else.
+    #[ink(message)]
+    fn ballots(&self, id: ReportId) -> Vec<(AccountId, Option<Digest>)>;
 }
 
 /// Report id of a change of the committee that rules in `epoch`.
@@ -338,6 +344,14 @@ impl Committee {
                 threshold: self.threshold,
             })
         }
+    }
+
+    /// Each current member's ballot on `id` (the content it backs), in member order.
+    pub fn ballots(&self, id: ReportId) -> Vec<(AccountId, Option<Digest>)> {
+        self.members
+            .iter()
+            .map(|&m| (m, self.ballots.get((id, m)).map(|(_, content)| content)))
+            .collect()
     }
 
     /// Records that `member` is running.

@@ -187,6 +187,21 @@ fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
     browser.open(&format!("{}regulator?lang=en", served.url));
     let text = browser.text();
     assert!(text.contains("Outages per feeder"), "{text}");
+    // Who voted what on each committee report: the storm's outage reports and the peak's batches,
+    // each operator's ballot against the content that counts (the third operator's came too late).
+    assert!(text.contains("Committee votes: who voted what"), "{text}");
+    let votes = browser.eval(
+        "return [...document.querySelectorAll('section')].find(s => s.textContent.includes('Committee votes')).textContent",
+    );
+    let votes = votes.as_str().unwrap_or_default();
+    for shown in [
+        "outage end · #",
+        "measurement batch 0 · Event #0",
+        "the content that counts",
+        "no vote",
+    ] {
+        assert!(votes.contains(shown), "{shown}: {votes}");
+    }
     browser.screenshot(&shots.join("regulator.png"));
 
     // A meter that is not a number is a plain error page, not a trace.

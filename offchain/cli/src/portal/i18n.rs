@@ -138,6 +138,17 @@ texts! {
     DrEvents => "Demand-response events", "需求响应事件";
     Entries => "Entries", "记录数";
     Disputed => "Disputed", "有异议";
+    Votes => "Committee votes: who voted what", "委员会投票:谁投了什么";
+    Report => "Report", "报告";
+    Operator => "Operator", "运营方";
+    Vote => "Vote", "投票";
+    VotedFinal => "the content that counts", "与最终报告一致";
+    VotedOther => "other content: conflict", "内容不同:冲突";
+    VotedOpen => "voted; not final yet", "已投票;尚未定案";
+    NoVote => "no vote", "未投票";
+    OutageStart => "outage start", "停电开始";
+    OutageEnd => "outage end", "停电结束";
+    Batch => "measurement batch", "计量批次";
     Planned => "planned", "计划停电";
     Unplanned => "unplanned", "非计划停电";
     Valid => "valid", "有效";

@@ -1,12 +1,16 @@
-//! The regulator page: outages per feeder on a timeline, and demand-response events with their
-//! totals and open disputes.
+//! The regulator page: outages per feeder on a timeline, demand-response events with their totals and
+//! open disputes, and for the newest committee reports who voted what, conflicts included.
 
 use std::fmt::Write;
 
 use anyhow::Result;
 use demand_response::DemandResponse;
-use gridtrust_chain::{encode::call_builder, units::tokens, Chain};
-use gridtrust_common::tiers::outage_minutes;
+use gridtrust_chain::{encode::call_builder, ss58, units::tokens, AccountId, Chain};
+use gridtrust_common::{
+    committee::{Oracle, ReportId},
+    tiers::{outage_end_id, outage_minutes, outage_start_id},
+    Digest,
+};
 use outage_insurance::OutageInsurance;
 
 use super::{
@@ -109,6 +113,19 @@ pub fn body<C: Chain>(chain: &mut C, site: &Site, lang: Lang) -> Result<String> 
         &format!("outage_insurance.outage_count, outage (event OutageFinalized) · {read_at}"),
     ));
 
+    // The newest reports first: each outage's start and end, then each event's batches.
+    let mut reports: Vec<(AccountId, ReportId, String)> = Vec::new();
+    for (id, o) in outages.iter().rev() {
+        let (feeder, start) = (o.report.feeder, o.report.start_ms);
+        for (report, kind) in [
+            (outage_end_id(feeder, start), Text::OutageEnd),
+            (outage_start_id(feeder, start), Text::OutageStart),
+        ] {
+            let label = format!("{} · #{id} · {} {feeder}", t(kind), t(Text::Feeder));
+            reports.push((ins, report, label));
+        }
+    }
+
     let dr = site.contracts.demand;
     let api = call_builder::<DemandResponse>(dr);
     let count = event_count(chain, site)?;
@@ -117,6 +134,10 @@ pub fn body<C: Chain>(chain: &mut C, site: &Site, lang: Lang) -> Result<String> 
         let Some(e) = chain.query(&dr, api.event(id), &site.asker)? else {
             continue;
         };
+        for index in (0..e.batches).rev() {
+            let label = format!("{} {index} · {} #{id}", t(Text::Batch), t(Text::Event));
+            reports.push((dr, demand_response::batch_report_id(id, index), label));
+        }
         rows.push(vec![
             format!("#{id}"),
             format!("#{}", e.program),
@@ -144,5 +165,54 @@ pub fn body<C: Chain>(chain: &mut C, site: &Site, lang: Lang) -> Result<String> 
         &rows,
         &format!("demand_response.event · {read_at}"),
     ));
+    reports.sort_by_key(|(contract, ..)| *contract != ins);
+    out.push_str(&votes(chain, site, lang, &reports, &read_at)?);
     Ok(out)
+}
+
+/// Most committee reports whose ballots the page shows: each costs two queries.
+const MAX_VOTED_REPORTS: usize = 24;
+
+/// Who voted what on each of `reports` (contract, report id, what the report is), as the contracts'
+/// committees keep the ballots: one row per current operator and report.
+fn votes<C: Chain>(
+    chain: &mut C,
+    site: &Site,
+    lang: Lang,
+    reports: &[(AccountId, ReportId, String)],
+    read_at: &str,
+) -> Result<String> {
+    let t = |x| lang.t(x);
+    let mut rows = Vec::new();
+    for (contract, id, label) in reports.iter().take(MAX_VOTED_REPORTS) {
+        let api = call_builder::<OutageInsurance>(*contract);
+        let final_content: Option<Digest> =
+            chain.query(contract, Oracle::report_finalized(&api, *id), &site.asker)?;
+        let ballots = chain.query(contract, Oracle::ballots(&api, *id), &site.asker)?;
+        // A report nobody sent (an outage whose start was never reported on its own) is no row.
+        if final_content.is_none() && ballots.iter().all(|(_, b)| b.is_none()) {
+            continue;
+        }
+        for (operator, ballot) in ballots {
+            let vote = match (ballot, final_content) {
+                (None, _) => t(Text::NoVote).to_owned(),
+                (Some(b), Some(f)) if b == f => t(Text::VotedFinal).to_owned(),
+                (Some(b), Some(_)) => format!("{} ({})", t(Text::VotedOther), short(&b)),
+                (Some(b), None) => format!("{} ({})", t(Text::VotedOpen), short(&b)),
+            };
+            rows.push(vec![escape(label), escape(&ss58(&operator)), escape(&vote)]);
+        }
+    }
+    Ok(table(
+        lang,
+        t(Text::Votes),
+        &[Text::Report, Text::Operator, Text::Vote],
+        &rows,
+        &format!("ballots, report_finalized (events ReportVoted, ReportFinalized) · {read_at}"),
+    ))
+}
+
+/// The first bytes of a content hash, enough to tell two apart on a page.
+fn short(digest: &Digest) -> String {
+    format!("0x{}…", hex::encode(&digest[..6]))
 }

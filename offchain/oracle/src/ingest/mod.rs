@@ -428,6 +428,16 @@ mod file_tests {
         assert_eq!(store.readings(1, T, T + 1).unwrap()[0].wh, 130);
     }
 
+    /// The plain file the other formats' tests compare with: meter 7 draws 1,250 and 980 Wh in the
+    /// quarters from T, meter 8 draws 3 Wh in the first.
+    fn plain_reference(dir: &Path) -> PathBuf {
+        let plain = dir.join("plain.csv");
+        let next = T + 900_000;
+        let text = format!("reading,7,{T},1250\nreading,7,{next},980\nreading,8,{T},3\n");
+        std::fs::write(&plain, text).unwrap();
+        plain
+    }
+
     /// A Green Button feed (meter 7 by its usage point's title, meter 8 by the mapping file beside
     /// the feed, its values in mWh) stores exactly what the plain format stores; its estimated read
     /// marks the interval.
@@ -435,15 +445,7 @@ mod file_tests {
     fn a_green_button_feed_stores_what_the_plain_format_stores() {
         let dir = tempfile::tempdir().unwrap();
         let q = 900_000;
-        let plain = dir.path().join("plain.csv");
-        std::fs::write(
-            &plain,
-            format!(
-                "reading,7,{T},1250\nreading,7,{},980\nreading,8,{T},3\n",
-                T + q
-            ),
-        )
-        .unwrap();
+        let plain = plain_reference(dir.path());
         let s = T / 1_000;
         let point = |id: &str, title: &str, power: i32, readings: &str| {
             let up =
@@ -513,15 +515,7 @@ mod file_tests {
     fn a_utility_export_stores_what_the_plain_format_stores() {
         let dir = tempfile::tempdir().unwrap();
         let q = 900_000;
-        let plain = dir.path().join("plain.csv");
-        std::fs::write(
-            &plain,
-            format!(
-                "reading,7,{T},1250\nreading,7,{},980\nreading,8,{T},3\n",
-                T + q
-            ),
-        )
-        .unwrap();
+        let plain = plain_reference(dir.path());
         // T is 2026-01-01T00:00:00Z, 08:00 in Zhejiang.
         let utility = dir.path().join("mdm.csv");
         std::fs::write(
