@@ -1135,7 +1135,7 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
     ]);
     assert!(
         registered.starts_with("property 0 registered")
-            && registered.ends_with("midnight UTC+08:00"),
+            && registered.trim_end().ends_with("midnight UTC+08:00"),
         "{registered}"
     );
     let suite = root.path().join("suite.toml");
