@@ -948,6 +948,13 @@ mod reservations {
             self.bookings.get(booking)
         }
 
+        /// How many bookings were ever made: their ids are `0..booking_count()`, so a reader can
+        /// page through the newest.
+        #[ink(message)]
+        pub fn booking_count(&self) -> BookingId {
+            self.next_booking
+        }
+
         /// Front-desk check: the booking's status, if it exists, belongs to `guest` and was made on
         /// terms hashing to `terms_hash`.
         ///

@@ -118,6 +118,14 @@ impl Browser {
         );
     }
 
+    /// Sets the window to `width` × `height` CSS pixels, as a phone's screen is.
+    pub fn resize(&self, width: u32, height: u32) {
+        post(
+            &format!("{}/window/rect", self.base),
+            &json!({ "width": width, "height": height }),
+        );
+    }
+
     /// Runs `script` in the page; returns what it returns.
     pub fn eval(&self, script: &str) -> Value {
         post(

@@ -706,7 +706,13 @@ fn a_booking_at_half_past_seven_local_for_tonight_reserves_tonight() {
     assert_eq!(tonight, s.today() + 1, "the UTC date is still yesterday's");
     // Last night (the UTC date) is over at the hotel and cannot be booked any more.
     assert_eq!(s.book(guest, tonight - 1, 1), Err(Error::InvalidStay));
+    assert_eq!(
+        s.read(s.api().booking_count()),
+        0,
+        "a refused stay makes no booking"
+    );
     let booking = s.book(guest, tonight, 1).expect("tonight is bookable");
+    assert_eq!(s.read(s.api().booking_count()), booking + 1);
     assert_eq!((s.booked(tonight), s.booked(tonight - 1)), (1, 0));
     let b = s.read(s.api().booking(booking)).unwrap();
     assert_eq!(b.terms.check_in, tonight);

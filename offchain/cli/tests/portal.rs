@@ -169,6 +169,31 @@ fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
     );
     browser.screenshot(&shots.join("customer-zh.png"));
 
+    // At a phone's width (390 px) every page fits: nothing wider than the screen but the tables,
+    // which scroll inside their own box, and the look-up form's controls stay labelled.
+    browser.resize(390, 844);
+    for page in [
+        format!("?meter={METER}&lang=en"),
+        "insurer?lang=en".into(),
+        "regulator?lang=en".into(),
+    ] {
+        browser.open(&format!("{}{page}", served.url));
+        let fits = browser.eval(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1 \
+             ? 'fits' : document.documentElement.scrollWidth + ' > ' + window.innerWidth",
+        );
+        assert_eq!(fits, "fits", "{page} at 390 px");
+    }
+    browser.open(&format!("{}?meter={METER}&lang=en", served.url));
+    let unlabelled = browser.eval(
+        "return [...document.querySelectorAll('input:not([type=hidden]), button, select')].filter(e => \
+         !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim()) \
+         .map(e => e.outerHTML).join(' ')",
+    );
+    assert_eq!(unlabelled, "", "every control has a label");
+    browser.screenshot(&shots.join("customer-phone.png"));
+    browser.resize(1100, 1400);
+
     // The insurer's page: the pool's capital before the storm's payouts and after them, as the demo
     // reported them.
     browser.open(&format!("{}insurer?lang=en", served.url));
@@ -203,6 +228,22 @@ fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
         assert!(votes.contains(shown), "{shown}: {votes}");
     }
     browser.screenshot(&shots.join("regulator.png"));
+
+    // The demo's guest looks up their stay by account: the booking, its local check-in date and
+    // where it ended (the hotel checked them in and the stay settled).
+    let eva = gridtrust_chain::ss58(&gridtrust_chain::named_account("guest-eva"));
+    browser.open(&format!("{}?account={eva}&lang=en", served.url));
+    let text = browser.text();
+    assert!(text.contains("Bookings"), "{text}");
+    let bookings = browser.eval(
+        "return [...document.querySelectorAll('section')].find(s => s.textContent.includes('Bookings')).textContent",
+    );
+    let bookings = bookings.as_str().unwrap_or_default();
+    assert!(
+        bookings.contains("completed") && bookings.contains("#0"),
+        "{bookings}"
+    );
+    browser.screenshot(&shots.join("customer-bookings.png"));
 
     // A meter that is not a number is a plain error page, not a trace.
     browser.open(&format!("{}?meter=abc&lang=en", served.url));

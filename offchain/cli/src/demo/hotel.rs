@@ -21,6 +21,8 @@ pub struct HotelOutcome {
     pub front_desk: (Result<BookingStatus, Error>, Result<BookingStatus, Error>),
     /// What the hotel received when the stay settled.
     pub hotel_paid: u128,
+    /// The reservations contract it ran on.
+    pub reservations: gridtrust_chain::AccountId,
 }
 
 /// Runs the hotel scene on `chain`, next to `grid`'s attestations contract.
@@ -149,6 +151,7 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
         second_guest_refused,
         front_desk: (real, forged),
         hotel_paid,
+        reservations: contract,
     })
 }
 

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 pub use gridtrust_chain::units::{tokens, UNIT};
-use gridtrust_chain::{named_account, AccountId, Grid, SandboxChain, GENESIS_TIME_MS};
+use gridtrust_chain::{named_account, AccountId, Contracts, Grid, SandboxChain, GENESIS_TIME_MS};
 use gridtrust_oracle::{
     ingest_file,
     outages::OutageRule,
@@ -181,14 +181,17 @@ pub fn serve(listen: std::net::SocketAddr, ready: impl FnOnce(std::net::SocketAd
         chain,
         grid,
         oracle,
-        ..
+        outcome,
     } = scenario()?;
     let asker = named_account("gridtrust-reader");
     let mut worker = crate::portal::reader_config(asker);
     // The portal recomputes batches as the demo's operators computed them.
     worker.demand = oracle.worker(&grid, 0).demand;
     let site = crate::portal::Site {
-        contracts: grid.contracts(),
+        contracts: Contracts {
+            reservations: Some(outcome.hotel.reservations),
+            ..grid.contracts()
+        },
         schemas: vec![("meter-holder".into(), grid.meter_schema)],
         operator_store: Some(oracle.dir.join("operator-1.db")),
         worker,

@@ -11,6 +11,7 @@ use demand_response::{DemandResponse, EntryStatus};
 use gridtrust_chain::{encode::call_builder, ss58, units::tokens, AccountId, Chain};
 use gridtrust_common::tiers::{outage_minutes, Tier};
 use outage_insurance::OutageInsurance;
+use reservations::{BookingStatus, Reservations};
 
 use super::{
     event_count,
@@ -186,7 +187,71 @@ pub fn body(chain: &mut impl Chain, site: &Site, lookup: &Lookup, lang: Lang) ->
     if let Some(meter) = lookup.meter {
         out.push_str(&entries(chain, site, meter, account, lang, &read_at)?);
     }
+    if let (Some(account), Some(hotels)) = (account, site.contracts.reservations) {
+        out.push_str(&bookings(chain, site, hotels, account, lang, &read_at)?);
+    }
     Ok(out)
+}
+
+/// How many of the newest bookings a page looks through for the customer's: bookings are kept by
+/// id, not by guest, so the work per page is bounded by this.
+const BOOKINGS_SCANNED: u64 = 500;
+
+/// The customer's bookings among the newest [`BOOKINGS_SCANNED`], newest first.
+fn bookings(
+    chain: &mut impl Chain,
+    site: &Site,
+    hotels: AccountId,
+    guest: AccountId,
+    lang: Lang,
+    read_at: &str,
+) -> Result<String> {
+    let t = |x| lang.t(x);
+    let api = call_builder::<Reservations>(hotels);
+    let count = chain.query(&hotels, api.booking_count(), &site.asker)?;
+    let mut rows = Vec::new();
+    for id in (count.saturating_sub(BOOKINGS_SCANNED)..count).rev() {
+        let Some(b) = chain.query(&hotels, api.booking(id), &site.asker)? else {
+            continue;
+        };
+        if b.guest != guest {
+            continue;
+        }
+        let status = match b.status {
+            BookingStatus::Booked => Text::Booked,
+            BookingStatus::CheckedIn => Text::CheckedIn,
+            BookingStatus::CancelledByGuest => Text::CancelledByGuest,
+            BookingStatus::CancelledByMerchant => Text::CancelledByMerchant,
+            BookingStatus::NoShow => Text::NoShow,
+            BookingStatus::Completed => Text::Completed,
+            BookingStatus::Lapsed => Text::Lapsed,
+        };
+        let terms = &b.terms;
+        rows.push(vec![
+            format!("#{id}"),
+            format!("#{}", terms.property),
+            format!("#{}", terms.room_type),
+            escape(&crate::lodging::terms::show_day(terms.check_in)),
+            terms.nights.to_string(),
+            format!("{} {}", tokens(terms.amount), escape(t(Text::Tokens))),
+            escape(t(status)),
+        ]);
+    }
+    Ok(table(
+        lang,
+        t(Text::Bookings),
+        &[
+            Text::Booking,
+            Text::Property,
+            Text::Room,
+            Text::CheckInDay,
+            Text::Nights,
+            Text::Amount,
+            Text::Status,
+        ],
+        &rows,
+        &format!("reservations.booking_count, booking (event Booked) · {read_at}"),
+    ))
 }
 
 fn attestations(
