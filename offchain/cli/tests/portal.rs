@@ -132,6 +132,10 @@ fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
         "terms in words: {text}"
     );
     assert!(text.contains("Demand-response entries"), "{text}");
+    assert!(
+        text.contains("0.50 tokens per kWh below the baseline, at most 5.00 per event; a cut under 10 % of the baseline earns nothing; days turn at midnight UTC+00:00"),
+        "the program's terms in words: {text}"
+    );
     assert!(text.contains("read at block #"), "sources named: {text}");
 
     // The payout and the subsidy, checked in this browser against the chain's roots.

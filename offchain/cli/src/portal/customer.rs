@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use anyhow::Result;
 use attestations::{Attestations, Validity};
-use demand_response::{DemandResponse, EntryStatus};
+use demand_response::{DemandResponse, EntryStatus, MinReduction, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, ss58, units::tokens, AccountId, Chain};
 use gridtrust_common::tiers::{outage_minutes, Tier};
 use outage_insurance::OutageInsurance;
@@ -297,6 +297,38 @@ fn attestations(
     ))
 }
 
+/// A program's terms as a customer reads them: the rate and cap, the least cut that earns anything,
+/// and where its days turn.
+fn program_in_words(lang: Lang, terms: &ProgramTerms) -> String {
+    let (rate, cap) = (tokens(terms.rate_per_kwh), tokens(terms.cap_per_event));
+    let zone = crate::local_time::show_offset(terms.utc_offset);
+    let MinReduction { share_bps, wh } = terms.min_reduction;
+    let percent = format!("{}.{:02} %", share_bps / 100, share_bps % 100);
+    let percent = percent.replace(".00 %", " %");
+    match lang {
+        Lang::En => {
+            let floor = match (share_bps, wh) {
+                (0, 0) => String::new(),
+                (_, 0) => format!("; a cut under {percent} of the baseline earns nothing"),
+                (0, _) => format!("; a cut under {wh} Wh earns nothing"),
+                _ => format!(
+                    "; a cut under the larger of {percent} of the baseline and {wh} Wh earns nothing"
+                ),
+            };
+            format!("{rate} tokens per kWh below the baseline, at most {cap} per event{floor}; days turn at midnight {zone}")
+        }
+        Lang::Zh => {
+            let floor = match (share_bps, wh) {
+                (0, 0) => String::new(),
+                (_, 0) => format!(";削减不足基线的 {percent} 不予补贴"),
+                (0, _) => format!(";削减不足 {wh} 瓦时不予补贴"),
+                _ => format!(";削减不足基线的 {percent} 与 {wh} 瓦时中较大者不予补贴"),
+            };
+            format!("低于基线每千瓦时 {rate} 代币,每次最多 {cap}{floor};按 {zone} 午夜计日")
+        }
+    }
+}
+
 fn entries(
     chain: &mut impl Chain,
     site: &Site,
@@ -318,17 +350,23 @@ fn entries(
             continue;
         }
         let ev = chain.query(&dr, api.event(event), &site.asker)?;
+        let terms = match &ev {
+            Some(ev) => chain
+                .query(&dr, api.program(ev.program), &site.asker)?
+                .map(|p| p.terms),
+            None => None,
+        };
         let window = ev
             .as_ref()
-            .and_then(|ev| Some((ev.closed_at?, ev.program)))
-            .and_then(|(closed, program)| {
-                let terms = chain
-                    .query(&dr, api.program(program), &site.asker)
-                    .ok()??
-                    .terms;
-                Some(utc(closed.saturating_add(terms.dispute_window_ms)))
-            })
-            .unwrap_or_else(|| "—".into());
+            .and_then(|ev| ev.closed_at)
+            .zip(terms.as_ref())
+            .map_or_else(
+                || "—".into(),
+                |(closed, terms)| utc(closed.saturating_add(terms.dispute_window_ms)),
+            );
+        let in_words = terms
+            .as_ref()
+            .map_or_else(String::new, |terms| program_in_words(lang, terms));
         let status = t(match e.status {
             EntryStatus::Pending => Text::Pending,
             EntryStatus::Disputed => Text::Disputed,
@@ -336,6 +374,7 @@ fn entries(
         });
         rows.push(vec![
             format!("#{event}"),
+            escape(&in_words),
             e.baseline_wh.to_string(),
             e.actual_wh.to_string(),
             format!(
@@ -357,6 +396,7 @@ fn entries(
         t(Text::DemandResponse),
         &[
             Text::Event,
+            Text::Terms,
             Text::Baseline,
             Text::Actual,
             Text::Subsidy,
