@@ -827,7 +827,7 @@ mod reservations {
                 .ok_or(Error::TooLate)?;
             let bps = refunds::refund_bps(&b.terms.refund_tiers, days_before);
             let refund = refunds::share_of(b.terms.amount, bps).ok_or(Error::Overflow)?;
-            self.end(booking, b, BookingStatus::CancelledByGuest, refund, 0)?;
+            self.end(booking, b, p, BookingStatus::CancelledByGuest, refund, 0)?;
             Ok(refund)
         }
 
@@ -850,6 +850,7 @@ mod reservations {
             self.end(
                 booking,
                 b,
+                p,
                 BookingStatus::CancelledByMerchant,
                 amount,
                 compensation,
@@ -895,7 +896,7 @@ mod reservations {
             }
             let refund = refunds::share_of(b.terms.amount, b.terms.no_show_refund_bps)
                 .ok_or(Error::Overflow)?;
-            self.end(booking, b, BookingStatus::NoShow, refund, 0)?;
+            self.end(booking, b, p, BookingStatus::NoShow, refund, 0)?;
             Ok(refund)
         }
 
@@ -918,7 +919,7 @@ mod reservations {
                 BookingStatus::Booked => (BookingStatus::Lapsed, b.terms.amount),
                 _ => return Err(Error::WrongStatus),
             };
-            self.end(booking, b, status, refund, 0)?;
+            self.end(booking, b, p, status, refund, 0)?;
             Ok(status)
         }
 
@@ -1145,19 +1146,20 @@ mod reservations {
             });
         }
 
-        /// Ends booking `id` with `status`: `refund` of the escrow goes to the guest and the rest to
-        /// the merchant, `compensation` comes from the bond to the guest, nights from today on are freed
-        /// unless the stay was completed.
+        /// Ends booking `id` of property `p` (as its caller read it, so it is not read again) with
+        /// `status`: `refund` of the escrow goes to the guest and the rest to the merchant,
+        /// `compensation` comes from the bond to the guest, nights from today on are freed unless the
+        /// stay was completed.
         fn end(
             &mut self,
             id: BookingId,
             mut b: Booking,
+            mut p: Property,
             status: BookingStatus,
             refund: Balance,
             compensation: Balance,
         ) -> Result<()> {
             let t = &b.terms;
-            let mut p = self.property_or_err(t.property)?;
             let to_merchant = t.amount.checked_sub(refund).ok_or(Error::Overflow)?;
             let to_guest = refund.checked_add(compensation).ok_or(Error::Overflow)?;
             if b.status == BookingStatus::Booked {

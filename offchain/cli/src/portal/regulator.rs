@@ -185,6 +185,8 @@ fn votes<C: Chain>(
     let t = |x| lang.t(x);
     let mut rows = Vec::new();
     for (contract, id, label) in reports.iter().take(MAX_VOTED_REPORTS) {
+        // `Oracle` is one ink! trait: its selectors are the same in every committee contract, so
+        // one contract's builder encodes the call for either.
         let api = call_builder::<OutageInsurance>(*contract);
         let final_content: Option<Digest> =
             chain.query(contract, Oracle::report_finalized(&api, *id), &site.asker)?;
