@@ -38,9 +38,9 @@
 
 pub use self::outage_insurance::{
     Affected, BatchProgress, Capital, Error, OutageInsurance, OutageInsuranceRef, OutageRecord,
-    OutageReport, Policy, Pool, PoolTerms, MAX_FREEZE_MS, MAX_METERS_PER_REPORT, MAX_PAYOUT_BATCH,
-    MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, MIN_SHARES, PAYOUTS_IN_PAGE, POLICIES_PER_PAGE,
-    SETTLEMENT_GRACE_MS,
+    OutageReport, Payout, Policy, Pool, PoolTerms, MAX_FREEZE_MS, MAX_METERS_PER_REPORT,
+    MAX_PAYOUT_BATCH, MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, MIN_SHARES, PAYOUTS_IN_PAGE,
+    POLICIES_PER_PAGE, SETTLEMENT_GRACE_MS,
 };
 /// The contract's events, for decoding off-chain with the contract's own types.
 pub mod events {
@@ -100,7 +100,7 @@ mod outage_insurance {
     /// instead of each policy paying it.
     pub const POLICIES_PER_PAGE: u32 = 16;
     /// Payouts a policy's page keeps with it; a policy's later payouts are stored on their own, so a
-    /// page stays small (at most 16 × (95 + 8 × 24) bytes) however often its policies are paid.
+    /// page stays small (at most 16 × (95 + 8 × 28) bytes) however often its policies are paid.
     pub const PAYOUTS_IN_PAGE: u32 = 8;
     /// How long after its end a policy keeps its liability (7 days, in ms).
     pub const SETTLEMENT_GRACE_MS: u64 = 7 * gridtrust_common::time::DAY_MS;
@@ -210,6 +210,20 @@ mod outage_insurance {
         pub locked: Balance,
         /// Funds providers may withdraw.
         pub free: Balance,
+    }
+
+    /// One payout of a policy.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Payout {
+        /// The outage it paid for.
+        pub outage: OutageId,
+        /// What the holder was paid (or is owed, when the transfer was refused).
+        pub amount: Balance,
+        /// The block it was paid in, so a reader finds its `PayoutMade` event without scanning the
+        /// chain.
+        pub block: BlockNumber,
     }
 
     /// A policy as stored.
@@ -507,8 +521,8 @@ mod outage_insurance {
     /// It is anonymous, with no topics, not even the signature topic: on current pallet-contracts
     /// weights each topic costs a payout about 2.5 KB of proof and a storage read and write, more
     /// than the rest of the payout. It is this contract's only event without topics, which is how
-    /// a reader tells it apart. A holder finds their payouts with `policy_payouts`, or by decoding
-    /// these events and matching `holder`.
+    /// a reader tells it apart. A holder finds their payouts with `policy_payouts` (each names the
+    /// block this event is in), or by decoding these events and matching `holder`.
     #[ink(event, anonymous)]
     pub struct PayoutMade {
         /// The outage.
@@ -580,7 +594,7 @@ mod outage_insurance {
         next_outage: OutageId,
         /// (policy, n) → its n-th payout, for n from [`PAYOUTS_IN_PAGE`] on (the first ones are in the
         /// policy's page): what a holder can look up per policy.
-        payouts: Mapping<(PolicyId, u32), PayoutEntry>,
+        payouts: Mapping<(PolicyId, u32), Payout>,
         /// Payouts whose transfer failed, kept for the holder to `claim_owed`.
         owed: Owed,
     }
@@ -674,9 +688,6 @@ mod outage_insurance {
         }
     }
 
-    /// One payout of a policy: the outage and the amount.
-    type PayoutEntry = (OutageId, Balance);
-
     /// A policy as its feeder's page keeps it.
     #[derive(Debug, Clone)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -687,7 +698,7 @@ mod outage_insurance {
         /// The policy.
         policy: Policy,
         /// Its first payouts, at most [`PAYOUTS_IN_PAGE`] (later ones are in `payouts`).
-        first_payouts: Vec<PayoutEntry>,
+        first_payouts: Vec<Payout>,
     }
 
     /// A page of a feeder's policies: (feeder, page number).
@@ -1233,9 +1244,9 @@ mod outage_insurance {
             self.stored_policy(policy)
         }
 
-        /// Every payout `policy` received: (outage, amount), oldest first.
+        /// Every payout `policy` received, oldest first.
         #[ink(message)]
-        pub fn policy_payouts(&self, policy: PolicyId) -> Vec<(OutageId, Balance)> {
+        pub fn policy_payouts(&self, policy: PolicyId) -> Vec<Payout> {
             let Some((_, slot, mut slots)) = self.policy_page(policy) else {
                 return Vec::new();
             };
@@ -1516,11 +1527,15 @@ mod outage_insurance {
                 c.feeder_exposure = c.feeder_exposure.saturating_sub(amount);
             }
             policy.paid = policy.paid.saturating_add(amount);
+            let payout = Payout {
+                outage,
+                amount,
+                block: self.env().block_number(),
+            };
             if policy.payouts < PAYOUTS_IN_PAGE {
-                first_payouts.push((outage, amount));
+                first_payouts.push(payout);
             } else {
-                self.payouts
-                    .insert((policy_id, policy.payouts), &(outage, amount));
+                self.payouts.insert((policy_id, policy.payouts), &payout);
             }
             policy.payouts = policy.payouts.saturating_add(1);
             o.paid_total = o.paid_total.saturating_add(amount);

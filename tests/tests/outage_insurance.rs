@@ -14,7 +14,7 @@ use gridtrust_tests::{
 };
 use outage_insurance::{
     events::{OutageFinalized, OwnershipTransferred, PayoutMade},
-    Affected, Error, OutageInsurance, OutageReport, PoolTerms, MAX_FREEZE_MS, MIN_SHARES,
+    Affected, Error, OutageInsurance, OutageReport, Payout, PoolTerms, MAX_FREEZE_MS, MIN_SHARES,
     PAYOUTS_IN_PAGE, POLICIES_PER_PAGE,
 };
 
@@ -323,17 +323,34 @@ fn aggregate_limit_caps_total_payouts() {
     let (alice, policy) = s.customer_with_policy("alice", pool, 1, 7);
     s.wait(2 * DAY_MS);
     let before = s.world.chain.balance(&alice);
+    let mut blocks = Vec::new();
     for _ in 0..2 {
         let start = s.now();
         s.wait(13 * HOUR_MS);
         let outage = s.end(report(7, start, 780, false, Affected::WholeFeeder));
+        blocks.push(s.world.chain.block_number());
         s.settle(outage, 10);
     }
     // 100 for the first, then only the 20 left of the 120 limit.
     assert_eq!(s.world.chain.balance(&alice), before + 120 * UNIT);
     assert_eq!(
         s.read(s.api().policy_payouts(policy)),
-        vec![(0, 100 * UNIT), (1, 20 * UNIT)]
+        vec![
+            Payout {
+                outage: 0,
+                amount: 100 * UNIT,
+                block: blocks[0]
+            },
+            Payout {
+                outage: 1,
+                amount: 20 * UNIT,
+                block: blocks[1]
+            }
+        ]
+    );
+    assert!(
+        blocks[0] < blocks[1],
+        "each outage is paid in its own block"
     );
     assert_eq!(s.read(s.api().policy(policy)).unwrap().paid, 120 * UNIT);
 }
@@ -359,23 +376,25 @@ fn payouts_past_a_page_are_all_kept_and_listed() {
         .map(|(who, _)| s.world.chain.balance(who))
         .collect();
     let outages = PAYOUTS_IN_PAGE + 3;
-    let mut ids = Vec::new();
+    let mut paid = Vec::new();
     for _ in 0..outages {
         let start = s.now();
         s.wait(90 * MINUTE_MS);
         let outage = s.end(report(7, start, 90, false, Affected::WholeFeeder));
+        let block = s.world.chain.block_number();
         s.settle(outage, 5);
-        ids.push(outage);
+        paid.push(Payout {
+            outage,
+            amount: 10 * UNIT,
+            block,
+        });
     }
     let each = 10 * UNIT * u128::from(outages);
     for ((who, _), before) in customers.iter().zip(before) {
         assert_eq!(s.world.chain.balance(who), before + each);
     }
     let listed = s.read(s.api().policy_payouts(policy));
-    assert_eq!(
-        listed,
-        ids.iter().map(|&o| (o, 10 * UNIT)).collect::<Vec<_>>()
-    );
+    assert_eq!(listed, paid);
     let stored = s.read(s.api().policy(policy)).unwrap();
     assert_eq!(
         (stored.payouts, stored.paid, stored.holder),

@@ -280,13 +280,13 @@ impl Walk {
                 policy.paid
             );
             let payouts = self.read(self.api().policy_payouts(id));
-            let outages: BTreeSet<u64> = payouts.iter().map(|(o, _)| *o).collect();
+            let outages: BTreeSet<u64> = payouts.iter().map(|p| p.outage).collect();
             assert_eq!(
                 outages.len(),
                 payouts.len(),
                 "policy {id} paid twice for one outage"
             );
-            assert_eq!(payouts.iter().map(|(_, a)| a).sum::<u128>(), policy.paid);
+            assert_eq!(payouts.iter().map(|p| p.amount).sum::<u128>(), policy.paid);
         }
     }
 }

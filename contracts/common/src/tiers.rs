@@ -29,12 +29,15 @@ pub fn is_valid(tiers: &[Tier]) -> bool {
             .all(|w| w[0].min_minutes < w[1].min_minutes && w[0].payout <= w[1].payout)
 }
 
+/// The highest tier an outage of `minutes` reaches (its index, from 0), or `None` below the first.
+pub fn tier_reached(tiers: &[Tier], minutes: u32) -> Option<usize> {
+    tiers.iter().rposition(|t| t.min_minutes <= minutes)
+}
+
 /// The payout for an outage of `minutes`: the highest tier reached, or 0 below the first.
 pub fn payout_for(tiers: &[Tier], minutes: u32) -> u128 {
-    tiers
-        .iter()
-        .rev()
-        .find(|t| t.min_minutes <= minutes)
+    tier_reached(tiers, minutes)
+        .and_then(|i| tiers.get(i))
         .map_or(0, |t| t.payout)
 }
 
@@ -73,6 +76,10 @@ mod tests {
         assert_eq!(payout_for(&s, 119), 10);
         assert_eq!(payout_for(&s, 120), 50);
         assert_eq!(payout_for(&s, 10_000), 200);
+        assert_eq!(tier_reached(&s, 29), None);
+        assert_eq!(tier_reached(&s, 30), Some(0));
+        assert_eq!(tier_reached(&s, 479), Some(1));
+        assert_eq!(tier_reached(&s, 480), Some(2));
     }
 
     #[test]

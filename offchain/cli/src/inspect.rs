@@ -130,6 +130,8 @@ pub struct OutagePayout {
     /// The amount.
     #[serde(serialize_with = "amount")]
     pub amount: u128,
+    /// The block it was paid in (its `PayoutMade` event is there).
+    pub block: u32,
 }
 
 /// One demand-response entry of the account.
@@ -209,9 +211,10 @@ impl Inspection {
             ));
             for o in &p.outage_payouts {
                 out.push(format!(
-                    "    outage #{}: {} tokens",
+                    "    outage #{}: {} tokens in block #{}",
                     o.outage,
-                    tokens(o.amount)
+                    tokens(o.amount),
+                    o.block
                 ));
             }
         }
@@ -294,7 +297,11 @@ pub fn inspect(
             let outage_payouts = chain
                 .query(&ins, api.policy_payouts(id), &account)?
                 .into_iter()
-                .map(|(outage, amount)| OutagePayout { outage, amount })
+                .map(|p| OutagePayout {
+                    outage: p.outage,
+                    amount: p.amount,
+                    block: p.block,
+                })
                 .collect();
             found.policies.push(PolicyFound {
                 meter,

@@ -137,6 +137,31 @@ fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
         "the program's terms in words: {text}"
     );
     assert!(text.contains("read at block #"), "sources named: {text}");
+    // The payout's row names the tier its outage reached and the block it was paid in, a block the
+    // chain had reached when the page read it.
+    let row = browser.eval(
+        "const r = document.querySelector('button.check[data-kind=payout]').closest('tr'); \
+         const heads = [...r.closest('table').querySelectorAll('th')].map(h => h.textContent); \
+         return Object.fromEntries([...r.cells].map((c, i) => [heads[i], c.textContent.trim()]))",
+    );
+    assert_eq!(
+        row["Tier reached"], "1 (out ≥ 1 h)",
+        "the 3-hour outage reaches the first tier: {row}"
+    );
+    let paid_in: u64 = row["Block"]
+        .as_str()
+        .and_then(|b| b.strip_prefix('#')?.parse().ok())
+        .unwrap_or_else(|| panic!("a block number: {row}"));
+    let read_at: u64 = text
+        .split("read at block #")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|b| b.parse().ok())
+        .unwrap();
+    assert!(
+        0 < paid_in && paid_in <= read_at,
+        "paid in block {paid_in}, read at {read_at}"
+    );
 
     // The payout and the subsidy, checked in this browser against the chain's roots.
     browser.click("button.check[data-kind=payout]");
@@ -211,6 +236,27 @@ fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
     );
     assert!(figure.contains(&format!("Capital{after}")), "{figure}");
     assert!(text.contains("Insurance pools"), "{text}");
+    // Premiums in and payouts out over time: the payouts line ends at the total the pool's table
+    // shows (summed from each policy's payouts there, from each policy's record here).
+    let totals = browser.eval(
+        "const t = document.querySelector('table'); \
+         const col = [...t.querySelectorAll('th')].findIndex(h => h.textContent === 'Payouts'); \
+         const line = [...document.querySelectorAll('svg text.payouts')][0]; \
+         return [t.querySelector('tbody tr').cells[col].textContent, line && line.textContent]",
+    );
+    let paid = totals[0].as_str().unwrap();
+    assert_ne!(paid, "0.00", "the storm paid out");
+    assert_eq!(totals[1], format!("Payouts {paid}"), "{totals}");
+    let over_time = browser.eval(
+        "return [...document.querySelectorAll('figcaption')].map(c => c.textContent).join(' | ')",
+    );
+    assert!(
+        over_time
+            .as_str()
+            .unwrap()
+            .contains("Pool #0: premiums in and payouts out over time"),
+        "{over_time}"
+    );
     browser.screenshot(&shots.join("insurer.png"));
 
     browser.open(&format!("{}regulator?lang=en", served.url));

@@ -9,7 +9,7 @@ use anyhow::Result;
 use attestations::{Attestations, Validity};
 use demand_response::{DemandResponse, EntryStatus, MinReduction, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, ss58, units::tokens, AccountId, Chain};
-use gridtrust_common::tiers::{outage_minutes, Tier};
+use gridtrust_common::tiers::{outage_minutes, tier_reached, Tier};
 use outage_insurance::OutageInsurance;
 use reservations::{BookingStatus, Reservations};
 
@@ -45,23 +45,31 @@ fn validity_text(v: Validity) -> Text {
     }
 }
 
+/// The outage a tier starts at, in words: "out ≥ 1 h".
+fn tier_threshold(lang: Lang, tier: &Tier) -> String {
+    let span = if tier.min_minutes % 60 == 0 {
+        format!("{} {}", tier.min_minutes / 60, lang.t(Text::Hours))
+    } else {
+        format!("{} min", tier.min_minutes)
+    };
+    format!("{} {span}", lang.t(Text::OutAtLeast))
+}
+
+/// One tier in words: "out ≥ 1 h → 5.00 tokens".
+fn tier_in_words(lang: Lang, tier: &Tier) -> String {
+    format!(
+        "{} → {} {}",
+        tier_threshold(lang, tier),
+        tokens(tier.payout),
+        lang.t(Text::Tokens)
+    )
+}
+
 /// A pool's tiers in words: "out ≥ 1 h → 5.00 tokens; out ≥ 6 h → 20.00 tokens".
 pub fn tiers_in_words(lang: Lang, tiers: &[Tier]) -> String {
     tiers
         .iter()
-        .map(|t| {
-            let span = if t.min_minutes % 60 == 0 {
-                format!("{} {}", t.min_minutes / 60, lang.t(Text::Hours))
-            } else {
-                format!("{} min", t.min_minutes)
-            };
-            format!(
-                "{} {span} → {} {}",
-                lang.t(Text::OutAtLeast),
-                tokens(t.payout),
-                lang.t(Text::Tokens)
-            )
-        })
+        .map(|t| tier_in_words(lang, t))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -121,12 +129,21 @@ pub fn body(chain: &mut impl Chain, site: &Site, lookup: &Lookup, lang: Lang) ->
             ),
             format!("{} {}", tokens(p.paid), escape(t(Text::Tokens))),
         ]);
-        for (outage, amount) in chain.query(&ins, ins_api.policy_payouts(*id), &asker)? {
+        for payout in chain.query(&ins, ins_api.policy_payouts(*id), &asker)? {
+            let (outage, amount) = (payout.outage, payout.amount);
             let Some(o) = chain.query(&ins, ins_api.outage(outage), &asker)? else {
                 continue;
             };
             let r = &o.report;
             let minutes = outage_minutes(r.start_ms, r.end_ms);
+            let tier = terms.as_ref().and_then(|terms| {
+                let i = tier_reached(&terms.tiers, minutes)?;
+                Some(format!(
+                    "{} ({})",
+                    i + 1,
+                    tier_threshold(lang, terms.tiers.get(i)?)
+                ))
+            });
             let planned = if r.planned {
                 Text::Planned
             } else {
@@ -138,11 +155,13 @@ pub fn body(chain: &mut impl Chain, site: &Site, lookup: &Lookup, lang: Lang) ->
                 escape(&utc(r.start_ms)),
                 escape(&utc(r.end_ms)),
                 format!("{minutes} ({})", escape(t(planned))),
+                escape(tier.as_deref().unwrap_or("—")),
                 format!(
                     "<span class=\"amount\">{} {}</span>",
                     tokens(amount),
                     escape(t(Text::Tokens))
                 ),
+                format!("#{}", payout.block),
                 format!(
                     "<button type=\"button\" class=\"check\" data-kind=\"payout\" data-outage=\"{outage}\" \
                      data-meter=\"{}\" data-policy=\"{id}\">{}</button><output></output>",
@@ -177,11 +196,15 @@ pub fn body(chain: &mut impl Chain, site: &Site, lookup: &Lookup, lang: Lang) ->
                 Text::Start,
                 Text::End,
                 Text::Minutes,
+                Text::Tier,
                 Text::Amount,
+                Text::Block,
                 Text::Check,
             ],
             &payouts,
-            &format!("outage_insurance.policy_payouts, outage (event PayoutMade) · {read_at}"),
+            &format!(
+                "outage_insurance.policy_payouts, outage, pool (event PayoutMade in the block named) · {read_at}"
+            ),
         ));
     }
     if let Some(meter) = lookup.meter {

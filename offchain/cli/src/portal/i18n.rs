@@ -105,6 +105,8 @@ texts! {
     End => "End", "结束";
     Minutes => "Minutes", "分钟";
     Amount => "Amount", "金额";
+    Tier => "Tier reached", "达到档位";
+    Block => "Block", "区块";
     Check => "Check", "校验";
     CheckInBrowser => "Check in this browser", "在浏览器中校验";
     DemandResponse => "Demand-response entries", "需求响应记录";
@@ -174,7 +176,7 @@ texts! {
     Tokens => "tokens", "代币";
     OutAtLeast => "out ≥", "停电 ≥";
     Hours => "h", "小时";
-    ChartCapital => "Capital over the chain's life (tokens)", "资本变化（代币）";
+    OverTime => "premiums in and payouts out over time (running totals, tokens)", "保费收入与赔付支出随时间累计(代币)";
 }
 
 #[cfg(test)]

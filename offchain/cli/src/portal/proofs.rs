@@ -55,8 +55,8 @@ pub fn payout(
         .query(&ins, api.pool(p.pool), &asker)?
         .with_context(|| format!("there is no pool #{}", p.pool))?;
     let payouts = chain.query(&ins, api.policy_payouts(policy), &asker)?;
-    let at = payouts.iter().position(|(o, _)| *o == outage);
-    let paid_before: u128 = payouts.iter().take(at.unwrap_or(0)).map(|(_, a)| a).sum();
+    let at = payouts.iter().position(|p| p.outage == outage);
+    let paid_before: u128 = payouts.iter().take(at.unwrap_or(0)).map(|p| p.amount).sum();
     let store = store(site)?;
     let events = (&store)
         .evidence_for(&record)?
@@ -85,7 +85,7 @@ pub fn payout(
             "payout": t.payout.to_string(),
         })).collect::<Vec<_>>(),
         "limit_left": pool.terms.aggregate_limit.saturating_sub(paid_before).to_string(),
-        "paid": at.map(|i| payouts[i].1.to_string()),
+        "paid": at.map(|i| payouts[i].amount.to_string()),
         "events": mine,
     }))
 }

@@ -180,8 +180,9 @@ fn outage_lines(c: &OutageCheck) -> Vec<String> {
     }
     match (c.paid, c.due) {
         (Some(paid), Some(due)) => out.push(format!(
-            "  payout: paid {}, due {}: {}",
+            "  payout: paid {} in block #{}, due {}: {}",
             tokens(paid),
+            c.paid_in_block.unwrap_or_default(),
             tokens(due),
             mark(paid == due)
         )),
@@ -229,6 +230,7 @@ pub fn payout_json(check: &PayoutCheck) -> Value {
                 "proven": e.proven,
             })).collect::<Vec<_>>(),
             "paid": amount(c.paid),
+            "paid_in_block": c.paid_in_block,
             "due": amount(c.due),
             "pending": c.pending,
             "mismatch": c.mismatch,

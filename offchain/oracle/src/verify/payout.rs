@@ -134,6 +134,8 @@ pub struct OutageCheck {
     pub due: Option<u128>,
     /// What the chain paid the policy for it.
     pub paid: Option<u128>,
+    /// The block it was paid in (its `PayoutMade` event is there).
+    pub paid_in_block: Option<u32>,
     /// Payouts for the outage are still being processed and this policy was not paid yet.
     pub pending: bool,
     /// The first thing that does not check out.
@@ -220,7 +222,7 @@ pub fn verify_payouts(
             .query(&insurance, api.pool(policy.pool), asker)?
             .ok_or_else(|| OracleError::Missing(format!("policy {policy_id} names no pool")))?;
         for (id, record) in &records {
-            let paid_at = payouts.iter().position(|(o, _)| o == id);
+            let paid_at = payouts.iter().position(|p| p.outage == *id);
             let eligible = eligible(policy, record, &pool.terms, meter);
             if record.report.feeder != policy.feeder || (!eligible && paid_at.is_none()) {
                 continue;
@@ -229,7 +231,7 @@ pub fn verify_payouts(
             let paid_before: u128 = payouts
                 .iter()
                 .take(paid_at.unwrap_or(payouts.len()))
-                .map(|(_, amount)| amount)
+                .map(|p| p.amount)
                 .sum();
             let mut check = OutageCheck {
                 outage: *id,
@@ -238,7 +240,8 @@ pub fn verify_payouts(
                 recomputed: None,
                 own_events: Vec::new(),
                 due: None,
-                paid: paid_at.map(|i| payouts[i].1),
+                paid: paid_at.map(|i| payouts[i].amount),
+                paid_in_block: paid_at.map(|i| payouts[i].block),
                 pending: paid_at.is_none() && record.cursor < record.targets,
                 mismatch: None,
             };
