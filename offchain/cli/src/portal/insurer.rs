@@ -48,11 +48,17 @@ fn running_total(mut steps: Vec<(u64, u128)>) -> Vec<(u64, u128)> {
         .collect()
 }
 
-/// A line chart of running totals over time, one line per `(label, css class, points)`, each drawn
-/// as steps from zero at the first moment to its total at the last; the line's end is labelled
-/// with its total in tokens.
-fn over_time(title: &str, lines: &[(&str, &str, Vec<(u64, u128)>)]) -> String {
-    let all = lines.iter().flat_map(|l| l.2.iter());
+/// One line of [`over_time`]: its label, its CSS class (its colour) and its running totals.
+struct Line<'a> {
+    label: &'a str,
+    class: &'static str,
+    points: Vec<(u64, u128)>,
+}
+
+/// A line chart of running totals over time, each line drawn as steps from zero at the first moment
+/// to its total at the last; the line's end is labelled with its total in tokens.
+fn over_time(title: &str, lines: &[Line]) -> String {
+    let all = lines.iter().flat_map(|l| l.points.iter());
     let first = all.clone().map(|p| p.0).min().unwrap_or(0);
     let last = all.clone().map(|p| p.0).max().unwrap_or(0);
     let top = all.map(|p| p.1).max().unwrap_or(0).max(1);
@@ -69,7 +75,15 @@ fn over_time(title: &str, lines: &[(&str, &str, Vec<(u64, u128)>)]) -> String {
         base = y(0),
         right = left + width,
     );
-    for (row, (label, class, points)) in lines.iter().enumerate() {
+    for (
+        row,
+        Line {
+            label,
+            class,
+            points,
+        },
+    ) in lines.iter().enumerate()
+    {
         let mut path = format!("{},{}", x(first), y(0));
         let mut level = y(0);
         for &(at, total) in points {
@@ -239,16 +253,16 @@ pub fn body<C: Chain>(chain: &mut C, site: &Site, lang: Lang) -> Result<String> 
         out.push_str(&over_time(
             &format!("{} #{id}: {}", t(Text::Pool), t(Text::OverTime)),
             &[
-                (
-                    t(Text::Premiums),
-                    "premiums",
-                    running_total(std::mem::take(&mut book.premiums_at)),
-                ),
-                (
-                    t(Text::PayoutsTotal),
-                    "payouts",
-                    running_total(std::mem::take(&mut book.payouts_at)),
-                ),
+                Line {
+                    label: t(Text::Premiums),
+                    class: "premiums",
+                    points: running_total(std::mem::take(&mut book.premiums_at)),
+                },
+                Line {
+                    label: t(Text::PayoutsTotal),
+                    class: "payouts",
+                    points: running_total(std::mem::take(&mut book.payouts_at)),
+                },
             ],
         ));
     }
