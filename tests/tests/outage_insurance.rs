@@ -5,7 +5,7 @@ use gridtrust_common::{
     access::{AccessError, Owned},
     committee::{CommitteeError, Oracle, VoteOutcome},
     meter_holders::MeterHolderSettings,
-    outage::{decide, evidence_proof, EventKind, MeterEvent, OutageRule},
+    outage::{decide, evidence_proof, outage_events, EventKind, MeterEvent, OutageRule},
     owed::{OwedError, OwedPayments},
     tiers::Tier,
 };
@@ -749,22 +749,13 @@ fn a_pool_stops_selling_while_the_oracle_is_silent() {
 /// The meter events of a storm on `feeder`: meters 1..=`meters` go dark a second apart from `start`
 /// and come back after `minutes`, a second apart.
 fn storm_events(feeder: u32, meters: u64, start: u64, minutes: u64) -> Vec<MeterEvent> {
-    let event = |kind, meter, at_ms| MeterEvent {
-        kind,
-        meter,
+    outage_events(
         feeder,
-        at_ms,
-    };
-    (1..=meters)
-        .map(|m| event(EventKind::LastGasp, m, start + m * 1_000))
-        .chain((1..=meters).map(|m| {
-            event(
-                EventKind::Restore,
-                m,
-                start + minutes * MINUTE_MS + m * 1_000,
-            )
-        }))
-        .collect()
+        1..=meters,
+        start,
+        start + minutes * MINUTE_MS,
+        1_000,
+    )
 }
 
 #[test]

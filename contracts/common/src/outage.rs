@@ -82,6 +82,30 @@ impl MeterEvent {
     }
 }
 
+/// The meter events of an outage across `meters` of `feeder` as their meters report it: meter `m`
+/// sends its last gasp at `lost_at_ms + m · gap_ms` and its restore at `back_at_ms + m · gap_ms` (a
+/// feeder's meters never report at the same instant). Last gasps first, then restores. For tests,
+/// benchmarks and demos that need a storm.
+pub fn outage_events(
+    feeder: u32,
+    meters: impl Iterator<Item = u64> + Clone,
+    lost_at_ms: u64,
+    back_at_ms: u64,
+    gap_ms: u64,
+) -> Vec<MeterEvent> {
+    let event = |kind, meter: u64, from: u64| MeterEvent {
+        kind,
+        meter,
+        feeder,
+        at_ms: from.saturating_add(meter.saturating_mul(gap_ms)),
+    };
+    meters
+        .clone()
+        .map(|m| event(EventKind::LastGasp, m, lost_at_ms))
+        .chain(meters.map(|m| event(EventKind::Restore, m, back_at_ms)))
+        .collect()
+}
+
 /// How outages are decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutageRule {

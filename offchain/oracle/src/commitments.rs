@@ -86,23 +86,15 @@ mod tests {
     use super::*;
     use crate::records::Reading;
 
-    fn reading(meter: u64, interval_start_ms: u64, wh: u64) -> Reading {
-        Reading {
-            meter,
-            interval_start_ms,
-            wh,
-        }
-    }
-
     #[test]
     fn a_committed_reading_keeps_its_value_and_the_rest_may_be_corrected() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("o.db")).unwrap();
         store
             .put_readings(&[
-                reading(1, 0, 100),
-                reading(1, 900_000, 100),
-                reading(2, 0, 50),
+                Reading::new(1, 0, 100),
+                Reading::new(1, 900_000, 100),
+                Reading::new(2, 0, 50),
             ])
             .unwrap();
         // Event 4 measured meter 1 over 0..900 000 (and a history window further back).
@@ -115,20 +107,26 @@ mod tests {
 
         let fix = store
             .put_readings(&[
-                reading(1, 0, 130),
-                reading(1, 900_000, 130),
-                reading(2, 0, 60),
+                Reading::new(1, 0, 130),
+                Reading::new(1, 900_000, 130),
+                Reading::new(2, 0, 60),
             ])
             .unwrap();
         assert_eq!(fix.corrected, 2);
         assert_eq!(fix.refused.len(), 1);
         assert_eq!(fix.refused[0].0, 0);
         assert!(fix.refused[0].1.contains("event 4"), "{}", fix.refused[0].1);
-        assert_eq!(store.readings(1, 0, 1).unwrap(), vec![reading(1, 0, 100)]);
+        assert_eq!(
+            store.readings(1, 0, 1).unwrap(),
+            vec![Reading::new(1, 0, 100)]
+        );
         assert_eq!(store.readings(1, 900_000, 900_001).unwrap()[0].wh, 130);
         // The same value again is no correction, committed or not.
         assert_eq!(
-            store.put_readings(&[reading(1, 0, 100)]).unwrap().unchanged,
+            store
+                .put_readings(&[Reading::new(1, 0, 100)])
+                .unwrap()
+                .unchanged,
             1
         );
     }

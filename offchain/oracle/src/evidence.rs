@@ -181,22 +181,13 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridtrust_common::outage::{decide, EventKind, OutageRule};
+    use gridtrust_common::outage::{decide, outage_events, EventKind, OutageRule};
 
     #[test]
     fn kept_evidence_comes_back_unchanged_under_its_root() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("oracle.db")).unwrap();
-        let event = |kind, meter, at_ms| MeterEvent {
-            kind,
-            meter,
-            feeder: 4,
-            at_ms,
-        };
-        let events: Vec<MeterEvent> = (1..=3)
-            .map(|m| event(EventKind::LastGasp, m, 100 + m))
-            .chain((1..=3).map(|m| event(EventKind::Restore, m, 900 + m)))
-            .collect();
+        let events = outage_events(4, 1..=3, 100, 900, 1);
         let outage = decide(&events, &OutageRule::default(), 1_000).remove(0);
         let root = store.keep_evidence(&outage).unwrap();
         assert_eq!(store.keep_evidence(&outage).unwrap(), root);

@@ -2,7 +2,7 @@
 //! leaves live in `gridtrust_common::outage`, the same code any verifier recomputes with; this module
 //! only turns its outages into what the insurance contract takes.
 
-pub use gridtrust_common::outage::{decide, recompute, Outage, OutageRule};
+pub use gridtrust_common::outage::{decide, outage_events, recompute, Outage, OutageRule};
 use outage_insurance::{Affected, OutageReport, MAX_METERS_PER_REPORT};
 
 /// Who a report says was hit when `meters` went dark: those meters, or the whole feeder when more

@@ -13,6 +13,17 @@ pub struct Reading {
     pub wh: u64,
 }
 
+impl Reading {
+    /// `wh` drawn by `meter` in the interval starting at `interval_start_ms`.
+    pub const fn new(meter: u64, interval_start_ms: u64, wh: u64) -> Self {
+        Self {
+            meter,
+            interval_start_ms,
+            wh,
+        }
+    }
+}
+
 /// How a meter-data system marks an interval it did not measure. Its validation rules (VEE:
 /// validation, estimation and editing) fill gaps with estimates; a programme paying for measured
 /// load reductions must not pay for a filled-in value.

@@ -370,35 +370,29 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn reading(meter: u64, interval_start_ms: u64, wh: u64) -> Reading {
-        Reading {
-            meter,
-            interval_start_ms,
-            wh,
-        }
-    }
-
     #[test]
     fn reingesting_is_harmless_and_a_correction_replaces_with_the_old_value_kept() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("oracle.db");
         let mut store = Store::open(&path).unwrap();
         let day = [
-            reading(1, 0, 100),
-            reading(1, 900_000, 110),
-            reading(2, 0, 50),
+            Reading::new(1, 0, 100),
+            Reading::new(1, 900_000, 110),
+            Reading::new(2, 0, 50),
         ];
         assert_eq!(store.put_readings(&day).unwrap().new, 3);
         let again = store.put_readings(&day).unwrap();
         assert_eq!((again.new, again.unchanged), (0, 3));
-        let fix = store.put_readings(&[reading(1, 900_000, 120)]).unwrap();
+        let fix = store
+            .put_readings(&[Reading::new(1, 900_000, 120)])
+            .unwrap();
         assert_eq!((fix.corrected, fix.refused.len()), (1, 0));
         drop(store);
         // Reopened from disk: what was committed is there.
         let store = Store::open(&path).unwrap();
         assert_eq!(
             store.readings(1, 0, 1_800_000).unwrap(),
-            vec![reading(1, 0, 100), reading(1, 900_000, 120)]
+            vec![Reading::new(1, 0, 100), Reading::new(1, 900_000, 120)]
         );
         assert_eq!(store.readings(1, 900_000, 900_001).unwrap().len(), 1);
         assert_eq!(store.meters().unwrap(), vec![1, 2]);
@@ -440,7 +434,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("o.db")).unwrap();
         assert!(matches!(
-            store.put_readings(&[reading(u64::MAX, 0, 1)]),
+            store.put_readings(&[Reading::new(u64::MAX, 0, 1)]),
             Err(StoreError::OutOfRange(u64::MAX))
         ));
         assert_eq!(store.meters().unwrap(), Vec::<u64>::new());

@@ -7,7 +7,7 @@
 use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
 use gridtrust_oracle::{
     drain,
-    outages::{decide, final_report, OutageRule},
+    outages::{decide, final_report, outage_events, OutageRule},
     ChainSubmitter, EventKind, MeterEvent, OutboxState, Report, Store, Submitter,
 };
 use gridtrust_tests::{fixtures::committee_grid, HOUR_MS};
@@ -150,20 +150,16 @@ fn operators_with_different_evidence_conflict_and_nothing_finalizes() {
     let start = chain.now_ms();
     chain.set_time(start + 3 * HOUR_MS);
     chain.next_block();
-    let event = |kind, meter, at_ms| MeterEvent {
-        kind,
-        meter,
-        feeder: 4,
-        at_ms,
-    };
-    let feed: Vec<MeterEvent> = (1..=4)
-        .map(|m| event(EventKind::LastGasp, m, start + m))
-        .chain((1..=4).map(|m| event(EventKind::Restore, m, start + 2 * HOUR_MS + m)))
-        .collect();
+    let feed = outage_events(4, 1..=4, start, start + 2 * HOUR_MS, 1);
     // Operator 2's head-end also passed on a stray restore from a meter that never went dark: the
     // same outage, start, end and meters, but other evidence.
     let mut stray = feed.clone();
-    stray.push(event(EventKind::Restore, 9, start + HOUR_MS));
+    stray.push(MeterEvent {
+        kind: EventKind::Restore,
+        meter: 9,
+        feeder: 4,
+        at_ms: start + HOUR_MS,
+    });
     let rule = OutageRule::default();
     let final_of = |events: &[MeterEvent]| {
         let o = decide(events, &rule, chain.now_ms()).remove(0);

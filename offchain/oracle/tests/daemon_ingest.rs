@@ -157,28 +157,19 @@ fn the_watched_folder_takes_finished_files_and_moves_them_to_done() {
 fn the_evidence_behind_a_report_is_served_with_proofs_and_fetched_by_a_verifier() {
     use gridtrust_common::{
         merkle::{self, MerkleProof},
-        outage::{decide, OutageRule},
+        outage::{decide, outage_events, OutageRule},
     };
     use gridtrust_oracle::{
         evidence::{parse_root, root_hex},
         outages::final_report,
         verify::{EvidenceSource, OperatorHttp},
-        EventKind, MeterEvent,
+        MeterEvent,
     };
     use outage_insurance::OutageRecord;
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("oracle.db");
-    let event = |kind, meter, at_ms| MeterEvent {
-        kind,
-        meter,
-        feeder: 2,
-        at_ms,
-    };
-    let events: Vec<MeterEvent> = (1..=4)
-        .map(|m| event(EventKind::LastGasp, m, 1_000 + m))
-        .chain((1..=4).map(|m| event(EventKind::Restore, m, 9_000 + m)))
-        .collect();
+    let events = outage_events(2, 1..=4, 1_000, 9_000, 1);
     let outage = decide(&events, &OutageRule::default(), 10_000).remove(0);
     let root = Store::open(&db).unwrap().keep_evidence(&outage).unwrap();
 

@@ -7,10 +7,7 @@ use gridtrust_chain::{
 };
 
 use gridtrust_common::outage::evidence_proof;
-use gridtrust_oracle::{
-    outages::{decide, final_report, Outage, OutageRule},
-    EventKind, MeterEvent,
-};
+use gridtrust_oracle::outages::{decide, final_report, outage_events, Outage, OutageRule};
 
 use super::{
     committee_grid, fit, Cost, EvidenceFigure, Figures, NORMAL_PROOF_SIZE, NORMAL_REF_TIME,
@@ -129,17 +126,7 @@ pub(super) fn storm_from(
     start: u64,
     lasting: u64,
 ) -> Outage {
-    let event = |kind, meter, at_ms| MeterEvent {
-        kind,
-        meter,
-        feeder,
-        at_ms,
-    };
-    let events: Vec<MeterEvent> = meters
-        .clone()
-        .map(|m| event(EventKind::LastGasp, m, start + m))
-        .chain(meters.map(|m| event(EventKind::Restore, m, start + lasting + m)))
-        .collect();
+    let events = outage_events(feeder, meters, start, start + lasting, 1);
     decide(&events, &OutageRule::default(), 0).remove(0)
 }
 
