@@ -1,10 +1,11 @@
 //! Deployed contracts the tests of several crates start from.
 
+use demand_response::{MinReduction, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
-use gridtrust_common::committee::Oracle;
+use gridtrust_common::{baseline::BaselineParams, committee::Oracle};
 use outage_insurance::OutageInsurance;
 
-use crate::UNIT;
+use crate::{MINUTE_MS, UNIT};
 
 /// A fresh sandbox chain with the grid's contracts deployed by a funded `utility`, and a 2-of-3
 /// committee of funded `operator-1..3`.
@@ -46,5 +47,23 @@ pub fn committee_heard(chain: &mut SandboxChain, grid: &Grid) {
             .unwrap()
             .value
             .expect("an operator's heartbeat is taken");
+    }
+}
+
+/// A demand-response programme quick enough for a test's clock: one millionth of a unit per kWh cut
+/// (at most a thousandth per event), the baseline the highest day of the last two, entries
+/// disputable for a minute, no least reduction, days in UTC.
+pub fn minute_program_terms() -> ProgramTerms {
+    ProgramTerms {
+        rate_per_kwh: 1_000_000,
+        cap_per_event: 1_000_000_000,
+        baseline: BaselineParams {
+            highest: 1,
+            lookback: 2,
+            adjustment_cap_bps: 0,
+        },
+        dispute_window_ms: MINUTE_MS,
+        min_reduction: MinReduction::NONE,
+        utc_offset: 0,
     }
 }

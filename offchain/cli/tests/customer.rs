@@ -3,7 +3,7 @@
 //! demand-response program (enroll, opt out of an event, leave), disputing and claiming (refused when
 //! there is nothing to dispute or claim).
 
-use demand_response::{DemandResponse, ProgramTerms};
+use demand_response::DemandResponse;
 use gridtrust::{
     customer::{
         buy_cover, claim_owed, dispute, enroll, grant_consent, leave, opt_out, quote,
@@ -12,9 +12,8 @@ use gridtrust::{
     insurer::{close, create, terms},
 };
 use gridtrust_chain::{encode::call_builder, named_account, ContractError};
-use gridtrust_common::baseline::BaselineParams;
 use gridtrust_tests::{
-    fixtures::{committee_grid, committee_heard, funded},
+    fixtures::{committee_grid, committee_heard, funded, minute_program_terms},
     refusal, DAY_MS, MINUTE_MS, UNIT,
 };
 
@@ -89,18 +88,7 @@ fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
     // Demand response.
     let demand = contracts.demand;
     let mut dr = call_builder::<DemandResponse>(demand);
-    let terms = ProgramTerms {
-        rate_per_kwh: 1_000_000,
-        cap_per_event: 1_000_000_000,
-        baseline: BaselineParams {
-            highest: 1,
-            lookback: 2,
-            adjustment_cap_bps: 0,
-        },
-        dispute_window_ms: MINUTE_MS,
-        min_reduction: demand_response::MinReduction::NONE,
-        utc_offset: 0,
-    };
+    let terms = minute_program_terms();
     let program = chain
         .call(&demand, dr.create_program(terms), &grid.utility, UNIT)
         .unwrap()

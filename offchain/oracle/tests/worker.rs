@@ -4,9 +4,9 @@
 //! after their dispute windows; running every round again changes nothing and pays nothing twice. A
 //! customer's entry verifies from a store that measured the event and from one that never did.
 
-use demand_response::{DemandResponse, EntryStatus, ProgramTerms};
+use demand_response::{DemandResponse, EntryStatus};
 use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
-use gridtrust_common::{baseline::BaselineParams, demand::subsidy};
+use gridtrust_common::demand::subsidy;
 use gridtrust_oracle::{
     outages::OutageRule,
     records::Reading,
@@ -15,7 +15,10 @@ use gridtrust_oracle::{
     worker::round,
     Store,
 };
-use gridtrust_tests::{fixtures::committee_grid, DAY_MS, MINUTE_MS};
+use gridtrust_tests::{
+    fixtures::{committee_grid, minute_program_terms},
+    DAY_MS, MINUTE_MS,
+};
 
 const METERS: [u64; 2] = [10, 11];
 
@@ -65,18 +68,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
     let contracts = grid.contracts();
     let demand = grid.demand.address;
     let mut api = call_builder::<DemandResponse>(demand);
-    let terms = ProgramTerms {
-        rate_per_kwh: 1_000_000,
-        cap_per_event: 1_000_000_000,
-        baseline: BaselineParams {
-            highest: 1,
-            lookback: 2,
-            adjustment_cap_bps: 0,
-        },
-        dispute_window_ms: MINUTE_MS,
-        min_reduction: demand_response::MinReduction::NONE,
-        utc_offset: 0,
-    };
+    let terms = minute_program_terms();
     let program = chain
         .call(&demand, api.create_program(terms), &utility, 1_000_000_000)
         .unwrap()
