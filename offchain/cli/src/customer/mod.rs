@@ -137,13 +137,34 @@ pub enum ProgramCommand {
     Dispute {
         #[command(flatten)]
         session: Session,
-        /// The event.
-        #[arg(long)]
-        event: u64,
-        /// The meter.
-        #[arg(long)]
-        meter: u64,
+        #[command(flatten)]
+        entry: DisputeArgs,
     },
+}
+
+/// Which entry to dispute: a customer disputes their own, a regulator any (the contract checks).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DisputeArgs {
+    /// The event.
+    #[arg(long)]
+    pub event: u64,
+    /// The meter.
+    #[arg(long)]
+    pub meter: u64,
+}
+
+impl DisputeArgs {
+    /// Disputes the entry as the session's signer and says so.
+    pub fn run(&self, session: &Session) -> Result<()> {
+        let (mut s, who) = session.signing()?;
+        let Self { event, meter } = self;
+        dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
+        session.say(
+            json!({ "event": event, "meter": meter, "disputed": true }),
+            format!("meter {meter}'s entry in event {event} disputed; held until resolved"),
+        );
+        Ok(())
+    }
 }
 
 impl CustomerCommand {
@@ -299,19 +320,7 @@ impl ProgramCommand {
                     format!("meter {meter} opted out of event {event}"),
                 )
             }
-            Self::Dispute {
-                session,
-                event,
-                meter,
-            } => {
-                let (mut s, who) = session.signing()?;
-                dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
-                (
-                    session,
-                    json!({ "event": event, "meter": meter, "disputed": true }),
-                    format!("meter {meter}'s entry in event {event} disputed; held until resolved"),
-                )
-            }
+            Self::Dispute { session, entry } => return entry.run(session),
         };
         session.say(value, done);
         Ok(())

@@ -7,7 +7,7 @@ use gridtrust_chain::units::tokens;
 use serde_json::json;
 
 use crate::{
-    customer::dispute,
+    customer::DisputeArgs,
     session::Session,
     utility::{
         program::{audit, set_paused},
@@ -22,12 +22,8 @@ pub enum RegulatorCommand {
     Dispute {
         #[command(flatten)]
         session: Session,
-        /// The event.
-        #[arg(long)]
-        event: u64,
-        /// The meter.
-        #[arg(long)]
-        meter: u64,
+        #[command(flatten)]
+        entry: DisputeArgs,
     },
     /// Resolve a disputed entry: keep its figures, or correct them.
     Resolve {
@@ -66,18 +62,7 @@ impl RegulatorCommand {
     /// Runs the subcommand against the configured deployment.
     pub fn run(&self) -> Result<()> {
         match self {
-            Self::Dispute {
-                session,
-                event,
-                meter,
-            } => {
-                let (mut s, who) = session.signing()?;
-                dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
-                session.say(
-                    json!({ "event": event, "meter": meter, "disputed": true }),
-                    format!("meter {meter}'s entry in event {event} disputed; held until resolved"),
-                );
-            }
+            Self::Dispute { session, entry } => entry.run(session)?,
             Self::Resolve { session, entry } => entry.run(session)?,
             Self::Pause { session, program } | Self::Resume { session, program } => {
                 let paused = matches!(self, Self::Pause { .. });
