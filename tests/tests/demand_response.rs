@@ -111,6 +111,17 @@ impl Setup {
         self.send(self.utility, m, 0).expect("event announced")
     }
 
+    /// A program with `budget`, ann (meter 1) and bob (meter 2) enrolled, and one of its events
+    /// announced and over: what a batch of their measurements needs. Returns (program, ann, bob, event).
+    fn ann_and_bob_after_an_event(&mut self, budget: u128) -> (u32, AccountId, AccountId, u64) {
+        let program = self.program(budget);
+        let ann = self.customer("ann", program, 1);
+        let bob = self.customer("bob", program, 2);
+        let event = self.announce(program);
+        self.wait(4 * HOUR_MS);
+        (program, ann, bob, event)
+    }
+
     fn batch(event: u64, index: u32, entries: Vec<Measurement>) -> MeasurementBatch {
         MeasurementBatch {
             event,
@@ -502,11 +513,7 @@ fn anyone_checks_a_reading_against_the_batch_root_and_recomputes_a_baseline() {
 #[test]
 fn disputed_entries_wait_for_resolution_and_nothing_is_paid_twice() {
     let mut s = Setup::new();
-    let program = s.program(1_000 * UNIT);
-    let ann = s.customer("ann", program, 1);
-    let bob = s.customer("bob", program, 2);
-    let event = s.announce(program);
-    s.wait(4 * HOUR_MS);
+    let (program, ann, bob, event) = s.ann_and_bob_after_an_event(1_000 * UNIT);
     let batch = Setup::batch(
         event,
         0,
@@ -717,11 +724,7 @@ fn a_paused_program_pays_nothing_until_resumed() {
 /// disputes the entries of `disputed` meters, and settlement opens with the whole 8 reserved for the
 /// two shares.
 fn disputed_when_settlement_opens(s: &mut Setup, disputed: &[u64]) -> (u64, AccountId, AccountId) {
-    let program = s.program(8 * UNIT);
-    let ann = s.customer("ann", program, 1);
-    let bob = s.customer("bob", program, 2);
-    let event = s.announce(program);
-    s.wait(4 * HOUR_MS);
+    let (_, ann, bob, event) = s.ann_and_bob_after_an_event(8 * UNIT);
     let batch = Setup::batch(
         event,
         0,
@@ -826,11 +829,7 @@ fn a_keeper_learns_which_entries_await_payment_in_one_bounded_read() {
 #[test]
 fn leaving_or_returning_between_votes_does_not_break_a_batch() {
     let mut s = Setup::new();
-    let program = s.program(100 * UNIT);
-    let ann = s.customer("ann", program, 1);
-    let bob = s.customer("bob", program, 2);
-    let event = s.announce(program);
-    s.wait(4 * HOUR_MS);
+    let (program, ann, bob, event) = s.ann_and_bob_after_an_event(100 * UNIT);
     let batch = Setup::batch(
         event,
         0,
