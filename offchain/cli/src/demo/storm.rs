@@ -244,7 +244,11 @@ fn check_payouts(
             policies: Some(chain.query(&insurance, api.policies_of_meter(meter), &asker)?),
         };
         let check = verify_payouts(chain, &contracts, &asker, &query, &mut &*evidence)?;
-        let holds = check.holds() && check.outages.iter().all(|c| c.paid == Some(gained));
+        let holds = check.holds()
+            && check
+                .outages
+                .iter()
+                .all(|c| c.paid.map(|p| p.amount) == Some(gained));
         if shown.is_none() {
             for line in payout_lines(&check) {
                 println!("  {line}");

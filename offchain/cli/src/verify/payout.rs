@@ -181,10 +181,10 @@ fn outage_lines(c: &OutageCheck) -> Vec<String> {
     match (c.paid, c.due) {
         (Some(paid), Some(due)) => out.push(format!(
             "  payout: paid {} in block #{}, due {}: {}",
-            tokens(paid),
-            c.paid_in_block.unwrap_or_default(),
+            tokens(paid.amount),
+            paid.block,
             tokens(due),
-            mark(paid == due)
+            mark(paid.amount == due)
         )),
         (None, Some(due)) if c.pending => out.push(format!(
             "  payout: not yet made (payouts still in progress), due {}",
@@ -193,7 +193,7 @@ fn outage_lines(c: &OutageCheck) -> Vec<String> {
         (None, Some(due)) => out.push(format!("  payout: none, due {}", tokens(due))),
         (paid, None) => out.push(format!(
             "  payout: {} (not recomputed: the evidence did not check out)",
-            paid.map_or("none".to_owned(), tokens)
+            paid.map_or("none".to_owned(), |p| tokens(p.amount))
         )),
     }
     if let Some(m) = &c.mismatch {
@@ -229,8 +229,8 @@ pub fn payout_json(check: &PayoutCheck) -> Value {
                 "at_ms": e.event.at_ms,
                 "proven": e.proven,
             })).collect::<Vec<_>>(),
-            "paid": amount(c.paid),
-            "paid_in_block": c.paid_in_block,
+            "paid": amount(c.paid.map(|p| p.amount)),
+            "paid_in_block": c.paid.map(|p| p.block),
             "due": amount(c.due),
             "pending": c.pending,
             "mismatch": c.mismatch,

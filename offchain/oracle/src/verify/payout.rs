@@ -10,7 +10,7 @@ use gridtrust_common::{
     outage::{evidence_proof, evidence_root, EvidenceError, MeterEvent, OutageRule},
     tiers,
 };
-use outage_insurance::{OutageInsurance, OutageRecord, Policy, PoolTerms};
+use outage_insurance::{OutageInsurance, OutageRecord, Payout, Policy, PoolTerms};
 
 use crate::{
     error::OracleError,
@@ -132,10 +132,8 @@ pub struct OutageCheck {
     /// What the policy is due by its pool's tiers and its remaining limit, for the recomputed
     /// minutes (0 when the policy is not eligible).
     pub due: Option<u128>,
-    /// What the chain paid the policy for it.
-    pub paid: Option<u128>,
-    /// The block it was paid in (its `PayoutMade` event is there).
-    pub paid_in_block: Option<u32>,
+    /// What the chain paid the policy for it, and in which block (its `PayoutMade` event is there).
+    pub paid: Option<Payout>,
     /// Payouts for the outage are still being processed and this policy was not paid yet.
     pub pending: bool,
     /// The first thing that does not check out.
@@ -240,8 +238,7 @@ pub fn verify_payouts(
                 recomputed: None,
                 own_events: Vec::new(),
                 due: None,
-                paid: paid_at.map(|i| payouts[i].amount),
-                paid_in_block: paid_at.map(|i| payouts[i].block),
+                paid: paid_at.map(|i| payouts[i]),
                 pending: paid_at.is_none() && record.cursor < record.targets,
                 mismatch: None,
             };
@@ -255,7 +252,7 @@ pub fn verify_payouts(
                         0
                     };
                     check.due = Some(due);
-                    payment_mismatch(due, check.paid, check.pending)
+                    payment_mismatch(due, check.paid.map(|p| p.amount), check.pending)
                 });
             checks.push(check);
         }
