@@ -169,6 +169,27 @@ pub trait Scenario {
     }
 }
 
+/// Implements [`Scenario`] for a struct with a `world: World` field: `scenario!(Setup, DemandResponse,
+/// |s| s.grid.demand.address)` names the contract's storage type and where its address is kept. Every
+/// scenario of the test suites states only these two facts, so the impl is written once here.
+#[macro_export]
+macro_rules! scenario {
+    ($scenario:ty, $contract:ty, |$s:ident| $address:expr) => {
+        impl $crate::Scenario for $scenario {
+            type Contract = $contract;
+
+            fn world(&mut self) -> &mut $crate::World {
+                &mut self.world
+            }
+
+            fn contract(&self) -> $crate::AccountId {
+                let $s = self;
+                $address
+            }
+        }
+    };
+}
+
 /// xorshift64*: small, deterministic, good enough to pick operations in the random walks.
 pub struct Rng(u64);
 
@@ -194,23 +215,44 @@ impl Rng {
     }
 }
 
-/// The seed of a random walk: `GRIDTRUST_SEED` when set, else `default`.
-pub fn walk_seed(default: u64) -> u64 {
-    std::env::var("GRIDTRUST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
+/// A random walk over one contract, checked against a model of what the contract should hold.
+pub trait RandomWalk {
+    /// One random operation, made on the chain and in the model.
+    fn step(&mut self);
+    /// What must hold after every step (cheap: balances and open records).
+    fn check_money(&mut self);
+    /// What must hold across every record (dear: made every so many steps and at the end).
+    fn sweep(&mut self);
 }
 
-/// Runs `steps` steps of a walk, naming the step and seed that failed so it can be replayed.
-pub fn run_walk(seed: u64, steps: usize, mut step: impl FnMut(usize)) {
+/// Walks `steps` random steps from the walk `new(seed)` makes, checking money after each and sweeping
+/// every `sweep_every` steps and at the end. The seed is `GRIDTRUST_SEED` when set, else `default_seed`;
+/// a failure names its step and seed so it can be replayed.
+pub fn walk<W: RandomWalk>(
+    default_seed: u64,
+    steps: usize,
+    sweep_every: usize,
+    new: impl FnOnce(u64) -> W,
+) -> W {
+    let seed = std::env::var("GRIDTRUST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_seed);
+    let mut walk = new(seed);
     for i in 0..steps {
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(i)));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            walk.step();
+            walk.check_money();
+            if i % sweep_every == sweep_every - 1 || i == steps - 1 {
+                walk.sweep();
+            }
+        }));
         if let Err(e) = result {
             eprintln!("failed at step {i} with GRIDTRUST_SEED={seed}");
             std::panic::resume_unwind(e);
         }
     }
+    walk
 }
 
 impl Default for World {

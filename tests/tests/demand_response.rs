@@ -46,17 +46,7 @@ struct Setup {
     regulator: AccountId,
 }
 
-impl Scenario for Setup {
-    type Contract = DemandResponse;
-
-    fn world(&mut self) -> &mut World {
-        &mut self.world
-    }
-
-    fn contract(&self) -> AccountId {
-        self.grid.demand.address
-    }
-}
+gridtrust_tests::scenario!(Setup, DemandResponse, |s| s.grid.demand.address);
 
 impl Setup {
     fn new() -> Self {

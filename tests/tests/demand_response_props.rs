@@ -20,7 +20,7 @@ use demand_response::{
 };
 use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome};
 use gridtrust_tests::{
-    run_walk, walk_seed, AccountId, Grid, Rng, Scenario, World, HOUR_MS, MILLI_UNIT,
+    walk, AccountId, Grid, RandomWalk, Rng, Scenario, World, HOUR_MS, MILLI_UNIT,
 };
 
 const STEPS: usize = 10_000;
@@ -96,17 +96,7 @@ struct Walk {
     counts: BTreeMap<&'static str, u32>,
 }
 
-impl Scenario for Walk {
-    type Contract = DemandResponse;
-
-    fn world(&mut self) -> &mut World {
-        &mut self.world
-    }
-
-    fn contract(&self) -> AccountId {
-        self.grid.demand.address
-    }
-}
+gridtrust_tests::scenario!(Walk, DemandResponse, |s| s.grid.demand.address);
 
 impl Walk {
     fn new(seed: u64) -> Self {
@@ -165,20 +155,6 @@ impl Walk {
 
     fn count(&mut self, what: &'static str) {
         *self.counts.entry(what).or_insert(0) += 1;
-    }
-
-    fn step(&mut self) {
-        match self.rng.below(100) {
-            0..=7 => self.announce(),
-            8..=13 => self.opt_out(),
-            14..=33 => self.submit(),
-            34..=41 => self.close(),
-            42..=51 => self.dispute(),
-            52..=59 => self.resolve(),
-            60..=77 => self.settle(),
-            78..=80 => self.fund(),
-            _ => self.pass_time(),
-        }
     }
 
     fn pass_time(&mut self) {
@@ -515,6 +491,22 @@ impl Walk {
         self.budget += amount;
         self.funded += amount;
     }
+}
+
+impl RandomWalk for Walk {
+    fn step(&mut self) {
+        match self.rng.below(100) {
+            0..=7 => self.announce(),
+            8..=13 => self.opt_out(),
+            14..=33 => self.submit(),
+            34..=41 => self.close(),
+            42..=51 => self.dispute(),
+            52..=59 => self.resolve(),
+            60..=77 => self.settle(),
+            78..=80 => self.fund(),
+            _ => self.pass_time(),
+        }
+    }
 
     /// Money is conserved and the contract can pay everything it holds for others.
     fn check_money(&mut self) {
@@ -545,7 +537,7 @@ impl Walk {
     }
 
     /// Every entry's status on chain matches the model (disputed ones unpaid, paid ones once).
-    fn check_entries(&mut self) {
+    fn sweep(&mut self) {
         for i in 0..self.events.len() {
             if self.events[i].entries_checked {
                 continue;
@@ -571,16 +563,7 @@ impl Walk {
 
 #[test]
 fn ten_thousand_random_operations_never_pay_beyond_the_budget_or_twice() {
-    let seed = walk_seed(0x6465_6d61_6e64_5f72);
-    let mut walk = Walk::new(seed);
-    run_walk(seed, STEPS, |step| {
-        walk.step();
-        walk.check_money();
-        if step % 250 == 249 {
-            walk.check_entries();
-        }
-    });
-    walk.check_entries();
+    let walk = walk(0x6465_6d61_6e64_5f72, STEPS, 250, Walk::new);
     println!(
         "walk: {STEPS} steps, {} events, {} paid of {} funded, {:?}",
         walk.events.len(),

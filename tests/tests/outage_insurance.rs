@@ -51,17 +51,7 @@ struct Setup {
     insurer: AccountId,
 }
 
-impl Scenario for Setup {
-    type Contract = OutageInsurance;
-
-    fn world(&mut self) -> &mut World {
-        &mut self.world
-    }
-
-    fn contract(&self) -> AccountId {
-        self.grid.insurance.address
-    }
-}
+gridtrust_tests::scenario!(Setup, OutageInsurance, |s| s.grid.insurance.address);
 
 impl Setup {
     fn new() -> Self {

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use gridtrust_chain::Message;
 use gridtrust_common::{committee::VoteOutcome, owed::OwedPayments, tiers::Tier};
 use gridtrust_tests::{
-    call_builder, decode_all, run_walk, walk_seed, AccountId, Grid, Rng, World, DAY_MS, HOUR_MS,
+    decode_all, walk, AccountId, Grid, RandomWalk, Rng, Scenario, World, DAY_MS, HOUR_MS,
     MILLI_UNIT,
 };
 use outage_insurance::{
@@ -65,6 +65,8 @@ struct Walk {
     finalized: u64,
 }
 
+gridtrust_tests::scenario!(Walk, OutageInsurance, |s| s.grid.insurance.address);
+
 impl Walk {
     fn new(seed: u64) -> Self {
         let mut world = World::new();
@@ -104,10 +106,8 @@ impl Walk {
         walk
     }
 
-    fn api(&self) -> <OutageInsurance as ink::codegen::ContractCallBuilder>::Type {
-        call_builder::<OutageInsurance>(self.grid.insurance.address)
-    }
-
+    /// `Scenario::send`, also tallying what the pool owes from its `PaymentDeferred` and `OwedClaimed`
+    /// events (an inherent method, so it is the one `walk.send` calls).
     fn send<R: scale::Decode>(
         &mut self,
         who: AccountId,
@@ -127,15 +127,9 @@ impl Walk {
         }
         out.value
     }
+}
 
-    fn read<R: scale::Decode>(&mut self, msg: impl Into<Message<R>>) -> R {
-        let who = self.grid.utility;
-        self.world
-            .chain
-            .query(&self.grid.insurance.address, msg, &who)
-            .expect("query answers")
-    }
-
+impl RandomWalk for Walk {
     fn step(&mut self) {
         let now = self.world.chain.now_ms();
         match self.rng.below(100) {
@@ -266,7 +260,7 @@ impl Walk {
         );
     }
 
-    fn check_policies(&mut self) {
+    fn sweep(&mut self) {
         for id in 0..self.policies {
             let policy = self.read(self.api().policy(id)).expect("policy exists");
             let limit = self
@@ -293,16 +287,7 @@ impl Walk {
 
 #[test]
 fn ten_thousand_random_operations_keep_the_books_straight() {
-    let seed = walk_seed(0x6772_6964_7472_7573);
-    let mut walk = Walk::new(seed);
-    run_walk(seed, STEPS, |step| {
-        walk.step();
-        walk.check_money();
-        if step % 500 == 499 {
-            walk.check_policies();
-        }
-    });
-    walk.check_policies();
+    let mut walk = walk(0x6772_6964_7472_7573, STEPS, 500, Walk::new);
     let paid: u128 = (0..walk.policies)
         .map(|id| walk.read(walk.api().policy(id)).unwrap().paid)
         .sum();

@@ -44,17 +44,7 @@ struct Setup {
     room: u32,
 }
 
-impl Scenario for Setup {
-    type Contract = Reservations;
-
-    fn world(&mut self) -> &mut World {
-        &mut self.world
-    }
-
-    fn contract(&self) -> AccountId {
-        self.lodging.reservations.address
-    }
-}
+gridtrust_tests::scenario!(Setup, Reservations, |s| s.lodging.reservations.address);
 
 impl Setup {
     /// A verified merchant's property (bond 1 000, 10 % compensation) with a room type of 2 rooms,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use gridtrust_chain::Message;
 use gridtrust_common::refunds::RefundTier;
 use gridtrust_tests::{
-    run_walk, walk_seed, AccountId, Lodging, Rng, Scenario, World, DAY_MS, HOUR_MS, MILLI_UNIT,
+    walk, AccountId, Lodging, RandomWalk, Rng, Scenario, World, DAY_MS, HOUR_MS, MILLI_UNIT,
 };
 use reservations::{BookingStatus, Error, Reservations, RoomTerms};
 
@@ -77,17 +77,7 @@ struct Walk {
     moved: (i128, i128),
 }
 
-impl Scenario for Walk {
-    type Contract = Reservations;
-
-    fn world(&mut self) -> &mut World {
-        &mut self.world
-    }
-
-    fn contract(&self) -> AccountId {
-        self.lodging.reservations.address
-    }
-}
+gridtrust_tests::scenario!(Walk, Reservations, |s| s.lodging.reservations.address);
 
 impl Walk {
     fn new(seed: u64) -> Self {
@@ -186,20 +176,6 @@ impl Walk {
 
     fn balance(&mut self, who: AccountId) -> u128 {
         self.world.chain.balance(&who)
-    }
-
-    fn step(&mut self) {
-        match self.rng.below(100) {
-            0..=39 => self.book(),
-            40..=51 => self.guest_cancel(),
-            52..=57 => self.merchant_cancel(),
-            58..=69 => self.check_in(),
-            70..=75 => self.no_show(),
-            76..=85 => self.settle(),
-            86..=88 => self.set_capacity(),
-            89..=90 => self.bond(),
-            _ => self.pass_time(),
-        }
     }
 
     fn pass_time(&mut self) {
@@ -358,27 +334,40 @@ impl Walk {
         }
     }
 
+    /// A merchant's act on booking `id` (check-in, no-show), made today by its merchant or, now and
+    /// then, by someone else: who calls, and the refusals every such act shares (the booking must
+    /// still be booked, and only its merchant may act).
+    fn merchant_act(&mut self, id: usize) -> (u32, AccountId, Result<(), Error>) {
+        let today = self.today();
+        let merchant = self.merchant_of(id);
+        let caller = self.maybe_wrong(merchant);
+        let allowed = if self.bookings[id].status != BookingStatus::Booked {
+            Err(Error::WrongStatus)
+        } else if caller != merchant {
+            Err(Error::NotMerchant)
+        } else {
+            Ok(())
+        };
+        (today, caller, allowed)
+    }
+
     fn check_in(&mut self) {
         let Some(id) = self.any_booking(|b, today| {
             b.status == BookingStatus::Booked && b.check_in <= today && today < b.check_out()
         }) else {
             return;
         };
-        let today = self.today();
-        let merchant = self.merchant_of(id);
-        let caller = self.maybe_wrong(merchant);
+        let (today, caller, allowed) = self.merchant_act(id);
         let b = &self.bookings[id];
-        let expected = if b.status != BookingStatus::Booked {
-            Err(Error::WrongStatus)
-        } else if caller != merchant {
-            Err(Error::NotMerchant)
-        } else if today < b.check_in {
-            Err(Error::TooEarly)
-        } else if today >= b.check_out() {
-            Err(Error::TooLate)
-        } else {
-            Ok(())
-        };
+        let expected = allowed.and_then(|()| {
+            if today < b.check_in {
+                Err(Error::TooEarly)
+            } else if today >= b.check_out() {
+                Err(Error::TooLate)
+            } else {
+                Ok(())
+            }
+        });
         let m = self.api().check_in(id as u64);
         assert_eq!(self.send(caller, m, 0), expected, "check_in {id}");
         if expected.is_ok() {
@@ -392,19 +381,15 @@ impl Walk {
         else {
             return;
         };
-        let today = self.today();
-        let merchant = self.merchant_of(id);
-        let caller = self.maybe_wrong(merchant);
+        let (today, caller, allowed) = self.merchant_act(id);
         let b = &self.bookings[id];
-        let expected = if b.status != BookingStatus::Booked {
-            Err(Error::WrongStatus)
-        } else if caller != merchant {
-            Err(Error::NotMerchant)
-        } else if today <= b.check_in {
-            Err(Error::TooEarly)
-        } else {
-            Ok(share(b.amount, self.rooms[b.room].no_show_bps))
-        };
+        let expected = allowed.and_then(|()| {
+            if today <= b.check_in {
+                Err(Error::TooEarly)
+            } else {
+                Ok(share(b.amount, self.rooms[b.room].no_show_bps))
+            }
+        });
         let got = self.ended_by(id, caller, |api| api.mark_no_show(id as u64));
         assert_eq!(got, expected, "mark_no_show {id}");
         if let Ok(refund) = got {
@@ -568,10 +553,34 @@ impl Walk {
             assert_eq!(chain, model, "room {room} night {night}");
         }
     }
+}
+
+impl RandomWalk for Walk {
+    fn step(&mut self) {
+        match self.rng.below(100) {
+            0..=39 => self.book(),
+            40..=51 => self.guest_cancel(),
+            52..=57 => self.merchant_cancel(),
+            58..=69 => self.check_in(),
+            70..=75 => self.no_show(),
+            76..=85 => self.settle(),
+            86..=88 => self.set_capacity(),
+            89..=90 => self.bond(),
+            _ => self.pass_time(),
+        }
+    }
+
+    fn check_money(&mut self) {
+        let bonds: u128 = self.properties.iter().map(|p| p.bond).sum();
+        let (escrow, bonded) = self.read(self.api().liabilities());
+        assert_eq!((escrow, bonded), (self.escrow, bonds));
+        let contract = self.lodging.reservations.address;
+        assert!(self.balance(contract) >= escrow + bonded);
+    }
 
     /// Every night ever booked: the chain agrees with the model, and no night from today on holds more
     /// than capacity.
-    fn sweep_nights(&mut self) {
+    fn sweep(&mut self) {
         let today = self.today();
         let keys: Vec<_> = self.nights.iter().map(|(k, v)| (*k, *v)).collect();
         for ((room, night), model) in keys {
@@ -587,14 +596,6 @@ impl Walk {
                 );
             }
         }
-    }
-
-    fn check_money(&mut self) {
-        let bonds: u128 = self.properties.iter().map(|p| p.bond).sum();
-        let (escrow, bonded) = self.read(self.api().liabilities());
-        assert_eq!((escrow, bonded), (self.escrow, bonds));
-        let contract = self.lodging.reservations.address;
-        assert!(self.balance(contract) >= escrow + bonded);
     }
 }
 
@@ -612,16 +613,7 @@ fn status_name(status: BookingStatus) -> &'static str {
 
 #[test]
 fn ten_thousand_random_operations_never_overbook_or_lose_money() {
-    let seed = walk_seed(0x686f_7465_6c5f_6b65);
-    let mut walk = Walk::new(seed);
-    run_walk(seed, STEPS, |step| {
-        walk.step();
-        walk.check_money();
-        if step % 500 == 499 {
-            walk.sweep_nights();
-        }
-    });
-    walk.sweep_nights();
+    let walk = walk(0x686f_7465_6c5f_6b65, STEPS, 500, Walk::new);
     println!(
         "walk: {STEPS} steps, {} bookings, {} refunds checked against their tier, endings {:?}",
         walk.bookings.len(),

@@ -6,25 +6,25 @@
 use gridtrust::lodging::{
     add_room, book, cancel, desk, quote, register, terms, verify, Desk, Listing,
 };
-use gridtrust_chain::{named_account, Lodging};
-use gridtrust_tests::{fixtures::committee_grid, refusal, DAY_MS, UNIT};
+use gridtrust_chain::Lodging;
+use gridtrust_tests::{
+    fixtures::{committee_grid, funded},
+    refusal, DAY_MS, UNIT,
+};
 use reservations::BookingStatus;
 
 #[test]
 fn a_hotel_lists_rooms_and_guests_book_the_last_one_once() {
     let (mut chain, grid) = committee_grid();
-    let [board, kyc, hotel, clone, eva, farid] = [
+    let names = [
         "tourism-board",
         "kyc-provider",
         "hotel",
         "clone",
         "eva",
         "farid",
-    ]
-    .map(named_account);
-    for who in [board, kyc, hotel, clone, eva, farid] {
-        chain.fund(&who, 10_000 * UNIT);
-    }
+    ];
+    let [board, kyc, hotel, clone, eva, farid] = funded(&mut chain, names, 10_000);
     let lodging = Lodging::deploy(
         &mut chain,
         grid.attestations.address,
