@@ -5,11 +5,14 @@
 use std::collections::BTreeSet;
 
 use demand_response::{
-    DemandResponse, DrEvent, Holidays, Measurement, MeasurementBatch, MAX_BATCH_ENTRIES,
+    DemandResponse, DrEvent, Holidays, Measurement, MeasurementBatch, Program, MAX_BATCH_ENTRIES,
     MAX_PARTICIPANT_QUERY,
 };
-use gridtrust_chain::{encode::call_builder, AccountId, Answer, Chain, Contracts};
-use gridtrust_common::time::{self, UtcOffset, DAY_MS};
+use gridtrust_chain::{encode::call_builder, AccountId, Answer, Chain, ChainError, Contracts};
+use gridtrust_common::{
+    calendar,
+    time::{self, UtcOffset, DAY_MS},
+};
 
 use crate::{
     cursor::LowWater,
@@ -149,19 +152,11 @@ pub fn event_spec(
     id: u64,
     events: &[DrEvent],
 ) -> Result<EventSpec, OracleError> {
-    let asker = config.operator;
-    let demand = contracts.demand;
-    let api = call_builder::<DemandResponse>(demand);
     let event = events
         .get(id as usize)
         .ok_or_else(|| OracleError::Missing(format!("no demand-response event {id}")))?;
-    let program = chain
-        .query(&demand, api.program(event.program), &asker)?
+    let (program, calendar) = program_calendar(chain, contracts, &config.operator, event.program)?
         .ok_or_else(|| OracleError::Missing(format!("event {id} names no program")))?;
-    let calendar = Calendar {
-        utc_offset: program.terms.utc_offset,
-        holidays: chain.query(&demand, api.holidays(event.program), &asker)?,
-    };
     let mut abnormal: BTreeSet<u64> = events.iter().map(|e| calendar.day(e.start_ms)).collect();
     for o in decide(&store.meter_events()?, &config.outages, event.start_ms) {
         let last = calendar.day(o.end_ms.unwrap_or(event.start_ms));
@@ -201,6 +196,32 @@ impl Calendar {
     pub fn day(&self, ms: u64) -> u64 {
         time::local_day(ms, self.utc_offset)
     }
+
+    /// Whether UTC time `ms` falls on a rest day here: a weekend not worked or a public holiday, by
+    /// the local date (`gridtrust_common::calendar::is_rest_day`, which also types history days).
+    pub fn is_rest_day(&self, ms: u64) -> bool {
+        calendar::is_rest_day(self.day(ms), &self.holidays)
+    }
+}
+
+/// Demand-response `program` and its calendar as the chain holds them, asked as `asker`; `None` when
+/// there is no such program. The oracle types event and history days with it, the utility's CLI an
+/// announced event's day, so both read the same two answers.
+pub fn program_calendar(
+    chain: &mut impl Chain,
+    contracts: &Contracts,
+    asker: &AccountId,
+    program: u32,
+) -> Result<Option<(Program, Calendar)>, ChainError> {
+    let api = call_builder::<DemandResponse>(contracts.demand);
+    let Some(found) = chain.query(&contracts.demand, api.program(program), asker)? else {
+        return Ok(None);
+    };
+    let calendar = Calendar {
+        utc_offset: found.terms.utc_offset,
+        holidays: chain.query(&contracts.demand, api.holidays(program), asker)?,
+    };
+    Ok(Some((found, calendar)))
 }
 
 /// The history days an event starting at `start_ms` takes its baseline from: (days before the event

@@ -5,6 +5,7 @@ use demand_response::{DemandResponse, DrEvent, Holidays, Program, ProgramTerms};
 use gridtrust_chain::{
     encode::call_builder, AccountId, Answer, CallError, Chain, ContractError, Contracts,
 };
+use gridtrust_oracle::measure::program_calendar;
 use serde::Serialize;
 
 /// Creates a program with `terms`, funded with `budget`, as `utility`; returns its id.
@@ -84,9 +85,9 @@ pub struct EventTimes {
     pub opt_out_deadline_ms: u64,
 }
 
-/// Whether an event of `program` starting at `start_ms` falls on a rest day of its calendar: a
-/// weekend not worked or a public holiday, by the program's local date
-/// (`gridtrust_common::calendar::is_rest_day`, as the oracle types its history days).
+/// Whether an event of `program` starting at `start_ms` falls on a rest day of its calendar (a weekend
+/// not worked or a public holiday, by the program's local date), read and decided as the oracle types
+/// its history days.
 pub fn starts_on_rest_day(
     chain: &mut impl Chain,
     contracts: &Contracts,
@@ -94,16 +95,12 @@ pub fn starts_on_rest_day(
     program: u32,
     start_ms: u64,
 ) -> Result<bool, CallError> {
-    let api = call_builder::<DemandResponse>(contracts.demand);
-    let p = chain
-        .query(&contracts.demand, api.program(program), asker)?
-        .ok_or(CallError::Refused {
+    let (_, calendar) =
+        program_calendar(chain, contracts, asker, program)?.ok_or(CallError::Refused {
             message: "program",
             error: ContractError::DemandResponse(demand_response::Error::ProgramNotFound),
         })?;
-    let holidays = chain.query(&contracts.demand, api.holidays(program), asker)?;
-    let day = gridtrust_common::time::local_day(start_ms, p.terms.utc_offset);
-    Ok(gridtrust_common::calendar::is_rest_day(day, &holidays))
+    Ok(calendar.is_rest_day(start_ms))
 }
 
 /// Announces an event of `program` as its utility; returns its id.
