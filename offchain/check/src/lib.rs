@@ -19,7 +19,7 @@ use core::cell::RefCell;
 use gridtrust_common::{
     demand::{reading_leaf, subsidy as subsidy_rule, MinReduction},
     merkle::{self, MerkleProof},
-    outage::{EventKind, MeterEvent},
+    outage::{evidence_root, recompute, EventKind, EvidenceError, MeterEvent, OutageRule},
     tiers::{self, Tier},
     Digest,
 };
@@ -189,6 +189,63 @@ pub extern "C" fn payout(minutes: u32, count: u32) -> *mut u8 {
     write_u128(table.map_or(0, |t| tiers::payout_for(&t, minutes)))
 }
 
+/// Bytes of one meter event in the buffer: its Merkle leaf's data (`MeterEvent::leaf`), the kind
+/// (0 = last gasp, 1 = restore), then meter (`u64`), feeder (`u32`) and time (`u64`, ms), little-endian.
+const EVENT_BYTES: usize = 21;
+
+fn meter_event(bytes: &[u8]) -> Option<MeterEvent> {
+    let kind = match bytes.first()? {
+        0 => EventKind::LastGasp,
+        1 => EventKind::Restore,
+        _ => return None,
+    };
+    Some(MeterEvent {
+        kind,
+        meter: u64::from_le_bytes(bytes.get(1..9)?.try_into().ok()?),
+        feeder: u32::from_le_bytes(bytes.get(9..13)?.try_into().ok()?),
+        at_ms: u64::from_le_bytes(bytes.get(13..21)?.try_into().ok()?),
+    })
+}
+
+/// Re-decides an outage from its whole evidence, as any verifier does off-chain
+/// (`gridtrust_common::outage::recompute`): the buffer holds `count` meter events of 21 bytes each,
+/// laid out as their Merkle leaves are, and an outage takes `min_dark_meters` dark meters (what the
+/// outage's report states). Returns 0 and writes the evidence's Merkle root (32 bytes), the outage's
+/// start and end (ms, `u64` each) to the buffer's first 48 bytes when the events are exactly one ended
+/// outage's evidence; otherwise why not: 1 malformed input, 2 no events, 3 events of several feeders,
+/// 4 not in canonical order, 5 no ended outage, 6 events outside the outage.
+#[no_mangle]
+pub extern "C" fn recompute_outage(count: u32, min_dark_meters: u32) -> u32 {
+    let bytes = input();
+    let events: Option<Vec<MeterEvent>> = (0..count as usize)
+        .map(|i| meter_event(bytes.get(i * EVENT_BYTES..(i + 1) * EVENT_BYTES)?))
+        .collect();
+    let Some(events) = events else {
+        return 1;
+    };
+    let rule = OutageRule {
+        min_dark_meters,
+        ..OutageRule::default()
+    };
+    match recompute(&events, &rule) {
+        Ok(outage) => {
+            let mut out = [0u8; 48];
+            out[..32].copy_from_slice(&evidence_root(&events));
+            out[32..40].copy_from_slice(&outage.start_ms.to_le_bytes());
+            // An outage `recompute` returns has ended.
+            out[40..].copy_from_slice(&outage.end_ms.unwrap_or_default().to_le_bytes());
+            buffer(48);
+            with_exchange(|b| b[..48].copy_from_slice(&out));
+            0
+        }
+        Err(EvidenceError::Empty) => 2,
+        Err(EvidenceError::MixedFeeders) => 3,
+        Err(EvidenceError::NotCanonical) => 4,
+        Err(EvidenceError::NoOutage) => 5,
+        Err(EvidenceError::Extra) => 6,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +290,75 @@ mod tests {
             0,
             "short input"
         );
+    }
+
+    fn event_bytes(events: &[MeterEvent]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for e in events {
+            bytes.push(match e.kind {
+                EventKind::LastGasp => 0,
+                EventKind::Restore => 1,
+            });
+            bytes.extend_from_slice(&e.meter.to_le_bytes());
+            bytes.extend_from_slice(&e.feeder.to_le_bytes());
+            bytes.extend_from_slice(&e.at_ms.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// What `recompute_outage` answers for `events`: its code, and root, start and end when 0.
+    fn recomputed(events: &[MeterEvent], min_dark_meters: u32) -> (u32, Digest, u64, u64) {
+        put(&event_bytes(events));
+        let code = recompute_outage(events.len() as u32, min_dark_meters);
+        let out = with_exchange(|b| b[..48].to_vec());
+        let start = u64::from_le_bytes(out[32..40].try_into().unwrap());
+        let end = u64::from_le_bytes(out[40..48].try_into().unwrap());
+        (code, out[..32].try_into().unwrap(), start, end)
+    }
+
+    #[test]
+    fn an_outage_is_re_decided_from_its_whole_evidence_and_doctored_evidence_is_refused() {
+        use gridtrust_common::outage::{decide, outage_events};
+
+        let events = outage_events(4, 1..=5, 60_000, 3 * 3_600_000, 1_000);
+        let outage = decide(&events, &OutageRule::default(), 0).remove(0);
+        // The buffer's layout is the leaf's: hashing one event's 21 bytes gives its leaf.
+        let one = event_bytes(&outage.evidence[..1]);
+        assert_eq!(merkle::leaf_hash(&one), outage.evidence[0].leaf());
+
+        let (code, root, start, end) = recomputed(&outage.evidence, 3);
+        assert_eq!(code, 0);
+        assert_eq!(root, outage.evidence_root());
+        assert_eq!((start, Some(end)), (outage.start_ms, outage.end_ms));
+
+        // Two events swapped, a restore moved later, an event of another feeder, too high a bar, a
+        // kind that does not exist, a short buffer: each refused with its reason.
+        let mut swapped = outage.evidence.clone();
+        swapped.swap(0, 1);
+        assert_eq!(recomputed(&swapped, 3).0, 4);
+        let mut later = outage.evidence.clone();
+        let last = later.len() - 1;
+        later[last].at_ms += 1;
+        let (code, root, ..) = recomputed(&later, 3);
+        assert!(
+            code != 0 || root != outage.evidence_root(),
+            "a moved restore changes the root"
+        );
+        let mut mixed = outage.evidence.clone();
+        mixed[0].feeder = 5;
+        assert_eq!(recomputed(&mixed, 3).0, 3);
+        assert_eq!(
+            recomputed(&outage.evidence, 6).0,
+            5,
+            "5 dark meters do not make 6"
+        );
+        assert_eq!(recomputed(&[], 3).0, 2);
+        let mut bytes = event_bytes(&outage.evidence);
+        bytes[0] = 7;
+        put(&bytes);
+        assert_eq!(recompute_outage(outage.evidence.len() as u32, 3), 1);
+        put(&bytes[..20]);
+        assert_eq!(recompute_outage(1, 3), 1);
     }
 
     #[test]

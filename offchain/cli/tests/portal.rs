@@ -100,6 +100,25 @@ fn exports(dir: &std::path::Path) -> (PathBuf, PathBuf) {
 const RESULT_OF: &str = "const o = document.querySelector(arguments[0]); \
                          return o && o.dataset.result ? o.dataset.result + ': ' + o.textContent : null";
 
+/// Runs the page's own `redecide` over the payout's evidence as served, with one restore moved a
+/// minute later, and with two events swapped; leaves what each gives in `window.redecided`.
+const DOCTOR_EVIDENCE: &str = "\
+    const b = document.querySelector('button.check[data-kind=payout]'); \
+    const q = new URLSearchParams({ outage: b.dataset.outage, meter: b.dataset.meter, policy: b.dataset.policy }); \
+    fetch('/api/payout-proof?' + q).then((r) => r.json()).then(async (p) => { \
+      const ex = await check(); \
+      const late = p.evidence.map((e) => ({ ...e })); \
+      late[late.length - 1].at_ms += 60000; \
+      const swapped = p.evidence.slice(); \
+      [swapped[0], swapped[1]] = [swapped[1], swapped[0]]; \
+      window.redecided = { \
+        honest: redecide(ex, p.evidence, p.min_dark_meters).root === p.root, \
+        late: redecide(ex, late, p.min_dark_meters).root === p.root, \
+        swapped: redecide(ex, swapped, p.min_dark_meters).why || null, \
+      }; \
+    }); \
+    return true;";
+
 fn result_of(browser: &Browser, css: &str) -> String {
     let script = RESULT_OF.replace("arguments[0]", &format!("{css:?}"));
     browser
@@ -167,6 +186,34 @@ fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
     browser.click("button.check[data-kind=payout]");
     let payout = result_of(&browser, "button.check[data-kind=payout] + output");
     assert!(payout.starts_with("matches: matches the chain"), "{payout}");
+    // The outage itself was re-decided in the browser from every event of its evidence, not only the
+    // customer's own.
+    let all: usize = payout
+        .split("re-decided from all ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("the page says how many events it re-decided from: {payout}"));
+    // "matches: matches the chain (2 × event, start and end re-decided from all 16 events, …)"
+    let own: usize = payout
+        .split_once('(')
+        .and_then(|(_, details)| details.split(" × ").next()?.parse().ok())
+        .unwrap_or_else(|| {
+            panic!("the page says how many of this meter's events it proved: {payout}")
+        });
+    assert!(
+        all > own,
+        "the whole feeder's evidence ({all}) is more than this meter's ({own}): {payout}"
+    );
+    // The same re-decision refuses doctored evidence: one restore a minute later no longer hashes to
+    // the chain's root, and two events out of order decide nothing.
+    browser.eval(DOCTOR_EVIDENCE);
+    let redecided = browser.wait_for("return window.redecided || null", Duration::from_secs(30));
+    assert_eq!(redecided["honest"], true, "{redecided}");
+    assert_eq!(redecided["late"], false, "{redecided}");
+    assert_eq!(
+        redecided["swapped"], "not in canonical order",
+        "{redecided}"
+    );
     browser.click("button.check[data-kind=entry]");
     let entry = result_of(&browser, "button.check[data-kind=entry] + output");
     assert!(entry.starts_with("matches: matches the chain"), "{entry}");

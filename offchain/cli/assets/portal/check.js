@@ -20,6 +20,20 @@ const say = {
   yours: zh ? "您的数据" : "your file",
   notInFile: zh ? "文件中没有该时段的读数" : "your file has no reading for this interval",
   failed: zh ? "无法校验" : "cannot check",
+  root: zh ? "全部证据的哈希与链上根哈希不符" : "the whole evidence does not hash to the chain's root",
+  times: zh ? "起止时间与证据判定的不符" : "start or end is not what the evidence decides",
+  undecided: zh ? "证据无法判定此次停电" : "the evidence does not decide this outage",
+  // recompute_outage's refusals, by code.
+  why: [
+    null,
+    zh ? "格式错误" : "malformed",
+    zh ? "没有事件" : "no events",
+    zh ? "混有多条馈线的事件" : "events of several feeders",
+    zh ? "顺序不规范" : "not in canonical order",
+    zh ? "没有已结束的停电" : "no ended outage",
+    zh ? "含停电之外的事件" : "events outside the outage",
+  ],
+  redecided: zh ? (n) => "由全部 " + n + " 个事件重新判定起止" : (n) => "start and end re-decided from all " + n + " events",
 };
 
 let exportsPromise = null;
@@ -72,6 +86,28 @@ function provesEvent(ex, root, e, proof) {
   return ex.verify_event(kind, BigInt(e.meter), e.feeder, BigInt(e.at_ms), proof.index, proof.leaf_count, proof.siblings.length) === 1;
 }
 
+const KINDS = { last_gasp: 0, restore: 1 };
+
+// Re-decides the outage from every event of its evidence with the shared rule (recompute_outage):
+// { root (hex), start, end } as the evidence decides them, or { why } when it decides nothing.
+function redecide(ex, events, minDarkMeters) {
+  const len = events.length * 21;
+  const ptr = ex.buffer(len);
+  const dv = new DataView(ex.memory.buffer, ptr, len);
+  events.forEach((e, i) => {
+    dv.setUint8(i * 21, KINDS[e.kind] ?? 9);
+    dv.setBigUint64(i * 21 + 1, BigInt(e.meter), true);
+    dv.setUint32(i * 21 + 9, e.feeder, true);
+    dv.setBigUint64(i * 21 + 13, BigInt(e.at_ms), true);
+  });
+  const code = ex.recompute_outage(events.length, minDarkMeters);
+  if (code !== 0) return { why: say.why[code] || String(code) };
+  const out = new DataView(ex.memory.buffer, ex.buffer(48), 48);
+  let root = "0x";
+  for (let i = 0; i < 32; i++) root += out.getUint8(i).toString(16).padStart(2, "0");
+  return { root, start: out.getBigUint64(32, true), end: out.getBigUint64(40, true) };
+}
+
 function when(ms) {
   return new Date(Number(ms)).toISOString().slice(0, 16).replace("T", " ") + " UTC";
 }
@@ -117,7 +153,18 @@ async function checkPayout(button, output) {
   for (const { event, proof } of p.events) {
     if (!provesEvent(ex, p.root, event, proof)) problems.push(say.event + " " + when(event.at_ms) + ": " + say.proof);
   }
-  const minutes = ex.outage_minutes(BigInt(p.start_ms), BigInt(p.end_ms));
+  // The outage itself: the whole evidence must hash to the chain's root and decide the chain's start
+  // and end; the minutes and the payout are then recomputed from what the evidence decides.
+  const decided = redecide(ex, p.evidence, p.min_dark_meters);
+  let start = BigInt(p.start_ms), end = BigInt(p.end_ms);
+  if (decided.why) {
+    problems.push(say.undecided + " (" + decided.why + ")");
+  } else {
+    if (decided.root !== p.root.toLowerCase()) problems.push(say.root);
+    if (decided.start !== start || decided.end !== end) problems.push(say.times);
+    [start, end] = [decided.start, decided.end];
+  }
+  const minutes = ex.outage_minutes(start, end);
   if (minutes !== p.minutes) problems.push(say.minutes);
   const table = new Uint8Array(p.tiers.length * 20);
   const dv = new DataView(table.buffer);
@@ -134,7 +181,7 @@ async function checkPayout(button, output) {
   if (due > left) due = left;
   if (p.excluded) due = 0n;
   if (p.paid !== null && BigInt(p.paid) !== due) problems.push(say.payout);
-  show(output, problems, p.events.length + " × " + say.event + ", " + minutes + " min, " + p.root_source);
+  show(output, problems, p.events.length + " × " + say.event + ", " + say.redecided(p.evidence.length) + ", " + minutes + " min, " + p.root_source);
 }
 
 async function run(button) {

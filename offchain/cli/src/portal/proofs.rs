@@ -79,6 +79,7 @@ pub fn payout(
         "start_ms": r.start_ms,
         "end_ms": r.end_ms,
         "minutes": record.minutes,
+        "min_dark_meters": r.min_dark_meters,
         "excluded": pool.terms.excludes(r),
         "tiers": pool.terms.tiers.iter().map(|t| json!({
             "min_minutes": t.min_minutes,
@@ -87,6 +88,8 @@ pub fn payout(
         "limit_left": pool.terms.aggregate_limit.saturating_sub(paid_before).to_string(),
         "paid": at.map(|i| payouts[i].amount.to_string()),
         "events": mine,
+        // The whole evidence, so the browser can re-decide the outage's start and end itself.
+        "evidence": events,
     }))
 }
 
