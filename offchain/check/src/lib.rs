@@ -331,8 +331,9 @@ mod tests {
         assert_eq!(root, outage.evidence_root());
         assert_eq!((start, Some(end)), (outage.start_ms, outage.end_ms));
 
-        // Two events swapped, a restore moved later, an event of another feeder, too high a bar, a
-        // kind that does not exist, a short buffer: each refused with its reason.
+        // Doctored evidence never passes: two events swapped, an event of another feeder, too high a
+        // bar, a kind that does not exist and a short buffer are refused with their reason; a restore
+        // moved later may still decide an outage, but no longer under the chain's root.
         let mut swapped = outage.evidence.clone();
         swapped.swap(0, 1);
         assert_eq!(recomputed(&swapped, 3).0, 4);
