@@ -104,6 +104,15 @@ pub extern "C" fn verify_reading(
     }) as u32
 }
 
+/// A meter event's kind from its code in a leaf: 0 = last gasp, 1 = restore.
+fn event_kind(code: u8) -> Option<EventKind> {
+    match code {
+        0 => Some(EventKind::LastGasp),
+        1 => Some(EventKind::Restore),
+        _ => None,
+    }
+}
+
 /// 1 when the meter event (kind 0 = last gasp, 1 = restore) is leaf `index` of `leaf_count` under the
 /// root in the buffer (followed by `siblings` proof hashes); 0 otherwise (also for an unknown kind).
 #[no_mangle]
@@ -116,10 +125,8 @@ pub extern "C" fn verify_event(
     leaf_count: u32,
     siblings: u32,
 ) -> u32 {
-    let kind = match kind {
-        0 => EventKind::LastGasp,
-        1 => EventKind::Restore,
-        _ => return 0,
+    let Some(kind) = u8::try_from(kind).ok().and_then(event_kind) else {
+        return 0;
     };
     let event = MeterEvent {
         kind,
@@ -131,10 +138,15 @@ pub extern "C" fn verify_event(
         .is_some_and(|(root, proof)| merkle::verify(&root, &event.leaf(), &proof)) as u32
 }
 
-fn write_u128(value: u128) -> *mut u8 {
-    let ptr = buffer(16);
-    with_exchange(|b| b[..16].copy_from_slice(&value.to_le_bytes()));
+/// Writes `bytes` to the buffer's start (growing it when needed) and returns where it is.
+fn write(bytes: &[u8]) -> *mut u8 {
+    let ptr = buffer(bytes.len() as u32);
+    with_exchange(|b| b[..bytes.len()].copy_from_slice(bytes));
     ptr
+}
+
+fn write_u128(value: u128) -> *mut u8 {
+    write(&value.to_le_bytes())
 }
 
 /// The subsidy an entry earns (the contract's formula); the rate per kWh and the cap are `u128`s
@@ -194,13 +206,8 @@ pub extern "C" fn payout(minutes: u32, count: u32) -> *mut u8 {
 const EVENT_BYTES: usize = 21;
 
 fn meter_event(bytes: &[u8]) -> Option<MeterEvent> {
-    let kind = match bytes.first()? {
-        0 => EventKind::LastGasp,
-        1 => EventKind::Restore,
-        _ => return None,
-    };
     Some(MeterEvent {
-        kind,
+        kind: event_kind(*bytes.first()?)?,
         meter: u64::from_le_bytes(bytes.get(1..9)?.try_into().ok()?),
         feeder: u32::from_le_bytes(bytes.get(9..13)?.try_into().ok()?),
         at_ms: u64::from_le_bytes(bytes.get(13..21)?.try_into().ok()?),
@@ -234,8 +241,7 @@ pub extern "C" fn recompute_outage(count: u32, min_dark_meters: u32) -> u32 {
             out[32..40].copy_from_slice(&outage.start_ms.to_le_bytes());
             // An outage `recompute` returns has ended.
             out[40..].copy_from_slice(&outage.end_ms.unwrap_or_default().to_le_bytes());
-            buffer(48);
-            with_exchange(|b| b[..48].copy_from_slice(&out));
+            write(&out);
             0
         }
         Err(EvidenceError::Empty) => 2,

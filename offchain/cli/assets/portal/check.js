@@ -74,6 +74,8 @@ function readU128(ex, ptr) {
 }
 
 const LOW = (1n << 64n) - 1n;
+// A meter event's kind as its Merkle leaf codes it (9: unknown, which the check refuses).
+const KINDS = { last_gasp: 0, restore: 1 };
 
 function provesReading(ex, root, meter, at, wh, proof) {
   putProof(ex, root, proof);
@@ -82,11 +84,8 @@ function provesReading(ex, root, meter, at, wh, proof) {
 
 function provesEvent(ex, root, e, proof) {
   putProof(ex, root, proof);
-  const kind = e.kind === "restore" ? 1 : e.kind === "last_gasp" ? 0 : 9;
-  return ex.verify_event(kind, BigInt(e.meter), e.feeder, BigInt(e.at_ms), proof.index, proof.leaf_count, proof.siblings.length) === 1;
+  return ex.verify_event(KINDS[e.kind] ?? 9, BigInt(e.meter), e.feeder, BigInt(e.at_ms), proof.index, proof.leaf_count, proof.siblings.length) === 1;
 }
-
-const KINDS = { last_gasp: 0, restore: 1 };
 
 // Re-decides the outage from every event of its evidence with the shared rule (recompute_outage):
 // { root (hex), start, end } as the evidence decides them, or { why } when it decides nothing.
