@@ -5,6 +5,7 @@
 //! - [`bench`] (feature `sandbox`): contract sizes and message weights on the sandbox.
 //! - [`deploy`]: deploying and wiring every contract on a node, per a configuration file.
 //! - [`inspect`]: what the deployed contracts hold about one account (`--json` for machines).
+//! - [`actor`]: one account acting on a deployment; each role's actions are its methods.
 //! - [`customer`]: a customer's cover, demand-response participation and owed payments.
 //! - [`insurer`]: an insurer's pools (create from a terms file, fund, withdraw, close, status).
 //! - [`utility`]: schemas, attesters and meter-holder attestations (one, or many from CSV);
@@ -17,6 +18,7 @@
 //! - [`oracle`]: the meter-data oracle's commands (ingest, sample, run, verify, outages).
 //! - [`portal`]: the read-only customer, insurer and regulator portal, with checks in the browser.
 //! - [`verify`]: checks anyone runs against the chain (a meter's outage payouts and their evidence).
+pub mod actor;
 #[cfg(feature = "sandbox")]
 pub mod bench;
 pub mod customer;

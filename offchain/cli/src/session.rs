@@ -24,7 +24,7 @@ use gridtrust_chain::{
 };
 use serde_json::json;
 
-use crate::deploy;
+use crate::{actor::Actor, deploy};
 
 /// Why a `--dry-run` sent nothing: the one refusal that is the command doing what it was asked.
 const DRY_RUN: &str = "--dry-run: nothing sent";
@@ -68,6 +68,11 @@ impl Connected {
     pub fn signer(&self) -> Result<AccountId> {
         self.signer
             .context("this command sends a transaction: say who signs with --suri")
+    }
+
+    /// `who` acting on the deployment over this connection.
+    pub fn actor(&mut self, who: AccountId) -> Actor<'_, NodeChain> {
+        Actor::new(&mut self.chain, &self.contracts, who)
     }
 
     /// Who asks read-only questions: the signer, or any account (a query signs nothing).

@@ -4,13 +4,7 @@
 //! there is nothing to dispute or claim).
 
 use demand_response::DemandResponse;
-use gridtrust::{
-    customer::{
-        buy_cover, claim_owed, dispute, enroll, grant_consent, leave, opt_out, quote,
-        withdraw_consent, Claimed,
-    },
-    insurer::{close, create, terms},
-};
+use gridtrust::{actor::Actor, customer::Claimed, insurer::terms};
 use gridtrust_chain::{encode::call_builder, named_account, ContractError};
 use gridtrust_tests::{
     fixtures::{committee_grid, committee_heard, funded, minute_program_terms},
@@ -29,59 +23,67 @@ fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
         ["insurer", "customer-1001", "not-a-holder"],
         1_000,
     );
-    let pool = create(
-        &mut chain,
-        &contracts,
-        &insurer,
-        terms::parse(TERMS).unwrap(),
-        500 * UNIT,
-    )
-    .unwrap();
+    let pool = Actor::new(&mut chain, &contracts, insurer)
+        .create_pool(terms::parse(TERMS).unwrap(), 500 * UNIT)
+        .unwrap();
 
     // A day and more without a word from the committee: the quote says why there is no sale.
     chain.advance_time(2 * DAY_MS);
     chain.next_block();
-    let q = quote(&mut chain, &contracts, &alice, pool, Some(2)).unwrap();
+    let q = Actor::new(&mut chain, &contracts, alice)
+        .cover_quote(pool, Some(2))
+        .unwrap();
     assert!(!q.selling);
     assert!(q.why_not.unwrap().contains("silent"));
     committee_heard(&mut chain, &grid);
-    let q = quote(&mut chain, &contracts, &alice, pool, Some(2)).unwrap();
+    let q = Actor::new(&mut chain, &contracts, alice)
+        .cover_quote(pool, Some(2))
+        .unwrap();
     assert!(q.selling, "{:?}", q.why_not);
     assert_eq!(q.terms.premium, 2 * UNIT);
 
     grid.attest_meter(&mut chain, alice, 1001, 2).unwrap();
-    let err = buy_cover(&mut chain, &contracts, &mallory, pool, 1001, 2).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, mallory)
+        .buy_cover(pool, 1001, 2)
+        .unwrap_err();
     assert_eq!(refusal(err), "NotMeterHolder");
     let before = chain.balance(&alice);
-    let (policy, premium) = buy_cover(&mut chain, &contracts, &alice, pool, 1001, 2).unwrap();
+    let (policy, premium) = Actor::new(&mut chain, &contracts, alice)
+        .buy_cover(pool, 1001, 2)
+        .unwrap();
     assert_eq!((policy, premium), (0, 2 * UNIT));
     assert!(before - chain.balance(&alice) >= 2 * UNIT);
-    let err = buy_cover(&mut chain, &contracts, &alice, pool, 1001, 2).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, alice)
+        .buy_cover(pool, 1001, 2)
+        .unwrap_err();
     assert_eq!(refusal(err), "AlreadyCovered");
-    close(&mut chain, &contracts, &insurer, pool).unwrap();
-    let q = quote(&mut chain, &contracts, &alice, pool, None).unwrap();
+    Actor::new(&mut chain, &contracts, insurer)
+        .close_pool(pool)
+        .unwrap();
+    let q = Actor::new(&mut chain, &contracts, alice)
+        .cover_quote(pool, None)
+        .unwrap();
     assert_eq!(q.why_not.as_deref(), Some("the pool is closed"));
 
     // Consent for a bank to record checks of the meter-holder attestation, then withdrawn.
     let bank = named_account("a-bank");
     let until = chain.now_ms() + 30 * DAY_MS;
-    grant_consent(
-        &mut chain,
-        &contracts,
-        &alice,
-        bank,
-        grid.meter_schema,
-        until,
-    )
-    .unwrap();
-    withdraw_consent(&mut chain, &contracts, &alice, bank, grid.meter_schema).unwrap();
-    let err =
-        withdraw_consent(&mut chain, &contracts, &alice, bank, grid.meter_schema).unwrap_err();
+    Actor::new(&mut chain, &contracts, alice)
+        .grant_consent(bank, grid.meter_schema, until)
+        .unwrap();
+    Actor::new(&mut chain, &contracts, alice)
+        .withdraw_consent(bank, grid.meter_schema)
+        .unwrap();
+    let err = Actor::new(&mut chain, &contracts, alice)
+        .withdraw_consent(bank, grid.meter_schema)
+        .unwrap_err();
     assert_eq!(refusal(err), "NoConsent");
 
     // Nothing owed: a claim sends nothing and collects nothing.
     assert_eq!(
-        claim_owed(&mut chain, &contracts, &alice).unwrap(),
+        Actor::new(&mut chain, &contracts, alice)
+            .claim_owed()
+            .unwrap(),
         Claimed::default()
     );
 
@@ -94,9 +96,13 @@ fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
         .unwrap()
         .value
         .unwrap();
-    let err = enroll(&mut chain, &contracts, &mallory, program, 1001, 2).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, mallory)
+        .enroll(program, 1001, 2)
+        .unwrap_err();
     assert_eq!(refusal(err), "NotMeterHolder");
-    enroll(&mut chain, &contracts, &alice, program, 1001, 2).unwrap();
+    Actor::new(&mut chain, &contracts, alice)
+        .enroll(program, 1001, 2)
+        .unwrap();
     let start = chain.now_ms() + DAY_MS;
     let event = chain
         .call(
@@ -108,16 +114,26 @@ fn a_customer_quotes_buys_takes_part_and_is_told_why_not() {
         .unwrap()
         .value
         .unwrap();
-    opt_out(&mut chain, &contracts, &alice, event, 1001).unwrap();
-    let err = opt_out(&mut chain, &contracts, &alice, event, 1001).unwrap_err();
+    Actor::new(&mut chain, &contracts, alice)
+        .opt_out(event, 1001)
+        .unwrap();
+    let err = Actor::new(&mut chain, &contracts, alice)
+        .opt_out(event, 1001)
+        .unwrap_err();
     assert_eq!(refusal(err), "AlreadyOptedOut");
     assert!(chain
         .query(&demand, dr.opted_out(event, 1001), &alice)
         .unwrap());
-    let err = dispute(&mut chain, &contracts, &alice, event, 1001).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, alice)
+        .dispute(event, 1001)
+        .unwrap_err();
     assert_eq!(refusal(err), "EntryNotFound");
-    leave(&mut chain, &contracts, &alice, program, 1001).unwrap();
-    let err = leave(&mut chain, &contracts, &alice, program, 1001).unwrap_err();
+    Actor::new(&mut chain, &contracts, alice)
+        .leave(program, 1001)
+        .unwrap();
+    let err = Actor::new(&mut chain, &contracts, alice)
+        .leave(program, 1001)
+        .unwrap_err();
     assert_eq!(refusal(err), "NotEnrolled");
     assert!(matches!(
         ContractError::from(demand_response::Error::NotEnrolled)

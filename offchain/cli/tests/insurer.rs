@@ -3,8 +3,9 @@
 //! meets (terms the contract would refuse, caught before signing; another account closing the pool;
 //! withdrawing capital that backs live policies).
 
-use gridtrust::insurer::{
-    close, create, fund, release_expired, status, terms, withdraw, Released, Take,
+use gridtrust::{
+    actor::Actor,
+    insurer::{terms, Released, Take},
 };
 use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
 use gridtrust_tests::{
@@ -26,7 +27,9 @@ fn pool_from_terms<const N: usize>(
     let accounts = funded(&mut chain, names, 10_000);
     committee_heard(&mut chain, &grid);
     let terms = terms::parse(TERMS).unwrap();
-    let pool = create(&mut chain, &grid.contracts(), &accounts[0], terms, capital).unwrap();
+    let pool = Actor::new(&mut chain, &grid.contracts(), accounts[0])
+        .create_pool(terms, capital)
+        .unwrap();
     (chain, grid, accounts, pool)
 }
 
@@ -36,7 +39,9 @@ fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
         pool_from_terms(["insurer", "other-provider", "customer-1001"], 100 * UNIT);
     let contracts = grid.contracts();
     let mut api = call_builder::<OutageInsurance>(contracts.insurance);
-    let minted = fund(&mut chain, &contracts, &other, pool, 50 * UNIT).unwrap();
+    let minted = Actor::new(&mut chain, &contracts, other)
+        .fund_pool(pool, 50 * UNIT)
+        .unwrap();
     assert_eq!(
         minted,
         50 * UNIT,
@@ -56,7 +61,9 @@ fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
         .value
         .unwrap();
 
-    let st = status(&mut chain, &contracts, &insurer, pool).unwrap();
+    let st = Actor::new(&mut chain, &contracts, insurer)
+        .pool_status(pool)
+        .unwrap();
     assert_eq!(
         (st.capital, st.locked, st.free),
         (152 * UNIT, 60 * UNIT, 92 * UNIT)
@@ -74,29 +81,34 @@ fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
 
     // Another account cannot close it; capital behind the live policy cannot leave (the insurer's
     // shares are worth 101.33 tokens, 92 are free).
-    let err = close(&mut chain, &contracts, &other, pool).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, other)
+        .close_pool(pool)
+        .unwrap_err();
     assert_eq!(refusal(err), "NotInsurer");
-    let err = withdraw(&mut chain, &contracts, &insurer, pool, Take::All).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, insurer)
+        .withdraw_capital(pool, Take::All)
+        .unwrap_err();
     assert_eq!(refusal(err), "InsufficientFreeCapital");
 
     // Free capital can: shares worth at most what was asked are burned.
     let before = chain.balance(&other);
-    let (paid, burned) = withdraw(
-        &mut chain,
-        &contracts,
-        &other,
-        pool,
-        Take::Amount(40 * UNIT),
-    )
-    .unwrap();
+    let (paid, burned) = Actor::new(&mut chain, &contracts, other)
+        .withdraw_capital(pool, Take::Amount(40 * UNIT))
+        .unwrap();
     assert!(paid <= 40 * UNIT && paid > 39 * UNIT, "{paid}");
     assert_eq!(chain.balance(&other) - before, paid);
     assert!(burned > 0);
 
-    close(&mut chain, &contracts, &insurer, pool).unwrap();
-    let st = status(&mut chain, &contracts, &insurer, pool).unwrap();
+    Actor::new(&mut chain, &contracts, insurer)
+        .close_pool(pool)
+        .unwrap();
+    let st = Actor::new(&mut chain, &contracts, insurer)
+        .pool_status(pool)
+        .unwrap();
     assert!(st.closed);
-    let err = close(&mut chain, &contracts, &insurer, pool).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, insurer)
+        .close_pool(pool)
+        .unwrap_err();
     assert_eq!(refusal(err), "PoolClosed");
 }
 
@@ -131,10 +143,14 @@ fn expired_policies_are_released_and_their_capital_freed() {
     buy(&mut chain, late, 2002);
     chain.advance_time(28 * DAY_MS);
     chain.next_block();
-    let before = status(&mut chain, &contracts, &insurer, pool).unwrap();
+    let before = Actor::new(&mut chain, &contracts, insurer)
+        .pool_status(pool)
+        .unwrap();
     assert_eq!(before.locked, 120 * UNIT);
 
-    let done = release_expired(&mut chain, &contracts, &insurer, pool).unwrap();
+    let done = Actor::new(&mut chain, &contracts, insurer)
+        .release_expired(pool)
+        .unwrap();
     assert_eq!(
         done,
         Released {
@@ -142,10 +158,14 @@ fn expired_policies_are_released_and_their_capital_freed() {
             calls: 1
         }
     );
-    let after = status(&mut chain, &contracts, &insurer, pool).unwrap();
+    let after = Actor::new(&mut chain, &contracts, insurer)
+        .pool_status(pool)
+        .unwrap();
     assert_eq!(after.locked, 60 * UNIT);
     assert_eq!(after.free, before.free + 60 * UNIT);
-    let again = release_expired(&mut chain, &contracts, &insurer, pool).unwrap();
+    let again = Actor::new(&mut chain, &contracts, insurer)
+        .release_expired(pool)
+        .unwrap();
     assert_eq!(
         again,
         Released {
@@ -168,6 +188,8 @@ fn terms_the_contract_would_refuse_never_reach_it() {
     let mut t = terms::parse(TERMS).unwrap();
     t.feeder_cap = 10 * UNIT;
     assert!(t.problem().is_some());
-    let err = create(&mut chain, &grid.contracts(), &insurer, t, 0).unwrap_err();
+    let err = Actor::new(&mut chain, &grid.contracts(), insurer)
+        .create_pool(t, 0)
+        .unwrap_err();
     assert_eq!(refusal(err), "InvalidTerms");
 }

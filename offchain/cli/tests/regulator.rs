@@ -4,10 +4,7 @@
 //! program's audit.
 
 use demand_response::{DemandResponse, ProgramTerms};
-use gridtrust::utility::program::{
-    announce, audit, close_event, create_program, fund_program, resolve, set_holidays, set_paused,
-    starts_on_rest_day, EventTimes,
-};
+use gridtrust::{actor::Actor, utility::program::EventTimes};
 use gridtrust_chain::encode::call_builder;
 use gridtrust_common::baseline::BaselineParams;
 use gridtrust_tests::{
@@ -47,19 +44,29 @@ fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {
     };
     // Checked off chain with the contract's own rule, which the contract applies too.
     assert!(terms.problem().unwrap().starts_with("baseline"));
-    let err = create_program(&mut chain, &contracts, &utility, terms, 0).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, utility)
+        .create_program(terms, 0)
+        .unwrap_err();
     assert_eq!(refusal(err), "InvalidTerms");
     terms.baseline.highest = 3;
     assert_eq!(terms.problem(), None);
-    let program = create_program(&mut chain, &contracts, &utility, terms, 100 * UNIT).unwrap();
+    let program = Actor::new(&mut chain, &contracts, utility)
+        .create_program(terms, 100 * UNIT)
+        .unwrap();
     assert_eq!(
-        fund_program(&mut chain, &contracts, &stranger, program, 50 * UNIT).unwrap(),
+        Actor::new(&mut chain, &contracts, stranger)
+            .fund_program(program, 50 * UNIT)
+            .unwrap(),
         150 * UNIT
     );
 
-    let err = set_paused(&mut chain, &contracts, &stranger, program, true).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, stranger)
+        .set_paused(program, true)
+        .unwrap_err();
     assert_eq!(refusal(err), "NotUtilityOrRegulator");
-    set_paused(&mut chain, &contracts, &regulator, program, true).unwrap();
+    Actor::new(&mut chain, &contracts, regulator)
+        .set_paused(program, true)
+        .unwrap();
     let start = chain.now_ms() + DAY_MS;
     let times = EventTimes {
         start_ms: start,
@@ -71,26 +78,45 @@ fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {
     let tomorrow = u32::try_from(start / DAY_MS).unwrap();
     let weekday = !gridtrust_common::time::is_weekend(u64::from(tomorrow));
     assert_eq!(
-        starts_on_rest_day(&mut chain, &contracts, &utility, program, start).unwrap(),
+        Actor::new(&mut chain, &contracts, utility)
+            .starts_on_rest_day(program, start)
+            .unwrap(),
         !weekday
     );
     let file = format!("{}\n", gridtrust::lodging::terms::show_day(tomorrow));
     let holidays = gridtrust::utility::calendar_file::parse(&file).unwrap();
-    let err =
-        set_holidays(&mut chain, &contracts, &stranger, program, holidays.clone()).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, stranger)
+        .set_holidays(program, holidays.clone())
+        .unwrap_err();
     assert_eq!(refusal(err), "NotUtility");
-    set_holidays(&mut chain, &contracts, &utility, program, holidays).unwrap();
-    assert!(starts_on_rest_day(&mut chain, &contracts, &utility, program, start).unwrap());
-    let err = announce(&mut chain, &contracts, &utility, program, times, 0).unwrap_err();
+    Actor::new(&mut chain, &contracts, utility)
+        .set_holidays(program, holidays)
+        .unwrap();
+    assert!(Actor::new(&mut chain, &contracts, utility)
+        .starts_on_rest_day(program, start)
+        .unwrap());
+    let err = Actor::new(&mut chain, &contracts, utility)
+        .announce(program, times, 0)
+        .unwrap_err();
     assert_eq!(refusal(err), "ProgramPaused");
-    set_paused(&mut chain, &contracts, &regulator, program, false).unwrap();
-    let event = announce(&mut chain, &contracts, &utility, program, times, 0).unwrap();
-    let err = close_event(&mut chain, &contracts, &utility, event).unwrap_err();
+    Actor::new(&mut chain, &contracts, regulator)
+        .set_paused(program, false)
+        .unwrap();
+    let event = Actor::new(&mut chain, &contracts, utility)
+        .announce(program, times, 0)
+        .unwrap();
+    let err = Actor::new(&mut chain, &contracts, utility)
+        .close_event(event)
+        .unwrap_err();
     assert_eq!(refusal(err), "EventNotEnded");
-    let err = resolve(&mut chain, &contracts, &regulator, event, 1001, None).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, regulator)
+        .resolve(event, 1001, None)
+        .unwrap_err();
     assert_eq!(refusal(err), "EntryNotFound");
 
-    let a = audit(&mut chain, &contracts, &regulator, program).unwrap();
+    let a = Actor::new(&mut chain, &contracts, regulator)
+        .audit(program)
+        .unwrap();
     assert!(!a.paused);
     assert_eq!(a.events.len(), 1);
     assert_eq!((a.events[0].event, a.events[0].start_ms), (event, start));

@@ -3,12 +3,14 @@
 //! a holder the contract refuses named by its CSV line, one holder attested, suspended, resumed and
 //! revoked, and an account's attestations listed with their validity.
 
-use gridtrust::utility::{
-    add_attester, attest, change, held_by,
-    holders::{self, ImportError},
-    register_schema, Change, SchemaSpec,
+use gridtrust::{
+    actor::Actor,
+    utility::{
+        holders::{self, ImportError},
+        Change, SchemaSpec,
+    },
 };
-use gridtrust_chain::{named_account, ss58, ContractError};
+use gridtrust_chain::{named_account, ss58, ContractError, SandboxChain};
 use gridtrust_tests::{
     fixtures::{committee_grid, funded},
     refusal,
@@ -30,10 +32,16 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
         max_validity_ms: None,
         consent_required: false,
     };
-    let schema = register_schema(&mut chain, &contracts, &utility, &spec).unwrap();
-    let err = add_attester(&mut chain, &contracts, &stranger, schema, clerk).unwrap_err();
+    let schema = Actor::new(&mut chain, &contracts, utility)
+        .register_schema(&spec)
+        .unwrap();
+    let err = Actor::new(&mut chain, &contracts, stranger)
+        .add_attester(schema, clerk)
+        .unwrap_err();
     assert_eq!(refusal(err), "NotSchemaOwner");
-    add_attester(&mut chain, &contracts, &utility, schema, clerk).unwrap();
+    Actor::new(&mut chain, &contracts, utility)
+        .add_attester(schema, clerk)
+        .unwrap();
 
     let csv: String = std::iter::once("account,meter,feeder,expiry".to_owned())
         .chain((0..150u64).map(|i| {
@@ -48,13 +56,14 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
         .join("\n");
     let rows = holders::parse(&csv, "holders.csv").unwrap();
     let mut seen = Vec::new();
-    let done = holders::import(&mut chain, &contracts, &clerk, schema, &rows, |d, t| {
-        seen.push((d, t))
-    })
-    .unwrap();
+    let done = Actor::new(&mut chain, &contracts, clerk)
+        .import_holders(schema, &rows, |d, t| seen.push((d, t)))
+        .unwrap();
     assert_eq!((done.attested, done.already, done.calls), (150, 0, 2));
     assert_eq!(seen, [(0, 150), (100, 150), (150, 150)]);
-    let again = holders::import(&mut chain, &contracts, &clerk, schema, &rows, |_, _| {}).unwrap();
+    let again = Actor::new(&mut chain, &contracts, clerk)
+        .import_holders(schema, &rows, |_, _| {})
+        .unwrap();
     assert_eq!((again.attested, again.already, again.calls), (0, 150, 0));
 
     // A holder whose expiry has passed: the contract refuses its batch and the line is named.
@@ -66,7 +75,7 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
         now - 1
     );
     let rows = holders::parse(&late, "late.csv").unwrap();
-    match holders::import(&mut chain, &contracts, &clerk, schema, &rows, |_, _| {}) {
+    match Actor::new(&mut chain, &contracts, clerk).import_holders(schema, &rows, |_, _| {}) {
         Err(ImportError::Holder { line, error }) => {
             assert_eq!(line, 3);
             assert!(refusal(error).starts_with("BatchItemRefused"));
@@ -76,9 +85,12 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
 
     let alice = named_account("alice");
     let request = holders::request(alice, 1001, 2, None);
-    let id = attest(&mut chain, &contracts, &clerk, schema, request).unwrap();
-    let validity = |chain: &mut _| {
-        held_by(chain, &contracts, &alice, alice)
+    let id = Actor::new(&mut chain, &contracts, clerk)
+        .attest(schema, request)
+        .unwrap();
+    let validity = |chain: &mut SandboxChain| {
+        Actor::new(chain, &contracts, alice)
+            .held_by(alice)
             .unwrap()
             .into_iter()
             .find(|h| h.id == id)
@@ -86,14 +98,24 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
             .validity
     };
     assert_eq!(validity(&mut chain), "valid");
-    change(&mut chain, &contracts, &clerk, id, Change::Suspend(7)).unwrap();
+    Actor::new(&mut chain, &contracts, clerk)
+        .change_attestation(id, Change::Suspend(7))
+        .unwrap();
     assert_eq!(validity(&mut chain), "suspended");
-    let err = change(&mut chain, &contracts, &stranger, id, Change::Resume).unwrap_err();
+    let err = Actor::new(&mut chain, &contracts, stranger)
+        .change_attestation(id, Change::Resume)
+        .unwrap_err();
     assert_eq!(refusal(err), "NotAuthorized");
-    change(&mut chain, &contracts, &clerk, id, Change::Resume).unwrap();
-    change(&mut chain, &contracts, &utility, id, Change::Revoke(9)).unwrap();
+    Actor::new(&mut chain, &contracts, clerk)
+        .change_attestation(id, Change::Resume)
+        .unwrap();
+    Actor::new(&mut chain, &contracts, utility)
+        .change_attestation(id, Change::Revoke(9))
+        .unwrap();
     assert_eq!(validity(&mut chain), "revoked");
-    let held = held_by(&mut chain, &contracts, &alice, alice).unwrap();
+    let held = Actor::new(&mut chain, &contracts, alice)
+        .held_by(alice)
+        .unwrap();
     assert_eq!(held.len(), 1);
     assert_eq!(held[0].schema_name, "meter holder (test utility)");
     assert!(matches!(

@@ -71,8 +71,8 @@ impl<R> Clone for Message<R> {
     }
 }
 
-/// A message call as a contract's call builder returns it.
-type MessageBuilder<A, R> =
+/// A message call as a contract's call builder returns it (the builder knows its contract).
+pub type MessageBuilder<A, R> =
     CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<A>>, Set<ReturnType<R>>>;
 
 impl<A, R> From<MessageBuilder<A, R>> for Message<R>
@@ -80,11 +80,21 @@ where
     A: Encode,
 {
     fn from(builder: MessageBuilder<A, R>) -> Self {
-        Self {
-            data: builder.params().exec_input().encode(),
-            _answer: PhantomData,
-        }
+        addressed(builder).1
     }
+}
+
+/// The contract `builder` addresses and its message, so a caller that made the builder from a
+/// contract's address does not have to name the address again.
+pub fn addressed<A: Encode, R>(
+    builder: MessageBuilder<A, R>,
+) -> (ink::primitives::AccountId, Message<R>) {
+    let params = builder.params();
+    let message = Message {
+        data: params.exec_input().encode(),
+        _answer: PhantomData,
+    };
+    (*params.callee(), message)
 }
 
 /// The call builder of contract `C` (its storage type, e.g. `attestations::Attestations`) at `address`:

@@ -1,15 +1,13 @@
-//! A customer's actions over the `Chain` trait, so the same handlers run on the sandbox in tests and
-//! against a node from the command line.
+//! A customer's actions: cover, demand-response participation, consent and what is owed.
 
-use demand_response::DemandResponse;
-use gridtrust_chain::{
-    encode::call_builder, AccountId, Answer, CallError, Chain, ContractError, Contracts,
-};
+use gridtrust_chain::{encode::call_builder, AccountId, CallError, Chain};
 use gridtrust_common::{
     committee::{self, Oracle},
     owed::OwedPayments,
 };
 use outage_insurance::{OutageInsurance, PoolTerms};
+
+use crate::actor::Actor;
 
 /// A pool's offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,85 +22,6 @@ pub struct Quote {
     pub why_not: Option<String>,
 }
 
-fn refused(message: &'static str, error: impl Into<ContractError>) -> CallError {
-    CallError::Refused {
-        message,
-        error: error.into(),
-    }
-}
-
-/// What `pool` offers, and whether it sells now (on `feeder`, when given): a closed pool, a frozen
-/// feeder or a silent oracle committee stop sales, and are named.
-pub fn quote(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    asker: &AccountId,
-    pool: u32,
-    feeder: Option<u32>,
-) -> Result<Quote, CallError> {
-    let insurance = contracts.insurance;
-    let api = call_builder::<OutageInsurance>(insurance);
-    let p = chain
-        .query(&insurance, api.pool(pool), asker)?
-        .ok_or_else(|| refused("pool", outage_insurance::Error::PoolNotFound))?;
-    let mut why_not = p.closed.then(|| "the pool is closed".to_owned());
-    if why_not.is_none() {
-        if let Some(f) = feeder {
-            if chain.query(&insurance, api.sales_frozen(f), asker)? {
-                why_not = Some(format!(
-                    "an outage is open on feeder {f}: no sales until it ends"
-                ));
-            }
-        }
-    }
-    if why_not.is_none() {
-        let (_, threshold) = chain.query(&insurance, api.committee(), asker)?;
-        let now = chain.now_ms()?;
-        let heard = chain.query(&insurance, api.last_heard(), asker)?;
-        let heard = heard.into_iter().map(|(_, at)| at);
-        if !committee::live(heard, threshold, now, p.terms.max_oracle_silence_ms) {
-            why_not = Some(
-                "the oracle committee has been silent too long: no sales until it reports again"
-                    .to_owned(),
-            );
-        }
-    }
-    Ok(Quote {
-        pool,
-        selling: why_not.is_none(),
-        terms: p.terms,
-        why_not,
-    })
-}
-
-/// Buys `pool`'s cover for `meter` on `feeder` as `customer`, paying the premium; returns the
-/// policy's id and the premium paid.
-pub fn buy_cover(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    customer: &AccountId,
-    pool: u32,
-    meter: u64,
-    feeder: u32,
-) -> Result<(u64, u128), CallError> {
-    let insurance = contracts.insurance;
-    let mut api = call_builder::<OutageInsurance>(insurance);
-    let premium = chain
-        .query(&insurance, api.pool(pool), customer)?
-        .ok_or_else(|| refused("pool", outage_insurance::Error::PoolNotFound))?
-        .terms
-        .premium;
-    let policy = chain
-        .call(
-            &insurance,
-            api.buy_policy(pool, meter, feeder),
-            customer,
-            premium,
-        )
-        .or_refused("buy_policy")?;
-    Ok((policy, premium))
-}
-
 /// What a claim collected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Claimed {
@@ -112,125 +31,113 @@ pub struct Claimed {
     pub demand: u128,
 }
 
-/// Claims what both contracts keep as owed to `customer` (skipping one that owes nothing).
-pub fn claim_owed(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    customer: &AccountId,
-) -> Result<Claimed, CallError> {
-    let mut claimed = Claimed::default();
-    for (contract, slot) in [
-        (contracts.insurance, &mut claimed.insurance),
-        (contracts.demand, &mut claimed.demand),
-    ] {
-        let mut api = call_builder::<OutageInsurance>(contract);
-        if chain.query(&contract, api.owed_to(*customer), customer)? == 0 {
-            continue;
+impl<C: Chain> Actor<'_, C> {
+    /// What `pool` offers, and whether it sells now (on `feeder`, when given): a closed pool, a
+    /// frozen feeder or a silent oracle committee stop sales, and are named.
+    pub fn cover_quote(&mut self, pool: u32, feeder: Option<u32>) -> Result<Quote, CallError> {
+        let p = self.pool(pool)?;
+        let mut why_not = p.closed.then(|| "the pool is closed".to_owned());
+        if why_not.is_none() {
+            if let Some(f) = feeder {
+                if self.ask(self.insurance().sales_frozen(f))? {
+                    why_not = Some(format!(
+                        "an outage is open on feeder {f}: no sales until it ends"
+                    ));
+                }
+            }
         }
-        *slot = chain
-            .call(&contract, api.claim_owed(), customer, 0)
-            .or_refused("claim_owed")?;
+        if why_not.is_none() {
+            let (_, threshold) = self.ask(self.insurance().committee())?;
+            let now = self.chain.now_ms()?;
+            let heard = self.ask(self.insurance().last_heard())?;
+            let heard = heard.into_iter().map(|(_, at)| at);
+            if !committee::live(heard, threshold, now, p.terms.max_oracle_silence_ms) {
+                why_not = Some(
+                    "the oracle committee has been silent too long: no sales until it reports again"
+                        .to_owned(),
+                );
+            }
+        }
+        Ok(Quote {
+            pool,
+            selling: why_not.is_none(),
+            terms: p.terms,
+            why_not,
+        })
     }
-    Ok(claimed)
-}
 
-/// Enrolls `meter` on `feeder` in `program` as `customer`.
-pub fn enroll(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    customer: &AccountId,
-    program: u32,
-    meter: u64,
-    feeder: u32,
-) -> Result<(), CallError> {
-    let mut api = call_builder::<DemandResponse>(contracts.demand);
-    chain
-        .call(
-            &contracts.demand,
-            api.enroll(program, meter, feeder),
-            customer,
+    /// Buys `pool`'s cover for `meter` on `feeder`, paying the premium; returns the policy's id and
+    /// the premium paid.
+    pub fn buy_cover(
+        &mut self,
+        pool: u32,
+        meter: u64,
+        feeder: u32,
+    ) -> Result<(u64, u128), CallError> {
+        let premium = self.pool(pool)?.terms.premium;
+        let policy = self.send(
+            "buy_policy",
+            self.insurance().buy_policy(pool, meter, feeder),
+            premium,
+        )?;
+        Ok((policy, premium))
+    }
+
+    /// Claims what both contracts keep as owed to this account (skipping one that owes nothing).
+    pub fn claim_owed(&mut self) -> Result<Claimed, CallError> {
+        let mut claimed = Claimed::default();
+        let contracts = [self.contracts.insurance, self.contracts.demand];
+        for (contract, slot) in contracts
+            .into_iter()
+            .zip([&mut claimed.insurance, &mut claimed.demand])
+        {
+            // Both contracts answer `OwedPayments` with the same selectors.
+            let mut api = call_builder::<OutageInsurance>(contract);
+            if self.ask(api.owed_to(self.who))? == 0 {
+                continue;
+            }
+            *slot = self.send("claim_owed", api.claim_owed(), 0)?;
+        }
+        Ok(claimed)
+    }
+
+    /// Enrolls `meter` on `feeder` in `program`.
+    pub fn enroll(&mut self, program: u32, meter: u64, feeder: u32) -> Result<(), CallError> {
+        self.send("enroll", self.demand().enroll(program, meter, feeder), 0)
+    }
+
+    /// Takes `meter` out of `program`.
+    pub fn leave(&mut self, program: u32, meter: u64) -> Result<(), CallError> {
+        self.send("unenroll", self.demand().unenroll(program, meter), 0)
+    }
+
+    /// Opts `meter` out of `event`.
+    pub fn opt_out(&mut self, event: u64, meter: u64) -> Result<(), CallError> {
+        self.send("opt_out", self.demand().opt_out(event, meter), 0)
+    }
+
+    /// Disputes `meter`'s entry in `event` (as its customer, or a regulator).
+    pub fn dispute(&mut self, event: u64, meter: u64) -> Result<(), CallError> {
+        self.send("dispute", self.demand().dispute(event, meter), 0)
+    }
+
+    /// Lets `verifier` record checks of this account's attestations of `schema` until `until` (ms).
+    pub fn grant_consent(
+        &mut self,
+        verifier: AccountId,
+        schema: u32,
+        until: u64,
+    ) -> Result<(), CallError> {
+        let message = self.attestations().grant_consent(verifier, schema, until);
+        self.send("grant_consent", message, 0)
+    }
+
+    /// Withdraws `verifier`'s consent for this account's attestations of `schema`.
+    pub fn withdraw_consent(&mut self, verifier: AccountId, schema: u32) -> Result<(), CallError> {
+        self.send(
+            "revoke_consent",
+            self.attestations().revoke_consent(verifier, schema),
             0,
         )
-        .or_refused("enroll")
-}
-
-/// Takes `meter` out of `program` as `customer`.
-pub fn leave(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    customer: &AccountId,
-    program: u32,
-    meter: u64,
-) -> Result<(), CallError> {
-    let mut api = call_builder::<DemandResponse>(contracts.demand);
-    chain
-        .call(&contracts.demand, api.unenroll(program, meter), customer, 0)
-        .or_refused("unenroll")
-}
-
-/// Opts `meter` out of `event` as `customer`.
-pub fn opt_out(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    customer: &AccountId,
-    event: u64,
-    meter: u64,
-) -> Result<(), CallError> {
-    let mut api = call_builder::<DemandResponse>(contracts.demand);
-    chain
-        .call(&contracts.demand, api.opt_out(event, meter), customer, 0)
-        .or_refused("opt_out")
-}
-
-/// Disputes `meter`'s entry in `event` as `who` (its customer, or a regulator).
-pub fn dispute(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    who: &AccountId,
-    event: u64,
-    meter: u64,
-) -> Result<(), CallError> {
-    let mut api = call_builder::<DemandResponse>(contracts.demand);
-    chain
-        .call(&contracts.demand, api.dispute(event, meter), who, 0)
-        .or_refused("dispute")
-}
-
-/// Lets `verifier` record checks of `subject`'s attestations of `schema` until `until` (ms).
-pub fn grant_consent(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    subject: &AccountId,
-    verifier: AccountId,
-    schema: u32,
-    until: u64,
-) -> Result<(), CallError> {
-    let mut api = call_builder::<attestations::Attestations>(contracts.attestations);
-    chain
-        .call(
-            &contracts.attestations,
-            api.grant_consent(verifier, schema, until),
-            subject,
-            0,
-        )
-        .or_refused("grant_consent")
-}
-
-/// Withdraws `verifier`'s consent for `subject`'s attestations of `schema`.
-pub fn withdraw_consent(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    subject: &AccountId,
-    verifier: AccountId,
-    schema: u32,
-) -> Result<(), CallError> {
-    let mut api = call_builder::<attestations::Attestations>(contracts.attestations);
-    chain
-        .call(
-            &contracts.attestations,
-            api.revoke_consent(verifier, schema),
-            subject,
-            0,
-        )
-        .or_refused("revoke_consent")
+    }
 }

@@ -9,10 +9,7 @@ use anyhow::{Context, Result};
 use gridtrust_chain::{parse_ss58, units::tokens, Chain};
 use serde_json::json;
 
-pub use self::actions::{
-    buy_cover, claim_owed, dispute, enroll, grant_consent, leave, opt_out, quote, withdraw_consent,
-    Claimed, Quote,
-};
+pub use self::actions::{Claimed, Quote};
 use crate::{insurer::terms::describe, session::Session};
 
 /// A customer's commands.
@@ -158,7 +155,7 @@ impl DisputeArgs {
     pub fn run(&self, session: &Session) -> Result<()> {
         let (mut s, who) = session.signing()?;
         let Self { event, meter } = self;
-        dispute(&mut s.chain, &s.contracts, &who, *event, *meter)?;
+        s.actor(who).dispute(*event, *meter)?;
         session.say(
             json!({ "event": event, "meter": meter, "disputed": true }),
             format!("meter {meter}'s entry in event {event} disputed; held until resolved"),
@@ -178,7 +175,7 @@ impl CustomerCommand {
             }) => {
                 let mut s = session.connect()?;
                 let asker = s.asker();
-                let q = quote(&mut s.chain, &s.contracts, &asker, *pool, *feeder)?;
+                let q = s.actor(asker).cover_quote(*pool, *feeder)?;
                 if session.json {
                     println!(
                         "{}",
@@ -208,8 +205,7 @@ impl CustomerCommand {
                 feeder,
             }) => {
                 let (mut s, who) = session.signing()?;
-                let (policy, premium) =
-                    buy_cover(&mut s.chain, &s.contracts, &who, *pool, *meter, *feeder)?;
+                let (policy, premium) = s.actor(who).buy_cover(*pool, *meter, *feeder)?;
                 if session.json {
                     println!(
                         "{}",
@@ -236,7 +232,7 @@ impl CustomerCommand {
                     .chain
                     .now_ms()?
                     .saturating_add(days.saturating_mul(gridtrust_common::time::DAY_MS));
-                grant_consent(&mut s.chain, &s.contracts, &who, who_checks, *schema, until)?;
+                s.actor(who).grant_consent(who_checks, *schema, until)?;
                 session.say(
                     json!({ "verifier": verifier, "schema": schema, "until_ms": until }),
                     format!("{verifier} may record checks of schema {schema} for {days} days"),
@@ -250,7 +246,7 @@ impl CustomerCommand {
                 let who_checks = parse_ss58(verifier)
                     .with_context(|| format!("`{verifier}` is not an SS58 address"))?;
                 let (mut s, who) = session.signing()?;
-                withdraw_consent(&mut s.chain, &s.contracts, &who, who_checks, *schema)?;
+                s.actor(who).withdraw_consent(who_checks, *schema)?;
                 session.say(
                     json!({ "verifier": verifier, "schema": schema, "withdrawn": true }),
                     format!("{verifier} may no longer record checks of schema {schema}"),
@@ -258,7 +254,7 @@ impl CustomerCommand {
             }
             Self::Claim { session } => {
                 let (mut s, who) = session.signing()?;
-                let c = claim_owed(&mut s.chain, &s.contracts, &who)?;
+                let c = s.actor(who).claim_owed()?;
                 if session.json {
                     println!(
                         "{}",
@@ -287,7 +283,7 @@ impl ProgramCommand {
                 feeder,
             } => {
                 let (mut s, who) = session.signing()?;
-                enroll(&mut s.chain, &s.contracts, &who, *program, *meter, *feeder)?;
+                s.actor(who).enroll(*program, *meter, *feeder)?;
                 (
                     session,
                     json!({ "program": program, "meter": meter, "enrolled": true }),
@@ -300,7 +296,7 @@ impl ProgramCommand {
                 meter,
             } => {
                 let (mut s, who) = session.signing()?;
-                leave(&mut s.chain, &s.contracts, &who, *program, *meter)?;
+                s.actor(who).leave(*program, *meter)?;
                 (
                     session,
                     json!({ "program": program, "meter": meter, "enrolled": false }),
@@ -313,7 +309,7 @@ impl ProgramCommand {
                 meter,
             } => {
                 let (mut s, who) = session.signing()?;
-                opt_out(&mut s.chain, &s.contracts, &who, *event, *meter)?;
+                s.actor(who).opt_out(*event, *meter)?;
                 (
                     session,
                     json!({ "event": event, "meter": meter, "opted_out": true }),

@@ -11,9 +11,7 @@ use anyhow::Result;
 use gridtrust_chain::units::{parse_tokens, tokens};
 use serde_json::json;
 
-pub use self::pool::{
-    close, create, fund, release_expired, status, withdraw, FeederBook, PoolStatus, Released, Take,
-};
+pub use self::pool::{FeederBook, PoolStatus, Released, Take};
 use crate::session::Session;
 
 /// An insurer's commands.
@@ -123,7 +121,7 @@ impl PoolCommand {
                 let terms = terms::read(terms)?;
                 let capital = capital.as_deref().map_or(Ok(0), |t| amount(t, "--fund"))?;
                 let who = s.signer()?;
-                let id = create(&mut s.chain, &s.contracts, &who, terms, capital)?;
+                let id = s.actor(who).create_pool(terms, capital)?;
                 session.say(
                     json!({ "pool": id, "funded": capital.to_string() }),
                     format!("pool {id} created, {} tokens of capital", tokens(capital)),
@@ -137,7 +135,7 @@ impl PoolCommand {
                 let mut s = session.connect()?;
                 let value = amount(text, "--amount")?;
                 let who = s.signer()?;
-                let shares = fund(&mut s.chain, &s.contracts, &who, *pool, value)?;
+                let shares = s.actor(who).fund_pool(*pool, value)?;
                 session.say(
                     json!({ "pool": pool, "amount": value.to_string(), "shares": shares.to_string() }),
                     format!(
@@ -159,7 +157,7 @@ impl PoolCommand {
                     (None, false) => unreachable!("clap requires --amount or --all"),
                 };
                 let who = s.signer()?;
-                let (paid, shares) = withdraw(&mut s.chain, &s.contracts, &who, *pool, take)?;
+                let (paid, shares) = s.actor(who).withdraw_capital(*pool, take)?;
                 session.say(
                     json!({ "pool": pool, "paid": paid.to_string(), "shares": shares.to_string() }),
                     format!(
@@ -170,7 +168,7 @@ impl PoolCommand {
             }
             Self::Release { session, pool } => {
                 let (mut s, who) = session.signing()?;
-                let done = release_expired(&mut s.chain, &s.contracts, &who, *pool)?;
+                let done = s.actor(who).release_expired(*pool)?;
                 session.say(
                     json!({ "pool": pool, "released": done.released, "calls": done.calls }),
                     format!(
@@ -181,7 +179,7 @@ impl PoolCommand {
             }
             Self::Close { session, pool } => {
                 let (mut s, who) = session.signing()?;
-                close(&mut s.chain, &s.contracts, &who, *pool)?;
+                s.actor(who).close_pool(*pool)?;
                 session.say(
                     json!({ "pool": pool, "closed": true }),
                     format!("pool {pool} no longer sells policies"),
@@ -190,7 +188,7 @@ impl PoolCommand {
             Self::Status { session, pool } => {
                 let mut s = session.connect()?;
                 let asker = s.asker();
-                let st = status(&mut s.chain, &s.contracts, &asker, *pool)?;
+                let st = s.actor(asker).pool_status(*pool)?;
                 if session.json {
                     println!("{}", serde_json::to_string_pretty(&st)?);
                 } else {

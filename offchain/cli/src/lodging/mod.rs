@@ -16,9 +16,7 @@ use gridtrust_chain::{
 use gridtrust_common::blake2_256;
 use serde_json::json;
 
-pub use self::actions::{
-    add_room, book, cancel, desk, local_today, quote, register, update_room, verify, Desk, Listing,
-};
+pub use self::actions::{Desk, Listing};
 use crate::{
     local_time::{parse_offset, show_offset},
     session::Session,
@@ -206,7 +204,7 @@ impl HotelCommand {
                     requires_real_name: *real_name,
                     utc_offset,
                 };
-                let id = register(&mut s.chain, &s.contracts, &who, &listing, bond)?;
+                let id = s.actor(who).register_property(&listing, bond)?;
                 session.say(
                     json!({ "property": id, "bond": bond.to_string(), "utc_offset_minutes": utc_offset }),
                     format!(
@@ -225,14 +223,7 @@ impl HotelCommand {
                 let mut s = session.connect()?;
                 let terms = terms::read(path)?;
                 let who = s.signer()?;
-                let id = add_room(
-                    &mut s.chain,
-                    &s.contracts,
-                    &who,
-                    *property,
-                    *capacity,
-                    terms,
-                )?;
+                let id = s.actor(who).add_room(*property, *capacity, terms)?;
                 session.say(
                     json!({ "property": property, "room": id, "capacity": capacity }),
                     format!("room type {id} of property {property}: {capacity} rooms"),
@@ -248,15 +239,8 @@ impl HotelCommand {
                 let mut s = session.connect()?;
                 let terms = path.as_deref().map(terms::read).transpose()?;
                 let who = s.signer()?;
-                update_room(
-                    &mut s.chain,
-                    &s.contracts,
-                    &who,
-                    *property,
-                    *room,
-                    *capacity,
-                    terms,
-                )?;
+                s.actor(who)
+                    .update_room(*property, *room, *capacity, terms)?;
                 session.say(
                     json!({ "property": property, "room": room, "updated": true }),
                     format!("room type {room} of property {property} updated"),
@@ -271,7 +255,7 @@ impl HotelCommand {
                     _ => (Desk::Cancel, "cancelled by the hotel"),
                 };
                 let (mut s, who) = session.signing()?;
-                desk(&mut s.chain, &s.contracts, &who, *booking, action)?;
+                s.actor(who).desk(*booking, action)?;
                 session.say(
                     json!({ "booking": booking, "now": done }),
                     format!("booking {booking} {done}"),
@@ -290,22 +274,16 @@ impl GuestCommand {
                 let mut s = session.connect()?;
                 let asker = s.asker();
                 let check_in = if stay.check_in == "tonight" {
-                    local_today(&mut s.chain, &s.contracts, &asker, stay.property)?
+                    s.actor(asker).local_today(stay.property)?
                 } else {
                     terms::parse_day(&stay.check_in)?
                 };
-                let q = quote(
-                    &mut s.chain,
-                    &s.contracts,
-                    &asker,
-                    stay.property,
-                    stay.room,
-                    check_in,
-                    stay.nights,
-                )?;
+                let q =
+                    s.actor(asker)
+                        .stay_quote(stay.property, stay.room, check_in, stay.nights)?;
                 let booking = if matches!(self, Self::Book { .. }) {
                     let who = s.signer()?;
-                    Some(book(&mut s.chain, &s.contracts, &who, &q)?)
+                    Some(s.actor(who).book(&q)?)
                 } else {
                     None
                 };
@@ -345,7 +323,7 @@ impl GuestCommand {
             }
             Self::Cancel { session, booking } => {
                 let (mut s, who) = session.signing()?;
-                let refund = cancel(&mut s.chain, &s.contracts, &who, *booking)?;
+                let refund = s.actor(who).cancel_booking(*booking)?;
                 session.say(
                     json!({ "booking": booking, "refund": refund.to_string() }),
                     format!(
@@ -368,7 +346,7 @@ impl GuestCommand {
                     .context("--terms-hash: 32 bytes of hex")?;
                 let mut s = session.connect()?;
                 let asker = s.asker();
-                let status = verify(&mut s.chain, &s.contracts, &asker, *booking, guest, hash)?;
+                let status = s.actor(asker).verify_booking(*booking, guest, hash)?;
                 session.say(
                     json!({ "booking": booking, "status": format!("{status:?}") }),
                     format!(

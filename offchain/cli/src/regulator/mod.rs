@@ -6,14 +6,7 @@ use anyhow::Result;
 use gridtrust_chain::units::tokens;
 use serde_json::json;
 
-use crate::{
-    customer::DisputeArgs,
-    session::Session,
-    utility::{
-        program::{audit, set_paused},
-        ResolveArgs,
-    },
-};
+use crate::{customer::DisputeArgs, session::Session, utility::ResolveArgs};
 
 /// A regulator's commands.
 #[derive(Debug, clap::Subcommand)]
@@ -67,7 +60,7 @@ impl RegulatorCommand {
             Self::Pause { session, program } | Self::Resume { session, program } => {
                 let paused = matches!(self, Self::Pause { .. });
                 let (mut s, who) = session.signing()?;
-                set_paused(&mut s.chain, &s.contracts, &who, *program, paused)?;
+                s.actor(who).set_paused(*program, paused)?;
                 session.say(
                     json!({ "program": program, "paused": paused }),
                     format!(
@@ -79,7 +72,7 @@ impl RegulatorCommand {
             Self::Audit { session, program } => {
                 let mut s = session.connect()?;
                 let asker = s.asker();
-                let a = audit(&mut s.chain, &s.contracts, &asker, *program)?;
+                let a = s.actor(asker).audit(*program)?;
                 if session.json {
                     println!("{}", serde_json::to_string_pretty(&a)?);
                     return Ok(());

@@ -12,13 +12,12 @@
 
 use std::path::Path;
 
-use attestations::{AttestRequest, Attestations, Error as AttestationsError, MAX_BATCH};
-use gridtrust_chain::{
-    encode::call_builder, parse_ss58, sizing::list_per_call, AccountId, Answer, CallError, Chain,
-    Contracts,
-};
+use attestations::{AttestRequest, Error as AttestationsError, MAX_BATCH};
+use gridtrust_chain::{parse_ss58, sizing::list_per_call, AccountId, CallError, Chain};
 use gridtrust_common::claims::meter_holder_claim;
 use serde::Deserialize;
+
+use crate::actor::Actor;
 
 /// One holder to attest, with the CSV line it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,88 +180,80 @@ pub enum ImportError {
     Call(#[from] CallError),
 }
 
-/// Attests `holders` under `schema` as `attester`, skipping holders already attested, in calls sized
-/// from the chain's limits (at most [`MAX_BATCH`] each); `progress(done, total)` after each batch.
-pub fn import(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    attester: &AccountId,
-    schema: u32,
-    holders: &[Holder],
-    mut progress: impl FnMut(usize, usize),
-) -> Result<Imported, ImportError> {
-    let address = contracts.attestations;
-    let mut api = call_builder::<Attestations>(address);
-    let mut report = Imported::default();
-    let mut todo = Vec::new();
-    for h in holders {
-        let claim = meter_holder_claim(h.meter, h.feeder);
-        let held = chain
-            .query(
-                &address,
-                api.find_valid(h.account, schema, Some(claim)),
-                attester,
-            )
-            .map_err(CallError::from)?;
-        if held.is_some() {
-            report.already += 1;
+impl<C: Chain> Actor<'_, C> {
+    /// Attests `holders` under `schema`, skipping holders already attested, in calls sized from the
+    /// chain's limits (at most [`MAX_BATCH`] each); `progress(done, total)` after each batch.
+    pub fn import_holders(
+        &mut self,
+        schema: u32,
+        holders: &[Holder],
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Imported, ImportError> {
+        let mut api = self.attestations();
+        let mut report = Imported::default();
+        let mut todo = Vec::new();
+        for h in holders {
+            let claim = meter_holder_claim(h.meter, h.feeder);
+            if self
+                .ask(api.find_valid(h.account, schema, Some(claim)))?
+                .is_some()
+            {
+                report.already += 1;
+            } else {
+                todo.push(h);
+            }
+        }
+        progress(0, todo.len());
+        let requests = |batch: &[&Holder]| -> Vec<AttestRequest> {
+            batch
+                .iter()
+                .map(|h| request(h.account, h.meter, h.feeder, h.expires_at))
+                .collect()
+        };
+        let per_call = if todo.is_empty() {
+            1
         } else {
-            todo.push(h);
+            let sized = list_per_call(
+                self.chain,
+                &self.contracts.attestations,
+                &self.who,
+                &todo,
+                MAX_BATCH,
+                "attest_batch",
+                |first| api.attest_batch(schema, requests(&first)),
+            );
+            match sized {
+                Ok(n) => n,
+                // A refused probe names a bad holder among the first few: the call below reports
+                // it with its line.
+                Err(CallError::Refused { .. }) => MAX_BATCH,
+                Err(e) => return Err(e.into()),
+            }
+        };
+        for batch in todo.chunks(per_call as usize) {
+            let sent = self.send("attest_batch", api.attest_batch(schema, requests(batch)), 0);
+            if let Err(CallError::Refused {
+                error:
+                    gridtrust_chain::ContractError::Attestations(AttestationsError::BatchItemRefused {
+                        index,
+                        ..
+                    }),
+                ..
+            }) = &sent
+            {
+                let line = batch.get(*index as usize).map_or(0, |h| h.line);
+                return Err(ImportError::Holder {
+                    line,
+                    error: sent.expect_err("matched a refusal"),
+                });
+            }
+            sent?;
+            report.attested += batch.len();
+            report.calls += 1;
+            progress(report.attested, todo.len());
         }
+        Ok(report)
     }
-    progress(0, todo.len());
-    let requests = |batch: &[&Holder]| -> Vec<AttestRequest> {
-        batch
-            .iter()
-            .map(|h| request(h.account, h.meter, h.feeder, h.expires_at))
-            .collect()
-    };
-    let per_call = if todo.is_empty() {
-        1
-    } else {
-        let sized = list_per_call(
-            chain,
-            &address,
-            attester,
-            &todo,
-            MAX_BATCH,
-            "attest_batch",
-            |first| api.attest_batch(schema, requests(&first)),
-        );
-        match sized {
-            Ok(n) => n,
-            // A refused probe names a bad holder among the first few: the call below reports it
-            // with its line.
-            Err(CallError::Refused { .. }) => MAX_BATCH,
-            Err(e) => return Err(e.into()),
-        }
-    };
-    for batch in todo.chunks(per_call as usize) {
-        let requests = requests(batch);
-        let sent = chain
-            .call(&address, api.attest_batch(schema, requests), attester, 0)
-            .or_refused("attest_batch");
-        if let Err(CallError::Refused {
-            error:
-                gridtrust_chain::ContractError::Attestations(AttestationsError::BatchItemRefused {
-                    index,
-                    ..
-                }),
-            ..
-        }) = &sent
-        {
-            let line = batch.get(*index as usize).map_or(0, |h| h.line);
-            return Err(ImportError::Holder {
-                line,
-                error: sent.expect_err("matched a refusal"),
-            });
-        }
-        sent?;
-        report.attested += batch.len();
-        report.calls += 1;
-        progress(report.attested, todo.len());
-    }
-    Ok(report)
 }
 
 #[cfg(test)]

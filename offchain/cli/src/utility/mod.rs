@@ -20,9 +20,7 @@ use gridtrust_common::baseline::BaselineParams;
 use serde_json::json;
 
 pub use self::program::EventTimes;
-pub use self::registry::{
-    add_attester, attest, change, held_by, register_schema, Change, Held, SchemaSpec,
-};
+pub use self::registry::{Change, Held, SchemaSpec};
 use crate::{
     local_time::{parse_offset, show_offset},
     session::Session,
@@ -204,14 +202,7 @@ impl ResolveArgs {
     pub fn run(&self, session: &Session) -> Result<()> {
         let (mut s, who) = session.signing()?;
         let correction = self.baseline_wh.zip(self.actual_wh);
-        let subsidy = program::resolve(
-            &mut s.chain,
-            &s.contracts,
-            &who,
-            self.event,
-            self.meter,
-            correction,
-        )?;
+        let subsidy = s.actor(who).resolve(self.event, self.meter, correction)?;
         session.say(
             json!({ "event": self.event, "meter": self.meter, "subsidy": subsidy.to_string() }),
             format!(
@@ -403,10 +394,10 @@ impl UtilityCommand {
                 }
                 let budget = fund.as_deref().map_or(Ok(0), |t| tokens(t, "--fund"))?;
                 let who = s.signer()?;
-                let id = program::create_program(&mut s.chain, &s.contracts, &who, terms, budget)?;
+                let id = s.actor(who).create_program(terms, budget)?;
                 let listed = holidays.as_ref().map(|h| h.rest_days.len());
                 if let Some(h) = holidays {
-                    program::set_holidays(&mut s.chain, &s.contracts, &who, id, h)?;
+                    s.actor(who).set_holidays(id, h)?;
                 }
                 session.say(
                     json!({
@@ -431,7 +422,7 @@ impl UtilityCommand {
                 let h = calendar_file::read(file)?;
                 let (rest, worked) = (h.rest_days.len(), h.working_days.len());
                 let (mut s, who) = session.signing()?;
-                program::set_holidays(&mut s.chain, &s.contracts, &who, *id, h)?;
+                s.actor(who).set_holidays(*id, h)?;
                 session.say(
                     json!({ "program": id, "holidays": rest, "working_days": worked }),
                     format!("program {id}: {rest} holidays and {worked} worked weekend days set"),
@@ -445,7 +436,7 @@ impl UtilityCommand {
                 let mut s = session.connect()?;
                 let value = parse_tokens(amount).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;
                 let who = s.signer()?;
-                let budget = program::fund_program(&mut s.chain, &s.contracts, &who, *id, value)?;
+                let budget = s.actor(who).fund_program(*id, value)?;
                 session.say(
                     json!({ "program": id, "budget": budget.to_string() }),
                     format!("program {id}: budget now {} tokens", show(budget)),
@@ -469,16 +460,9 @@ impl UtilityCommand {
                 let (mut s, who) = session.signing()?;
                 let day_type = match day_type {
                     Some(t) => *t,
-                    None => u8::from(program::starts_on_rest_day(
-                        &mut s.chain,
-                        &s.contracts,
-                        &who,
-                        *id,
-                        start_ms,
-                    )?),
+                    None => u8::from(s.actor(who).starts_on_rest_day(*id, start_ms)?),
                 };
-                let event =
-                    program::announce(&mut s.chain, &s.contracts, &who, *id, times, day_type)?;
+                let event = s.actor(who).announce(*id, times, day_type)?;
                 let kind = if day_type == 0 { "working" } else { "rest" };
                 session.say(
                     json!({ "event": event, "program": id, "day_type": day_type }),
@@ -487,7 +471,7 @@ impl UtilityCommand {
             }
             Self::Event(EventCommand::Close { session, event }) => {
                 let (mut s, who) = session.signing()?;
-                program::close_event(&mut s.chain, &s.contracts, &who, *event)?;
+                s.actor(who).close_event(*event)?;
                 session.say(
                     json!({ "event": event, "closed": true }),
                     format!("event {event} closed; its dispute window runs from now"),
@@ -519,7 +503,7 @@ impl UtilityCommand {
                     consent_required: *consent_required,
                 };
                 let (mut s, who) = session.signing()?;
-                let id = register_schema(&mut s.chain, &s.contracts, &who, &spec)?;
+                let id = s.actor(who).register_schema(&spec)?;
                 session.say(
                     json!({ "schema": id, "name": name }),
                     format!("schema {id} `{name}` registered"),
@@ -532,7 +516,7 @@ impl UtilityCommand {
             }) => {
                 let attester = account(text)?;
                 let (mut s, who) = session.signing()?;
-                add_attester(&mut s.chain, &s.contracts, &who, *schema, attester)?;
+                s.actor(who).add_attester(*schema, attester)?;
                 session.say(
                     json!({ "schema": schema, "attester": text }),
                     format!("{text} may attest under schema {schema}"),
@@ -554,7 +538,7 @@ impl UtilityCommand {
                     expires_at,
                     parent: None,
                 };
-                let id = attest(&mut s.chain, &s.contracts, &who, *schema, request)?;
+                let id = s.actor(who).attest(*schema, request)?;
                 session.say(
                     json!({ "attestation": id }),
                     format!("attestation {id}: {text} under schema {schema}"),
@@ -573,7 +557,7 @@ impl UtilityCommand {
                     .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
                 let (mut s, who) = session.signing()?;
                 let request = holders::request(holder, *meter, *feeder, expires_at);
-                let id = attest(&mut s.chain, &s.contracts, &who, *schema, request)?;
+                let id = s.actor(who).attest(*schema, request)?;
                 session.say(
                     json!({ "attestation": id }),
                     format!("attestation {id}: {text} holds meter {meter} on feeder {feeder}"),
@@ -588,22 +572,17 @@ impl UtilityCommand {
                 let rows = holders::read(csv)?;
                 let (mut s, who) = session.signing()?;
                 let quiet = session.json;
-                let done = holders::import(
-                    &mut s.chain,
-                    &s.contracts,
-                    &who,
-                    *schema,
-                    &rows,
-                    |done, total| {
+                let done = s
+                    .actor(who)
+                    .import_holders(*schema, &rows, |done, total| {
                         if !quiet {
                             eprint!("\rattested {done}/{total}");
                             if done == total {
                                 eprintln!();
                             }
                         }
-                    },
-                )
-                .with_context(|| csv.display().to_string())?;
+                    })
+                    .with_context(|| csv.display().to_string())?;
                 if session.json {
                     println!("{}", serde_json::to_string(&done)?);
                 } else {
@@ -630,7 +609,7 @@ impl UtilityCommand {
                     }
                 };
                 let (mut s, who) = session.signing()?;
-                change(&mut s.chain, &s.contracts, &who, *id, what)?;
+                s.actor(who).change_attestation(*id, what)?;
                 session.say(
                     json!({ "attestation": id, "now": done }),
                     format!("attestation {id} {done}"),
@@ -643,7 +622,7 @@ impl UtilityCommand {
                 let subject = account(text)?;
                 let mut s = session.connect()?;
                 let asker = s.asker();
-                let held = held_by(&mut s.chain, &s.contracts, &asker, subject)?;
+                let held = s.actor(asker).held_by(subject)?;
                 if session.json {
                     println!("{}", json!({ "account": text, "attestations": held }));
                 } else {

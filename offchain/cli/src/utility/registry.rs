@@ -1,10 +1,12 @@
-//! Schemas, attesters and single attestations over the `Chain` trait: what a utility (or any
-//! attesting authority) does besides importing holders.
+//! Schemas, attesters and single attestations: what a utility (or any attesting authority) does
+//! besides importing holders.
 
-use attestations::{AttestRequest, Attestations, Validity};
-use gridtrust_chain::{encode::call_builder, AccountId, Answer, CallError, Chain, Contracts};
+use attestations::{AttestRequest, Validity};
+use gridtrust_chain::{AccountId, CallError, Chain};
 use gridtrust_common::blake2_256;
 use serde::Serialize;
+
+use crate::actor::Actor;
 
 /// A schema to register.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,68 +23,6 @@ pub struct SchemaSpec {
     pub consent_required: bool,
 }
 
-/// Registers `spec` as a schema owned by `owner`; returns its id.
-pub fn register_schema(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    owner: &AccountId,
-    spec: &SchemaSpec,
-) -> Result<u32, CallError> {
-    let mut api = call_builder::<Attestations>(contracts.attestations);
-    chain
-        .call(
-            &contracts.attestations,
-            api.register_schema(
-                blake2_256(&spec.definition),
-                spec.name.as_bytes().to_vec(),
-                spec.revocable,
-                spec.max_validity_ms,
-                spec.consent_required,
-            ),
-            owner,
-            0,
-        )
-        .or_refused("register_schema")
-}
-
-/// Lets `attester` attest under `schema`, as its owner.
-pub fn add_attester(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    owner: &AccountId,
-    schema: u32,
-    attester: AccountId,
-) -> Result<(), CallError> {
-    let mut api = call_builder::<Attestations>(contracts.attestations);
-    chain
-        .call(
-            &contracts.attestations,
-            api.add_attester(schema, attester),
-            owner,
-            0,
-        )
-        .or_refused("add_attester")
-}
-
-/// Attests `request` (see [`super::holders::request`]) under `schema`; returns the attestation's id.
-pub fn attest(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    attester: &AccountId,
-    schema: u32,
-    request: AttestRequest,
-) -> Result<u64, CallError> {
-    let mut api = call_builder::<Attestations>(contracts.attestations);
-    chain
-        .call(
-            &contracts.attestations,
-            api.attest(schema, request),
-            attester,
-            0,
-        )
-        .or_refused("attest")
-}
-
 /// A change to one attestation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
@@ -92,29 +32,6 @@ pub enum Change {
     Suspend(u32),
     /// Lift a suspension.
     Resume,
-}
-
-/// Applies `change` to attestation `id` as `by` (its attester or the schema owner).
-pub fn change(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    by: &AccountId,
-    id: u64,
-    change: Change,
-) -> Result<(), CallError> {
-    let address = contracts.attestations;
-    let mut api = call_builder::<Attestations>(address);
-    match change {
-        Change::Revoke(reason) => chain
-            .call(&address, api.revoke(id, reason), by, 0)
-            .or_refused("revoke"),
-        Change::Suspend(reason) => chain
-            .call(&address, api.suspend(id, reason), by, 0)
-            .or_refused("suspend"),
-        Change::Resume => chain
-            .call(&address, api.resume(id), by, 0)
-            .or_refused("resume"),
-    }
 }
 
 /// One attestation an account holds.
@@ -132,36 +49,67 @@ pub struct Held {
     pub expires_at: Option<u64>,
 }
 
-/// Every attestation `subject` holds, under every schema, with its validity now.
-pub fn held_by(
-    chain: &mut impl Chain,
-    contracts: &Contracts,
-    asker: &AccountId,
-    subject: AccountId,
-) -> Result<Vec<Held>, CallError> {
-    let address = contracts.attestations;
-    let api = call_builder::<Attestations>(address);
-    let mut out = Vec::new();
-    for schema in 0..chain.query(&address, api.schema_count(), asker)? {
-        let name = chain
-            .query(&address, api.schema(schema), asker)?
-            .map(|s| String::from_utf8_lossy(&s.name).into_owned())
-            .unwrap_or_default();
-        for id in chain.query(&address, api.attestations_of(subject, schema), asker)? {
-            let validity = chain.query(&address, api.validity(id), asker)?;
-            let expires_at = chain
-                .query(&address, api.attestation(id), asker)?
-                .and_then(|a| a.expires_at);
-            out.push(Held {
-                id,
-                schema,
-                schema_name: name.clone(),
-                validity: validity_words(validity),
-                expires_at,
-            });
+impl<C: Chain> Actor<'_, C> {
+    /// Registers `spec` as a schema owned by this account; returns its id.
+    pub fn register_schema(&mut self, spec: &SchemaSpec) -> Result<u32, CallError> {
+        let message = self.attestations().register_schema(
+            blake2_256(&spec.definition),
+            spec.name.as_bytes().to_vec(),
+            spec.revocable,
+            spec.max_validity_ms,
+            spec.consent_required,
+        );
+        self.send("register_schema", message, 0)
+    }
+
+    /// Lets `attester` attest under `schema`, as its owner.
+    pub fn add_attester(&mut self, schema: u32, attester: AccountId) -> Result<(), CallError> {
+        self.send(
+            "add_attester",
+            self.attestations().add_attester(schema, attester),
+            0,
+        )
+    }
+
+    /// Attests `request` (see [`super::holders::request`]) under `schema`; returns the
+    /// attestation's id.
+    pub fn attest(&mut self, schema: u32, request: AttestRequest) -> Result<u64, CallError> {
+        self.send("attest", self.attestations().attest(schema, request), 0)
+    }
+
+    /// Applies `change` to attestation `id` (as its attester or the schema owner).
+    pub fn change_attestation(&mut self, id: u64, change: Change) -> Result<(), CallError> {
+        let mut api = self.attestations();
+        match change {
+            Change::Revoke(reason) => self.send("revoke", api.revoke(id, reason), 0),
+            Change::Suspend(reason) => self.send("suspend", api.suspend(id, reason), 0),
+            Change::Resume => self.send("resume", api.resume(id), 0),
         }
     }
-    Ok(out)
+
+    /// Every attestation `subject` holds, under every schema, with its validity now.
+    pub fn held_by(&mut self, subject: AccountId) -> Result<Vec<Held>, CallError> {
+        let api = self.attestations();
+        let mut out = Vec::new();
+        for schema in 0..self.ask(api.schema_count())? {
+            let name = self
+                .ask(api.schema(schema))?
+                .map(|s| String::from_utf8_lossy(&s.name).into_owned())
+                .unwrap_or_default();
+            for id in self.ask(api.attestations_of(subject, schema))? {
+                let validity = self.ask(api.validity(id))?;
+                let expires_at = self.ask(api.attestation(id))?.and_then(|a| a.expires_at);
+                out.push(Held {
+                    id,
+                    schema,
+                    schema_name: name.clone(),
+                    validity: validity_words(validity),
+                    expires_at,
+                });
+            }
+        }
+        Ok(out)
+    }
 }
 
 fn validity_words(v: Validity) -> String {
