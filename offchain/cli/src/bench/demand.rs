@@ -6,8 +6,10 @@ use demand_response::{
     DemandResponse, Measurement, MeasurementBatch, ProgramTerms, MAX_SETTLE_BATCH,
 };
 use gridtrust_chain::{
-    encode::call_builder, named_account, units::MILLI_UNIT, AccountId, ContractError, Grid,
-    SandboxChain,
+    encode::{addressed, call_builder, MessageBuilder},
+    named_account,
+    units::MILLI_UNIT,
+    AccountId, ContractError, SandboxChain,
 };
 use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome, time::HOUR_MS};
 
@@ -41,15 +43,15 @@ pub(super) fn program_terms(highest: u8, lookback: u8, dispute_window_ms: u64) -
 }
 
 /// `who` sends `msg` to the demand-response contract, which must accept it; returns its weight.
-fn must<R: std::fmt::Debug + scale::Decode>(
+fn must<A: scale::Encode, R: std::fmt::Debug + scale::Decode>(
     chain: &mut SandboxChain,
-    grid: &Grid,
     what: &str,
     who: AccountId,
-    msg: impl Into<gridtrust_chain::Message<Result<R, demand_response::Error>>>,
+    msg: MessageBuilder<A, Result<R, demand_response::Error>>,
     value: u128,
 ) -> Result<(R, Cost)> {
-    let out = chain.call(&grid.demand.address, msg, &who, value)?;
+    let (contract, msg) = addressed(msg);
+    let out = chain.call(&contract, msg, &who, value)?;
     let value = out
         .value
         .map_err(ContractError::from)
@@ -66,7 +68,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     let terms = program_terms(3, 5, HOUR_MS);
     let (program, cost) = must(
         &mut chain,
-        &grid,
         "create_program",
         utility,
         api().create_program(terms),
@@ -82,7 +83,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
         chain.fund(who, 1 << 80);
         let (_, cost) = must(
             &mut chain,
-            &grid,
             "enroll",
             *who,
             api().enroll(program, *meter, *feeder),
@@ -94,7 +94,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     let start = chain.now_ms() + HOUR_MS;
     let (event, cost) = must(
         &mut chain,
-        &grid,
         "announce_event",
         utility,
         api().announce_event(program, start, start + 2 * HOUR_MS, start - HOUR_MS / 2, 0),
@@ -127,7 +126,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
         };
         must(
             &mut chain,
-            &grid,
             "submit_measurements",
             operators[0],
             api().submit_measurements(batch.clone()),
@@ -135,7 +133,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
         )?;
         let (outcome, cost) = must(
             &mut chain,
-            &grid,
             "submit_measurements",
             operators[1],
             api().submit_measurements(batch),
@@ -163,7 +160,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     // A dispute resolved with a correction, then the rest is settled after the window.
     let (_, cost) = must(
         &mut chain,
-        &grid,
         "dispute",
         customers[0].0,
         api().dispute(event, 0),
@@ -172,7 +168,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     figures.record("demand_response", "dispute", cost);
     let (_, cost) = must(
         &mut chain,
-        &grid,
         "resolve",
         utility,
         api().resolve(event, 0, Some((10_000, 5_000))),
@@ -181,7 +176,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     figures.record("demand_response", "resolve", cost);
     let (_, cost) = must(
         &mut chain,
-        &grid,
         "close_event",
         utility,
         api().close_event(event),
@@ -195,7 +189,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     let keeper = operators[2];
     let (_, opening) = must(
         &mut chain,
-        &grid,
         "settle",
         keeper,
         api().settle(event, vec![0]),
@@ -204,7 +197,6 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     figures.record("demand_response", "settle_first_call_1_entry", opening);
     let (paid, one) = must(
         &mut chain,
-        &grid,
         "settle",
         keeper,
         api().settle(event, vec![1]),
@@ -215,14 +207,7 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
         .filter(|m| *m < METERS)
         .collect();
     let n = full.len() as u64;
-    let (paid, many) = must(
-        &mut chain,
-        &grid,
-        "settle",
-        keeper,
-        api().settle(event, full),
-        0,
-    )?;
+    let (paid, many) = must(&mut chain, "settle", keeper, api().settle(event, full), 0)?;
     ensure!(u64::from(paid) == n, "settle paid {paid} of {n}");
     figures.record("demand_response", "settle_1_entry", one);
     figures.record("demand_response", &format!("settle_{n}_entries"), many);

@@ -16,7 +16,7 @@ use gridtrust_chain::{
     parse_ss58,
     units::{parse_tokens, tokens as show},
 };
-use gridtrust_common::baseline::BaselineParams;
+use gridtrust_common::{baseline::BaselineParams, claims::meter_holder_claim, Digest};
 use serde_json::json;
 
 pub use self::program::EventTimes;
@@ -47,19 +47,7 @@ pub enum UtilityCommand {
     Schema(SchemaCommand),
     /// Attest an account under a schema whose claim is the account itself, with no meter: a hotel
     /// as a verified merchant, a guest's real name.
-    Attest {
-        #[command(flatten)]
-        session: Session,
-        /// The schema.
-        #[arg(long)]
-        schema: u32,
-        /// Who is attested (SS58).
-        #[arg(long)]
-        account: String,
-        /// Expiry: a date (2027-12-31, 00:00 UTC) or milliseconds; none by default.
-        #[arg(long)]
-        expires: Option<String>,
-    },
+    Attest(AttestArgs),
     /// Meter-holder attestations.
     #[command(subcommand)]
     Meters(MetersCommand),
@@ -276,23 +264,15 @@ pub enum SchemaCommand {
 pub enum MetersCommand {
     /// Attest one meter holder.
     Attest {
+        /// The holder (`--account`) and the meter-holder schema.
         #[command(flatten)]
-        session: Session,
-        /// The meter-holder schema.
-        #[arg(long)]
-        schema: u32,
-        /// The holder (SS58).
-        #[arg(long)]
-        account: String,
+        holder: AttestArgs,
         /// The meter.
         #[arg(long)]
         meter: u64,
         /// Its feeder.
         #[arg(long)]
         feeder: u32,
-        /// Expiry: a date (2027-12-31, 00:00 UTC) or milliseconds; none by default.
-        #[arg(long)]
-        expires: Option<String>,
     },
     /// Attest every holder of a CSV file (account,meter,feeder,expiry) in batches of 100; holders
     /// already attested are skipped, so a re-run after an interruption attests each holder once.
@@ -345,6 +325,45 @@ pub enum AttestationCommand {
 
 fn account(text: &str) -> Result<gridtrust_chain::AccountId> {
     parse_ss58(text).with_context(|| format!("`{text}` is not an SS58 address"))
+}
+
+/// One account to attest under a schema, until an expiry.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AttestArgs {
+    #[command(flatten)]
+    session: Session,
+    /// The schema.
+    #[arg(long)]
+    schema: u32,
+    /// Who is attested (SS58).
+    #[arg(long)]
+    account: String,
+    /// Expiry: a date (2027-12-31, 00:00 UTC) or milliseconds; none by default.
+    #[arg(long)]
+    expires: Option<String>,
+}
+
+impl AttestArgs {
+    /// Attests the account with `claim_hash` as the session's signer; `holds` says what the
+    /// attestation states, after the account's address.
+    fn run(&self, claim_hash: Digest, holds: &str) -> Result<()> {
+        let subject = account(&self.account)?;
+        let expires_at = holders::parse_expiry(self.expires.as_deref().unwrap_or_default())
+            .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
+        let (mut s, who) = self.session.signing()?;
+        let request = AttestRequest {
+            subject,
+            claim_hash,
+            expires_at,
+            parent: None,
+        };
+        let id = s.actor(who).attest(self.schema, request)?;
+        self.session.say(
+            json!({ "attestation": id }),
+            format!("attestation {id}: {} {holds}", self.account),
+        );
+        Ok(())
+    }
 }
 
 impl UtilityCommand {
@@ -522,46 +541,17 @@ impl UtilityCommand {
                     format!("{text} may attest under schema {schema}"),
                 );
             }
-            Self::Attest {
-                session,
-                schema,
-                account: text,
-                expires,
-            } => {
-                let subject = account(text)?;
-                let expires_at = holders::parse_expiry(expires.as_deref().unwrap_or_default())
-                    .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
-                let (mut s, who) = session.signing()?;
-                let request = AttestRequest {
-                    subject,
-                    claim_hash: [0; 32],
-                    expires_at,
-                    parent: None,
-                };
-                let id = s.actor(who).attest(*schema, request)?;
-                session.say(
-                    json!({ "attestation": id }),
-                    format!("attestation {id}: {text} under schema {schema}"),
-                );
+            Self::Attest(subject) => {
+                // A claim that is the account itself: no meter, nothing more to hash.
+                subject.run([0; 32], &format!("under schema {}", subject.schema))?;
             }
             Self::Meters(MetersCommand::Attest {
-                session,
-                schema,
-                account: text,
+                holder,
                 meter,
                 feeder,
-                expires,
             }) => {
-                let holder = account(text)?;
-                let expires_at = holders::parse_expiry(expires.as_deref().unwrap_or_default())
-                    .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
-                let (mut s, who) = session.signing()?;
-                let request = holders::request(holder, *meter, *feeder, expires_at);
-                let id = s.actor(who).attest(*schema, request)?;
-                session.say(
-                    json!({ "attestation": id }),
-                    format!("attestation {id}: {text} holds meter {meter} on feeder {feeder}"),
-                );
+                let holds = format!("holds meter {meter} on feeder {feeder}");
+                holder.run(meter_holder_claim(*meter, *feeder), &holds)?;
             }
             Self::Meters(MetersCommand::Import {
                 session,

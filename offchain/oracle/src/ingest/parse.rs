@@ -319,21 +319,17 @@ mod tests {
         assert_eq!(parse_csv_line("type,meter,a,b"), Ok(None));
         assert_eq!(parse_csv_line("\"type\",\"meter\""), Ok(None));
         assert_eq!(parse_csv_line("  # comment"), Ok(None));
-        assert!(parse_csv_line("reading,7,900000")
-            .unwrap_err()
-            .contains("4 fields"));
-        assert!(parse_csv_line("reading,7,900000,-3")
-            .unwrap_err()
-            .contains("wh"));
-        assert!(parse_csv_line("blackout,7,1,2")
-            .unwrap_err()
-            .contains("blackout"));
-        assert!(parse_csv_line("last_gasp,7,99999999999,2")
-            .unwrap_err()
-            .contains("feeder"));
-        assert!(parse_csv_line("reading,7,0,99999999999999999999999")
-            .unwrap_err()
-            .contains("too large"));
+        // Each bad line, and the words its error must contain.
+        for (line, says) in [
+            ("reading,7,900000", "4 fields"),
+            ("reading,7,900000,-3", "wh"),
+            ("blackout,7,1,2", "blackout"),
+            ("last_gasp,7,99999999999,2", "feeder"),
+            ("reading,7,0,99999999999999999999999", "too large"),
+        ] {
+            let error = parse_csv_line(line).unwrap_err();
+            assert!(error.contains(says), "{line}: {error}");
+        }
     }
 
     #[test]
