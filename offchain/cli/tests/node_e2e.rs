@@ -30,7 +30,8 @@ use std::{
 
 use demand_response::{DemandResponse, ProgramTerms};
 use gridtrust_chain::{
-    encode::call_builder, AccountId, Chain, Key, LocalNode, NodeChain, NodeOptions,
+    deployment::Plan, encode::call_builder, AccountId, Chain, Grid, Key, LocalNode, Manifest,
+    NodeChain, NodeOptions,
 };
 use gridtrust_common::{
     baseline::BaselineParams,
@@ -291,17 +292,18 @@ fn readings(from: u64, minutes: std::ops::Range<u64>, shedding: bool) -> Vec<Str
 #[ignore = "needs a contracts-node binary and a few minutes; run by scripts/e2e.sh"]
 fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     let mut phase = Phase("start a node and deploy with `gridtrust deploy`");
-    let node = LocalNode::start().expect("a contracts-node starts (CONTRACTS_NODE or PATH)");
-    let root = tempfile::tempdir().unwrap();
-    let config = deployment_config(root.path(), &node.url());
-    let manifest = gridtrust::deploy::run(&config, None).expect("gridtrust deploy");
-    let manifest_path = gridtrust::deploy::manifest_path(&config);
-    let plan = gridtrust::deploy::load(&config).unwrap().plan;
-    let grid = manifest.grid(&plan).unwrap();
-
-    let mut chain =
-        NodeChain::connect(NodeOptions::new(node.url()).with_faucet(Key::dev("Alice"))).unwrap();
-    let _ticker = Ticker::start(&chain);
+    let Deployed {
+        node,
+        root,
+        config,
+        manifest_path,
+        grid,
+        mut chain,
+        _ticker,
+        ..
+    } = Deployed::start(|config| {
+        gridtrust::deploy::run(config, None).expect("gridtrust deploy");
+    });
     let utility = chain.actor("Alice");
     let insurer = chain.actor("insurer");
     chain.fund(&insurer, 2_000 * UNIT).unwrap();
@@ -853,6 +855,59 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     }
 }
 
+/// A contracts-node with every contract deployed, a client on it, and blocks ticking. Fields drop
+/// in order: the ticker stops before the node does.
+struct Deployed {
+    /// Keeps blocks coming while a test waits on the chain's clock.
+    _ticker: Ticker,
+    /// A client funded by Alice.
+    chain: NodeChain,
+    /// The grid's contracts as the manifest records them.
+    grid: Grid,
+    /// What the deployment wrote.
+    manifest: Manifest,
+    /// The configuration's plan.
+    plan: Plan,
+    /// Where the manifest is, for the daemons' configurations.
+    manifest_path: PathBuf,
+    /// The deployment configuration ([`deployment_config`]).
+    config: PathBuf,
+    /// Holds the configuration, the manifest and each test's files.
+    root: tempfile::TempDir,
+    /// The node.
+    node: LocalNode,
+}
+
+impl Deployed {
+    /// Starts a node, writes the configuration and has `deploy` deploy with it (in this process,
+    /// or as the `gridtrust deploy` command); reads back the manifest it wrote.
+    fn start(deploy: impl FnOnce(&Path)) -> Self {
+        let node = LocalNode::start().expect("a contracts-node starts (CONTRACTS_NODE or PATH)");
+        let root = tempfile::tempdir().unwrap();
+        let config = deployment_config(root.path(), &node.url());
+        deploy(&config);
+        let manifest_path = gridtrust::deploy::manifest_path(&config);
+        let plan = gridtrust::deploy::load(&config).unwrap().plan;
+        let manifest = Manifest::read(&manifest_path)
+            .unwrap()
+            .expect("the deployment wrote its manifest");
+        let grid = manifest.grid(&plan).unwrap();
+        let options = NodeOptions::new(node.url()).with_faucet(Key::dev("Alice"));
+        let chain = NodeChain::connect(options).unwrap();
+        Self {
+            _ticker: Ticker::start(&chain),
+            chain,
+            grid,
+            manifest,
+            plan,
+            manifest_path,
+            config,
+            root,
+            node,
+        }
+    }
+}
+
 /// The deployment configuration both tests deploy with: dev accounts, a 2-of-3 committee.
 fn deployment_config(root: &Path, url: &str) -> PathBuf {
     let config = root.join("local.toml");
@@ -892,21 +947,21 @@ fn gridtrust_ok(args: &[&str]) -> String {
 #[ignore = "needs a contracts-node binary and a few minutes; run by scripts/e2e.sh"]
 fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
     let mut phase = Phase("start a node and deploy with `gridtrust deploy`");
-    let node = LocalNode::start().expect("a contracts-node starts (CONTRACTS_NODE or PATH)");
-    let root = tempfile::tempdir().unwrap();
-    let config = deployment_config(root.path(), &node.url());
+    let Deployed {
+        node,
+        root,
+        config,
+        manifest_path,
+        plan,
+        manifest,
+        grid,
+        mut chain,
+        _ticker,
+    } = Deployed::start(|config| {
+        gridtrust_ok(&["deploy", "--config", config.to_str().unwrap()]);
+    });
     let cfg = config.to_str().unwrap().to_owned();
-    gridtrust_ok(&["deploy", "--config", &cfg]);
-    let manifest_path = gridtrust::deploy::manifest_path(&config);
-    let plan = gridtrust::deploy::load(&config).unwrap().plan;
-    let manifest = gridtrust_chain::Manifest::read(&manifest_path)
-        .unwrap()
-        .unwrap();
-    let grid = manifest.grid(&plan).unwrap();
     let lodging = manifest.lodging(&plan).unwrap();
-    let mut chain =
-        NodeChain::connect(NodeOptions::new(node.url()).with_faucet(Key::dev("Alice"))).unwrap();
-    let _ticker = Ticker::start(&chain);
     let account = |name: &str| Key::dev(name).account();
     for name in [
         "Insurer", "C5001", "C5002", "C5003", "Hotel", "Guest1", "Guest2",
