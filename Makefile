@@ -18,7 +18,7 @@ test: contracts check-wasm polkadotjs browser lint
 	cargo test --release --workspace
 	@scripts/e2e.sh
 
-## Contract sizes and message weights on the sandbox (JSON too: make bench ARGS="--json bench.json"),
+## Contract sizes and message weights on the sandbox (as JSON: make -s bench ARGS=--json > bench.json),
 ## and the payout on contracts-node when one is installed (make node).
 bench: contracts
 	cargo run --release --quiet -p gridtrust -- bench $(ARGS) \

@@ -20,10 +20,10 @@ for dir in contracts/*/; do
     stamp="$bundle.inputs"
     digest=$(inputs_digest "$dir" "${shared_inputs[@]}")
     if [ -f "$bundle" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
-        echo "contracts: $name is up to date ($bundle)"
+        echo "contracts: $name is up to date ($bundle)" >&2
         continue
     fi
-    echo "contracts: building $name"
+    echo "contracts: building $name" >&2
     cargo contract build --release --quiet --manifest-path "$dir/Cargo.toml"
     [ -f "$bundle" ] || { echo "contracts: cargo-contract did not produce $bundle" >&2; exit 1; }
     echo "$digest" >"$stamp"

@@ -16,9 +16,9 @@ mod node;
 mod oracle;
 mod reservations;
 
-use std::{collections::BTreeMap, path::PathBuf};
+use std::collections::BTreeMap;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use gridtrust_chain::{
     bundles, codes::MAX_CODE_BYTES, named_account, BlockLimits, Grid, SandboxChain,
 };
@@ -75,9 +75,10 @@ impl From<gridtrust_chain::Weight> for Cost {
 /// Measure contract sizes and message weights on the sandbox chain with the real Wasm.
 #[derive(Debug, clap::Args)]
 pub struct BenchCommand {
-    /// Also write the figures as JSON to this file.
-    #[arg(long, value_name = "PATH")]
-    json: Option<PathBuf>,
+    /// Print the figures as one JSON object instead of the table, for scripts (progress goes to
+    /// standard error either way).
+    #[arg(long)]
+    json: bool,
     /// Skip the slow cases: the 100,000-policy state and demand response at a utility's scale
     /// (10,000 meters).
     #[arg(long)]
@@ -100,14 +101,14 @@ impl BenchCommand {
             (None, true) => Some(node::Target::Local),
             (None, false) => None,
         };
-        run(self.json.clone(), self.quick, node)
+        run(self.json, self.quick, node)
     }
 }
 
-/// Runs every benchmark, prints a table and, with `json`, writes the figures there. `quick` skips the
-/// slow cases (the 100,000-policy state, demand response at a utility's scale); `node` also measures
-/// the payout, a settlement and a booking on a contracts-node.
-pub(crate) fn run(json: Option<PathBuf>, quick: bool, node: Option<node::Target>) -> Result<()> {
+/// Runs every benchmark and prints the figures: a table, or with `json` one JSON object. `quick`
+/// skips the slow cases (the 100,000-policy state, demand response at a utility's scale); `node` also
+/// measures the payout, a settlement and a booking on a contracts-node.
+pub(crate) fn run(json: bool, quick: bool, node: Option<node::Target>) -> Result<()> {
     let mut figures = Figures::default();
     for name in bundles::CONTRACTS {
         let b = bundles::load(name)?;
@@ -146,11 +147,10 @@ pub(crate) fn run(json: Option<PathBuf>, quick: bool, node: Option<node::Target>
     if let Some(target) = node {
         figures.node = Some(node::measure(target)?);
     }
-    figures.print();
-    if let Some(path) = json {
-        std::fs::write(&path, serde_json::to_string_pretty(&figures.to_json())?)
-            .with_context(|| format!("writing {}", path.display()))?;
-        println!("figures written to {}", path.display());
+    if json {
+        println!("{}", serde_json::to_string_pretty(&figures.to_json())?);
+    } else {
+        figures.print();
     }
     Ok(())
 }
