@@ -18,7 +18,7 @@ const PROBE: u32 = 10;
 
 /// How many items one call may take within `limit` (the chain's [`max_call_weight`]), at most `cap`
 /// (the contract's own bound). `probe(n)` dry-runs a call of up to `n` items and answers how many it
-/// took and the weight it required. One item, then up to [`PROBE`], give the per-item cost and the
+/// took and the weight it required. One item, then up to `PROBE`, give the per-item cost and the
 /// call's fixed part, fitted into [`BATCH_FILL_PERCENT`] of `limit` in both dimensions.
 ///
 /// [`max_call_weight`]: contracts_client::Chain::max_call_weight

@@ -2,7 +2,7 @@
 //! as the command does.
 //!
 //! - [`demo`] (feature `sandbox`): the main job, every contract on the embedded sandbox chain.
-//! - [`bench`] (feature `sandbox`): contract sizes and message weights on the sandbox.
+//! - [`mod@bench`] (feature `sandbox`): contract sizes and message weights on the sandbox.
 //! - [`deploy`]: deploying and wiring every contract on a node, per a configuration file.
 //! - [`inspect`]: what the deployed contracts hold about one account (`--json` for machines).
 //! - [`actor`]: one account acting on a deployment; each role's actions are its methods.

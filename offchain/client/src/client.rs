@@ -1,4 +1,4 @@
-//! One interface to "a chain", whichever it is: the embedded sandbox ([`crate::SandboxChain`]) or a
+//! One interface to "a chain", whichever it is: the embedded sandbox (`SandboxChain`) or a
 //! pallet-contracts node over RPC ([`crate::NodeChain`]).
 //!
 //! Code written against [`Chain`] runs on both, so a test can run one scenario on each and a program

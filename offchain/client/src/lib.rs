@@ -4,7 +4,7 @@
 //!
 //! - [`client`]: the [`Chain`] interface every caller uses, whichever chain is behind it.
 //! - [`node`]: a pallet-contracts node over RPC (subxt): any Substrate chain with the contracts pallet.
-//! - [`sandbox`] (feature `sandbox`): the embedded chain, drink's in-process runtime executing the
+//! - `sandbox` (feature `sandbox`): the embedded chain, drink's in-process runtime executing the
 //!   real contract Wasm.
 //! - [`bundle`]: loads the `.contract` bundles cargo-contract builds.
 //! - [`encode`]: turns the contract crates' own call and create builders into call data, so selectors

@@ -18,7 +18,7 @@
 //! - [`settings`]: what one operator is and decides by (contracts, demand rule, keeper or not).
 //! - [`measure`]: demand-response results per ended event and the batches the committee votes on.
 //! - [`keeper`]: paying final outages and settling events whose dispute window passed.
-//! - [`cursor`]: store-kept cursors so a round looks only at what may still need work.
+//! - `cursor`: store-kept cursors so a round looks only at what may still need work.
 //! - [`worker`]: one operator's round: decide, queue, send, and (as keeper) pay and settle.
 //! - [`error`]: why the oracle's work against the chain stopped, with contract refusals typed.
 //! - [`verify`]: checking a customer's demand-response entry or outage payouts against the chain.

@@ -4,9 +4,9 @@
 //! charged (`gas_consumed`). Per-item figures of batch messages are the difference between a batch of N
 //! and a batch of 1, divided by N − 1, so the fixed cost of the call is not spread into them.
 //!
-//! One module per contract: [`attestations`], [`insurance`], [`reservations`], [`demand`]; and
-//! [`oracle`] for the meter-data pipeline, [`demand_scale`] for demand response at a utility's scale,
-//! [`node`] for the same messages on a contracts-node.
+//! One module per contract: `attestations`, `insurance`, `reservations`, `demand`; and `oracle` for
+//! the meter-data pipeline, `demand_scale` for demand response at a utility's scale, `node` for the
+//! same messages on a contracts-node.
 
 mod attestations;
 mod demand;
@@ -94,7 +94,7 @@ pub struct BenchCommand {
 }
 
 impl BenchCommand {
-    /// Runs every benchmark (see [`run`]).
+    /// Runs every benchmark and prints the figures (a table, or JSON with `--json`).
     pub fn run(&self) -> Result<()> {
         let node = match (&self.node_url, self.node) {
             (Some(url), _) => Some(node::Target::Url(url.clone())),
