@@ -3,7 +3,7 @@
 use demand_response::{MinReduction, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
 use gridtrust_common::{baseline::BaselineParams, committee::Oracle};
-use outage_insurance::OutageInsurance;
+use outage_insurance::{Affected, OutageInsurance, OutageReport};
 
 use crate::{MINUTE_MS, UNIT};
 
@@ -65,5 +65,25 @@ pub fn minute_program_terms() -> ProgramTerms {
         dispute_window_ms: MINUTE_MS,
         min_reduction: MinReduction::NONE,
         utc_offset: 0,
+    }
+}
+
+/// An unplanned outage of all of `feeder` from `start_ms` to `end_ms`, as a committee reports it: the
+/// contract's least bar of three dark meters, and `evidence_root` standing for the evidence (tests that
+/// need one real use `gridtrust_oracle::outages::final_report`).
+pub fn whole_feeder_outage(
+    feeder: u32,
+    start_ms: u64,
+    end_ms: u64,
+    evidence_root: [u8; 32],
+) -> OutageReport {
+    OutageReport {
+        feeder,
+        start_ms,
+        end_ms,
+        planned: false,
+        affected: Affected::WholeFeeder,
+        min_dark_meters: 3,
+        evidence_root,
     }
 }

@@ -10,8 +10,11 @@ use gridtrust_oracle::{
     outages::{decide, final_report, outage_events, OutageRule},
     ChainSubmitter, EventKind, MeterEvent, OutboxState, Report, Store, Submitter,
 };
-use gridtrust_tests::{fixtures::committee_grid, HOUR_MS};
-use outage_insurance::{Affected, OutageInsurance, OutageReport};
+use gridtrust_tests::{
+    fixtures::{committee_grid, whole_feeder_outage},
+    HOUR_MS,
+};
+use outage_insurance::OutageInsurance;
 
 fn submitter<'a>(
     chain: &'a mut SandboxChain,
@@ -34,15 +37,7 @@ fn three_daemons_count_an_outage_once_even_across_a_crash() {
             feeder: 4,
             start_ms: start,
         },
-        Report::OutageEnd(OutageReport {
-            feeder: 4,
-            start_ms: start,
-            end_ms: start + 2 * HOUR_MS,
-            planned: false,
-            affected: Affected::WholeFeeder,
-            min_dark_meters: 3,
-            evidence_root: [1; 32],
-        }),
+        Report::OutageEnd(whole_feeder_outage(4, start, start + 2 * HOUR_MS, [1; 32])),
     ];
     let mut stores: Vec<Store> = (0..3).map(|i| Store::open(&db(i)).unwrap()).collect();
     for store in &mut stores {
@@ -104,15 +99,7 @@ fn refusals_are_kept_with_their_reason_and_chain_failures_retried() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("o.db")).unwrap();
     let now = chain.now_ms();
-    let future = Report::OutageEnd(OutageReport {
-        feeder: 1,
-        start_ms: now,
-        end_ms: now + HOUR_MS,
-        planned: false,
-        affected: Affected::WholeFeeder,
-        min_dark_meters: 3,
-        evidence_root: [1; 32],
-    });
+    let future = Report::OutageEnd(whole_feeder_outage(1, now, now + HOUR_MS, [1; 32]));
     store.enqueue(&future).unwrap();
     let done = drain(&mut store, &mut submitter(&mut chain, &grid, 0)).unwrap();
     assert_eq!(done.refused, 1);

@@ -15,8 +15,11 @@ use gridtrust_oracle::{
     worker::round,
     Store,
 };
-use gridtrust_tests::{fixtures::committee_grid, HOUR_MS, MINUTE_MS, UNIT};
-use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
+use gridtrust_tests::{
+    fixtures::{committee_grid, whole_feeder_outage},
+    HOUR_MS, MINUTE_MS, UNIT,
+};
+use outage_insurance::{OutageInsurance, PoolTerms};
 
 /// Covered customers on the feeder that goes dark.
 const POLICIES: u32 = 40;
@@ -70,15 +73,7 @@ fn insured_outage() -> (SandboxChain, Grid, u64, Vec<AccountId>) {
             .unwrap();
     }
     let start = chain.now_ms() + MINUTE_MS;
-    let report = OutageReport {
-        feeder: FEEDER,
-        start_ms: start,
-        end_ms: start + 2 * HOUR_MS,
-        planned: false,
-        affected: Affected::WholeFeeder,
-        min_dark_meters: 3,
-        evidence_root: [7; 32],
-    };
+    let report = whole_feeder_outage(FEEDER, start, start + 2 * HOUR_MS, [7; 32]);
     chain.set_time(report.end_ms + MINUTE_MS);
     let operators = grid.operators.clone();
     chain
