@@ -3,12 +3,17 @@
 //! settles to the hotel.
 use anyhow::{ensure, Result};
 use gridtrust_chain::{
-    encode::call_builder, named_account, ss58, Answer, Grid, Lodging, SandboxChain,
+    encode::call_builder, named_account, ss58, Answer, CallError, ContractError, Grid, Lodging,
+    SandboxChain,
 };
 use gridtrust_common::refunds::RefundTier;
 use reservations::{BookingStatus, Error, Reservations, RoomTerms, DAY_MS};
 
 use super::{tokens, UNIT};
+use crate::{
+    actor::Actor,
+    lodging::{Desk, Listing},
+};
 
 /// How the hotel scene ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,25 +60,21 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
         ss58(&contract)
     );
     lodging.attest_merchant(chain, hotel)?;
-    let mut api = call_builder::<Reservations>(contract);
-    let clone_refused = chain
-        .call(
-            &contract,
-            api.register_property([0; 32], 1_000, false, 0),
-            &clone,
-            100 * UNIT,
-        )?
-        .value
-        .err();
+    let mut contracts = grid.contracts();
+    contracts.reservations = Some(contract);
+    // Each party acts through the same actions as the `gridtrust hotel` and `guest` commands.
+    let listing = |details_hash| Listing {
+        details_hash,
+        compensation_bps: 1_000,
+        requires_real_name: false,
+        utc_offset: 0,
+    };
+    let clone_refused = refusal_of(
+        Actor::new(chain, &contracts, clone).register_property(&listing([0; 32]), 100 * UNIT),
+    )?;
     println!("  the clone tries to list: {}", refusal(&clone_refused));
-    let property = chain
-        .call(
-            &contract,
-            api.register_property([1; 32], 1_000, false, 0),
-            &hotel,
-            200 * UNIT,
-        )
-        .or_refused("register_property")?;
+    let mut desk = Actor::new(chain, &contracts, hotel);
+    let property = desk.register_property(&listing([1; 32]), 200 * UNIT)?;
     let terms = RoomTerms {
         price_per_night: 80 * UNIT,
         refund_tiers: vec![RefundTier {
@@ -83,62 +84,48 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
         no_show_refund_bps: 0,
         rules_hash: gridtrust_common::blake2_256(b"harbour hotel house rules v3"),
     };
-    let room = chain
-        .call(&contract, api.add_room_type(property, 1, terms), &hotel, 0)
-        .or_refused("add_room_type")?;
+    let room = desk.add_room(property, 1, terms)?;
     println!(
         "  harbour-hotel: property #{property}, 1 sea-view suite at 80 tokens a night, bond 200"
     );
 
     println!("\n== Two guests want the last suite for the same two nights");
     let check_in = (chain.now_ms() / DAY_MS) as u32 + 5;
-    let quote = chain
-        .query(&contract, api.quote(property, room, check_in, 2), &guest)
-        .or_refused("quote")?;
-    let mut book = |chain: &mut SandboxChain, who| {
-        chain.call(
-            &contract,
-            api.book(property, room, check_in, 2, quote.terms_hash),
-            &who,
-            quote.terms.amount,
-        )
-    };
-    let booking = book(chain, guest).or_refused("book")?;
+    let quote = Actor::new(chain, &contracts, guest).stay_quote(property, room, check_in, 2)?;
+    let booking = Actor::new(chain, &contracts, guest).book(&quote)?;
     println!(
         "  guest-eva books: booking #{booking}, {} tokens in escrow",
         tokens(quote.terms.amount)
     );
-    let second_guest_refused = book(chain, late_guest)?.value.err();
+    let second_guest_refused = refusal_of(Actor::new(chain, &contracts, late_guest).book(&quote))?;
     println!(
         "  guest-farid books the same nights: {}",
         refusal(&second_guest_refused)
     );
 
     println!("\n== At check-in the front desk checks the confirmation against the chain");
-    let real = chain.query(
-        &contract,
-        api.verify_booking(booking, guest, quote.terms_hash),
-        &hotel,
-    )?;
+    let mut desk = Actor::new(chain, &contracts, hotel);
+    let real = answer_of(desk.verify_booking(booking, guest, quote.terms_hash))?;
     let mut cheaper = quote.terms.clone();
     cheaper.amount /= 2;
-    let forged = chain.query(
-        &contract,
-        api.verify_booking(booking, guest, reservations::terms_hash(&cheaper)),
-        &hotel,
-    )?;
+    let forged =
+        answer_of(desk.verify_booking(booking, guest, reservations::terms_hash(&cheaper)))?;
     println!("  eva's confirmation: {real:?}; a doctored one at half price: {forged:?}");
 
     chain.advance_time(5 * DAY_MS);
     chain.next_block();
-    chain
-        .call(&contract, api.check_in(booking), &hotel, 0)
-        .or_refused("check_in")?;
+    Actor::new(chain, &contracts, hotel).desk(booking, Desk::CheckIn)?;
     chain.advance_time(2 * DAY_MS);
     chain.next_block();
     let before = chain.balance(&hotel);
+    // Settling has no command of its own (anyone may send it once the stay is over).
     let status = chain
-        .call(&contract, api.settle(booking), &guest, 0)
+        .call(
+            &contract,
+            call_builder::<Reservations>(contract).settle(booking),
+            &guest,
+            0,
+        )
         .or_refused("settle")?;
     ensure!(status == BookingStatus::Completed, "stay ended {status:?}");
     let hotel_paid = chain.balance(&hotel).saturating_sub(before);
@@ -153,6 +140,24 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
         hotel_paid,
         reservations: contract,
     })
+}
+
+/// What the reservations contract answered: its answer or its refusal; any other failure stops the
+/// demo.
+fn answer_of<T>(result: Result<T, CallError>) -> Result<Result<T, Error>> {
+    match result {
+        Ok(answer) => Ok(Ok(answer)),
+        Err(CallError::Refused {
+            error: ContractError::Reservations(e),
+            ..
+        }) => Ok(Err(e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The reservations contract's refusal of a call, or `None` when it accepted it.
+fn refusal_of<T>(result: Result<T, CallError>) -> Result<Option<Error>> {
+    Ok(answer_of(result)?.err())
 }
 
 fn refusal(error: &Option<Error>) -> String {
