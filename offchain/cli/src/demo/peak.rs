@@ -6,7 +6,7 @@
 //! settles every entry.
 use anyhow::{anyhow, ensure, Context, Result};
 use demand_response::{DemandResponse, MinReduction, ProgramTerms};
-use gridtrust_chain::{encode::call_builder, Answer, Contracts, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, Contracts, Grid, SandboxChain};
 use gridtrust_common::{baseline::BaselineParams, demand::subsidy, time::HOUR_MS};
 use gridtrust_oracle::{
     demand::results,
@@ -16,6 +16,7 @@ use gridtrust_oracle::{
 };
 
 use super::{customer, tokens, DemoOracle, UNIT};
+use crate::{actor::Actor, utility::program::EventTimes};
 
 /// The least reduction the demo's program pays for: 10 % of the baseline.
 pub const PEAK_MIN_REDUCTION: MinReduction = MinReduction {
@@ -60,35 +61,23 @@ pub fn run(
     let (start, end, shed) = town.peak;
     println!("\n== The utility runs a demand-response program for day 7's evening peak");
     let contract = grid.demand.address;
-    let mut api = call_builder::<DemandResponse>(contract);
-    let program = chain
-        .call(
-            &contract,
-            api.create_program(peak_terms()),
-            &grid.utility,
-            500 * UNIT,
-        )
-        .or_refused("create_program")?;
+    let api = call_builder::<DemandResponse>(contract);
+    // The utility and the customers act as the `utility` and `customer` commands do.
+    let contracts = grid.contracts();
+    let program =
+        Actor::new(chain, &contracts, grid.utility).create_program(peak_terms(), 500 * UNIT)?;
     let meters = town.meters();
     for &(meter, feeder) in &meters {
-        chain
-            .call(
-                &contract,
-                api.enroll(program, meter, feeder),
-                &customer(meter),
-                0,
-            )
-            .or_refused("enroll")
+        Actor::new(chain, &contracts, customer(meter))
+            .enroll(program, meter, feeder)
             .with_context(|| format!("meter {meter}"))?;
     }
-    let event = chain
-        .call(
-            &contract,
-            api.announce_event(program, start, end, start - HOUR_MS, 0),
-            &grid.utility,
-            0,
-        )
-        .or_refused("announce_event")?;
+    let times = EventTimes {
+        start_ms: start,
+        end_ms: end,
+        opt_out_deadline_ms: start - HOUR_MS,
+    };
+    let event = Actor::new(chain, &contracts, grid.utility).announce(program, times, 0)?;
     println!(
         "  0.50 tokens per kWh below baseline, at most 5, nothing for a cut under 10 % of the baseline; budget 500 tokens; {} meters enrolled",
         meters.len()
@@ -159,9 +148,7 @@ pub fn run(
         "  {wh} Wh in the quarter from 17:45: {genuine}; the same with 100 Wh added: {doctored}"
     );
 
-    chain
-        .call(&contract, api.close_event(event), &grid.utility, 0)
-        .or_refused("close_event")?;
+    Actor::new(chain, &contracts, grid.utility).close_event(event)?;
     chain.advance_time(24 * HOUR_MS);
     chain.next_block();
     println!("\n== No dispute within a day: operator-3's daemon, the keeper, settles every entry");

@@ -21,7 +21,7 @@ use gridtrust_oracle::{
 use outage_insurance::{OutageInsurance, PoolTerms};
 
 use super::{customer, tokens, DemoOracle, UNIT};
-use crate::verify::payout_lines;
+use crate::{actor::Actor, verify::payout_lines};
 
 /// The pool's payout tiers: at least 1 hour → 5 tokens, 4 hours → 20, 12 hours → 50.
 pub fn storm_tiers() -> Vec<Tier> {
@@ -104,7 +104,7 @@ pub fn run(
 
     println!("\n== An insurer opens a fully collateralized pool; every holder buys cover");
     let insurance = grid.insurance.address;
-    let mut api = call_builder::<OutageInsurance>(insurance);
+    let api = call_builder::<OutageInsurance>(insurance);
     let terms = PoolTerms {
         tiers: storm_tiers(),
         premium: 2 * UNIT,
@@ -117,19 +117,13 @@ pub fn run(
         // The operators vote or send a heartbeat every round: a day of silence stops sales.
         max_oracle_silence_ms: 24 * 3_600_000,
     };
-    let pool = chain
-        .call(&insurance, api.create_pool(terms), &insurer, 20_000 * UNIT)
-        .or_refused("create_pool")?;
+    // The insurer and the customers act as the `insurer` and `customer` commands do.
+    let contracts = grid.contracts();
+    let pool = Actor::new(&mut chain, &contracts, insurer).create_pool(terms, 20_000 * UNIT)?;
     for (who, meter, feeder) in &holders {
         chain.fund(who, 1_000 * UNIT);
-        chain
-            .call(
-                &insurance,
-                api.buy_policy(pool, *meter, *feeder),
-                who,
-                2 * UNIT,
-            )
-            .or_refused("buy_policy")
+        Actor::new(&mut chain, &contracts, *who)
+            .buy_cover(pool, *meter, *feeder)
             .with_context(|| format!("meter {meter}"))?;
     }
     println!(
