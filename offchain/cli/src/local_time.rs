@@ -1,6 +1,6 @@
 //! A place's time zone on the command line: the fixed offset the contracts keep
 //! (`gridtrust_common::time`), written as people write it, and local dates turned into the local day
-//! numbers the contracts count in.
+//! numbers the contracts count in; and the chain's times (Unix ms) written in UTC for people.
 
 use anyhow::{anyhow, bail, Result};
 use gridtrust_common::time::{is_valid_offset, UtcOffset};
@@ -50,6 +50,24 @@ pub fn show_offset(offset: UtcOffset) -> String {
     let sign = if offset < 0 { '-' } else { '+' };
     let a = offset.unsigned_abs();
     format!("UTC{sign}{:02}:{:02}", a / 60, a % 60)
+}
+
+/// `ms` as a UTC time to the minute: what a page shows.
+pub fn utc_minute(ms: u64) -> String {
+    utc_as(ms, "%Y-%m-%d %H:%M UTC")
+}
+
+/// `ms` as a UTC time to the millisecond: what a check shows beside the chain's own figures.
+pub fn utc_millisecond(ms: u64) -> String {
+    utc_as(ms, "%Y-%m-%d %H:%M:%S%.3f UTC")
+}
+
+/// `ms` in `format`, or as milliseconds when it is past what a calendar date can hold.
+fn utc_as(ms: u64, format: &str) -> String {
+    i64::try_from(ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or_else(|| format!("{ms} ms"), |t| t.format(format).to_string())
 }
 
 #[cfg(test)]

@@ -17,8 +17,9 @@ use super::{
     event_count,
     html::{escape, table},
     i18n::{Lang, Text},
-    utc, Site,
+    Site,
 };
+use crate::local_time::utc_minute;
 
 /// Demand-response events looked at per page, newest first: a page's work stays bounded however long
 /// the chain runs.
@@ -120,8 +121,8 @@ pub fn body(chain: &mut impl Chain, site: &Site, lookup: &Lookup, lang: Lang) ->
             format!("#{id}"),
             format!("#{}", p.pool),
             p.feeder.to_string(),
-            escape(&utc(p.cover_from)),
-            escape(&utc(p.ends_at)),
+            escape(&utc_minute(p.cover_from)),
+            escape(&utc_minute(p.ends_at)),
             escape(
                 &terms
                     .as_ref()
@@ -152,8 +153,8 @@ pub fn body(chain: &mut impl Chain, site: &Site, lookup: &Lookup, lang: Lang) ->
             payouts.push(vec![
                 format!("#{outage}"),
                 r.feeder.to_string(),
-                escape(&utc(r.start_ms)),
-                escape(&utc(r.end_ms)),
+                escape(&utc_minute(r.start_ms)),
+                escape(&utc_minute(r.end_ms)),
                 format!("{minutes} ({})", escape(t(planned))),
                 escape(tier.as_deref().unwrap_or("—")),
                 format!(
@@ -294,7 +295,7 @@ fn attestations(
             let expires = chain
                 .query(&at, api.attestation(id), &site.asker)?
                 .and_then(|a| a.expires_at)
-                .map_or_else(|| t(Text::Never).to_owned(), utc);
+                .map_or_else(|| t(Text::Never).to_owned(), utc_minute);
             let class = if validity == Validity::Valid {
                 "ok"
             } else {
@@ -385,7 +386,7 @@ fn entries(
             .zip(terms.as_ref())
             .map_or_else(
                 || "—".into(),
-                |(closed, terms)| utc(closed.saturating_add(terms.dispute_window_ms)),
+                |(closed, terms)| utc_minute(closed.saturating_add(terms.dispute_window_ms)),
             );
         let in_words = terms
             .as_ref()

@@ -12,8 +12,9 @@ use super::{
     customer::tiers_in_words,
     html::{escape, table},
     i18n::{Lang, Text},
-    utc, Site,
+    Site,
 };
+use crate::local_time::utc_minute;
 
 /// Pools, policies, outages and feeders looked at per page, so a page's work stays bounded.
 pub const MAX_POOLS: u32 = 50;
@@ -109,8 +110,8 @@ fn over_time(title: &str, lines: &[Line]) -> String {
          </svg><figcaption>{title}</figcaption></figure>",
         ty = height + 32,
         right = left + width,
-        from = escape(&utc(first)),
-        to = escape(&utc(last)),
+        from = escape(&utc_minute(first)),
+        to = escape(&utc_minute(last)),
         title = escape(title),
     );
     svg

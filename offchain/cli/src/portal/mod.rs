@@ -60,17 +60,6 @@ pub struct Site {
     pub asker: AccountId,
 }
 
-/// `ms` as a UTC time to the minute.
-pub fn utc(ms: u64) -> String {
-    i64::try_from(ms)
-        .ok()
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map_or_else(
-            || format!("{ms} ms"),
-            |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-        )
-}
-
 /// How many demand-response events the chain holds (ids are dense from 0).
 pub fn event_count(chain: &mut impl Chain, site: &Site) -> Result<u64> {
     let dr = site.contracts.demand;

@@ -19,8 +19,9 @@ use super::{
     html::{escape, table},
     i18n::{Lang, Text},
     insurer::MAX_OUTAGES,
-    utc, Site,
+    Site,
 };
+use crate::local_time::utc_minute;
 
 /// The body of the regulator page.
 pub fn body<C: Chain>(chain: &mut C, site: &Site, lang: Lang) -> Result<String> {
@@ -74,8 +75,8 @@ pub fn body<C: Chain>(chain: &mut C, site: &Site, lang: Lang) -> Result<String> 
         let _ = write!(
             out,
             "</svg><figcaption>{} — {}</figcaption></figure>",
-            escape(&utc(first)),
-            escape(&utc(last))
+            escape(&utc_minute(first)),
+            escape(&utc_minute(last))
         );
     }
     let rows: Vec<Vec<String>> = outages
@@ -85,8 +86,8 @@ pub fn body<C: Chain>(chain: &mut C, site: &Site, lang: Lang) -> Result<String> 
             vec![
                 format!("#{id}"),
                 r.feeder.to_string(),
-                escape(&utc(r.start_ms)),
-                escape(&utc(r.end_ms)),
+                escape(&utc_minute(r.start_ms)),
+                escape(&utc_minute(r.end_ms)),
                 outage_minutes(r.start_ms, r.end_ms).to_string(),
                 escape(t(if r.planned {
                     Text::Planned
@@ -141,8 +142,8 @@ pub fn body<C: Chain>(chain: &mut C, site: &Site, lang: Lang) -> Result<String> 
         rows.push(vec![
             format!("#{id}"),
             format!("#{}", e.program),
-            escape(&utc(e.start_ms)),
-            escape(&utc(e.end_ms)),
+            escape(&utc_minute(e.start_ms)),
+            escape(&utc_minute(e.end_ms)),
             e.entries.to_string(),
             e.open_disputes.to_string(),
             tokens(e.owed),

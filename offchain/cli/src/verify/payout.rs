@@ -12,7 +12,10 @@ use gridtrust_oracle::{
 };
 use serde_json::{json, Value};
 
-use crate::session::{Connected, Session};
+use crate::{
+    local_time::utc_millisecond,
+    session::{Connected, Session},
+};
 
 /// Check a meter's outage payouts against the chain and their evidence.
 #[derive(Debug, clap::Args)]
@@ -106,17 +109,6 @@ fn mark(ok: bool) -> &'static str {
     }
 }
 
-/// `ms` as a UTC time to the millisecond (the JSON output keeps the milliseconds themselves).
-fn utc(ms: u64) -> String {
-    i64::try_from(ms)
-        .ok()
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map_or_else(
-            || format!("{ms} ms"),
-            |t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string(),
-        )
-}
-
 fn kind(k: EventKind) -> &'static str {
     match k {
         EventKind::LastGasp => "last gasp",
@@ -147,8 +139,8 @@ fn outage_lines(c: &OutageCheck) -> Vec<String> {
         "outage #{} (feeder {}, {} to {}, {} minutes on chain), policy {}",
         c.outage,
         r.feeder,
-        utc(r.start_ms),
-        utc(r.end_ms),
+        utc_millisecond(r.start_ms),
+        utc_millisecond(r.end_ms),
         c.record.minutes,
         c.policy
     )];
@@ -160,8 +152,8 @@ fn outage_lines(c: &OutageCheck) -> Vec<String> {
         out.push(format!(
             "  evidence: {} events, same root; recomputed {} to {} = {} minutes: {}",
             re.events,
-            utc(re.start_ms),
-            utc(re.end_ms),
+            utc_millisecond(re.start_ms),
+            utc_millisecond(re.end_ms),
             re.minutes,
             mark((re.start_ms, re.end_ms, re.minutes) == (r.start_ms, r.end_ms, c.record.minutes))
         ));
@@ -170,7 +162,7 @@ fn outage_lines(c: &OutageCheck) -> Vec<String> {
         out.push(format!(
             "  your meter's {} at {}: {}",
             kind(e.event.kind),
-            utc(e.event.at_ms),
+            utc_millisecond(e.event.at_ms),
             if e.proven {
                 "proven by the contract against the root"
             } else {
