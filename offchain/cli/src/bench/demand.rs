@@ -9,7 +9,7 @@ use gridtrust_chain::{
     encode::{addressed, call_builder, MessageBuilder},
     named_account,
     units::MILLI_UNIT,
-    AccountId, ContractError, SandboxChain,
+    AccountId, ContractError, Grid, SandboxChain,
 };
 use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome, time::HOUR_MS};
 
@@ -59,6 +59,23 @@ fn must<A: scale::Encode, R: std::fmt::Debug + scale::Decode>(
     Ok((value, out.weight_consumed.into()))
 }
 
+/// `count` funded accounts `{prefix}-{meter}`, each attested as the holder of meters 0.. on feeder 1.
+pub(super) fn meter_holders(
+    chain: &mut SandboxChain,
+    grid: &Grid,
+    prefix: &str,
+    count: u64,
+) -> Result<Vec<(AccountId, u64, u32)>> {
+    let holders: Vec<_> = (0..count)
+        .map(|m| (named_account(&format!("{prefix}-{m}")), m, 1))
+        .collect();
+    grid.attest_meters(chain, &holders)?;
+    for (who, ..) in &holders {
+        chain.fund(who, 1 << 80);
+    }
+    Ok(holders)
+}
+
 /// Records the weights of the demand-response messages, per entry where they are batched.
 pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     eprintln!("bench: demand response...");
@@ -75,12 +92,8 @@ pub(super) fn costs(figures: &mut Figures) -> Result<()> {
     )?;
     figures.record("demand_response", "create_program", cost);
 
-    let customers: Vec<_> = (0..METERS)
-        .map(|m| (named_account(&format!("bench-dr-customer-{m}")), m, 1))
-        .collect();
-    grid.attest_meters(&mut chain, &customers)?;
+    let customers = meter_holders(&mut chain, &grid, "bench-dr-customer", METERS)?;
     for (who, meter, feeder) in &customers {
-        chain.fund(who, 1 << 80);
         let (_, cost) = must(
             &mut chain,
             "enroll",

@@ -6,9 +6,7 @@ use std::time::Instant;
 
 use anyhow::{ensure, Context, Result};
 use demand_response::{DemandResponse, Measurement, MeasurementBatch};
-use gridtrust_chain::{
-    encode::call_builder, named_account, units::MILLI_UNIT, Answer, ContractError,
-};
+use gridtrust_chain::{encode::call_builder, units::MILLI_UNIT, Answer, ContractError};
 use gridtrust_common::{
     baseline::BaselineParams,
     committee::VoteOutcome,
@@ -22,7 +20,11 @@ use gridtrust_oracle::{
     Store,
 };
 
-use super::{committee_grid, demand::program_terms, Cost, Figures};
+use super::{
+    committee_grid,
+    demand::{meter_holders, program_terms},
+    Cost, Figures,
+};
 
 /// Meters, as a mid-sized utility's demand-response programme enrols them.
 const METERS: u64 = 10_000;
@@ -159,12 +161,7 @@ pub(super) fn settle_ten_thousand_entries(figures: &mut Figures) -> Result<()> {
     let program = chain
         .call(&demand, api.create_program(terms), &utility, budget)
         .or_refused("create_program")?;
-    let customers: Vec<_> = (0..METERS)
-        .map(|m| (named_account(&format!("bench-scale-customer-{m}")), m, 1))
-        .collect();
-    grid.attest_meters(&mut chain, &customers)?;
-    for (who, meter, feeder) in &customers {
-        chain.fund(who, 1 << 80);
+    for (who, meter, feeder) in &meter_holders(&mut chain, &grid, "bench-scale-customer", METERS)? {
         chain
             .call(&demand, api.enroll(program, *meter, *feeder), who, 0)
             .or_refused("enroll")?;
