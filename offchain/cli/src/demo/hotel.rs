@@ -110,7 +110,11 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
     cheaper.amount /= 2;
     let forged =
         answer_of(desk.verify_booking(booking, guest, reservations::terms_hash(&cheaper)))?;
-    println!("  eva's confirmation: {real:?}; a doctored one at half price: {forged:?}");
+    println!(
+        "  eva's confirmation: {}; a doctored one at half price: {}",
+        desk_says(&real),
+        desk_says(&forged)
+    );
 
     chain.advance_time(5 * DAY_MS);
     chain.next_block();
@@ -160,9 +164,18 @@ fn refusal_of<T>(result: Result<T, CallError>) -> Result<Option<Error>> {
     Ok(answer_of(result)?.err())
 }
 
+/// A refusal in the contract's words (as every command says one), or "accepted".
 fn refusal(error: &Option<Error>) -> String {
     match error {
-        Some(e) => format!("refused, {e:?}"),
+        Some(e) => format!("refused, {}", ContractError::from(*e).words()),
         None => "accepted".to_owned(),
+    }
+}
+
+/// What the front desk reads for a confirmation: the booking's status, or the refusal in words.
+fn desk_says(answer: &Result<BookingStatus, Error>) -> String {
+    match answer {
+        Ok(status) => format!("{status:?}").to_lowercase(),
+        Err(e) => refusal(&Some(*e)),
     }
 }
