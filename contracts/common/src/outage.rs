@@ -59,20 +59,55 @@ pub struct MeterEvent {
     pub at_ms: u64,
 }
 
+impl EventKind {
+    /// The kind's code in a leaf: 0 = last gasp, 1 = restore.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::LastGasp => 0,
+            Self::Restore => 1,
+        }
+    }
+
+    /// The kind `code` stands for, if any.
+    pub fn from_code(code: u8) -> Option<Self> {
+        match code {
+            0 => Some(Self::LastGasp),
+            1 => Some(Self::Restore),
+            _ => None,
+        }
+    }
+}
+
+/// Bytes of a meter event's leaf data ([`MeterEvent::leaf_data`]).
+pub const LEAF_DATA_BYTES: usize = 21;
+
 impl MeterEvent {
-    /// The event's Merkle leaf: [`merkle::leaf_hash`] of 21 bytes — the kind (0 = last gasp,
-    /// 1 = restore), then the meter (`u64`), the feeder (`u32`) and the time (`u64`, ms), each
-    /// little-endian. Changing any field changes the leaf.
+    /// The event's Merkle leaf: [`merkle::leaf_hash`] of its [`MeterEvent::leaf_data`]. Changing any
+    /// field changes the leaf.
     pub fn leaf(&self) -> Digest {
-        let mut data = [0u8; 21];
-        data[0] = match self.kind {
-            EventKind::LastGasp => 0,
-            EventKind::Restore => 1,
-        };
+        merkle::leaf_hash(&self.leaf_data())
+    }
+
+    /// What the leaf hashes: the kind's code ([`EventKind::code`]), then the meter (`u64`), the
+    /// feeder (`u32`) and the time (`u64`, ms), each little-endian.
+    pub fn leaf_data(&self) -> [u8; LEAF_DATA_BYTES] {
+        let mut data = [0u8; LEAF_DATA_BYTES];
+        data[0] = self.kind.code();
         data[1..9].copy_from_slice(&self.meter.to_le_bytes());
         data[9..13].copy_from_slice(&self.feeder.to_le_bytes());
         data[13..].copy_from_slice(&self.at_ms.to_le_bytes());
-        merkle::leaf_hash(&data)
+        data
+    }
+
+    /// The event whose [`MeterEvent::leaf_data`] `bytes` start with; `None` for fewer bytes or an
+    /// unknown kind. What a verifier holding only leaf data (the portal's in-browser check) reads.
+    pub fn from_leaf_data(bytes: &[u8]) -> Option<Self> {
+        Some(Self {
+            kind: EventKind::from_code(*bytes.first()?)?,
+            meter: u64::from_le_bytes(bytes.get(1..9)?.try_into().ok()?),
+            feeder: u32::from_le_bytes(bytes.get(9..13)?.try_into().ok()?),
+            at_ms: u64::from_le_bytes(bytes.get(13..LEAF_DATA_BYTES)?.try_into().ok()?),
+        })
     }
 
     /// The position in canonical order: time, then meter, then kind (then feeder, only so that the
@@ -472,6 +507,21 @@ mod tests {
         for (i, event) in o.evidence.iter().enumerate() {
             let proof = evidence_proof(&o.evidence, i).unwrap();
             assert!(merkle::verify(&root, &event.leaf(), &proof));
+        }
+    }
+
+    #[test]
+    fn leaf_data_reads_back_as_its_event_and_nothing_else_does() {
+        for e in [gasp(1, 7, 100), restore(u64::MAX, u32::MAX, u64::MAX)] {
+            let data = e.leaf_data();
+            assert_eq!(MeterEvent::from_leaf_data(&data), Some(e));
+            assert_eq!(
+                MeterEvent::from_leaf_data(&data[..LEAF_DATA_BYTES - 1]),
+                None
+            );
+            let mut unknown = data;
+            unknown[0] = 2;
+            assert_eq!(MeterEvent::from_leaf_data(&unknown), None);
         }
     }
 }

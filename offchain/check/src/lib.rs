@@ -19,7 +19,9 @@ use core::cell::RefCell;
 use gridtrust_common::{
     demand::{reading_leaf, subsidy as subsidy_rule, MinReduction},
     merkle::{self, MerkleProof},
-    outage::{evidence_root, recompute, EventKind, EvidenceError, MeterEvent, OutageRule},
+    outage::{
+        evidence_root, recompute, EventKind, EvidenceError, MeterEvent, OutageRule, LEAF_DATA_BYTES,
+    },
     tiers::{self, Tier},
     Digest,
 };
@@ -104,15 +106,6 @@ pub extern "C" fn verify_reading(
     }) as u32
 }
 
-/// A meter event's kind from its code in a leaf: 0 = last gasp, 1 = restore.
-fn event_kind(code: u8) -> Option<EventKind> {
-    match code {
-        0 => Some(EventKind::LastGasp),
-        1 => Some(EventKind::Restore),
-        _ => None,
-    }
-}
-
 /// 1 when the meter event (kind 0 = last gasp, 1 = restore) is leaf `index` of `leaf_count` under the
 /// root in the buffer (followed by `siblings` proof hashes); 0 otherwise (also for an unknown kind).
 #[no_mangle]
@@ -125,7 +118,7 @@ pub extern "C" fn verify_event(
     leaf_count: u32,
     siblings: u32,
 ) -> u32 {
-    let Some(kind) = u8::try_from(kind).ok().and_then(event_kind) else {
+    let Some(kind) = u8::try_from(kind).ok().and_then(EventKind::from_code) else {
         return 0;
     };
     let event = MeterEvent {
@@ -201,23 +194,10 @@ pub extern "C" fn payout(minutes: u32, count: u32) -> *mut u8 {
     write_u128(table.map_or(0, |t| tiers::payout_for(&t, minutes)))
 }
 
-/// Bytes of one meter event in the buffer: its Merkle leaf's data (`MeterEvent::leaf`), the kind
-/// (0 = last gasp, 1 = restore), then meter (`u64`), feeder (`u32`) and time (`u64`, ms), little-endian.
-const EVENT_BYTES: usize = 21;
-
-fn meter_event(bytes: &[u8]) -> Option<MeterEvent> {
-    Some(MeterEvent {
-        kind: event_kind(*bytes.first()?)?,
-        meter: u64::from_le_bytes(bytes.get(1..9)?.try_into().ok()?),
-        feeder: u32::from_le_bytes(bytes.get(9..13)?.try_into().ok()?),
-        at_ms: u64::from_le_bytes(bytes.get(13..21)?.try_into().ok()?),
-    })
-}
-
 /// Re-decides an outage from its whole evidence, as any verifier does off-chain
-/// (`gridtrust_common::outage::recompute`): the buffer holds `count` meter events of 21 bytes each,
-/// laid out as their Merkle leaves are, and an outage takes `min_dark_meters` dark meters (what the
-/// outage's report states). Returns 0 and writes the evidence's Merkle root (32 bytes), the outage's
+/// (`gridtrust_common::outage::recompute`): the buffer holds `count` meter events, one after the
+/// other, each as its `MeterEvent::leaf_data`, and an outage takes `min_dark_meters` dark meters (what
+/// the outage's report states). Returns 0 and writes the evidence's Merkle root (32 bytes), the outage's
 /// start and end (ms, `u64` each) to the buffer's first 48 bytes when the events are exactly one ended
 /// outage's evidence; otherwise why not: 1 malformed input, 2 no events, 3 events of several feeders,
 /// 4 not in canonical order, 5 no ended outage, 6 events outside the outage.
@@ -225,7 +205,7 @@ fn meter_event(bytes: &[u8]) -> Option<MeterEvent> {
 pub extern "C" fn recompute_outage(count: u32, min_dark_meters: u32) -> u32 {
     let bytes = input();
     let events: Option<Vec<MeterEvent>> = (0..count as usize)
-        .map(|i| meter_event(bytes.get(i * EVENT_BYTES..(i + 1) * EVENT_BYTES)?))
+        .map(|i| MeterEvent::from_leaf_data(bytes.get(i * LEAF_DATA_BYTES..)?))
         .collect();
     let Some(events) = events else {
         return 1;
@@ -299,17 +279,7 @@ mod tests {
     }
 
     fn event_bytes(events: &[MeterEvent]) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        for e in events {
-            bytes.push(match e.kind {
-                EventKind::LastGasp => 0,
-                EventKind::Restore => 1,
-            });
-            bytes.extend_from_slice(&e.meter.to_le_bytes());
-            bytes.extend_from_slice(&e.feeder.to_le_bytes());
-            bytes.extend_from_slice(&e.at_ms.to_le_bytes());
-        }
-        bytes
+        events.iter().flat_map(MeterEvent::leaf_data).collect()
     }
 
     /// What `recompute_outage` answers for `events`: its code, and root, start and end when 0.

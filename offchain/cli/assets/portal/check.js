@@ -74,8 +74,10 @@ function readU128(ex, ptr) {
 }
 
 const LOW = (1n << 64n) - 1n;
-// A meter event's kind as its Merkle leaf codes it (9: unknown, which the check refuses).
+// A meter event's kind as its Merkle leaf codes it (9: unknown, which the check refuses), and the
+// bytes of its leaf data (gridtrust_common::outage::LEAF_DATA_BYTES).
 const KINDS = { last_gasp: 0, restore: 1 };
+const LEAF_DATA_BYTES = 21;
 
 function provesReading(ex, root, meter, at, wh, proof) {
   putProof(ex, root, proof);
@@ -90,14 +92,15 @@ function provesEvent(ex, root, e, proof) {
 // Re-decides the outage from every event of its evidence with the shared rule (recompute_outage):
 // { root (hex), start, end } as the evidence decides them, or { why } when it decides nothing.
 function redecide(ex, events, minDarkMeters) {
-  const len = events.length * 21;
+  const len = events.length * LEAF_DATA_BYTES;
   const ptr = ex.buffer(len);
   const dv = new DataView(ex.memory.buffer, ptr, len);
   events.forEach((e, i) => {
-    dv.setUint8(i * 21, KINDS[e.kind] ?? 9);
-    dv.setBigUint64(i * 21 + 1, BigInt(e.meter), true);
-    dv.setUint32(i * 21 + 9, e.feeder, true);
-    dv.setBigUint64(i * 21 + 13, BigInt(e.at_ms), true);
+    const at = i * LEAF_DATA_BYTES;
+    dv.setUint8(at, KINDS[e.kind] ?? 9);
+    dv.setBigUint64(at + 1, BigInt(e.meter), true);
+    dv.setUint32(at + 9, e.feeder, true);
+    dv.setBigUint64(at + 13, BigInt(e.at_ms), true);
   });
   const code = ex.recompute_outage(events.length, minDarkMeters);
   if (code !== 0) return { why: say.why[code] || String(code) };
