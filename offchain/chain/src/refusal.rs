@@ -161,6 +161,14 @@ pub enum CallError {
 }
 
 impl CallError {
+    /// The contract's refusal `error` of `message` (as the contract names the message).
+    pub fn refused(message: &'static str, error: impl Into<ContractError>) -> Self {
+        Self::Refused {
+            message,
+            error: error.into(),
+        }
+    }
+
     /// Whether trying again later may succeed (the node was unreachable or busy); a refusal never
     /// turns into success by repeating it.
     pub fn is_transient(&self) -> bool {
@@ -185,19 +193,13 @@ pub trait Answer<T> {
 
 impl<T, E: Into<ContractError>> Answer<T> for Result<CallOutcome<Result<T, E>>, ChainError> {
     fn or_refused(self, message: &'static str) -> Result<T, CallError> {
-        self?.value.map_err(|e| CallError::Refused {
-            message,
-            error: e.into(),
-        })
+        self?.value.map_err(|e| CallError::refused(message, e))
     }
 }
 
 impl<T, E: Into<ContractError>> Answer<T> for Result<Result<T, E>, ChainError> {
     fn or_refused(self, message: &'static str) -> Result<T, CallError> {
-        self?.map_err(|e| CallError::Refused {
-            message,
-            error: e.into(),
-        })
+        self?.map_err(|e| CallError::refused(message, e))
     }
 }
 

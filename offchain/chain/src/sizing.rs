@@ -77,10 +77,7 @@ where
     items_per_call(limit, cap, |n| {
         let first = &items[..items.len().min(n as usize)];
         let out = chain.dry_run(contract, build(first.to_vec()), caller, 0)?;
-        out.value.map_err(|e| CallError::Refused {
-            message,
-            error: e.into(),
-        })?;
+        out.value.map_err(|e| CallError::refused(message, e))?;
         Ok((first.len() as u32, out.weight_required))
     })
 }

@@ -72,7 +72,7 @@ impl<'a, C: Chain> Actor<'a, C> {
         Result<T, E>: Decode,
         E: Into<ContractError>,
     {
-        self.ask(message)?.map_err(|e| refused(name, e))
+        self.ask(message)?.map_err(|e| CallError::refused(name, e))
     }
 
     /// The attestations contract's messages.
@@ -94,16 +94,8 @@ impl<'a, C: Chain> Actor<'a, C> {
     pub(crate) fn reservations(&self) -> Result<Api<reservations::Reservations>, CallError> {
         let address = self.contracts.reservations.ok_or_else(|| {
             // The nearest typed answer to "no reservations contract" is "no such property".
-            refused("reservations", reservations::Error::PropertyNotFound)
+            CallError::refused("reservations", reservations::Error::PropertyNotFound)
         })?;
         Ok(call_builder::<reservations::Reservations>(address))
-    }
-}
-
-/// The contract's refusal `error`, said to come from `message`.
-pub(crate) fn refused(message: &'static str, error: impl Into<ContractError>) -> CallError {
-    CallError::Refused {
-        message,
-        error: error.into(),
     }
 }

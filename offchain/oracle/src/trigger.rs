@@ -20,10 +20,9 @@ pub fn payout_batch(
     let mut api = call_builder::<OutageInsurance>(insurance);
     items_per_call(limit, MAX_PAYOUT_BATCH, |n| {
         let out = chain.dry_run(&insurance, api.process_payouts(outage, n), &keeper, 0)?;
-        let progress = out.value.map_err(|e| CallError::Refused {
-            message: "process_payouts",
-            error: e.into(),
-        })?;
+        let progress = out
+            .value
+            .map_err(|e| CallError::refused("process_payouts", e))?;
         Ok((progress.visited, out.weight_required))
     })
 }

@@ -7,7 +7,7 @@ use gridtrust_chain::{sizing::list_per_call, CallError, Chain};
 use outage_insurance::{Capital, Pool, PoolTerms, MAX_RELEASE_BATCH, SETTLEMENT_GRACE_MS};
 use serde::Serialize;
 
-use crate::actor::{refused, Actor};
+use crate::actor::Actor;
 
 /// How much to take out of a pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +202,6 @@ impl<C: Chain> Actor<'_, C> {
     /// `pool`, or the contract's refusal when it has none by that id.
     pub(crate) fn pool(&mut self, pool: u32) -> Result<Pool, CallError> {
         self.ask(self.insurance().pool(pool))?
-            .ok_or_else(|| refused("pool", outage_insurance::Error::PoolNotFound))
+            .ok_or_else(|| CallError::refused("pool", outage_insurance::Error::PoolNotFound))
     }
 }

@@ -8,7 +8,7 @@ use gridtrust_common::{
 };
 use reservations::{BookingStatus, Quote, RoomTerms};
 
-use crate::actor::{refused, Actor};
+use crate::actor::Actor;
 
 /// What a property is registered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl<C: Chain> Actor<'_, C> {
     pub fn local_today(&mut self, property: u32) -> Result<u32, CallError> {
         let p = self
             .ask(self.reservations()?.property(property))?
-            .ok_or_else(|| refused("property", reservations::Error::PropertyNotFound))?;
+            .ok_or_else(|| CallError::refused("property", reservations::Error::PropertyNotFound))?;
         let day = time::local_day(self.chain.now_ms()?, p.utc_offset);
         Ok(u32::try_from(day).unwrap_or(u32::MAX))
     }

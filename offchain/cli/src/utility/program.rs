@@ -6,7 +6,7 @@ use gridtrust_chain::{CallError, Chain};
 use gridtrust_oracle::measure::program_calendar;
 use serde::Serialize;
 
-use crate::actor::{refused, Actor};
+use crate::actor::Actor;
 
 /// When an event runs and until when customers may opt out (ms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +97,9 @@ impl<C: Chain> Actor<'_, C> {
     /// the oracle types its history days.
     pub fn starts_on_rest_day(&mut self, program: u32, start_ms: u64) -> Result<bool, CallError> {
         let (_, calendar) = program_calendar(self.chain, self.contracts, &self.who, program)?
-            .ok_or_else(|| refused("program", demand_response::Error::ProgramNotFound))?;
+            .ok_or_else(|| {
+                CallError::refused("program", demand_response::Error::ProgramNotFound)
+            })?;
         Ok(calendar.is_rest_day(start_ms))
     }
 
@@ -140,9 +142,9 @@ impl<C: Chain> Actor<'_, C> {
 
     /// `program` and every event of it.
     pub fn audit(&mut self, program: u32) -> Result<ProgramAudit, CallError> {
-        let p: Program = self
-            .ask(self.demand().program(program))?
-            .ok_or_else(|| refused("program", demand_response::Error::ProgramNotFound))?;
+        let p: Program = self.ask(self.demand().program(program))?.ok_or_else(|| {
+            CallError::refused("program", demand_response::Error::ProgramNotFound)
+        })?;
         let mut events = Vec::new();
         let mut id = 0u64;
         while let Some(e) = self.ask(self.demand().event(id))? {
