@@ -1,7 +1,7 @@
 //! Deployed contracts the tests of several crates start from.
 
 use demand_response::{MinReduction, ProgramTerms};
-use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, named_account, AccountId, Chain, Grid, SandboxChain};
 use gridtrust_common::{baseline::BaselineParams, committee::Oracle};
 use outage_insurance::{Affected, OutageInsurance, OutageReport};
 

@@ -17,7 +17,7 @@ pub use gridtrust_chain::{
     events::decode_all,
     named_account,
     units::{MILLI_UNIT, UNIT},
-    AccountId, DeployNamed, Grid, Lodging, Message, SandboxChain,
+    AccountId, Chain, DeployNamed, Grid, Lodging, Message, SandboxChain,
 };
 pub use gridtrust_common::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 /// The contract's error code a refused call carries (`NotMeterHolder`, `SoldOut { night: 3, .. }`);

@@ -11,7 +11,7 @@ use gridtrust_common::{
     verifier::{AttestationVerifier, SchemaId},
     Digest,
 };
-use gridtrust_tests::{call_builder, decode_all, AccountId, World, DAY_MS, HOUR_MS};
+use gridtrust_tests::{call_builder, decode_all, AccountId, Chain, World, DAY_MS, HOUR_MS};
 
 type Api = <Attestations as ink::codegen::ContractCallBuilder>::Type;
 

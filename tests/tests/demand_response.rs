@@ -12,7 +12,7 @@ use gridtrust_common::{
     committee::{CommitteeError, Oracle, VoteOutcome},
     demand, merkle,
 };
-use gridtrust_tests::{decode_all, AccountId, Grid, Scenario, World, DAY_MS, HOUR_MS, UNIT};
+use gridtrust_tests::{decode_all, AccountId, Chain, Grid, Scenario, World, DAY_MS, HOUR_MS, UNIT};
 
 /// 2 tokens per kWh reduced, at most 10 tokens per customer per event, highest 3 of 5 days ±20 %,
 /// disputes for 2 days after closing.

@@ -10,7 +10,7 @@ use gridtrust_common::{
     tiers::Tier,
 };
 use gridtrust_tests::{
-    decode_all, AccountId, Grid, Scenario, World, DAY_MS, HOUR_MS, MINUTE_MS, UNIT,
+    decode_all, AccountId, Chain, Grid, Scenario, World, DAY_MS, HOUR_MS, MINUTE_MS, UNIT,
 };
 use outage_insurance::{
     events::{OutageFinalized, OwnershipTransferred, PayoutMade},

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gridtrust_chain::Message;
+use gridtrust_chain::{Chain, Message};
 use gridtrust_common::{committee::VoteOutcome, owed::OwedPayments, tiers::Tier};
 use gridtrust_tests::{
     decode_all, walk, AccountId, Grid, RandomWalk, Rng, Scenario, World, DAY_MS, HOUR_MS,

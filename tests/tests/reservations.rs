@@ -2,10 +2,8 @@
 //! real attestations contract by cross-contract call.
 
 use attestations::Attestations;
-use gridtrust_common::{
-    access::{AccessError, Owned},
-    refunds::RefundTier,
-};
+use gridtrust_chain::{lodging::week_ahead_terms, Chain};
+use gridtrust_common::access::{AccessError, Owned};
 use gridtrust_tests::{
     call_builder, decode_all, AccountId, Lodging, Scenario, World, DAY_MS, HOUR_MS, MINUTE_MS, UNIT,
 };
@@ -17,23 +15,12 @@ use reservations::{
 const MIN_BOND: u128 = 500 * UNIT;
 const PRICE: u128 = 100 * UNIT;
 
-/// 100 % back a week or more ahead, 50 % from two days ahead, nothing later; 20 % back on a no-show.
+/// The tests' hotel offers [`week_ahead_terms`] under its own house rules.
 fn room_terms(price_per_night: u128) -> RoomTerms {
-    RoomTerms {
+    week_ahead_terms(
         price_per_night,
-        refund_tiers: vec![
-            RefundTier {
-                min_days_before: 7,
-                refund_bps: 10_000,
-            },
-            RefundTier {
-                min_days_before: 2,
-                refund_bps: 5_000,
-            },
-        ],
-        no_show_refund_bps: 2_000,
-        rules_hash: gridtrust_common::blake2_256(b"no smoking; check-out by 11:00"),
-    }
+        gridtrust_common::blake2_256(b"no smoking; check-out by 11:00"),
+    )
 }
 
 struct Setup {

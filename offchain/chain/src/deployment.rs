@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     addresses::Contracts,
     bundles::{self, CONTRACTS},
-    client::{code_hash, Chain, ChainError, CodeHash, Deployed, Weight},
+    client::{code_hash, Chain, ChainError, CodeHash, Deployed, Instantiation, Weight},
     encode::{call_builder, Constructor},
     grid::{Grid, GridError, METER_SCHEMA_DEFINITION},
     lodging::{Lodging, MERCHANT_SCHEMA_DEFINITION, REAL_NAME_SCHEMA_DEFINITION},
@@ -292,9 +292,14 @@ where
         }
         // A salt never used before: an earlier instance of the same code may still exist.
         let salt = self.chain.next_salt();
-        let (address, _) =
-            self.chain
-                .instantiate(name, code, constructor, &self.plan.utility, 0, &salt)?;
+        let (address, _) = self.chain.instantiate(Instantiation {
+            name,
+            code_hash: code,
+            constructor,
+            actor: &self.plan.utility,
+            value: 0,
+            salt: &salt,
+        })?;
         self.manifest.contracts.insert(
             name.to_owned(),
             ContractRecord {
@@ -452,26 +457,12 @@ where
         )?;
         self.attester(attestations, meter_schema, "meter-holder", plan.utility)?;
 
-        let insurance = self.instance(
-            "outage_insurance",
-            OutageInsuranceRef::new(
-                attestations,
-                meter_schema,
-                plan.operators.clone(),
-                plan.threshold,
-            )
-            .into(),
-        )?;
-        let demand = self.instance(
-            "demand_response",
-            DemandResponseRef::new(
-                attestations,
-                meter_schema,
-                plan.operators.clone(),
-                plan.threshold,
-            )
-            .into(),
-        )?;
+        let (members, threshold) = (&plan.operators, plan.threshold);
+        let insurance =
+            OutageInsuranceRef::new(attestations, meter_schema, members.clone(), threshold);
+        let insurance = self.instance("outage_insurance", insurance.into())?;
+        let demand = DemandResponseRef::new(attestations, meter_schema, members.clone(), threshold);
+        let demand = self.instance("demand_response", demand.into())?;
         let wanted = format!("{}#{meter_schema}", ss58(&attestations));
         let utility = plan.utility;
         for (name, (address, fresh)) in

@@ -4,7 +4,9 @@
 //! each attests its own subjects. Shared by `gridtrust bench` and the tests.
 
 use attestations::{AttestRequest, Attestations};
+use gridtrust_common::refunds::RefundTier;
 use ink::primitives::AccountId;
+use reservations::RoomTerms;
 
 use crate::{
     client::{Chain, Deployed},
@@ -18,6 +20,22 @@ use crate::{
 pub const MERCHANT_SCHEMA_DEFINITION: &str = "gridtrust/verified-merchant/v1: no fields";
 /// Off-chain definition of the real-name schema.
 pub const REAL_NAME_SCHEMA_DEFINITION: &str = "gridtrust/real-name/v1: no fields";
+
+/// Room terms with a cancellation scale: all back a week or more before check-in, half from two
+/// days before, a fifth on a no-show. The benchmarks and the tests offer these, so the figures are
+/// for the refund work the tests check.
+pub fn week_ahead_terms(price_per_night: u128, rules_hash: [u8; 32]) -> RoomTerms {
+    let tier = |min_days_before, refund_bps| RefundTier {
+        min_days_before,
+        refund_bps,
+    };
+    RoomTerms {
+        price_per_night,
+        refund_tiers: vec![tier(7, 10_000), tier(2, 5_000)],
+        no_show_refund_bps: 2_000,
+        rules_hash,
+    }
+}
 
 /// The deployed reservations contract and who runs its attestations.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 
 use demand_response::DemandResponse;
 use gridtrust::{actor::Actor, customer::Claimed, insurer::terms};
-use gridtrust_chain::{encode::call_builder, named_account, ContractError};
+use gridtrust_chain::{encode::call_builder, named_account, Chain, ContractError};
 use gridtrust_tests::{
     fixtures::{committee_grid, committee_heard, funded, minute_program_terms},
     refusal, DAY_MS, MINUTE_MS, UNIT,

@@ -7,7 +7,7 @@ use gridtrust::{
     actor::Actor,
     insurer::{terms, Released, Take},
 };
-use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, named_account, AccountId, Chain, Grid, SandboxChain};
 use gridtrust_tests::{
     fixtures::{committee_grid, committee_heard, funded},
     refusal, DAY_MS, UNIT,

@@ -5,7 +5,7 @@
 
 use demand_response::{DemandResponse, ProgramTerms};
 use gridtrust::{actor::Actor, utility::program::EventTimes};
-use gridtrust_chain::encode::call_builder;
+use gridtrust_chain::{encode::call_builder, Chain};
 use gridtrust_common::baseline::BaselineParams;
 use gridtrust_tests::{
     fixtures::{committee_grid, funded},

@@ -159,6 +159,66 @@ pub struct CallOutcome<R> {
     pub events: Vec<ContractEvent>,
 }
 
+/// One message for a contract: what to send, to whom, from whom, with what attached.
+#[derive(Debug)]
+pub struct Request<'a, R> {
+    /// The contract's address.
+    pub contract: &'a AccountId,
+    /// The encoded message and the type its answer decodes as.
+    pub message: Message<R>,
+    /// Who sends it (and, on a node, signs it).
+    pub actor: &'a AccountId,
+    /// Balance transferred to the contract with the message.
+    pub value: u128,
+}
+
+impl<'a, R> Request<'a, R> {
+    /// `message` for `contract`, from `actor`, with `value` attached.
+    pub fn new(
+        contract: &'a AccountId,
+        message: impl Into<Message<R>>,
+        actor: &'a AccountId,
+        value: u128,
+    ) -> Self {
+        Self {
+            contract,
+            message: message.into(),
+            actor,
+            value,
+        }
+    }
+}
+
+/// What running a message keeps of what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effects {
+    /// Everything: storage, events, transfers. On a node the message is signed, sent and included.
+    Commit,
+    /// Nothing: the message runs on a copy of the state, to learn its answer, events and weight.
+    Discard,
+    /// Nothing, and there is nothing to keep: a read-only (`&self`) message, asked for its answer
+    /// only. The sandbox runs it in place rather than on a copy of its whole state, so only `&self`
+    /// messages may be run this way.
+    Read,
+}
+
+/// Which code to instantiate, how, and by whom.
+#[derive(Debug)]
+pub struct Instantiation<'a> {
+    /// The contract's name, for errors.
+    pub name: &'a str,
+    /// The uploaded code.
+    pub code_hash: CodeHash,
+    /// The constructor call.
+    pub constructor: Constructor,
+    /// Who instantiates (and pays the deposit).
+    pub actor: &'a AccountId,
+    /// Balance transferred to the new contract.
+    pub value: u128,
+    /// Tells instances of the same code apart.
+    pub salt: &'a [u8],
+}
+
 /// A chain with pallet-contracts that ink! contracts run on.
 ///
 /// Accounts act by their [`AccountId`]; a real chain signs with the key it holds for that account
@@ -187,20 +247,20 @@ pub trait Chain {
     /// Uploads `bundle`'s code as `actor` unless the chain has it already; returns its hash.
     fn upload(&mut self, bundle: &Bundle, actor: &AccountId) -> Result<CodeHash, ChainError>;
 
-    /// Instantiates uploaded code `code_hash` as `actor`, calling `constructor` with `value` attached,
-    /// with `salt` to tell instances of the same code apart.
-    fn instantiate(
-        &mut self,
-        name: &str,
-        code_hash: CodeHash,
-        constructor: Constructor,
-        actor: &AccountId,
-        value: u128,
-        salt: &[u8],
-    ) -> Result<(AccountId, Weight), ChainError>;
+    /// Instantiates uploaded code as the instantiation says; returns the new contract's address and
+    /// the weight the constructor used.
+    fn instantiate(&mut self, new: Instantiation<'_>) -> Result<(AccountId, Weight), ChainError>;
 
     /// The code hash of the contract at `address`, or `None` when no contract lives there.
     fn code_hash_at(&mut self, address: &AccountId) -> Result<Option<CodeHash>, ChainError>;
+
+    /// Runs `request` on this chain, keeping what `effects` says of what it does. The one message
+    /// path a chain implements; [`Chain::call`], [`Chain::dry_run`] and [`Chain::query`] go through it.
+    fn execute<R: Decode>(
+        &mut self,
+        request: Request<'_, R>,
+        effects: Effects,
+    ) -> Result<CallOutcome<R>, ChainError>;
 
     /// Calls `message` on `contract` as `actor` with `value` attached, committing its effects (on a
     /// node: signed, sent and included in a block).
@@ -210,7 +270,12 @@ pub trait Chain {
         message: impl Into<Message<R>>,
         actor: &AccountId,
         value: u128,
-    ) -> Result<CallOutcome<R>, ChainError>;
+    ) -> Result<CallOutcome<R>, ChainError> {
+        self.execute(
+            Request::new(contract, message, actor, value),
+            Effects::Commit,
+        )
+    }
 
     /// Runs `message` on `contract` as `actor` with `value` and keeps none of its effects: what a
     /// [`Chain::call`] would answer and need (`weight_required`), without sending anything.
@@ -220,7 +285,12 @@ pub trait Chain {
         message: impl Into<Message<R>>,
         actor: &AccountId,
         value: u128,
-    ) -> Result<CallOutcome<R>, ChainError>;
+    ) -> Result<CallOutcome<R>, ChainError> {
+        self.execute(
+            Request::new(contract, message, actor, value),
+            Effects::Discard,
+        )
+    }
 
     /// The most weight one transaction may use here: the chain's largest normal-class extrinsic,
     /// bounded by what all normal transactions of a block may use. Batches are sized to fit it.
@@ -232,7 +302,11 @@ pub trait Chain {
         contract: &AccountId,
         message: impl Into<Message<R>>,
         actor: &AccountId,
-    ) -> Result<R, ChainError>;
+    ) -> Result<R, ChainError> {
+        Ok(self
+            .execute(Request::new(contract, message, actor, 0), Effects::Read)?
+            .value)
+    }
 
     /// Lets the chain move on to a new block where that means something (the sandbox seals one; a
     /// node seals blocks by itself).
@@ -255,14 +329,14 @@ pub trait Chain {
     ) -> Result<Deployed, ChainError> {
         let code_hash = self.upload(bundle, actor)?;
         let salt = self.next_salt();
-        let (address, weight) = self.instantiate(
-            &bundle.name,
+        let (address, weight) = self.instantiate(Instantiation {
+            name: &bundle.name,
             code_hash,
-            constructor.into(),
+            constructor: constructor.into(),
             actor,
             value,
-            &salt,
-        )?;
+            salt: &salt,
+        })?;
         Ok(Deployed {
             name: bundle.name.clone(),
             address,

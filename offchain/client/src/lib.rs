@@ -23,7 +23,10 @@ pub mod node;
 pub mod sandbox;
 
 pub use bundle::{Bundle, BundleError};
-pub use client::{code_hash, CallOutcome, Chain, ChainError, CodeHash, Deployed, Weight};
+pub use client::{
+    code_hash, CallOutcome, Chain, ChainError, CodeHash, Deployed, Effects, Instantiation, Request,
+    Weight,
+};
 pub use encode::{call_builder, Constructor, Message};
 pub use events::ContractEvent;
 pub use keys::Key;

@@ -16,8 +16,10 @@ use scale::Decode;
 
 use crate::{
     bundle::Bundle,
-    client::{code_hash, CallOutcome, Chain, ChainError, CodeHash, Weight},
-    encode::{Constructor, Message},
+    client::{
+        code_hash, CallOutcome, Chain, ChainError, CodeHash, Effects, Instantiation, Request,
+        Weight,
+    },
     events::ContractEvent,
     named_account,
 };
@@ -137,37 +139,6 @@ impl SandboxChain {
         self.max_call = SandboxWeight::from_parts(limit.ref_time(), limit.proof_size());
     }
 
-    /// Calls `message` on `contract` as `actor` with `value` attached, committing its effects.
-    pub fn call<R: Decode>(
-        &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-        value: u128,
-    ) -> Result<CallOutcome<R>, ChainError> {
-        // pallet-contracts hands back every event of the block so far; skip the ones already there.
-        // Clearing them costs a scan of all state changed in the sandbox, so do it only now and then,
-        // not per call (per call it made building 100,000 policies quadratic).
-        self.calls_since_flush = self.calls_since_flush.saturating_add(1);
-        if self.calls_since_flush >= CALLS_BEFORE_FLUSH {
-            self.flush();
-        }
-        let mut earlier = self.sandbox.events().len();
-        if earlier > EVENTS_BEFORE_RESET {
-            self.sandbox.reset_events();
-            earlier = 0;
-        }
-        execute(
-            &mut self.sandbox,
-            contract,
-            message.into(),
-            actor,
-            value,
-            self.max_call,
-            earlier,
-        )
-    }
-
     /// Writes the changes made so far into the sandbox's state, which changes nothing a contract sees.
     ///
     /// The sandbox keeps every change since genesis in an overlay over its state, and both sealing a
@@ -180,61 +151,37 @@ impl SandboxChain {
         self.calls_since_flush = 0;
     }
 
-    /// Calls a read-only (`&self`) message as `actor`: a free query, as a node's RPC answers it.
-    ///
-    /// Executed in place, because a `&self` message writes no storage and emits no events; copying
-    /// the whole state for a dry run would make every query cost as much as the chain is large.
-    pub fn query<R: Decode>(
-        &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-    ) -> Result<R, ChainError> {
-        execute(
-            &mut self.sandbox,
-            contract,
-            message.into(),
-            actor,
-            0,
-            self.max_call,
-            usize::MAX,
-        )
-        .map(|outcome| outcome.value)
-    }
-
-    /// Runs any message as `actor` with `value` and throws all its effects away: what would happen.
-    pub fn dry_run<R: Decode>(
-        &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-        value: u128,
-    ) -> Result<CallOutcome<R>, ChainError> {
-        let message = message.into();
-        let limit = self.max_call;
-        self.sandbox.dry_run(|sandbox| {
-            let earlier = sandbox.events().len();
-            execute(sandbox, contract, message, actor, value, limit, earlier)
-        })
+    /// Commits a call, then drops the block's events now and then: pallet-contracts hands back
+    /// every event of the block so far, and a call's own are those after the ones already there.
+    /// Clearing them costs a scan of all state changed in the sandbox, so it happens only now and
+    /// then, not per call (per call it made building 100,000 policies quadratic).
+    fn commit<R: Decode>(&mut self, request: Request<'_, R>) -> Result<CallOutcome<R>, ChainError> {
+        self.calls_since_flush = self.calls_since_flush.saturating_add(1);
+        if self.calls_since_flush >= CALLS_BEFORE_FLUSH {
+            self.flush();
+        }
+        let mut earlier = self.sandbox.events().len();
+        if earlier > EVENTS_BEFORE_RESET {
+            self.sandbox.reset_events();
+            earlier = 0;
+        }
+        call_in(&mut self.sandbox, request, self.max_call, earlier)
     }
 }
 
 /// Runs one call with at most `limit` of gas; its events are those after the first `earlier` of the
 /// block.
-fn execute<R: Decode>(
+fn call_in<R: Decode>(
     sandbox: &mut MinimalSandbox,
-    contract: &AccountId,
-    message: Message<R>,
-    actor: &AccountId,
-    value: u128,
+    request: Request<'_, R>,
     limit: SandboxWeight,
     earlier: usize,
 ) -> Result<CallOutcome<R>, ChainError> {
     let result = sandbox.call_contract(
-        to_sandbox(contract),
-        value,
-        message.data,
-        to_sandbox(actor),
+        to_sandbox(request.contract),
+        request.value,
+        request.message.data,
+        to_sandbox(request.actor),
         limit,
         None,
         Determinism::Enforced,
@@ -333,22 +280,14 @@ impl Chain for SandboxChain {
         Ok(hash)
     }
 
-    fn instantiate(
-        &mut self,
-        name: &str,
-        code_hash: CodeHash,
-        constructor: Constructor,
-        actor: &AccountId,
-        value: u128,
-        salt: &[u8],
-    ) -> Result<(AccountId, Weight), ChainError> {
+    fn instantiate(&mut self, new: Instantiation<'_>) -> Result<(AccountId, Weight), ChainError> {
         let earlier = self.sandbox.events().len();
         let result = self.sandbox.instantiate_contract(
-            code_hash.to_vec(),
-            value,
-            constructor.data,
-            salt.to_vec(),
-            to_sandbox(actor),
+            new.code_hash.to_vec(),
+            new.value,
+            new.constructor.data,
+            new.salt.to_vec(),
+            to_sandbox(new.actor),
             MAX_CALL_WEIGHT,
             None,
         );
@@ -359,7 +298,7 @@ impl Chain for SandboxChain {
         })?;
         if ok.result.did_revert() {
             return Err(ChainError::ConstructorReverted {
-                name: name.to_owned(),
+                name: new.name.to_owned(),
                 data: ok.result.data,
             });
         }
@@ -375,33 +314,22 @@ impl Chain for SandboxChain {
             .map(Into::into))
     }
 
-    fn call<R: Decode>(
+    /// A read runs in place, because a `&self` message writes no storage and emits no events;
+    /// copying the whole state for it would make every query cost as much as the chain is large.
+    fn execute<R: Decode>(
         &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-        value: u128,
+        request: Request<'_, R>,
+        effects: Effects,
     ) -> Result<CallOutcome<R>, ChainError> {
-        SandboxChain::call(self, contract, message, actor, value)
-    }
-
-    fn query<R: Decode>(
-        &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-    ) -> Result<R, ChainError> {
-        SandboxChain::query(self, contract, message, actor)
-    }
-
-    fn dry_run<R: Decode>(
-        &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-        value: u128,
-    ) -> Result<CallOutcome<R>, ChainError> {
-        SandboxChain::dry_run(self, contract, message, actor, value)
+        let limit = self.max_call;
+        match effects {
+            Effects::Commit => self.commit(request),
+            Effects::Read => call_in(&mut self.sandbox, request, limit, usize::MAX),
+            Effects::Discard => self.sandbox.dry_run(|sandbox| {
+                let earlier = sandbox.events().len();
+                call_in(sandbox, request, limit, earlier)
+            }),
+        }
     }
 
     fn max_call_weight(&mut self) -> Result<Weight, ChainError> {

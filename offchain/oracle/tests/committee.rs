@@ -4,7 +4,7 @@
 //! counted twice; a refused report is kept with its reason; a chain failure leaves the report pending;
 //! operators whose evidence differs conflict, and only evidence a threshold agrees on becomes final.
 
-use gridtrust_chain::{encode::call_builder, named_account, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, named_account, Chain, Grid, SandboxChain};
 use gridtrust_oracle::{
     drain,
     outages::{decide, final_report, outage_events, OutageRule},

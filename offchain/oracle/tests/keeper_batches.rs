@@ -4,8 +4,8 @@
 //! customer is paid exactly once.
 
 use gridtrust_chain::{
-    encode::call_builder, named_account, sizing::BATCH_FILL_PERCENT, AccountId, Grid, SandboxChain,
-    Weight,
+    encode::call_builder, named_account, sizing::BATCH_FILL_PERCENT, AccountId, Chain, Grid,
+    SandboxChain, Weight,
 };
 use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
 use gridtrust_oracle::{

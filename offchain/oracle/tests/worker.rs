@@ -5,7 +5,7 @@
 //! customer's entry verifies from a store that measured the event and from one that never did.
 
 use demand_response::{DemandResponse, EntryStatus};
-use gridtrust_chain::{encode::call_builder, named_account, AccountId, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, named_account, AccountId, Chain, Grid, SandboxChain};
 use gridtrust_common::demand::subsidy;
 use gridtrust_oracle::{
     outages::OutageRule,

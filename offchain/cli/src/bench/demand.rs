@@ -9,7 +9,7 @@ use gridtrust_chain::{
     encode::{addressed, call_builder, MessageBuilder},
     named_account,
     units::MILLI_UNIT,
-    AccountId, ContractError, Grid, SandboxChain,
+    AccountId, Chain, ContractError, Grid, SandboxChain,
 };
 use gridtrust_common::{baseline::BaselineParams, committee::VoteOutcome, time::HOUR_MS};
 

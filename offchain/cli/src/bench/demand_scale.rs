@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{ensure, Context, Result};
 use demand_response::{DemandResponse, Measurement, MeasurementBatch};
-use gridtrust_chain::{encode::call_builder, units::MILLI_UNIT, Answer, ContractError};
+use gridtrust_chain::{encode::call_builder, units::MILLI_UNIT, Answer, Chain, ContractError};
 use gridtrust_common::{
     baseline::BaselineParams,
     committee::VoteOutcome,

@@ -3,7 +3,7 @@
 
 use anyhow::{ensure, Context, Result};
 use gridtrust_chain::{
-    encode::call_builder, named_account, Answer, ContractError, Grid, SandboxChain,
+    encode::call_builder, named_account, Answer, Chain, ContractError, Grid, SandboxChain,
 };
 
 use gridtrust_common::outage::evidence_proof;

@@ -59,7 +59,7 @@ const RESTORE_METERS: u64 = 75;
 /// ingest them and run their rounds (decide, queue, send; the second vote finalizes; the keeper pays
 /// until none remain). The meters, their policies and the last gasps are set up before the clock starts.
 pub(super) fn restore_to_payout(figures: &mut Figures) -> Result<()> {
-    use gridtrust_chain::{encode::call_builder, named_account, Answer, Contracts};
+    use gridtrust_chain::{encode::call_builder, named_account, Answer, Chain, Contracts};
     use gridtrust_oracle::{
         outages::OutageRule,
         settings::{DemandRule, WorkerConfig},

@@ -3,11 +3,10 @@
 
 use anyhow::{ensure, Result};
 use gridtrust_chain::{
-    encode::call_builder, named_account, AccountId, Answer, CallOutcome, Grid, Lodging,
-    SandboxChain,
+    encode::call_builder, lodging::week_ahead_terms, named_account, AccountId, Answer, CallOutcome,
+    Chain, Grid, Lodging, SandboxChain,
 };
-use gridtrust_common::refunds::RefundTier;
-use reservations::{Reservations, RoomTerms, DAY_MS, MAX_ADVANCE_DAYS, MAX_NIGHTS};
+use reservations::{Reservations, DAY_MS, MAX_ADVANCE_DAYS, MAX_NIGHTS};
 
 use super::{Cost, Figures};
 
@@ -100,21 +99,7 @@ fn hotel(figures: &mut Figures) -> Result<Hotel> {
         merchant,
         guest,
     };
-    let terms = RoomTerms {
-        price_per_night: PRICE,
-        refund_tiers: vec![
-            RefundTier {
-                min_days_before: 7,
-                refund_bps: 10_000,
-            },
-            RefundTier {
-                min_days_before: 2,
-                refund_bps: 5_000,
-            },
-        ],
-        no_show_refund_bps: 2_000,
-        rules_hash: [9; 32],
-    };
+    let terms = week_ahead_terms(PRICE, [9; 32]);
     for real_name in [false, true] {
         let cost = h.must(
             "register_property",

@@ -3,8 +3,8 @@
 //! settles to the hotel.
 use anyhow::{ensure, Result};
 use gridtrust_chain::{
-    encode::call_builder, named_account, ss58, Answer, CallError, ContractError, Grid, Lodging,
-    SandboxChain,
+    encode::call_builder, named_account, ss58, Answer, CallError, Chain, ContractError, Grid,
+    Lodging, SandboxChain,
 };
 use gridtrust_common::refunds::RefundTier;
 use reservations::{BookingStatus, Error, Reservations, RoomTerms, DAY_MS};
@@ -90,7 +90,7 @@ pub fn run(chain: &mut SandboxChain, grid: &Grid) -> Result<HotelOutcome> {
     );
 
     println!("\n== Two guests want the last suite for the same two nights");
-    let check_in = (chain.now_ms() / DAY_MS) as u32 + 5;
+    let check_in = (chain.now_ms()? / DAY_MS) as u32 + 5;
     let quote = Actor::new(chain, &contracts, guest).stay_quote(property, room, check_in, 2)?;
     let booking = Actor::new(chain, &contracts, guest).book(&quote)?;
     println!(

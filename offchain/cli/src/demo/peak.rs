@@ -6,7 +6,7 @@
 //! settles every entry.
 use anyhow::{anyhow, ensure, Context, Result};
 use demand_response::{DemandResponse, MinReduction, ProgramTerms};
-use gridtrust_chain::{encode::call_builder, Contracts, Grid, SandboxChain};
+use gridtrust_chain::{encode::call_builder, Chain, Contracts, Grid, SandboxChain};
 use gridtrust_common::{baseline::BaselineParams, demand::subsidy, time::HOUR_MS};
 use gridtrust_oracle::{
     demand::results,

@@ -5,7 +5,7 @@
 //! payout against the chain and the evidence behind it, and a doctored copy of that evidence fails.
 use anyhow::{Context, Result};
 use gridtrust_chain::{
-    encode::call_builder, named_account, ss58, AccountId, Answer, Grid, SandboxChain,
+    encode::call_builder, named_account, ss58, AccountId, Answer, Chain, Grid, SandboxChain,
 };
 use gridtrust_common::outage::evidence_proof;
 use gridtrust_common::{

@@ -49,8 +49,10 @@ use subxt::{
 
 use crate::{
     bundle::Bundle,
-    client::{code_hash, CallOutcome, Chain, ChainError, CodeHash, Weight},
-    encode::{Constructor, Message},
+    client::{
+        code_hash, CallOutcome, Chain, ChainError, CodeHash, Effects, Instantiation, Request,
+        Weight,
+    },
     keys::Key,
 };
 
@@ -317,15 +319,15 @@ impl Chain for NodeChain {
         Ok(hash)
     }
 
-    fn instantiate(
-        &mut self,
-        name: &str,
-        code_hash: CodeHash,
-        constructor: Constructor,
-        actor: &AccountId,
-        value: u128,
-        salt: &[u8],
-    ) -> Result<(AccountId, Weight), ChainError> {
+    fn instantiate(&mut self, new: Instantiation<'_>) -> Result<(AccountId, Weight), ChainError> {
+        let Instantiation {
+            name,
+            code_hash,
+            constructor,
+            actor,
+            value,
+            salt,
+        } = new;
         // Dry run first: the weight to offer, and a constructor that reverts is never sent.
         let args = (
             actor,
@@ -398,15 +400,26 @@ impl Chain for NodeChain {
         .transpose()
     }
 
-    fn call<R: Decode>(
+    fn execute<R: Decode>(
         &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-        value: u128,
+        request: Request<'_, R>,
+        effects: Effects,
     ) -> Result<CallOutcome<R>, ChainError> {
-        let message = message.into();
+        let Request {
+            contract,
+            message,
+            actor,
+            value,
+        } = request;
         let dry = self.dry_run_call(actor, contract, value, &message.data)?;
+        if effects != Effects::Commit {
+            return Ok(CallOutcome {
+                value: decode_answer::<R>(&dry.result.data)?,
+                weight_consumed: dry.gas_consumed,
+                weight_required: dry.gas_required,
+                events: Vec::new(),
+            });
+        }
         let answer = decode_answer::<R>(&dry.result.data)?;
         if dry.result.reverted() {
             // The contract refused: its typed error is the answer, and nothing would change on chain.
@@ -468,34 +481,6 @@ impl Chain for NodeChain {
             weight_consumed: dry.gas_consumed,
             weight_required: dry.gas_required,
             events: included.contract_events,
-        })
-    }
-
-    fn query<R: Decode>(
-        &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-    ) -> Result<R, ChainError> {
-        let message = message.into();
-        let dry = self.dry_run_call(actor, contract, 0, &message.data)?;
-        decode_answer::<R>(&dry.result.data)
-    }
-
-    fn dry_run<R: Decode>(
-        &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-        value: u128,
-    ) -> Result<CallOutcome<R>, ChainError> {
-        let message = message.into();
-        let dry = self.dry_run_call(actor, contract, value, &message.data)?;
-        Ok(CallOutcome {
-            value: decode_answer::<R>(&dry.result.data)?,
-            weight_consumed: dry.gas_consumed,
-            weight_required: dry.gas_required,
-            events: Vec::new(),
         })
     }
 
