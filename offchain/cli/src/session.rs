@@ -80,6 +80,17 @@ impl Connected {
         self.signer
             .unwrap_or_else(|| gridtrust_chain::named_account("gridtrust-reader"))
     }
+
+    /// The [`Connected::asker`] acting: for commands that only read.
+    pub fn reader(&mut self) -> Actor<'_, NodeChain> {
+        let asker = self.asker();
+        self.actor(asker)
+    }
+}
+
+/// The account an SS58 address given on the command line names.
+pub fn account(text: &str) -> Result<AccountId> {
+    gridtrust_chain::parse_ss58(text).with_context(|| format!("`{text}` is not an SS58 address"))
 }
 
 impl Session {

@@ -42,6 +42,17 @@ fn serve(dir: &tempfile::TempDir, db: &std::path::Path, door: Door) -> Served {
     }
 }
 
+impl Served {
+    /// Asks the server to stop and waits until it has.
+    fn stop(self) {
+        self.shared.stop();
+        self.runtime
+            .block_on(self.server)
+            .unwrap()
+            .expect("the server stops cleanly when asked");
+    }
+}
+
 fn shared(dir: &tempfile::TempDir, db: &std::path::Path, door: Door) -> Shared {
     Shared::new(
         db,
@@ -57,12 +68,8 @@ fn shared(dir: &tempfile::TempDir, db: &std::path::Path, door: Door) -> Shared {
 fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("oracle.db");
-    let Served {
-        shared,
-        runtime,
-        port,
-        server,
-    } = serve(&dir, &db, Door::default());
+    let served = serve(&dir, &db, Door::default());
+    let port = served.port;
 
     let csv = format!("type,meter,a,b\nreading,7,{T},250\nreading,7,{T},abc\nlast_gasp,7,3,{T}\n");
     let answer = post_ingest(port, "?format=csv", "text/plain", &csv);
@@ -104,11 +111,7 @@ fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
     // No round has run yet: not healthy.
     assert!(get(port, "/health").starts_with("HTTP/1.1 503"));
 
-    shared.stop();
-    runtime
-        .block_on(server)
-        .unwrap()
-        .expect("the server stops cleanly when asked");
+    served.stop();
 }
 
 #[test]
@@ -173,12 +176,8 @@ fn the_evidence_behind_a_report_is_served_with_proofs_and_fetched_by_a_verifier(
     let outage = decide(&events, &OutageRule::default(), 10_000).remove(0);
     let root = Store::open(&db).unwrap().keep_evidence(&outage).unwrap();
 
-    let Served {
-        shared,
-        runtime,
-        port,
-        server,
-    } = serve(&dir, &db, Door::default());
+    let served = serve(&dir, &db, Door::default());
+    let port = served.port;
 
     let answer = get(port, &format!("/evidence/{}?meter=1", root_hex(&root)));
     let body = json_body(&answer);
@@ -220,8 +219,7 @@ fn the_evidence_behind_a_report_is_served_with_proofs_and_fetched_by_a_verifier(
         .unwrap();
     assert_eq!(fetched, Some(outage.evidence));
 
-    shared.stop();
-    runtime.block_on(server).unwrap().unwrap();
+    served.stop();
 }
 
 #[test]
@@ -234,12 +232,8 @@ fn without_the_token_nothing_is_stored_and_with_it_everything_is() {
         guard_reads: true,
         ..Door::default()
     };
-    let Served {
-        shared,
-        runtime,
-        port,
-        server,
-    } = serve(&dir, &db, door);
+    let served = serve(&dir, &db, door);
+    let port = served.port;
     let csv = format!("reading,7,{T},250\n");
 
     for token in [
@@ -270,8 +264,7 @@ fn without_the_token_nothing_is_stored_and_with_it_everything_is() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert_eq!(Store::open(&db).unwrap().meters().unwrap(), vec![7]);
 
-    shared.stop();
-    runtime.block_on(server).unwrap().unwrap();
+    served.stop();
 }
 
 #[test]
@@ -288,12 +281,8 @@ fn a_file_gets_the_same_rejects_through_http_and_the_watched_folder() {
     export.extend_from_slice(format!("reading,5,{T},41\r\nreading,6,{T},3\r\n").as_bytes());
 
     let by_http = tempfile::tempdir().unwrap();
-    let Served {
-        shared: http_side,
-        runtime,
-        port,
-        server,
-    } = serve(&by_http, &by_http.path().join("oracle.db"), Door::default());
+    let served = serve(&by_http, &by_http.path().join("oracle.db"), Door::default());
+    let port = served.port;
     let answer = post_ingest_as(port, None, "?format=csv", "text/csv", &export);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("\"readings\":4"), "{answer}");
@@ -303,8 +292,7 @@ fn a_file_gets_the_same_rejects_through_http_and_the_watched_folder() {
         metrics.contains("gridtrust_oracle_readings_corrected_total 1"),
         "{metrics}"
     );
-    http_side.stop();
-    runtime.block_on(server).unwrap().unwrap();
+    served.stop();
 
     let by_folder = tempfile::tempdir().unwrap();
     let incoming = by_folder.path().join("incoming");

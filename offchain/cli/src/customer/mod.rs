@@ -5,12 +5,15 @@
 
 mod actions;
 
-use anyhow::{Context, Result};
-use gridtrust_chain::{parse_ss58, units::tokens, Chain};
+use anyhow::Result;
+use gridtrust_chain::{units::tokens, Chain};
 use serde_json::json;
 
 pub use self::actions::{Claimed, Quote};
-use crate::{insurer::terms::describe, session::Session};
+use crate::{
+    insurer::terms::describe,
+    session::{account, Session},
+};
 
 /// A customer's commands.
 #[derive(Debug, clap::Subcommand)]
@@ -173,9 +176,7 @@ impl CustomerCommand {
                 pool,
                 feeder,
             }) => {
-                let mut s = session.connect()?;
-                let asker = s.asker();
-                let q = s.actor(asker).cover_quote(*pool, *feeder)?;
+                let q = session.connect()?.reader().cover_quote(*pool, *feeder)?;
                 if session.json {
                     println!(
                         "{}",
@@ -206,17 +207,14 @@ impl CustomerCommand {
             }) => {
                 let (mut s, who) = session.signing()?;
                 let (policy, premium) = s.actor(who).buy_cover(*pool, *meter, *feeder)?;
-                if session.json {
-                    println!(
-                        "{}",
-                        json!({ "policy": policy, "premium": premium.to_string() })
-                    );
-                } else {
-                    println!(
-                        "policy {policy}: meter {meter} on feeder {feeder} covered by pool {pool} for {} tokens",
+                session.say(
+                    json!({ "policy": policy, "premium": premium.to_string() }),
+                    format!(
+                        "policy {policy}: meter {meter} on feeder {feeder} covered by pool {pool} \
+                         for {} tokens",
                         tokens(premium)
-                    );
-                }
+                    ),
+                );
             }
             Self::Program(p) => p.run()?,
             Self::Consent(ConsentCommand::Grant {
@@ -225,8 +223,7 @@ impl CustomerCommand {
                 schema,
                 days,
             }) => {
-                let who_checks = parse_ss58(verifier)
-                    .with_context(|| format!("`{verifier}` is not an SS58 address"))?;
+                let who_checks = account(verifier)?;
                 let (mut s, who) = session.signing()?;
                 let until = s
                     .chain
@@ -243,8 +240,7 @@ impl CustomerCommand {
                 verifier,
                 schema,
             }) => {
-                let who_checks = parse_ss58(verifier)
-                    .with_context(|| format!("`{verifier}` is not an SS58 address"))?;
+                let who_checks = account(verifier)?;
                 let (mut s, who) = session.signing()?;
                 s.actor(who).withdraw_consent(who_checks, *schema)?;
                 session.say(
@@ -255,18 +251,17 @@ impl CustomerCommand {
             Self::Claim { session } => {
                 let (mut s, who) = session.signing()?;
                 let c = s.actor(who).claim_owed()?;
-                if session.json {
-                    println!(
-                        "{}",
-                        json!({ "insurance": c.insurance.to_string(), "demand_response": c.demand.to_string() })
-                    );
-                } else {
-                    println!(
+                session.say(
+                    json!({
+                        "insurance": c.insurance.to_string(),
+                        "demand_response": c.demand.to_string(),
+                    }),
+                    format!(
                         "claimed {} tokens of outage payouts and {} tokens of subsidies",
                         tokens(c.insurance),
                         tokens(c.demand)
-                    );
-                }
+                    ),
+                );
             }
         }
         Ok(())

@@ -186,9 +186,7 @@ impl PoolCommand {
                 );
             }
             Self::Status { session, pool } => {
-                let mut s = session.connect()?;
-                let asker = s.asker();
-                let st = s.actor(asker).pool_status(*pool)?;
+                let st = session.connect()?.reader().pool_status(*pool)?;
                 if session.json {
                     println!("{}", serde_json::to_string_pretty(&st)?);
                 } else {

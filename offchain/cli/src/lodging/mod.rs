@@ -9,17 +9,14 @@ pub mod terms;
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Context, Result};
-use gridtrust_chain::{
-    parse_ss58,
-    units::{parse_tokens, tokens},
-};
+use gridtrust_chain::units::{parse_tokens, tokens};
 use gridtrust_common::blake2_256;
 use serde_json::json;
 
 pub use self::actions::{Desk, Listing};
 use crate::{
     local_time::{parse_offset, show_offset},
-    session::Session,
+    session::{account, Session},
 };
 
 /// A hotel's commands.
@@ -338,15 +335,15 @@ impl GuestCommand {
                 guest,
                 terms_hash,
             } => {
-                let guest = parse_ss58(guest)
-                    .with_context(|| format!("`{guest}` is not an SS58 address"))?;
+                let guest = account(guest)?;
                 let hash: [u8; 32] = hex::decode(terms_hash.trim_start_matches("0x"))
                     .ok()
                     .and_then(|b| b.try_into().ok())
                     .context("--terms-hash: 32 bytes of hex")?;
-                let mut s = session.connect()?;
-                let asker = s.asker();
-                let status = s.actor(asker).verify_booking(*booking, guest, hash)?;
+                let status = session
+                    .connect()?
+                    .reader()
+                    .verify_booking(*booking, guest, hash)?;
                 session.say(
                     json!({ "booking": booking, "status": format!("{status:?}") }),
                     format!(

@@ -70,9 +70,7 @@ impl RegulatorCommand {
                 );
             }
             Self::Audit { session, program } => {
-                let mut s = session.connect()?;
-                let asker = s.asker();
-                let a = s.actor(asker).audit(*program)?;
+                let a = session.connect()?.reader().audit(*program)?;
                 if session.json {
                     println!("{}", serde_json::to_string_pretty(&a)?);
                     return Ok(());

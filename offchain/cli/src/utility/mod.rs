@@ -12,10 +12,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use attestations::AttestRequest;
 use demand_response::{MinReduction, ProgramTerms};
-use gridtrust_chain::{
-    parse_ss58,
-    units::{parse_tokens, tokens as show},
-};
+use gridtrust_chain::units::{parse_tokens, tokens as show};
 use gridtrust_common::{baseline::BaselineParams, claims::meter_holder_claim, Digest};
 use serde_json::json;
 
@@ -23,7 +20,7 @@ pub use self::program::EventTimes;
 pub use self::registry::{Change, Held, SchemaSpec};
 use crate::{
     local_time::{parse_offset, show_offset},
-    session::Session,
+    session::{account, Session},
 };
 
 /// A utility's commands.
@@ -323,10 +320,6 @@ pub enum AttestationCommand {
     },
 }
 
-fn account(text: &str) -> Result<gridtrust_chain::AccountId> {
-    parse_ss58(text).with_context(|| format!("`{text}` is not an SS58 address"))
-}
-
 /// One account to attest under a schema, until an expiry.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AttestArgs {
@@ -573,14 +566,13 @@ impl UtilityCommand {
                         }
                     })
                     .with_context(|| csv.display().to_string())?;
-                if session.json {
-                    println!("{}", serde_json::to_string(&done)?);
-                } else {
-                    println!(
+                session.say(
+                    serde_json::to_value(done)?,
+                    format!(
                         "{} holders attested in {} calls; {} already held a valid attestation",
                         done.attested, done.calls, done.already
-                    );
-                }
+                    ),
+                );
             }
             Self::Attestation(c) => {
                 let (session, id, what, done) = match c {
@@ -610,9 +602,7 @@ impl UtilityCommand {
                 account: text,
             } => {
                 let subject = account(text)?;
-                let mut s = session.connect()?;
-                let asker = s.asker();
-                let held = s.actor(asker).held_by(subject)?;
+                let held = session.connect()?.reader().held_by(subject)?;
                 if session.json {
                     println!("{}", json!({ "account": text, "attestations": held }));
                 } else {
