@@ -21,6 +21,17 @@ pub const MERCHANT_SCHEMA_DEFINITION: &str = "gridtrust/verified-merchant/v1: no
 /// Off-chain definition of the real-name schema.
 pub const REAL_NAME_SCHEMA_DEFINITION: &str = "gridtrust/real-name/v1: no fields";
 
+/// Day number `day` (days since 1970-01-01, a night in the property's local time) as a date:
+/// `2026-12-24`.
+pub fn show_day(day: u32) -> String {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(u64::from(day))))
+        .map_or_else(
+            || format!("day {day}"),
+            |d| d.format("%Y-%m-%d").to_string(),
+        )
+}
+
 /// Room terms with a cancellation scale: all back a week or more before check-in, half from two
 /// days before, a fifth on a no-show. The benchmarks and the tests offer these, so the figures are
 /// for the refund work the tests check.

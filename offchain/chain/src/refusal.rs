@@ -8,6 +8,8 @@
 use contracts_client::{CallOutcome, ChainError};
 use gridtrust_common::{access::AccessError, committee::CommitteeError, owed::OwedError};
 
+use crate::lodging::show_day;
+
 /// A refusal by one of the GridTrust contracts, in that contract's own `Error` type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContractError {
@@ -51,9 +53,19 @@ impl ContractError {
             .to_owned()
     }
 
-    /// The error in words, as a person reads it: `not meter holder`, `access: not owner`.
+    /// The error in words, as a person reads it: `not meter holder`, `access: not owner`, `sold out
+    /// on 2026-01-13`.
     pub fn words(&self) -> String {
-        words(&self.code())
+        use reservations::Error::{CapacityBelowBooked, SoldOut};
+        // A night is a day number, which a guest or a hotel reads as a date.
+        match self {
+            Self::Reservations(SoldOut { night }) => format!("sold out on {}", show_day(*night)),
+            Self::Reservations(CapacityBelowBooked { night, booked }) => format!(
+                "capacity below booked: {booked} rooms booked on {}",
+                show_day(*night)
+            ),
+            _ => words(&self.code()),
+        }
     }
 
     /// The error as the contract's metadata spells it, fields included: `Committee(AlreadyVoted)`.
@@ -227,6 +239,9 @@ mod tests {
             "the contract refused: access: not owner"
         );
         assert_eq!(shared.variant(), "Access");
+        let full = ContractError::from(reservations::Error::SoldOut { night: 20_466 });
+        assert_eq!(full.words(), "sold out on 2026-01-13");
+        assert_eq!(full.code(), "SoldOut { night: 20466 }");
     }
 
     #[test]

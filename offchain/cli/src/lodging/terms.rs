@@ -17,6 +17,8 @@
 use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
+/// The inverse of [`parse_day`].
+pub use gridtrust_chain::lodging::show_day;
 use gridtrust_chain::units::parse_tokens;
 use gridtrust_common::{blake2_256, refunds::RefundTier};
 use reservations::RoomTerms;
@@ -91,16 +93,6 @@ pub fn parse_day(text: &str) -> Result<u32> {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).context("the epoch is a date")?;
     u32::try_from(date.signed_duration_since(epoch).num_days())
         .map_err(|_| anyhow!("`{text}` is before 1970"))
-}
-
-/// Day number `day` as a date (`2026-12-24`), the inverse of [`parse_day`].
-pub fn show_day(day: u32) -> String {
-    chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-        .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(u64::from(day))))
-        .map_or_else(
-            || format!("day {day}"),
-            |d| d.format("%Y-%m-%d").to_string(),
-        )
 }
 
 #[cfg(test)]
