@@ -194,7 +194,8 @@ impl<'a, R> Request<'a, R> {
 pub enum Effects {
     /// Everything: storage, events, transfers. On a node the message is signed, sent and included.
     Commit,
-    /// Nothing: the message runs on a copy of the state, to learn its answer, events and weight.
+    /// Nothing: the message runs on a copy of the state, to learn its answer and weight (and, on
+    /// the sandbox, its events).
     Discard,
     /// Nothing, and there is nothing to keep: a read-only (`&self`) message, asked for its answer
     /// only. The sandbox runs it in place rather than on a copy of its whole state, so only `&self`

@@ -412,17 +412,10 @@ impl Chain for NodeChain {
             value,
         } = request;
         let dry = self.dry_run_call(actor, contract, value, &message.data)?;
-        if effects != Effects::Commit {
-            return Ok(CallOutcome {
-                value: decode_answer::<R>(&dry.result.data)?,
-                weight_consumed: dry.gas_consumed,
-                weight_required: dry.gas_required,
-                events: Vec::new(),
-            });
-        }
         let answer = decode_answer::<R>(&dry.result.data)?;
-        if dry.result.reverted() {
-            // The contract refused: its typed error is the answer, and nothing would change on chain.
+        if effects != Effects::Commit || dry.result.reverted() {
+            // The dry run is all that was asked; or the contract refused, its typed error is the
+            // answer, and nothing would change on chain.
             return Ok(CallOutcome {
                 value: answer,
                 weight_consumed: dry.gas_consumed,
