@@ -65,6 +65,7 @@ pub fn batch_report_id(event: u64, index: u32) -> gridtrust_common::Digest {
     gridtrust_common::blake2_256_of(&(b"gridtrust/dr-batch", event, index))
 }
 
+#[gridtrust_messages::shared_messages(Owned, Oracle, MeterHolderSettings, OwedPayments)]
 #[ink::contract]
 mod demand_response {
     use gridtrust_common::{
@@ -638,95 +639,6 @@ mod demand_response {
         batch_roots: Mapping<(EventId, u32), Digest>,
         /// Subsidies whose transfer the chain refused, kept for the customer to claim.
         owed: Owed,
-    }
-
-    impl Owned for DemandResponse {
-        #[ink(message)]
-        fn owner(&self) -> AccountId {
-            self.owner.owner()
-        }
-
-        #[ink(message)]
-        fn pending_owner(&self) -> Option<AccountId> {
-            self.owner.pending()
-        }
-
-        #[ink(message)]
-        fn propose_owner(&mut self, new_owner: AccountId) -> core::result::Result<(), AccessError> {
-            self.owner.propose(self.env().caller(), new_owner)
-        }
-
-        #[ink(message)]
-        fn accept_ownership(&mut self) -> core::result::Result<(), AccessError> {
-            self.owner.accept(self.env().caller())
-        }
-    }
-
-    impl Oracle for DemandResponse {
-        #[ink(message)]
-        fn committee(&self) -> (Vec<AccountId>, u32) {
-            (self.committee.members(), self.committee.threshold())
-        }
-
-        #[ink(message)]
-        fn report_finalized(&self, id: ReportId) -> Option<Digest> {
-            self.committee.finalized(id)
-        }
-
-        #[ink(message)]
-        fn propose_committee(
-            &mut self,
-            members: Vec<AccountId>,
-            threshold: u32,
-        ) -> core::result::Result<VoteOutcome, CommitteeError> {
-            self.committee
-                .propose(self.env().caller(), members, threshold)
-        }
-
-        #[ink(message)]
-        fn heartbeat(&mut self) -> core::result::Result<(), CommitteeError> {
-            self.committee.heartbeat(self.env().caller())
-        }
-
-        #[ink(message)]
-        fn last_heard(&self) -> Vec<(AccountId, Timestamp)> {
-            self.committee.last_heard()
-        }
-
-        #[ink(message)]
-        fn ballots(&self, id: ReportId) -> Vec<(AccountId, Option<Digest>)> {
-            self.committee.ballots(id)
-        }
-    }
-
-    impl MeterHolderSettings for DemandResponse {
-        #[ink(message)]
-        fn attestations(&self) -> (AccountId, SchemaId) {
-            self.meter_holders.get()
-        }
-
-        #[ink(message)]
-        fn set_attestations(
-            &mut self,
-            attestations: AccountId,
-            meter_schema: SchemaId,
-        ) -> core::result::Result<(), AccessError> {
-            self.owner.ensure_owner(self.env().caller())?;
-            self.meter_holders.set(attestations, meter_schema);
-            Ok(())
-        }
-    }
-
-    impl OwedPayments for DemandResponse {
-        #[ink(message)]
-        fn owed_to(&self, payee: AccountId) -> Balance {
-            self.owed.of(payee)
-        }
-
-        #[ink(message)]
-        fn claim_owed(&mut self) -> core::result::Result<Balance, OwedError> {
-            self.owed.claim(self.env().caller())
-        }
     }
 
     impl DemandResponse {

@@ -56,6 +56,7 @@ pub mod events {
     };
 }
 
+#[gridtrust_messages::shared_messages(Owned, Oracle, OwedPayments, MeterHolderSettings)]
 #[ink::contract]
 mod outage_insurance {
     use gridtrust_common::{
@@ -597,95 +598,6 @@ mod outage_insurance {
         payouts: Mapping<(PolicyId, u32), Payout>,
         /// Payouts whose transfer failed, kept for the holder to `claim_owed`.
         owed: Owed,
-    }
-
-    impl Owned for OutageInsurance {
-        #[ink(message)]
-        fn owner(&self) -> AccountId {
-            self.owner.owner()
-        }
-
-        #[ink(message)]
-        fn pending_owner(&self) -> Option<AccountId> {
-            self.owner.pending()
-        }
-
-        #[ink(message)]
-        fn propose_owner(&mut self, new_owner: AccountId) -> core::result::Result<(), AccessError> {
-            self.owner.propose(self.env().caller(), new_owner)
-        }
-
-        #[ink(message)]
-        fn accept_ownership(&mut self) -> core::result::Result<(), AccessError> {
-            self.owner.accept(self.env().caller())
-        }
-    }
-
-    impl Oracle for OutageInsurance {
-        #[ink(message)]
-        fn committee(&self) -> (Vec<AccountId>, u32) {
-            (self.committee.members(), self.committee.threshold())
-        }
-
-        #[ink(message)]
-        fn report_finalized(&self, id: ReportId) -> Option<Digest> {
-            self.committee.finalized(id)
-        }
-
-        #[ink(message)]
-        fn propose_committee(
-            &mut self,
-            members: Vec<AccountId>,
-            threshold: u32,
-        ) -> core::result::Result<VoteOutcome, CommitteeError> {
-            self.committee
-                .propose(self.env().caller(), members, threshold)
-        }
-
-        #[ink(message)]
-        fn heartbeat(&mut self) -> core::result::Result<(), CommitteeError> {
-            self.committee.heartbeat(self.env().caller())
-        }
-
-        #[ink(message)]
-        fn last_heard(&self) -> Vec<(AccountId, Timestamp)> {
-            self.committee.last_heard()
-        }
-
-        #[ink(message)]
-        fn ballots(&self, id: ReportId) -> Vec<(AccountId, Option<Digest>)> {
-            self.committee.ballots(id)
-        }
-    }
-
-    impl OwedPayments for OutageInsurance {
-        #[ink(message)]
-        fn owed_to(&self, payee: AccountId) -> Balance {
-            self.owed.of(payee)
-        }
-
-        #[ink(message)]
-        fn claim_owed(&mut self) -> core::result::Result<Balance, OwedError> {
-            self.owed.claim(self.env().caller())
-        }
-    }
-
-    impl MeterHolderSettings for OutageInsurance {
-        #[ink(message)]
-        fn attestations(&self) -> (AccountId, SchemaId) {
-            self.meter_holders.get()
-        }
-
-        #[ink(message)]
-        fn set_attestations(
-            &mut self,
-            attestations: AccountId,
-            meter_schema: SchemaId,
-        ) -> core::result::Result<(), AccessError> {
-            self.owner.ensure_owner(self.env().caller())?;
-            self.meter_holders.set(attestations, meter_schema);
-            Ok(())
-        }
     }
 
     /// A policy as its feeder's page keeps it.

@@ -64,6 +64,7 @@ pub fn terms_hash(terms: &BookingTerms) -> gridtrust_common::Digest {
     gridtrust_common::blake2_256_of(&(b"gridtrust/booking-terms/v1", terms))
 }
 
+#[gridtrust_messages::shared_messages(Owned, OwedPayments)]
 #[ink::contract]
 mod reservations {
     use gridtrust_common::{
@@ -459,40 +460,6 @@ mod reservations {
         bonds: Balance,
         /// Payments whose transfer the chain refused, kept for the guest or merchant to claim.
         owed: Owed,
-    }
-
-    impl Owned for Reservations {
-        #[ink(message)]
-        fn owner(&self) -> AccountId {
-            self.owner.owner()
-        }
-
-        #[ink(message)]
-        fn pending_owner(&self) -> Option<AccountId> {
-            self.owner.pending()
-        }
-
-        #[ink(message)]
-        fn propose_owner(&mut self, new_owner: AccountId) -> core::result::Result<(), AccessError> {
-            self.owner.propose(self.env().caller(), new_owner)
-        }
-
-        #[ink(message)]
-        fn accept_ownership(&mut self) -> core::result::Result<(), AccessError> {
-            self.owner.accept(self.env().caller())
-        }
-    }
-
-    impl OwedPayments for Reservations {
-        #[ink(message)]
-        fn owed_to(&self, payee: AccountId) -> Balance {
-            self.owed.of(payee)
-        }
-
-        #[ink(message)]
-        fn claim_owed(&mut self) -> core::result::Result<Balance, OwedError> {
-            self.owed.claim(self.env().caller())
-        }
     }
 
     impl Reservations {

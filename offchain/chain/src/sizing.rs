@@ -2,7 +2,7 @@
 //! runs), fitted into its largest transaction, instead of a fixed count that is too small for one
 //! chain and fails on another (a parachain's proof budget is far narrower than a solo chain's).
 
-use contracts_client::{AccountId, Chain, Message, Weight};
+use contracts_client::{AccountId, Chain, Effects, Message, Request, Weight};
 use scale::Decode;
 
 use crate::{CallError, ContractError};
@@ -76,7 +76,8 @@ where
     let limit = chain.max_call_weight()?;
     items_per_call(limit, cap, |n| {
         let first = &items[..items.len().min(n as usize)];
-        let out = chain.dry_run(contract, build(first.to_vec()), caller, 0)?;
+        let request = Request::new(contract, build(first.to_vec()), caller, 0);
+        let out = chain.execute(request, Effects::Discard)?;
         out.value.map_err(|e| CallError::refused(message, e))?;
         Ok((first.len() as u32, out.weight_required))
     })

@@ -256,7 +256,9 @@ pub trait Chain {
     fn code_hash_at(&mut self, address: &AccountId) -> Result<Option<CodeHash>, ChainError>;
 
     /// Runs `request` on this chain, keeping what `effects` says of what it does. The one message
-    /// path a chain implements; [`Chain::call`], [`Chain::dry_run`] and [`Chain::query`] go through it.
+    /// path a chain implements; [`Chain::call`] and [`Chain::query`] go through it. A dry run (what a
+    /// call would answer and need, `weight_required`, with nothing sent) is `execute(request,
+    /// Effects::Discard)`.
     fn execute<R: Decode>(
         &mut self,
         request: Request<'_, R>,
@@ -275,21 +277,6 @@ pub trait Chain {
         self.execute(
             Request::new(contract, message, actor, value),
             Effects::Commit,
-        )
-    }
-
-    /// Runs `message` on `contract` as `actor` with `value` and keeps none of its effects: what a
-    /// [`Chain::call`] would answer and need (`weight_required`), without sending anything.
-    fn dry_run<R: Decode>(
-        &mut self,
-        contract: &AccountId,
-        message: impl Into<Message<R>>,
-        actor: &AccountId,
-        value: u128,
-    ) -> Result<CallOutcome<R>, ChainError> {
-        self.execute(
-            Request::new(contract, message, actor, value),
-            Effects::Discard,
         )
     }
 

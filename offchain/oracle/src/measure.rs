@@ -25,6 +25,30 @@ use crate::{
     worker::RoundReport,
 };
 
+/// What one operator computes demand-response results from: its store of readings and meter events,
+/// where the contracts are, and its rules (`config.operator` only asks the queries). Every operator
+/// with the same readings computes the same results.
+#[derive(Clone, Copy)]
+pub struct Operator<'a> {
+    /// The readings and meter events.
+    pub store: &'a Store,
+    /// Where the contracts are.
+    pub contracts: &'a Contracts,
+    /// The outage and demand rules, and the asking account.
+    pub config: &'a WorkerConfig,
+}
+
+impl<'a> Operator<'a> {
+    /// The operator with `store`, `contracts` and `config`.
+    pub fn new(store: &'a Store, contracts: &'a Contracts, config: &'a WorkerConfig) -> Self {
+        Self {
+            store,
+            contracts,
+            config,
+        }
+    }
+}
+
 /// Computes and queues the results of every ended event not yet measured.
 pub(crate) fn measure_events(
     chain: &mut impl Chain,
@@ -52,8 +76,9 @@ pub(crate) fn measure_events(
             all = Some(demand_events(chain, contracts, me)?);
         }
         let events = all.as_deref().unwrap_or(&[]);
-        let spec = event_spec(chain, store, contracts, config, id, events)?;
-        let decided = event_results(chain, store, contracts, config, id, &spec)?;
+        let operator = Operator::new(store, contracts, config);
+        let spec = event_spec(chain, operator, id, events)?;
+        let decided = event_results(chain, operator, id, &spec)?;
         let measured: Vec<u64> = decided.results.iter().map(|r| r.meter).collect();
         for batch in measurement_batches(id, &decided) {
             report.queued += usize::from(store.enqueue(&Report::Measurements(batch))?);
@@ -79,13 +104,12 @@ pub(crate) fn measure_events(
 /// readings computes the same results, whenever it asks.
 pub fn event_results(
     chain: &mut impl Chain,
-    store: &Store,
-    contracts: &Contracts,
-    config: &WorkerConfig,
+    operator: Operator<'_>,
     id: u64,
     spec: &EventSpec,
 ) -> Result<EventResults, OracleError> {
-    let (demand, me) = (contracts.demand, config.operator);
+    let Operator { store, .. } = operator;
+    let (demand, me) = (operator.contracts.demand, operator.config.operator);
     let api = call_builder::<DemandResponse>(demand);
     let mut participants = Vec::new();
     // The contract judges participation (its one rule), a bounded batch of meters per query.
@@ -141,17 +165,20 @@ pub fn batch_meters(measured: &[u64], index: u32) -> &[u64] {
 }
 
 /// What the oracle computes demand-response event `id`'s results from: its window from the chain, the
-/// program's baseline method, and the history days the store can supply, typed by `config.demand` and
-/// the program's calendar. Days that are not normal are not eligible: days of any event in `events`,
-/// and days of any grid outage the store's meter events show.
+/// program's baseline method, and the history days the operator's store can supply, typed by its
+/// demand rule and the program's calendar. Days that are not normal are not eligible: days of any
+/// event in `events`, and days of any grid outage the store's meter events show.
 pub fn event_spec(
     chain: &mut impl Chain,
-    store: &Store,
-    contracts: &Contracts,
-    config: &WorkerConfig,
+    operator: Operator<'_>,
     id: u64,
     events: &[DrEvent],
 ) -> Result<EventSpec, OracleError> {
+    let Operator {
+        store,
+        contracts,
+        config,
+    } = operator;
     let event = events
         .get(id as usize)
         .ok_or_else(|| OracleError::Missing(format!("no demand-response event {id}")))?;

@@ -5,7 +5,7 @@ use demand_response::{DemandResponse, MAX_SETTLE_BATCH};
 use gridtrust_chain::{
     encode::call_builder,
     sizing::{items_per_call, list_per_call},
-    AccountId, Answer, CallError, Chain,
+    AccountId, Answer, CallError, Chain, Effects, Request,
 };
 use outage_insurance::{OutageInsurance, MAX_PAYOUT_BATCH};
 
@@ -19,7 +19,8 @@ pub fn payout_batch(
     let limit = chain.max_call_weight()?;
     let mut api = call_builder::<OutageInsurance>(insurance);
     items_per_call(limit, MAX_PAYOUT_BATCH, |n| {
-        let out = chain.dry_run(&insurance, api.process_payouts(outage, n), &keeper, 0)?;
+        let request = Request::new(&insurance, api.process_payouts(outage, n), &keeper, 0);
+        let out = chain.execute(request, Effects::Discard)?;
         let progress = out
             .value
             .map_err(|e| CallError::refused("process_payouts", e))?;

@@ -4,8 +4,8 @@
 //! customer is paid exactly once.
 
 use gridtrust_chain::{
-    encode::call_builder, named_account, sizing::BATCH_FILL_PERCENT, AccountId, Chain, Grid,
-    SandboxChain, Weight,
+    encode::call_builder, named_account, sizing::BATCH_FILL_PERCENT, AccountId, Chain, Effects,
+    Grid, Request, SandboxChain, Weight,
 };
 use gridtrust_common::{committee::VoteOutcome, tiers::Tier};
 use gridtrust_oracle::{
@@ -130,7 +130,10 @@ fn a_small_proof_budget_splits_the_payouts_and_pays_everyone_once() {
     // A chain whose largest transaction carries only the proof of an 8-policy call: the keeper's
     // calls visit fewer policies each, and any call heavier than that would fail here.
     let eight = chain
-        .dry_run(&insurance, api.process_payouts(outage, 8), &operator, 0)
+        .execute(
+            Request::new(&insurance, api.process_payouts(outage, 8), &operator, 0),
+            Effects::Discard,
+        )
         .unwrap()
         .weight_required;
     let ref_time = gridtrust_chain::sandbox::MAX_CALL_WEIGHT.ref_time();

@@ -8,6 +8,7 @@ use demand_response::{DemandResponse, EntryStatus};
 use gridtrust_chain::{encode::call_builder, named_account, AccountId, Chain, Grid, SandboxChain};
 use gridtrust_common::demand::subsidy;
 use gridtrust_oracle::{
+    measure::Operator,
     outages::OutageRule,
     records::Reading,
     settings::{DemandRule, WorkerConfig},
@@ -187,9 +188,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
     for i in [0, 2] {
         let v = verify_entry(
             &mut chain,
-            &stores[i],
-            &contracts,
-            &worker(&grid, i),
+            Operator::new(&stores[i], &contracts, &worker(&grid, i)),
             1,
             10,
             None,
@@ -211,9 +210,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
     assert!(refused[0].1.contains("event 1"), "{refused:?}");
     let v = verify_entry(
         &mut chain,
-        &stores[0],
-        &contracts,
-        &worker(&grid, 0),
+        Operator::new(&stores[0], &contracts, &worker(&grid, 0)),
         1,
         10,
         None,
@@ -236,9 +233,7 @@ fn rounds_measure_each_ended_event_once_and_the_keeper_settles_it() {
     let check = |chain: &mut SandboxChain, own: &Store| {
         verify_entry(
             chain,
-            &stores[0],
-            &contracts,
-            &worker(&grid, 0),
+            Operator::new(&stores[0], &contracts, &worker(&grid, 0)),
             1,
             10,
             Some(own),

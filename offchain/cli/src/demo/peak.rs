@@ -10,7 +10,7 @@ use gridtrust_chain::{encode::call_builder, Chain, Contracts, Grid, SandboxChain
 use gridtrust_common::{baseline::BaselineParams, demand::subsidy, time::HOUR_MS};
 use gridtrust_oracle::{
     demand::results,
-    measure::{batch_meters, demand_events, event_spec},
+    measure::{batch_meters, demand_events, event_spec, Operator},
     sample::SampleSpec,
     Report,
 };
@@ -124,7 +124,12 @@ pub fn run(
         ..grid.contracts()
     };
     let events = demand_events(chain, &contracts, worker.operator)?;
-    let spec = event_spec(chain, store, &contracts, &worker, event, &events)?;
+    let spec = event_spec(
+        chain,
+        Operator::new(store, &contracts, &worker),
+        event,
+        &events,
+    )?;
     let measured = store
         .measured(event)?
         .context("operator-1 measured the event")?;

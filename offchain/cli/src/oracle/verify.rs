@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use gridtrust_chain::{ss58, Chain, NodeChain, NodeOptions};
 use gridtrust_oracle::{
     daemon, ingest_file,
+    measure::Operator,
     verify::{verify_entry, Verification},
     Bounds, Store,
 };
@@ -45,15 +46,8 @@ impl VerifyCommand {
         let mut chain = NodeChain::connect(NodeOptions::new(&config.url))?;
         // Computed as an operator would; the "verifier" account only asks the queries.
         let as_operator = config.worker(chain.actor("verifier"));
-        let v = verify_entry(
-            &mut chain,
-            &store,
-            &contracts,
-            &as_operator,
-            self.event,
-            self.meter,
-            own.as_ref(),
-        )?;
+        let operator = Operator::new(&store, &contracts, &as_operator);
+        let v = verify_entry(&mut chain, operator, self.event, self.meter, own.as_ref())?;
         if self.json {
             println!("{}", serde_json::to_string_pretty(&as_json(&v))?);
         } else {

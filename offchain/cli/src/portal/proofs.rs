@@ -9,6 +9,7 @@ use gridtrust_chain::{encode::call_builder, Chain};
 use gridtrust_common::{merkle::MerkleProof, outage::evidence_proof, Digest};
 use gridtrust_oracle::{
     evidence::root_hex,
+    measure::Operator,
     verify::{entry_evidence, EvidenceSource},
     Store,
 };
@@ -96,7 +97,8 @@ pub fn payout(
 /// The evidence behind `meter`'s entry in demand-response `event`.
 pub fn entry(chain: &mut impl Chain, site: &Site, event: u64, meter: u64) -> Result<Value> {
     let store = store(site)?;
-    let evidence = entry_evidence(chain, &store, &site.contracts, &site.worker, event, meter)?;
+    let operator = Operator::new(&store, &site.contracts, &site.worker);
+    let evidence = entry_evidence(chain, operator, event, meter)?;
     let dr = site.contracts.demand;
     let root: Digest = chain
         .query(

@@ -4,14 +4,13 @@
 //! contract's own `verify_reading` query.
 
 use demand_response::{DemandResponse, Entry, ProgramTerms};
-use gridtrust_chain::{encode::call_builder, Chain, Contracts};
+use gridtrust_chain::{encode::call_builder, Chain};
 use gridtrust_common::{demand::subsidy, merkle::MerkleProof};
 
 use crate::{
     demand::{results, EventResults, EventSpec, MeterResult},
     error::OracleError,
-    measure::{batch_meters, demand_events, event_results, event_spec},
-    settings::WorkerConfig,
+    measure::{batch_meters, demand_events, event_results, event_spec, Operator},
     store::Store,
 };
 
@@ -87,16 +86,18 @@ impl EntryEvidence {
     }
 }
 
-/// The evidence behind `meter`'s entry in demand-response `event`, from the chain and `store`.
+/// The evidence behind `meter`'s entry in demand-response `event`, from the chain and the operator's
+/// store.
 pub fn entry_evidence(
     chain: &mut impl Chain,
-    store: &Store,
-    contracts: &Contracts,
-    config: &WorkerConfig,
+    operator: Operator<'_>,
     event: u64,
     meter: u64,
 ) -> Result<EntryEvidence, OracleError> {
-    let asker = config.operator;
+    let Operator {
+        store, contracts, ..
+    } = operator;
+    let asker = operator.config.operator;
     let demand = contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
     let entry = chain
@@ -105,7 +106,7 @@ pub fn entry_evidence(
             OracleError::Missing(format!("meter {meter} has no entry in event {event}"))
         })?;
     let events = demand_events(chain, contracts, asker)?;
-    let spec = event_spec(chain, store, contracts, config, event, &events)?;
+    let spec = event_spec(chain, operator, event, &events)?;
     // `event_spec` found the event, so it is in `events`.
     let dr_event = &events[event as usize];
     let program = chain
@@ -116,7 +117,7 @@ pub fn entry_evidence(
     // (one that joined late, or whose round came after the event closed).
     let measured = match store.measured(event)? {
         Some(measured) => measured,
-        None => event_results(chain, store, contracts, config, event, &spec)?
+        None => event_results(chain, operator, event, &spec)?
             .results
             .iter()
             .map(|r| r.meter)
@@ -132,22 +133,21 @@ pub fn entry_evidence(
     })
 }
 
-/// Checks `meter`'s entry in demand-response `event` against what `store` (an operator's) holds,
-/// computing as an operator with `config` would (its `operator` is only the account that asks the
-/// queries). With `own` — a store of the customer's own meter export — baseline and actual are
-/// recomputed from the customer's readings instead, and each of them is proven at its place in the
-/// batch: the other leaves a proof needs come from `store`, but only the chain's root decides.
+/// Checks `meter`'s entry in demand-response `event` against what `operator`'s store holds, computing
+/// as that operator would. With `own` — a store of the customer's own meter export — baseline and
+/// actual are recomputed from the customer's readings instead, and each of them is proven at its
+/// place in the batch: the other leaves a proof needs come from the operator's store, but only the
+/// chain's root decides.
 pub fn verify_entry(
     chain: &mut impl Chain,
-    store: &Store,
-    contracts: &Contracts,
-    config: &WorkerConfig,
+    operator: Operator<'_>,
     event: u64,
     meter: u64,
     own: Option<&Store>,
 ) -> Result<Verification, OracleError> {
-    let asker = config.operator;
-    let demand = contracts.demand;
+    let store = operator.store;
+    let asker = operator.config.operator;
+    let demand = operator.contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
     let EntryEvidence {
         entry,
@@ -155,7 +155,7 @@ pub fn verify_entry(
         meter: _,
         spec,
         batch,
-    } = entry_evidence(chain, store, contracts, config, event, meter)?;
+    } = entry_evidence(chain, operator, event, meter)?;
     let data = own.unwrap_or(store);
     let mine = results(data, &spec, &[meter])?;
     let recomputed = mine.results.first().cloned().ok_or_else(|| {
