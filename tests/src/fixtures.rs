@@ -2,10 +2,11 @@
 
 use demand_response::{MinReduction, ProgramTerms};
 use gridtrust_chain::{encode::call_builder, named_account, AccountId, Chain, Grid, SandboxChain};
+use gridtrust_common::tiers::Tier;
 use gridtrust_common::{baseline::BaselineParams, committee::Oracle};
-use outage_insurance::{Affected, OutageInsurance, OutageReport};
+use outage_insurance::{Affected, OutageInsurance, OutageReport, PoolTerms};
 
-use crate::{MINUTE_MS, UNIT};
+use crate::{DAY_MS, HOUR_MS, MINUTE_MS, UNIT};
 
 /// A fresh sandbox chain with the grid's contracts deployed by a funded `utility`, and a 2-of-3
 /// committee of funded `operator-1..3`.
@@ -47,6 +48,42 @@ pub fn committee_heard(chain: &mut SandboxChain, grid: &Grid) {
             .unwrap()
             .value
             .expect("an operator's heartbeat is taken");
+    }
+}
+
+/// The committee `grid`'s insurance contract runs (members, threshold), as `asker` reads it.
+pub fn insurance_committee(
+    chain: &mut impl Chain,
+    grid: &Grid,
+    asker: &AccountId,
+) -> (Vec<AccountId>, u32) {
+    let insurance = grid.insurance.address;
+    let committee = call_builder::<OutageInsurance>(insurance).committee();
+    chain
+        .query(&insurance, committee, asker)
+        .expect("the insurance contract answers")
+}
+
+/// A day's cover paying `tiers` (least minutes dark, payout), sold for `premium` and paying a policy
+/// at most `aggregate_limit`: fully collateralized, planned outages excluded, at most 1,000 tokens a
+/// feeder, and on sale while the committee was heard within the hour.
+pub fn day_cover(tiers: &[(u32, u128)], premium: u128, aggregate_limit: u128) -> PoolTerms {
+    PoolTerms {
+        tiers: tiers
+            .iter()
+            .map(|&(min_minutes, payout)| Tier {
+                min_minutes,
+                payout,
+            })
+            .collect(),
+        premium,
+        coverage_ms: DAY_MS,
+        waiting_ms: 0,
+        exclude_planned: true,
+        aggregate_limit,
+        feeder_cap: 1_000 * UNIT,
+        collateral_bps: 10_000,
+        max_oracle_silence_ms: HOUR_MS,
     }
 }
 

@@ -14,6 +14,7 @@ use gridtrust_common::{
     baseline::BaselineParams,
     committee::{CommitteeError, Oracle, VoteOutcome},
 };
+use gridtrust_tests::fixtures::insurance_committee;
 use outage_insurance::OutageInsurance;
 
 /// The settings the deployed reservations contract holds.
@@ -111,13 +112,7 @@ fn a_second_run_reuses_everything_and_changes_nothing() {
 
     // The manifest describes a working grid: the insurance contract runs the planned committee.
     let grid = second.grid(&plan).unwrap();
-    let (members, threshold) = chain
-        .query(
-            &grid.insurance.address,
-            call_builder::<OutageInsurance>(grid.insurance.address).committee(),
-            &plan.utility,
-        )
-        .unwrap();
+    let (members, threshold) = insurance_committee(&mut chain, &grid, &plan.utility);
     assert_eq!((members, threshold), (plan.operators.clone(), 2));
     let lodging = second.lodging(&plan).unwrap();
     let settings = reservation_settings(&mut chain, &lodging, &plan.utility);

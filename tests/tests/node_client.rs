@@ -13,9 +13,11 @@ use gridtrust_chain::{
     NodeOptions,
 };
 use gridtrust_common::claims::meter_holder_claim;
-use gridtrust_common::{committee::Oracle, tiers::Tier};
-use gridtrust_tests::UNIT;
-use outage_insurance::{events::PolicyBought, OutageInsurance, PoolTerms};
+use gridtrust_tests::{
+    fixtures::{day_cover, insurance_committee},
+    UNIT,
+};
+use outage_insurance::{events::PolicyBought, OutageInsurance};
 
 fn start_node() -> LocalNode {
     LocalNode::start().expect("a contracts-node starts (set CONTRACTS_NODE or put it on PATH)")
@@ -24,6 +26,13 @@ fn start_node() -> LocalNode {
 fn dev_chain(node: &LocalNode) -> NodeChain {
     NodeChain::connect(NodeOptions::new(node.url()).with_faucet(Key::dev("Alice")))
         .expect("the client connects")
+}
+
+/// A fresh node and a client of it.
+fn dev_node() -> (LocalNode, NodeChain) {
+    let node = start_node();
+    let chain = dev_chain(&node);
+    (node, chain)
 }
 
 /// A deployment configuration for `url` in `dir`, as a user would write it.
@@ -63,13 +72,7 @@ fn deploy_over_the_network_twice_reuses_everything() {
     let loaded = gridtrust::deploy::load(&config).unwrap();
     let grid = second.grid(&loaded.plan).unwrap();
     let mut chain = dev_chain(&node);
-    let (members, threshold) = chain
-        .query(
-            &grid.insurance.address,
-            call_builder::<OutageInsurance>(grid.insurance.address).committee(),
-            &grid.utility,
-        )
-        .unwrap();
+    let (members, threshold) = insurance_committee(&mut chain, &grid, &grid.utility);
     assert_eq!(members, loaded.plan.operators);
     assert_eq!(threshold, 2);
     for (name, record) in &second.contracts {
@@ -84,8 +87,7 @@ fn deploy_over_the_network_twice_reuses_everything() {
 #[test]
 #[ignore = "needs a contracts-node binary; run by scripts/e2e.sh"]
 fn contract_refusals_arrive_typed_and_events_decode() {
-    let node = start_node();
-    let mut chain = dev_chain(&node);
+    let (_node, mut chain) = dev_node();
     let utility = chain.actor("Alice");
     let operators: Vec<_> = ["Bob", "Charlie", "Dave"]
         .iter()
@@ -101,20 +103,7 @@ fn contract_refusals_arrive_typed_and_events_decode() {
 
     let insurance = grid.insurance.address;
     let mut api = call_builder::<OutageInsurance>(insurance);
-    let terms = PoolTerms {
-        tiers: vec![Tier {
-            min_minutes: 1,
-            payout: 5 * UNIT,
-        }],
-        premium: 2 * UNIT,
-        coverage_ms: 86_400_000,
-        waiting_ms: 0,
-        exclude_planned: true,
-        aggregate_limit: 10 * UNIT,
-        feeder_cap: 1_000 * UNIT,
-        collateral_bps: 10_000,
-        max_oracle_silence_ms: 3_600_000,
-    };
+    let terms = day_cover(&[(1, 5 * UNIT)], 2 * UNIT, 10 * UNIT);
     let pool = chain
         .call(&insurance, api.create_pool(terms), &insurer, 1_000 * UNIT)
         .unwrap()
@@ -154,8 +143,7 @@ fn contract_refusals_arrive_typed_and_events_decode() {
 #[test]
 #[ignore = "needs a contracts-node binary; run by scripts/e2e.sh"]
 fn concurrent_submissions_as_one_account_all_land() {
-    let node = start_node();
-    let mut chain = dev_chain(&node);
+    let (_node, mut chain) = dev_node();
     let utility = chain.actor("Alice");
     let attestations = chain
         .deploy_named(
@@ -243,18 +231,21 @@ fn the_client_survives_a_node_restart() {
     assert!(chain.balance(&alice).unwrap() > 0);
 }
 
-/// Runs `cargo contract <args>` (cargo-contract 5.0.3, which `make setup` installs) and returns its
-/// standard output; fails the test with its standard error when it exits non-zero.
-fn cargo_contract(args: &[&str]) -> String {
-    let out = std::process::Command::new("cargo")
-        .arg("contract")
-        .args(args)
+/// Runs `cargo contract <command> <bundle> <options>` (cargo-contract 5.0.3, which `make setup`
+/// installs) signed by `//Alice` on the node at `url`, the options separated by single spaces, and
+/// returns its standard output; fails the test with its standard error when it exits non-zero.
+fn cargo_contract(command: &str, bundle: &str, url: &str, options: &str) -> String {
+    let mut run = std::process::Command::new("cargo");
+    run.args(["contract", command, bundle])
+        .args(options.split(' '))
+        .args(["--suri", "//Alice", "--url", url]);
+    let out = run
         .output()
         .expect("cargo-contract runs (make setup installs it)");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
-        "cargo contract {args:?} failed:\n{stdout}\n{}",
+        "{run:?} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
@@ -268,17 +259,12 @@ fn the_ecosystems_own_tools_deploy_and_call_a_bundle() {
     let bundle = gridtrust_chain::bundles::bundle_path("attestations");
     let bundle = bundle.to_str().expect("a UTF-8 path");
     // Instantiate the bundle exactly as built, with cargo-contract instead of our client.
-    let out = cargo_contract(&[
+    let out = cargo_contract(
         "instantiate",
         bundle,
-        "--suri",
-        "//Alice",
-        "--url",
         &url,
-        "--execute",
-        "--skip-confirm",
-        "--output-json",
-    ]);
+        "--execute --skip-confirm --output-json",
+    );
     let json: serde_json::Value = serde_json::from_str(&out)
         .unwrap_or_else(|e| panic!("instantiate answered JSON ({e}): {out}"));
     let address = json["contract"]
@@ -286,39 +272,12 @@ fn the_ecosystems_own_tools_deploy_and_call_a_bundle() {
         .unwrap_or_else(|| panic!("instantiate names the contract: {out}"))
         .to_owned();
     // A transaction and a query through cargo-contract's own encoding of the metadata.
-    cargo_contract(&[
-        "call",
-        bundle,
-        "--contract",
-        &address,
-        "--message",
-        "register_schema",
-        "--args",
-        &format!("0x{}", "11".repeat(32)),
-        "0x6d657465722d686f6c646572",
-        "true",
-        "None",
-        "false",
-        "--suri",
-        "//Alice",
-        "--url",
-        &url,
-        "--execute",
-        "--skip-confirm",
-    ]);
-    let answer = cargo_contract(&[
-        "call",
-        bundle,
-        "--contract",
-        &address,
-        "--message",
-        "schema_count",
-        "--suri",
-        "//Alice",
-        "--url",
-        &url,
-        "--output-json",
-    ]);
+    // register_schema(id, b"meter-holder", revocable, no longest validity, no consent needed).
+    let id = format!("0x{}", "11".repeat(32));
+    let register = format!("--contract {address} --message register_schema --execute --skip-confirm --args {id} 0x6d657465722d686f6c646572 true None false");
+    cargo_contract("call", bundle, &url, &register);
+    let count = format!("--contract {address} --message schema_count --output-json");
+    let answer = cargo_contract("call", bundle, &url, &count);
     let answer: serde_json::Value = serde_json::from_str(&answer)
         .unwrap_or_else(|e| panic!("call answered JSON ({e}): {answer}"));
     assert_eq!(answer["reverted"], false, "{answer}");

@@ -3,56 +3,55 @@
 //! meets (terms the contract would refuse, caught before signing; another account closing the pool;
 //! withdrawing capital that backs live policies).
 
-use gridtrust::{
-    actor::Actor,
-    insurer::{terms, Released, Take},
-};
-use gridtrust_chain::{encode::call_builder, named_account, AccountId, Chain, Grid, SandboxChain};
+use gridtrust::insurer::{terms, Released, Take};
+use gridtrust_chain::{encode::call_builder, named_account, AccountId, Chain, SandboxChain};
 use gridtrust_tests::{
-    fixtures::{committee_grid, committee_heard, funded},
+    fixtures::{committee_heard, funded},
     refusal, DAY_MS, UNIT,
 };
 use outage_insurance::OutageInsurance;
 
+mod support;
+
+use support::Stage;
+
 /// The example terms users start from.
 const TERMS: &str = include_str!("../../../deploy/pool.toml");
 
-/// A grid whose committee was heard, `names` funded, and a pool on the example terms with `capital`,
+/// A stage.grid whose committee was heard, `names` funded, and a pool on the example terms with `capital`,
 /// created by the first of them.
 fn pool_from_terms<const N: usize>(
     names: [&str; N],
     capital: u128,
-) -> (SandboxChain, Grid, [AccountId; N], u32) {
-    let (mut chain, grid) = committee_grid();
-    let accounts = funded(&mut chain, names, 10_000);
-    committee_heard(&mut chain, &grid);
+) -> (Stage, [AccountId; N], u32) {
+    let mut stage = Stage::new();
+    let accounts = funded(&mut stage.chain, names, 10_000);
+    committee_heard(&mut stage.chain, &stage.grid);
     let terms = terms::parse(TERMS).unwrap();
-    let pool = Actor::new(&mut chain, &grid.contracts(), accounts[0])
-        .create_pool(terms, capital)
-        .unwrap();
-    (chain, grid, accounts, pool)
+    let pool = stage.by(accounts[0]).create_pool(terms, capital).unwrap();
+    (stage, accounts, pool)
 }
 
 #[test]
 fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
-    let (mut chain, grid, [insurer, other, customer], pool) =
+    let (mut stage, [insurer, other, customer], pool) =
         pool_from_terms(["insurer", "other-provider", "customer-1001"], 100 * UNIT);
-    let contracts = grid.contracts();
-    let mut api = call_builder::<OutageInsurance>(contracts.insurance);
-    let minted = Actor::new(&mut chain, &contracts, other)
-        .fund_pool(pool, 50 * UNIT)
-        .unwrap();
+    let mut api = call_builder::<OutageInsurance>(stage.contracts.insurance);
+    let minted = stage.by(other).fund_pool(pool, 50 * UNIT).unwrap();
     assert_eq!(
         minted,
         50 * UNIT,
         "one share per plank while nothing was earned"
     );
 
-    grid.attest_meters(&mut chain, &[(customer, 1001, 2)])
+    stage
+        .grid
+        .attest_meters(&mut stage.chain, &[(customer, 1001, 2)])
         .unwrap();
-    chain
+    stage
+        .chain
         .call(
-            &contracts.insurance,
+            &stage.contracts.insurance,
             api.buy_policy(pool, 1001, 2),
             &customer,
             2 * UNIT,
@@ -61,9 +60,7 @@ fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
         .value
         .unwrap();
 
-    let st = Actor::new(&mut chain, &contracts, insurer)
-        .pool_status(pool)
-        .unwrap();
+    let st = stage.by(insurer).pool_status(pool).unwrap();
     assert_eq!(
         (st.capital, st.locked, st.free),
         (152 * UNIT, 60 * UNIT, 92 * UNIT)
@@ -81,34 +78,28 @@ fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
 
     // Another account cannot close it; capital behind the live policy cannot leave (the insurer's
     // shares are worth 101.33 tokens, 92 are free).
-    let err = Actor::new(&mut chain, &contracts, other)
-        .close_pool(pool)
-        .unwrap_err();
+    let err = stage.by(other).close_pool(pool).unwrap_err();
     assert_eq!(refusal(err), "NotInsurer");
-    let err = Actor::new(&mut chain, &contracts, insurer)
+    let err = stage
+        .by(insurer)
         .withdraw_capital(pool, Take::All)
         .unwrap_err();
     assert_eq!(refusal(err), "InsufficientFreeCapital");
 
     // Free capital can: shares worth at most what was asked are burned.
-    let before = chain.balance(&other);
-    let (paid, burned) = Actor::new(&mut chain, &contracts, other)
+    let before = stage.chain.balance(&other);
+    let (paid, burned) = stage
+        .by(other)
         .withdraw_capital(pool, Take::Amount(40 * UNIT))
         .unwrap();
     assert!(paid <= 40 * UNIT && paid > 39 * UNIT, "{paid}");
-    assert_eq!(chain.balance(&other) - before, paid);
+    assert_eq!(stage.chain.balance(&other) - before, paid);
     assert!(burned > 0);
 
-    Actor::new(&mut chain, &contracts, insurer)
-        .close_pool(pool)
-        .unwrap();
-    let st = Actor::new(&mut chain, &contracts, insurer)
-        .pool_status(pool)
-        .unwrap();
+    stage.by(insurer).close_pool(pool).unwrap();
+    let st = stage.by(insurer).pool_status(pool).unwrap();
     assert!(st.closed);
-    let err = Actor::new(&mut chain, &contracts, insurer)
-        .close_pool(pool)
-        .unwrap_err();
+    let err = stage.by(insurer).close_pool(pool).unwrap_err();
     assert_eq!(refusal(err), "PoolClosed");
 }
 
@@ -116,16 +107,17 @@ fn an_insurer_runs_a_pool_from_terms_to_withdrawal_and_close() {
 /// capital that backed it is free; a policy still within its grace, and a second run, release none.
 #[test]
 fn expired_policies_are_released_and_their_capital_freed() {
-    let (mut chain, grid, [insurer, early, late], pool) =
+    let (mut stage, [insurer, early, late], pool) =
         pool_from_terms(["insurer", "customer-2001", "customer-2002"], 200 * UNIT);
-    let contracts = grid.contracts();
-    let mut api = call_builder::<OutageInsurance>(contracts.insurance);
-    grid.attest_meters(&mut chain, &[(early, 2001, 2), (late, 2002, 2)])
+    let mut api = call_builder::<OutageInsurance>(stage.contracts.insurance);
+    stage
+        .grid
+        .attest_meters(&mut stage.chain, &[(early, 2001, 2), (late, 2002, 2)])
         .unwrap();
     let mut buy = |chain: &mut SandboxChain, who, meter| {
         chain
             .call(
-                &contracts.insurance,
+                &stage.contracts.insurance,
                 api.buy_policy(pool, meter, 2),
                 &who,
                 2 * UNIT,
@@ -134,23 +126,19 @@ fn expired_policies_are_released_and_their_capital_freed() {
             .value
             .unwrap()
     };
-    buy(&mut chain, early, 2001);
+    buy(&mut stage.chain, early, 2001);
     // 30 days of cover and 7 of grace later the first policy is releasable; the second, bought
     // 10 days after it, is not.
-    chain.advance_time(10 * DAY_MS);
-    chain.next_block();
-    committee_heard(&mut chain, &grid);
-    buy(&mut chain, late, 2002);
-    chain.advance_time(28 * DAY_MS);
-    chain.next_block();
-    let before = Actor::new(&mut chain, &contracts, insurer)
-        .pool_status(pool)
-        .unwrap();
+    stage.chain.advance_time(10 * DAY_MS);
+    stage.chain.next_block();
+    committee_heard(&mut stage.chain, &stage.grid);
+    buy(&mut stage.chain, late, 2002);
+    stage.chain.advance_time(28 * DAY_MS);
+    stage.chain.next_block();
+    let before = stage.by(insurer).pool_status(pool).unwrap();
     assert_eq!(before.locked, 120 * UNIT);
 
-    let done = Actor::new(&mut chain, &contracts, insurer)
-        .release_expired(pool)
-        .unwrap();
+    let done = stage.by(insurer).release_expired(pool).unwrap();
     assert_eq!(
         done,
         Released {
@@ -158,14 +146,10 @@ fn expired_policies_are_released_and_their_capital_freed() {
             calls: 1
         }
     );
-    let after = Actor::new(&mut chain, &contracts, insurer)
-        .pool_status(pool)
-        .unwrap();
+    let after = stage.by(insurer).pool_status(pool).unwrap();
     assert_eq!(after.locked, 60 * UNIT);
     assert_eq!(after.free, before.free + 60 * UNIT);
-    let again = Actor::new(&mut chain, &contracts, insurer)
-        .release_expired(pool)
-        .unwrap();
+    let again = stage.by(insurer).release_expired(pool).unwrap();
     assert_eq!(
         again,
         Released {
@@ -182,14 +166,12 @@ fn terms_the_contract_would_refuse_never_reach_it() {
     let err = terms::parse(&bad).unwrap_err().to_string();
     assert!(err.contains("feeder cap"), "{err}");
     // The contract itself says the same about the same terms.
-    let (mut chain, grid): (SandboxChain, _) = committee_grid();
+    let mut stage = Stage::new();
     let insurer = named_account("insurer");
-    chain.fund(&insurer, 100 * UNIT);
+    stage.chain.fund(&insurer, 100 * UNIT);
     let mut t = terms::parse(TERMS).unwrap();
     t.feeder_cap = 10 * UNIT;
     assert!(t.problem().is_some());
-    let err = Actor::new(&mut chain, &grid.contracts(), insurer)
-        .create_pool(t, 0)
-        .unwrap_err();
+    let err = stage.by(insurer).create_pool(t, 0).unwrap_err();
     assert_eq!(refusal(err), "InvalidTerms");
 }

@@ -34,14 +34,11 @@ use gridtrust_chain::{
     NodeChain, NodeOptions,
 };
 use gridtrust_common::{
-    baseline::BaselineParams,
-    committee::Oracle,
-    demand::subsidy,
-    tiers::{outage_end_id, Tier},
+    baseline::BaselineParams, committee::Oracle, demand::subsidy, tiers::outage_end_id,
 };
 use gridtrust_oracle::{OutboxState, Report, Store};
-use gridtrust_tests::{http, DAY_MS, MINUTE_MS, UNIT};
-use outage_insurance::{OutageInsurance, PoolTerms};
+use gridtrust_tests::{fixtures::day_cover, http, DAY_MS, MINUTE_MS, UNIT};
+use outage_insurance::OutageInsurance;
 
 const FEEDERS: [u32; 2] = [1, 2];
 
@@ -318,26 +315,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
 
     let insurance = grid.insurance.address;
     let mut ins = call_builder::<OutageInsurance>(insurance);
-    let terms = PoolTerms {
-        tiers: vec![
-            Tier {
-                min_minutes: 1,
-                payout: 5 * UNIT,
-            },
-            Tier {
-                min_minutes: 2,
-                payout: 20 * UNIT,
-            },
-        ],
-        premium: UNIT,
-        coverage_ms: DAY_MS,
-        waiting_ms: 0,
-        exclude_planned: true,
-        aggregate_limit: 40 * UNIT,
-        feeder_cap: 1_000 * UNIT,
-        collateral_bps: 10_000,
-        max_oracle_silence_ms: 3_600_000,
-    };
+    let terms = day_cover(&[(1, 5 * UNIT), (2, 20 * UNIT)], UNIT, 40 * UNIT);
     let pool = chain
         .call(&insurance, ins.create_pool(terms), &insurer, 1_000 * UNIT)
         .unwrap()

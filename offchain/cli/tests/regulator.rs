@@ -4,24 +4,25 @@
 //! program's audit.
 
 use demand_response::{DemandResponse, ProgramTerms};
-use gridtrust::{actor::Actor, utility::program::EventTimes};
+use gridtrust::utility::program::EventTimes;
 use gridtrust_chain::{encode::call_builder, Chain};
 use gridtrust_common::baseline::BaselineParams;
-use gridtrust_tests::{
-    fixtures::{committee_grid, funded},
-    refusal, DAY_MS, HOUR_MS, UNIT,
-};
+use gridtrust_tests::{fixtures::funded, refusal, DAY_MS, HOUR_MS, UNIT};
+
+mod support;
+
+use support::Stage;
 
 #[test]
 fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {
-    let (mut chain, grid) = committee_grid();
-    let contracts = grid.contracts();
-    let utility = grid.utility;
-    let [regulator, stranger] = funded(&mut chain, ["regulator", "stranger"], 1_000);
-    let mut api = call_builder::<DemandResponse>(contracts.demand);
-    chain
+    let mut stage = Stage::new();
+    let utility = stage.grid.utility;
+    let [regulator, stranger] = funded(&mut stage.chain, ["regulator", "stranger"], 1_000);
+    let mut api = call_builder::<DemandResponse>(stage.contracts.demand);
+    stage
+        .chain
         .call(
-            &contracts.demand,
+            &stage.contracts.demand,
             api.grant_role(demand_response::REGULATOR, regulator),
             &utility,
             0,
@@ -42,32 +43,22 @@ fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {
         min_reduction: demand_response::MinReduction::NONE,
         utc_offset: 0,
     };
-    // Checked off chain with the contract's own rule, which the contract applies too.
+    // Checked off stage.chain with the contract's own rule, which the contract applies too.
     assert!(terms.problem().unwrap().starts_with("baseline"));
-    let err = Actor::new(&mut chain, &contracts, utility)
-        .create_program(terms, 0)
-        .unwrap_err();
+    let err = stage.by(utility).create_program(terms, 0).unwrap_err();
     assert_eq!(refusal(err), "InvalidTerms");
     terms.baseline.highest = 3;
     assert_eq!(terms.problem(), None);
-    let program = Actor::new(&mut chain, &contracts, utility)
-        .create_program(terms, 100 * UNIT)
-        .unwrap();
+    let program = stage.by(utility).create_program(terms, 100 * UNIT).unwrap();
     assert_eq!(
-        Actor::new(&mut chain, &contracts, stranger)
-            .fund_program(program, 50 * UNIT)
-            .unwrap(),
+        stage.by(stranger).fund_program(program, 50 * UNIT).unwrap(),
         150 * UNIT
     );
 
-    let err = Actor::new(&mut chain, &contracts, stranger)
-        .set_paused(program, true)
-        .unwrap_err();
+    let err = stage.by(stranger).set_paused(program, true).unwrap_err();
     assert_eq!(refusal(err), "NotUtilityOrRegulator");
-    Actor::new(&mut chain, &contracts, regulator)
-        .set_paused(program, true)
-        .unwrap();
-    let start = chain.now_ms() + DAY_MS;
+    stage.by(regulator).set_paused(program, true).unwrap();
+    let start = stage.chain.now_ms() + DAY_MS;
     let times = EventTimes {
         start_ms: start,
         end_ms: start + 2 * HOUR_MS,
@@ -78,45 +69,34 @@ fn a_regulator_pauses_resumes_and_audits_what_a_utility_runs() {
     let tomorrow = u32::try_from(start / DAY_MS).unwrap();
     let weekday = !gridtrust_common::time::is_weekend(u64::from(tomorrow));
     assert_eq!(
-        Actor::new(&mut chain, &contracts, utility)
+        stage
+            .by(utility)
             .starts_on_rest_day(program, start)
             .unwrap(),
         !weekday
     );
     let file = format!("{}\n", gridtrust::lodging::terms::show_day(tomorrow));
     let holidays = gridtrust::utility::calendar_file::parse(&file).unwrap();
-    let err = Actor::new(&mut chain, &contracts, stranger)
+    let err = stage
+        .by(stranger)
         .set_holidays(program, holidays.clone())
         .unwrap_err();
     assert_eq!(refusal(err), "NotUtility");
-    Actor::new(&mut chain, &contracts, utility)
-        .set_holidays(program, holidays)
-        .unwrap();
-    assert!(Actor::new(&mut chain, &contracts, utility)
+    stage.by(utility).set_holidays(program, holidays).unwrap();
+    assert!(stage
+        .by(utility)
         .starts_on_rest_day(program, start)
         .unwrap());
-    let err = Actor::new(&mut chain, &contracts, utility)
-        .announce(program, times, 0)
-        .unwrap_err();
+    let err = stage.by(utility).announce(program, times, 0).unwrap_err();
     assert_eq!(refusal(err), "ProgramPaused");
-    Actor::new(&mut chain, &contracts, regulator)
-        .set_paused(program, false)
-        .unwrap();
-    let event = Actor::new(&mut chain, &contracts, utility)
-        .announce(program, times, 0)
-        .unwrap();
-    let err = Actor::new(&mut chain, &contracts, utility)
-        .close_event(event)
-        .unwrap_err();
+    stage.by(regulator).set_paused(program, false).unwrap();
+    let event = stage.by(utility).announce(program, times, 0).unwrap();
+    let err = stage.by(utility).close_event(event).unwrap_err();
     assert_eq!(refusal(err), "EventNotEnded");
-    let err = Actor::new(&mut chain, &contracts, regulator)
-        .resolve(event, 1001, None)
-        .unwrap_err();
+    let err = stage.by(regulator).resolve(event, 1001, None).unwrap_err();
     assert_eq!(refusal(err), "EntryNotFound");
 
-    let a = Actor::new(&mut chain, &contracts, regulator)
-        .audit(program)
-        .unwrap();
+    let a = stage.by(regulator).audit(program).unwrap();
     assert!(!a.paused);
     assert_eq!(a.events.len(), 1);
     assert_eq!((a.events[0].event, a.events[0].start_ms), (event, start));

@@ -11,17 +11,17 @@ use gridtrust::{
     },
 };
 use gridtrust_chain::{named_account, ss58, ContractError, SandboxChain};
-use gridtrust_tests::{
-    fixtures::{committee_grid, funded},
-    refusal,
-};
+use gridtrust_tests::{fixtures::funded, refusal};
+
+mod support;
+
+use support::Stage;
 
 #[test]
 fn a_utility_registers_imports_attests_and_changes_attestations() {
-    let (mut chain, grid) = committee_grid();
-    let contracts = grid.contracts();
+    let mut stage = Stage::new();
     let [utility, clerk, stranger] = funded(
-        &mut chain,
+        &mut stage.chain,
         ["a-utility", "a-utility-clerk", "stranger"],
         1_000,
     );
@@ -32,16 +32,10 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
         max_validity_ms: None,
         consent_required: false,
     };
-    let schema = Actor::new(&mut chain, &contracts, utility)
-        .register_schema(&spec)
-        .unwrap();
-    let err = Actor::new(&mut chain, &contracts, stranger)
-        .add_attester(schema, clerk)
-        .unwrap_err();
+    let schema = stage.by(utility).register_schema(&spec).unwrap();
+    let err = stage.by(stranger).add_attester(schema, clerk).unwrap_err();
     assert_eq!(refusal(err), "NotSchemaOwner");
-    Actor::new(&mut chain, &contracts, utility)
-        .add_attester(schema, clerk)
-        .unwrap();
+    stage.by(utility).add_attester(schema, clerk).unwrap();
 
     let csv: String = std::iter::once("account,meter,feeder,expiry".to_owned())
         .chain((0..150u64).map(|i| {
@@ -56,18 +50,20 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
         .join("\n");
     let rows = holders::parse(&csv, "holders.csv").unwrap();
     let mut seen = Vec::new();
-    let done = Actor::new(&mut chain, &contracts, clerk)
+    let done = stage
+        .by(clerk)
         .import_holders(schema, &rows, |d, t| seen.push((d, t)))
         .unwrap();
     assert_eq!((done.attested, done.already, done.calls), (150, 0, 2));
     assert_eq!(seen, [(0, 150), (100, 150), (150, 150)]);
-    let again = Actor::new(&mut chain, &contracts, clerk)
+    let again = stage
+        .by(clerk)
         .import_holders(schema, &rows, |_, _| {})
         .unwrap();
     assert_eq!((again.attested, again.already, again.calls), (0, 150, 0));
 
     // A holder whose expiry has passed: the contract refuses its batch and the line is named.
-    let now = chain.now_ms();
+    let now = stage.chain.now_ms();
     let late = format!(
         "account,meter,feeder,expiry\n{},3001,1,\n{},3002,1,{}\n",
         ss58(&named_account("late-1")),
@@ -75,7 +71,7 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
         now - 1
     );
     let rows = holders::parse(&late, "late.csv").unwrap();
-    match Actor::new(&mut chain, &contracts, clerk).import_holders(schema, &rows, |_, _| {}) {
+    match stage.by(clerk).import_holders(schema, &rows, |_, _| {}) {
         Err(ImportError::Holder { line, error }) => {
             assert_eq!(line, 3);
             assert!(refusal(error).starts_with("BatchItemRefused"));
@@ -85,9 +81,8 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
 
     let alice = named_account("alice");
     let request = holders::request(alice, 1001, 2, None);
-    let id = Actor::new(&mut chain, &contracts, clerk)
-        .attest(schema, request)
-        .unwrap();
+    let id = stage.by(clerk).attest(schema, request).unwrap();
+    let contracts = stage.contracts;
     let validity = |chain: &mut SandboxChain| {
         Actor::new(chain, &contracts, alice)
             .held_by(alice)
@@ -97,25 +92,27 @@ fn a_utility_registers_imports_attests_and_changes_attestations() {
             .unwrap()
             .validity
     };
-    assert_eq!(validity(&mut chain), "valid");
-    Actor::new(&mut chain, &contracts, clerk)
+    assert_eq!(validity(&mut stage.chain), "valid");
+    stage
+        .by(clerk)
         .change_attestation(id, Change::Suspend(7))
         .unwrap();
-    assert_eq!(validity(&mut chain), "suspended");
-    let err = Actor::new(&mut chain, &contracts, stranger)
+    assert_eq!(validity(&mut stage.chain), "suspended");
+    let err = stage
+        .by(stranger)
         .change_attestation(id, Change::Resume)
         .unwrap_err();
     assert_eq!(refusal(err), "NotAuthorized");
-    Actor::new(&mut chain, &contracts, clerk)
+    stage
+        .by(clerk)
         .change_attestation(id, Change::Resume)
         .unwrap();
-    Actor::new(&mut chain, &contracts, utility)
+    stage
+        .by(utility)
         .change_attestation(id, Change::Revoke(9))
         .unwrap();
-    assert_eq!(validity(&mut chain), "revoked");
-    let held = Actor::new(&mut chain, &contracts, alice)
-        .held_by(alice)
-        .unwrap();
+    assert_eq!(validity(&mut stage.chain), "revoked");
+    let held = stage.by(alice).held_by(alice).unwrap();
     assert_eq!(held.len(), 1);
     assert_eq!(held[0].schema_name, "meter holder (test utility)");
     assert!(matches!(

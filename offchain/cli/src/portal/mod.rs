@@ -29,8 +29,8 @@ use std::{
 
 use anyhow::{Context, Result};
 use axum::{
-    extract::{Query, State},
-    http::{header, HeaderMap, StatusCode},
+    extract::{rejection::QueryRejection, FromRequestParts, Query, State},
+    http::{header, request::Parts, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
     Router,
@@ -226,12 +226,30 @@ struct Params {
     policy: Option<u64>,
 }
 
-fn lang_of(params: &Params, headers: &HeaderMap) -> Lang {
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    Lang::of(params.lang.as_deref(), accept)
+/// A page request: its query, and the language to answer in (`?lang=`, else the browser's
+/// `Accept-Language`).
+struct Asked {
+    params: Params,
+    lang: Lang,
 }
+
+#[axum::async_trait]
+impl<S: Send + Sync> FromRequestParts<S> for Asked {
+    type Rejection = QueryRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(params) = Query::<Params>::from_request_parts(parts, state).await?;
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = Lang::of(params.lang.as_deref(), accept);
+        Ok(Self { params, lang })
+    }
+}
+
+/// The portal's shared state, as a handler takes it.
+type Shared<C> = State<Arc<Desk<C>>>;
 
 fn html(status: StatusCode, body: String) -> Response {
     (
@@ -255,12 +273,8 @@ fn chain_down(lang: Lang, here: &str, error: &anyhow::Error) -> Response {
     )
 }
 
-async fn customer_page<C: Chain + 'static>(
-    State(desk): State<Arc<Desk<C>>>,
-    Query(params): Query<Params>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = lang_of(&params, &headers);
+async fn customer_page<C: Chain + 'static>(State(desk): Shared<C>, asked: Asked) -> Response {
+    let Asked { params, lang } = asked;
     let t = |x| lang.t(x);
     let account_text = params.account.as_deref().map(str::trim).unwrap_or_default();
     let meter_text = params.meter.as_deref().map(str::trim).unwrap_or_default();
@@ -311,14 +325,24 @@ async fn customer_page<C: Chain + 'static>(
     let lookup = customer::Lookup { account, meter };
     let answer = desk
         .ask(move |chain, site| customer::body(chain, site, &lookup, lang))
-        .await;
+        .await
+        .map(|body| body.map(|body| form + &body));
+    answered(lang, t(Text::Customer), &here, answer, true)
+}
+
+/// The page titled `title` with the body the chain's thread `answer`ed, or the chain-down page;
+/// `checks` loads the in-browser check.
+fn answered(
+    lang: Lang,
+    title: &str,
+    here: &str,
+    answer: Option<Result<String>>,
+    checks: bool,
+) -> Response {
     match answer {
-        Some(Ok(body)) => html(
-            StatusCode::OK,
-            page(lang, t(Text::Customer), &here, &(form + &body), true),
-        ),
-        Some(Err(e)) => chain_down(lang, &here, &e),
-        None => chain_down(lang, &here, &anyhow::anyhow!("the portal is stopping")),
+        Some(Ok(body)) => html(StatusCode::OK, page(lang, title, here, &body, checks)),
+        Some(Err(e)) => chain_down(lang, here, &e),
+        None => chain_down(lang, here, &anyhow::anyhow!("the portal is stopping")),
     }
 }
 
@@ -330,39 +354,17 @@ async fn render<C: Chain + 'static>(
     here: &'static str,
     job: fn(&mut C, &Site, Lang) -> Result<String>,
 ) -> Response {
-    match desk.ask(move |chain, site| job(chain, site, lang)).await {
-        Some(Ok(body)) => html(
-            StatusCode::OK,
-            page(lang, lang.t(title), here, &body, false),
-        ),
-        Some(Err(e)) => chain_down(lang, here, &e),
-        None => chain_down(lang, here, &anyhow::anyhow!("the portal is stopping")),
-    }
+    let answer = desk.ask(move |chain, site| job(chain, site, lang)).await;
+    answered(lang, lang.t(title), here, answer, false)
 }
 
-async fn insurer_page<C: Chain + 'static>(
-    State(desk): State<Arc<Desk<C>>>,
-    Query(params): Query<Params>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = lang_of(&params, &headers);
-    render(&desk, lang, Text::Insurer, "/insurer", insurer::body::<C>).await
+async fn insurer_page<C: Chain + 'static>(State(desk): Shared<C>, a: Asked) -> Response {
+    render(&desk, a.lang, Text::Insurer, "/insurer", insurer::body::<C>).await
 }
 
-async fn regulator_page<C: Chain + 'static>(
-    State(desk): State<Arc<Desk<C>>>,
-    Query(params): Query<Params>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = lang_of(&params, &headers);
-    render(
-        &desk,
-        lang,
-        Text::Regulator,
-        "/regulator",
-        regulator::body::<C>,
-    )
-    .await
+async fn regulator_page<C: Chain + 'static>(State(desk): Shared<C>, a: Asked) -> Response {
+    let body = regulator::body::<C>;
+    render(&desk, a.lang, Text::Regulator, "/regulator", body).await
 }
 
 fn json_answer(answer: Option<Result<serde_json::Value>>) -> Response {
@@ -386,7 +388,7 @@ fn bad_params() -> Response {
 }
 
 async fn payout_proof<C: Chain + 'static>(
-    State(desk): State<Arc<Desk<C>>>,
+    State(desk): Shared<C>,
     Query(p): Query<Params>,
 ) -> Response {
     let (Some(outage), Some(Ok(meter)), Some(policy)) = (
@@ -403,7 +405,7 @@ async fn payout_proof<C: Chain + 'static>(
 }
 
 async fn entry_proof<C: Chain + 'static>(
-    State(desk): State<Arc<Desk<C>>>,
+    State(desk): Shared<C>,
     Query(p): Query<Params>,
 ) -> Response {
     let (Some(event), Some(Ok(meter))) = (p.event, p.meter.as_deref().map(str::parse::<u64>))
@@ -460,8 +462,7 @@ async fn wasm() -> Response {
     }
 }
 
-async fn not_found(Query(params): Query<Params>, headers: HeaderMap) -> Response {
-    let lang = lang_of(&params, &headers);
+async fn not_found(Asked { lang, .. }: Asked) -> Response {
     html(
         StatusCode::NOT_FOUND,
         page(
