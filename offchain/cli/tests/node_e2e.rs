@@ -470,43 +470,19 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     assert!(!doc["proofs"].as_array().unwrap().is_empty(), "{served}");
     let evidence = root.path().join("evidence.json");
     std::fs::write(&evidence, doc.to_string()).unwrap();
-    let verify = |file: &Path| {
-        Command::new(env!("CARGO_BIN_EXE_gridtrust"))
-            .args(["verify", "payout", "--config"])
-            .arg(&config)
-            .args(["--meter", "1000", "--outage", "0", "--json", "--events"])
-            .arg(file)
-            .output()
-            .unwrap()
-    };
-    let checked = verify(&evidence);
-    let said = String::from_utf8_lossy(&checked.stdout);
-    assert!(
-        checked.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&checked.stderr)
-    );
-    let verdict: serde_json::Value = serde_json::from_str(&said).unwrap();
-    assert_eq!(verdict["holds"], true, "{said}");
+    let cli = Cli(root.path());
+    let payout = "verify payout --config local.toml --meter 1000 --outage 0";
+    let verify = format!("{payout} --json --events evidence.json");
+    let verdict = cli.json(&verify);
+    assert_eq!(verdict["holds"], true, "{verdict}");
     assert_eq!(
         verdict["outages"][0]["paid"],
         (5 * UNIT).to_string(),
-        "{said}"
+        "{verdict}"
     );
     // Fetched by the CLI itself from another operator's door, the same evidence checks out.
-    let fetched = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
-        .args(["verify", "payout", "--config"])
-        .arg(&config)
-        .args(["--meter", "1000", "--outage", "0", "--from"])
-        .arg(format!("http://127.0.0.1:{}", daemons[2].port))
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&fetched.stdout);
-    assert!(
-        fetched.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&fetched.stderr)
-    );
+    let door = daemons[2].port;
+    let said = cli.ok(&format!("{payout} --from http://127.0.0.1:{door}"));
     assert!(said.contains("every payout checks out"), "{said}");
     // The same file with the customer's restore moved an hour later fails, naming the root.
     for e in doc["events"].as_array_mut().unwrap() {
@@ -515,9 +491,8 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
         }
     }
     std::fs::write(&evidence, doc.to_string()).unwrap();
-    let refused = verify(&evidence);
-    let why = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success(), "a doctored file must fail");
+    let (ok, _, why) = cli.run(&verify);
+    assert!(!ok, "a doctored file must fail");
     assert!(why.contains("is not the root the chain keeps"), "{why}");
 
     phase.enter("the portal shows the customer's page from the node");
@@ -731,18 +706,9 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
 
     phase.enter("a customer verifies an entry");
     // A customer's entry checks out from an operator's data: figures, subsidy and every reading's proof.
-    let verified = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
-        .args(["oracle", "verify", "--config"])
-        .arg(&daemons[1].config)
-        .args(["--event", &event.to_string(), "--meter", "1002"])
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&verified.stdout);
-    assert!(
-        verified.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    // Operator 2 (Charlie) keeps its configuration and store in its own folder.
+    let entry = format!("oracle verify --config Charlie/oracle.toml --event {event} --meter 1002");
+    let said = cli.ok(&entry);
     assert!(said.contains("proven against the batch root"), "{said}");
     assert!(said.contains("the entry checks out"), "{said}");
     // The customer's own export of meter 1002 checks out as well; with one reading changed it does
@@ -756,34 +722,16 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     let own_file = root.path().join("meter-1002.csv");
     let check_own = |lines: &[String]| {
         std::fs::write(&own_file, lines.join("\n")).unwrap();
-        Command::new(env!("CARGO_BIN_EXE_gridtrust"))
-            .args(["oracle", "verify", "--config"])
-            .arg(&daemons[1].config)
-            .args([
-                "--event",
-                &event.to_string(),
-                "--meter",
-                "1002",
-                "--readings",
-            ])
-            .arg(&own_file)
-            .output()
-            .unwrap()
+        cli.run(&format!("{entry} --readings meter-1002.csv"))
     };
-    let mine = check_own(&own);
-    let said = String::from_utf8_lossy(&mine.stdout);
-    assert!(
-        mine.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&mine.stderr)
-    );
+    let (ok, said, err) = check_own(&own);
+    assert!(ok, "{said}{err}");
     let mut changed = own.clone();
     let last = changed.pop().unwrap();
     let (head, wh) = last.rsplit_once(',').unwrap();
     changed.push(format!("{head},{}", wh.parse::<u64>().unwrap() + 1));
-    let theirs = check_own(&changed);
-    let said = String::from_utf8_lossy(&theirs.stdout);
-    assert!(!theirs.status.success(), "{said}");
+    let (ok, said, _) = check_own(&changed);
+    assert!(!ok, "{said}");
     assert!(
         said.contains("DIFFERS from what the chain committed"),
         "{said}"
@@ -791,18 +739,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
 
     phase.enter("gridtrust inspect");
     // What the contracts hold about one customer, as `gridtrust inspect` shows it.
-    let shown = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
-        .args(["inspect", "--config"])
-        .arg(&config)
-        .args(["//customer-1000", "--meter", "1000"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&shown.stdout);
-    assert!(
-        shown.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&shown.stderr)
-    );
+    let text = cli.ok("inspect --config local.toml //customer-1000 --meter 1000");
     assert!(text.contains("meter-holder #"), "{text}");
     assert!(text.contains("meter 1000, feeder 1: policy #"), "{text}");
     assert!(
@@ -901,24 +838,39 @@ fn deployment_config(root: &Path, url: &str) -> PathBuf {
     config
 }
 
-/// Runs `gridtrust ARGS…` as its own process; returns (succeeded, stdout, stderr).
-fn gridtrust(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
-        .args(args)
-        .output()
-        .expect("the gridtrust binary runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+/// The `gridtrust` binary run in a test's folder, where the deployment configuration (`local.toml`),
+/// each daemon's folder and every file a command reads are, so each command reads as a user types
+/// it: `cli.ok("inspect --config local.toml //C5001 --meter 5001")`.
+struct Cli<'a>(&'a Path);
 
-/// Like [`gridtrust`], but the command must succeed; returns its stdout.
-fn gridtrust_ok(args: &[&str]) -> String {
-    let (ok, out, err) = gridtrust(args);
-    assert!(ok, "gridtrust {}: {out}{err}", args.join(" "));
-    out
+impl Cli<'_> {
+    /// Runs `gridtrust LINE`, its words separated by single spaces; returns (succeeded, stdout,
+    /// stderr).
+    fn run(&self, line: &str) -> (bool, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
+            .current_dir(self.0)
+            .args(line.split(' '))
+            .output()
+            .expect("the gridtrust binary runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Like [`Cli::run`], but the command must succeed; returns its stdout.
+    fn ok(&self, line: &str) -> String {
+        let (ok, out, err) = self.run(line);
+        assert!(ok, "gridtrust {line}: {out}{err}");
+        out
+    }
+
+    /// Like [`Cli::ok`], for a command that answers JSON (`--json`).
+    fn json(&self, line: &str) -> serde_json::Value {
+        let out = self.ok(line);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("gridtrust {line}: {e}: {out}"))
+    }
 }
 
 #[test]
@@ -928,17 +880,17 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
     let Deployed {
         node,
         root,
-        config,
         manifest_path,
         plan,
         manifest,
         grid,
         mut chain,
         _ticker,
+        ..
     } = Deployed::start(|config| {
-        gridtrust_ok(&["deploy", "--config", config.to_str().unwrap()]);
+        Cli(config.parent().unwrap()).ok("deploy --config local.toml");
     });
-    let cfg = config.to_str().unwrap().to_owned();
+    let cli = Cli(root.path());
     let lodging = manifest.lodging(&plan).unwrap();
     let account = |name: &str| Key::dev(name).account();
     for name in [
@@ -958,17 +910,13 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
         }))
         .collect();
     std::fs::write(&holders, lines.join("\r\n")).unwrap();
-    let schema = grid.meter_schema.to_string();
-    let import = [
-        "utility", "meters", "import", "--config", &cfg, "--suri", "//Alice", "--schema", &schema,
-        "--json", "--csv",
-    ];
-    let csv = holders.to_str().unwrap();
-    let done: serde_json::Value =
-        serde_json::from_str(&gridtrust_ok(&[&import[..], &[csv]].concat())).unwrap();
+    let import = format!(
+        "utility meters import --config local.toml --suri //Alice --schema {} --json --csv holders.csv",
+        grid.meter_schema
+    );
+    let done = cli.json(&import);
     assert_eq!(done["attested"], 3, "{done}");
-    let again: serde_json::Value =
-        serde_json::from_str(&gridtrust_ok(&[&import[..], &[csv]].concat())).unwrap();
+    let again = cli.json(&import);
     assert_eq!(
         (again["attested"].as_u64(), again["already"].as_u64()),
         (Some(0), Some(3))
@@ -982,22 +930,10 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
          max_oracle_silence_hours = 24\n[[tiers]]\nmin_minutes = 1\npayout = \"5\"\n",
     )
     .unwrap();
-    let create = [
-        "insurer",
-        "pool",
-        "create",
-        "--config",
-        &cfg,
-        "--suri",
-        "//Insurer",
-        "--terms",
-        terms.to_str().unwrap(),
-        "--fund",
-        "100",
-        "--json",
-    ];
+    let create =
+        "insurer pool create --config local.toml --suri //Insurer --terms pool.toml --fund 100 --json";
     // First a dry run: what would be sent and its fee, as JSON, and nothing sent.
-    let (ok, preview, said) = gridtrust(&[&create[..], &["--dry-run"]].concat());
+    let (ok, preview, said) = cli.run(&format!("{create} --dry-run"));
     assert!(ok, "a dry run succeeds: {preview}{said}");
     assert!(said.contains("dry run: nothing sent"), "{said}");
     let preview: serde_json::Value = serde_json::from_str(&preview).expect(&preview);
@@ -1011,7 +947,7 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
     assert!(fee > 0, "the node's fee estimate: {preview}");
     assert!(preview["ref_time"].as_u64().unwrap() > 0, "{preview}");
     // Then for real, with its preview on standard error.
-    let (ok, out, said) = gridtrust(&create);
+    let (ok, out, said) = cli.run(create);
     assert!(ok, "{out}{said}");
     assert!(
         said.contains("to send: outage_insurance.create_pool signed by")
@@ -1031,35 +967,22 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
             .value
             .unwrap();
     }
-    let quoted = gridtrust_ok(&[
-        "customer", "cover", "quote", "--config", &cfg, "--pool", &pool, "--feeder", "7",
-    ]);
+    let quoted = cli.ok(&format!(
+        "customer cover quote --config local.toml --pool {pool} --feeder 7"
+    ));
     assert!(
         quoted.contains("out ≥ 1 min → 5.00 tokens") && !quoted.contains("NOT on sale"),
         "{quoted}"
     );
+    let buy = "customer cover buy --config local.toml";
     for m in 5001..=5003 {
-        let suri = format!("//C{m}");
-        gridtrust_ok(&[
-            "customer",
-            "cover",
-            "buy",
-            "--config",
-            &cfg,
-            "--suri",
-            &suri,
-            "--pool",
-            &pool,
-            "--meter",
-            &m.to_string(),
-            "--feeder",
-            "7",
-        ]);
+        cli.ok(&format!(
+            "{buy} --suri //C{m} --pool {pool} --meter {m} --feeder 7"
+        ));
     }
-    let (ok, _, why) = gridtrust(&[
-        "customer", "cover", "buy", "--config", &cfg, "--suri", "//Guest1", "--pool", &pool,
-        "--meter", "5001", "--feeder", "7",
-    ]);
+    let (ok, _, why) = cli.run(&format!(
+        "{buy} --suri //Guest1 --pool {pool} --meter 5001 --feeder 7"
+    ));
     assert!(!ok && why.contains("not meter holder"), "{why}");
 
     phase.enter("the daemons decide an outage and the keeper pays it");
@@ -1095,78 +1018,41 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
     });
 
     phase.enter("the customer sees and checks the payout");
-    let shown = gridtrust_ok(&["inspect", "--config", &cfg, "//C5001", "--meter", "5001"]);
+    let shown = cli.ok("inspect --config local.toml //C5001 --meter 5001");
     assert!(shown.contains(": 5.00 tokens"), "{shown}");
     let from = format!("http://127.0.0.1:{}", daemons[0].port);
-    let checked = gridtrust_ok(&[
-        "verify", "payout", "--config", &cfg, "--meter", "5001", "--from", &from,
-    ]);
+    let checked = cli.ok(&format!(
+        "verify payout --config local.toml --meter 5001 --from {from}"
+    ));
     assert!(checked.contains("every payout checks out"), "{checked}");
 
     phase.enter("the insurer reads its book and withdraws free capital");
-    let status: serde_json::Value = serde_json::from_str(&gridtrust_ok(&[
-        "insurer",
-        "pool",
-        "status",
-        "--config",
-        &cfg,
-        "--suri",
-        "//Insurer",
-        "--pool",
-        &pool,
-        "--json",
-    ]))
-    .unwrap();
+    let insurer = "--config local.toml --suri //Insurer";
+    let status = cli.json(&format!(
+        "insurer pool status {insurer} --pool {pool} --json"
+    ));
     assert_eq!(status["policies_sold"], 3, "{status}");
     assert_eq!(status["paid_out"], (15 * UNIT).to_string(), "{status}");
     let before = chain.balance(&account("Insurer")).unwrap();
-    gridtrust_ok(&[
-        "insurer",
-        "pool",
-        "withdraw",
-        "--config",
-        &cfg,
-        "--suri",
-        "//Insurer",
-        "--pool",
-        &pool,
-        "--amount",
-        "10",
-    ]);
+    cli.ok(&format!(
+        "insurer pool withdraw {insurer} --pool {pool} --amount 10"
+    ));
     assert!(chain.balance(&account("Insurer")).unwrap() > before + 9 * UNIT);
 
     phase.enter("a hotel lists its last room; one guest books it, the next is refused");
     // The tourism authority attests the hotel as a verified merchant.
-    let merchant = gridtrust_ok(&[
-        "utility",
-        "attest",
-        "--config",
-        &cfg,
-        "--suri",
-        "//Eve",
-        "--schema",
-        &lodging.merchant_schema.to_string(),
-        "--account",
-        &gridtrust_chain::ss58(&account("Hotel")),
-        "--yes",
-    ]);
+    let merchant = cli.ok(&format!(
+        "utility attest --config local.toml --suri //Eve --schema {} --account {} --yes",
+        lodging.merchant_schema,
+        gridtrust_chain::ss58(&account("Hotel"))
+    ));
     assert!(merchant.starts_with("attestation "), "{merchant}");
     let details = root.path().join("hotel.json");
     std::fs::write(&details, "{\"name\":\"Lakeside\"}").unwrap();
-    let registered = gridtrust_ok(&[
-        "hotel",
-        "register",
-        "--config",
-        &cfg,
-        "--suri",
-        "//Hotel",
-        "--details",
-        details.to_str().unwrap(),
-        "--bond",
-        "100",
-        "--utc-offset",
-        "+08:00",
-    ]);
+    let hotel = "--config local.toml --suri //Hotel";
+    let registered = cli.ok(&format!(
+        "hotel register {hotel} --details hotel.json --bond 100 --utc-offset +08:00"
+    ));
     assert!(
         registered.starts_with("property 0 registered")
             && registered.trim_end().ends_with("midnight UTC+08:00"),
@@ -1178,85 +1064,28 @@ fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
         "price_per_night = \"40\"\n[[refund]]\ndays_before = 2\npercent = 100\n",
     )
     .unwrap();
-    gridtrust_ok(&[
-        "hotel",
-        "room",
-        "add",
-        "--config",
-        &cfg,
-        "--suri",
-        "//Hotel",
-        "--property",
-        "0",
-        "--capacity",
-        "1",
-        "--terms",
-        suite.to_str().unwrap(),
-    ]);
+    cli.ok(&format!(
+        "hotel room add {hotel} --property 0 --capacity 1 --terms suite.toml"
+    ));
     // "Tonight" is the hotel's local date (UTC+8), whatever the UTC date.
-    let tonight: serde_json::Value = serde_json::from_str(&gridtrust_ok(&[
-        "guest",
-        "quote",
-        "--config",
-        &cfg,
-        "--json",
-        "--property",
-        "0",
-        "--room",
-        "0",
-        "--check-in",
-        "tonight",
-        "--nights",
-        "1",
-    ]))
-    .unwrap();
+    let room = "--config local.toml --property 0 --room 0";
+    let tonight = cli.json(&format!(
+        "guest quote {room} --json --check-in tonight --nights 1"
+    ));
     let local_now = chain.now_ms().unwrap() + 8 * 3_600_000;
     assert_eq!(tonight["check_in"], utc_day(local_now), "{tonight}");
     let day = utc_day(chain.now_ms().unwrap() + 5 * DAY_MS);
-    let stay = [
-        "--property",
-        "0",
-        "--room",
-        "0",
-        "--check-in",
-        &day,
-        "--nights",
-        "2",
-    ];
-    let booked: serde_json::Value = serde_json::from_str(&gridtrust_ok(
-        &[
-            &[
-                "guest", "book", "--config", &cfg, "--suri", "//Guest1", "--json",
-            ][..],
-            &stay[..],
-        ]
-        .concat(),
-    ))
-    .unwrap();
+    let stay = format!("{room} --check-in {day} --nights 2");
+    let booked = cli.json(&format!("guest book {stay} --suri //Guest1 --json"));
     assert_eq!(booked["amount"], (80 * UNIT).to_string(), "{booked}");
-    let (ok, _, why) = gridtrust(
-        &[
-            &["guest", "book", "--config", &cfg, "--suri", "//Guest2"][..],
-            &stay[..],
-        ]
-        .concat(),
-    );
+    let (ok, _, why) = cli.run(&format!("guest book {stay} --suri //Guest2"));
     assert!(!ok && why.contains("sold out"), "{why}");
     let hash = booked["terms_hash"].as_str().unwrap().to_owned();
     let guest = gridtrust_chain::ss58(&account("Guest1"));
     let booking = booked["booking"].to_string();
-    let confirmed = gridtrust_ok(&[
-        "guest",
-        "verify",
-        "--config",
-        &cfg,
-        "--booking",
-        &booking,
-        "--guest",
-        &guest,
-        "--terms-hash",
-        &hash,
-    ]);
+    let confirmed = cli.ok(&format!(
+        "guest verify --config local.toml --booking {booking} --guest {guest} --terms-hash {hash}"
+    ));
     assert!(confirmed.contains("Booked"), "{confirmed}");
     for d in daemons.iter_mut() {
         d.stop();

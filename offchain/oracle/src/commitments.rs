@@ -83,13 +83,12 @@ pub(crate) fn committed_in(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::records::Reading;
+    use crate::store::scratch_store;
 
     #[test]
     fn a_committed_reading_keeps_its_value_and_the_rest_may_be_corrected() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let (_dir, mut store) = scratch_store();
         store
             .put_readings(&[
                 Reading::new(1, 0, 100),

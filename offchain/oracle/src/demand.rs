@@ -297,6 +297,7 @@ fn baseline_reason(e: BaselineError) -> String {
 mod tests {
     use super::*;
     use crate::records::Reading;
+    use crate::store::scratch_store;
 
     const Q: u64 = 900_000;
 
@@ -306,8 +307,7 @@ mod tests {
     /// window (the 2 hours ending 1 hour before the start), 500 in the event's hour on the days
     /// before and 300 during the event; meter 2 misses one event reading.
     fn town(meters: &[u64]) -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let (dir, mut store) = scratch_store();
         let start = START;
         let mut rows = Vec::new();
         for &meter in meters {

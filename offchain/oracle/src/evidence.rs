@@ -181,12 +181,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::scratch_store;
     use gridtrust_common::outage::{decide, outage_events, EventKind, OutageRule};
 
     #[test]
     fn kept_evidence_comes_back_unchanged_under_its_root() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("oracle.db")).unwrap();
+        let (dir, mut store) = scratch_store();
         let events = outage_events(4, 1..=3, 100, 900, 1);
         let outage = decide(&events, &OutageRule::default(), 1_000).remove(0);
         let root = store.keep_evidence(&outage).unwrap();

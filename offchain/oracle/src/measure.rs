@@ -316,6 +316,7 @@ mod tests {
     use gridtrust_common::{baseline::BaselineParams, time::HOUR_MS};
 
     use super::*;
+    use crate::store::scratch_store;
     use crate::{demand::results, records::Reading};
 
     const Q: u64 = 900_000;
@@ -328,8 +329,7 @@ mod tests {
     /// before, but 900 on the holiday (the family at home), and 300 during the event; 200 a quarter
     /// in the adjustment window every day.
     fn store() -> (tempfile::TempDir, Store, u64) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let (dir, mut store) = scratch_store();
         let start = time::local_midnight_ms(EVENT_DAY, SHANGHAI) + 17 * HOUR_MS;
         let mut rows = Vec::new();
         for d in 0..=8u64 {

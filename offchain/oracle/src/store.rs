@@ -366,6 +366,14 @@ impl Store {
     }
 }
 
+/// A store in a fresh temporary folder, for tests; the folder goes when the guard drops.
+#[cfg(test)]
+pub(crate) fn scratch_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let store = Store::open(&dir.path().join("oracle.db")).expect("a new store opens");
+    (dir, store)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,8 +417,7 @@ mod tests {
 
     #[test]
     fn an_event_is_not_moved_to_another_feeder() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let (_dir, mut store) = scratch_store();
         let gasp = |feeder| MeterEvent {
             kind: EventKind::LastGasp,
             meter: 4,
@@ -431,8 +438,7 @@ mod tests {
 
     #[test]
     fn values_beyond_sqlite_integers_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let (_dir, mut store) = scratch_store();
         assert!(matches!(
             store.put_readings(&[Reading::new(u64::MAX, 0, 1)]),
             Err(StoreError::OutOfRange(u64::MAX))

@@ -289,27 +289,9 @@ pub enum MetersCommand {
 #[derive(Debug, clap::Subcommand)]
 pub enum AttestationCommand {
     /// Revoke it for good.
-    Revoke {
-        #[command(flatten)]
-        session: Session,
-        /// The attestation.
-        #[arg(long)]
-        id: u64,
-        /// A reason code, kept on chain.
-        #[arg(long, default_value_t = 0)]
-        reason: u32,
-    },
+    Revoke(WithReason),
     /// Suspend it until resumed.
-    Suspend {
-        #[command(flatten)]
-        session: Session,
-        /// The attestation.
-        #[arg(long)]
-        id: u64,
-        /// A reason code, kept on chain.
-        #[arg(long, default_value_t = 0)]
-        reason: u32,
-    },
+    Suspend(WithReason),
     /// Lift its suspension.
     Resume {
         #[command(flatten)]
@@ -318,6 +300,19 @@ pub enum AttestationCommand {
         #[arg(long)]
         id: u64,
     },
+}
+
+/// An attestation and why its status changes.
+#[derive(Debug, clap::Args)]
+pub struct WithReason {
+    #[command(flatten)]
+    session: Session,
+    /// The attestation.
+    #[arg(long)]
+    id: u64,
+    /// A reason code, kept on chain.
+    #[arg(long, default_value_t = 0)]
+    reason: u32,
 }
 
 /// One account to attest under a schema, until an expiry.
@@ -576,16 +571,12 @@ impl UtilityCommand {
             }
             Self::Attestation(c) => {
                 let (session, id, what, done) = match c {
-                    AttestationCommand::Revoke {
-                        session,
-                        id,
-                        reason,
-                    } => (session, id, Change::Revoke(*reason), "revoked"),
-                    AttestationCommand::Suspend {
-                        session,
-                        id,
-                        reason,
-                    } => (session, id, Change::Suspend(*reason), "suspended"),
+                    AttestationCommand::Revoke(c) => {
+                        (&c.session, &c.id, Change::Revoke(c.reason), "revoked")
+                    }
+                    AttestationCommand::Suspend(c) => {
+                        (&c.session, &c.id, Change::Suspend(c.reason), "suspended")
+                    }
                     AttestationCommand::Resume { session, id } => {
                         (session, id, Change::Resume, "resumed")
                     }

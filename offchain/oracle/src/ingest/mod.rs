@@ -306,6 +306,7 @@ impl Batch {
 #[cfg(test)]
 mod file_tests {
     use super::*;
+    use crate::store::scratch_store;
 
     /// 2026-01-01T00:00:00Z: a plausible time for meter data.
     const T: u64 = 1_767_225_600_000;
@@ -316,8 +317,7 @@ mod file_tests {
 
     #[test]
     fn a_file_with_bad_lines_keeps_the_good_ones_and_names_the_bad() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let (dir, mut store) = scratch_store();
         let csv = dir.path().join("day.csv");
         std::fs::write(
             &csv,
@@ -368,8 +368,7 @@ mod file_tests {
     /// line-numbered reject or an audited revision, and every good line around it is stored.
     #[test]
     fn every_kind_of_bad_input_costs_only_its_own_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let (dir, mut store) = scratch_store();
         let q = 900_000;
         let mut bytes = b"\xEF\xBB\xBFtype,meter,interval_start_ms,wh\r\n".to_vec();
         let lines: [String; 9] = [
