@@ -1,6 +1,7 @@
 //! What each built contract code asks of a chain, checked on the bundles `make contracts` built: its
 //! size within the code budget, the host functions it imports (each stable in a known polkadot-sdk
-//! release, and README's table saying so), and metadata that lists only the events it can emit.
+//! release, and README's table saying so), and metadata that lists only the events it can emit and
+//! documents everything it lists.
 
 use std::collections::BTreeSet;
 
@@ -53,11 +54,15 @@ fn every_code_runs_on_polkadot_sdk_v1_0_and_readme_says_which_functions_it_needs
     }
 }
 
+/// `name`'s bundle metadata.
+fn metadata(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(bundle_path(name)).expect("built by `make contracts`");
+    serde_json::from_str(&text).expect("the bundle is JSON")
+}
+
 /// The event labels in `name`'s bundle metadata.
 fn metadata_events(name: &str) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(bundle_path(name)).expect("built by `make contracts`");
-    let json: serde_json::Value = serde_json::from_str(&text).expect("the bundle is JSON");
-    json["spec"]["events"]
+    metadata(name)["spec"]["events"]
         .as_array()
         .expect("metadata lists events")
         .iter()
@@ -163,5 +168,26 @@ fn metadata_lists_exactly_the_events_each_contract_can_emit() {
     for (name, events) in expected {
         let expected: BTreeSet<String> = events.into_iter().map(str::to_owned).collect();
         assert_eq!(metadata_events(name), expected, "{name}'s metadata events");
+    }
+}
+
+/// What Contracts UI and polkadot.js show a caller comes from the metadata's docs, so every
+/// constructor, message and event carries some: the shared messages `#[shared_messages]` writes take
+/// their traits' docs, which ink! would otherwise leave out.
+#[test]
+fn metadata_documents_every_constructor_message_and_event() {
+    for name in CONTRACTS {
+        let spec = &metadata(name)["spec"];
+        for kind in ["constructors", "messages", "events"] {
+            for item in spec[kind].as_array().expect("metadata lists them") {
+                let docs = item["docs"].as_array().expect("an item has docs");
+                assert!(
+                    docs.iter()
+                        .any(|line| !line.as_str().unwrap_or("").trim().is_empty()),
+                    "{name}: {} has no docs in the metadata",
+                    item["label"]
+                );
+            }
+        }
     }
 }

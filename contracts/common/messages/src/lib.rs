@@ -22,6 +22,12 @@
 //! | `OwedPayments` | `owed: Owed` |
 //! | `MeterHolderSettings` | `meter_holders: MeterHolders`, `owner: Ownership` (the setter is owner only) |
 //!
+//! Each written message carries the documentation of its trait's message, read from the trait
+//! definitions in `contracts/common` when the attribute runs: ink! puts into the metadata the docs of
+//! the impl, not of the trait, so without this the shared messages would be undocumented in every
+//! contract's metadata (what Contracts UI and polkadot.js show). A message the trait does not define,
+//! or defines without docs, is a compile error.
+//!
 //! The impls name their types as the contract module imports them (`AccountId`, `Vec`, `Digest`,
 //! `AccessError`, …), not by full path: ink! writes a type's path as written into the metadata, and
 //! clients know these names. The impls go right after the `#[ink(storage)]` struct, in the order the
@@ -31,9 +37,17 @@ use proc_macro::TokenStream;
 use proc_macro2::TokenStream as Tokens;
 use quote::quote;
 use syn::{
-    parse_macro_input, punctuated::Punctuated, spanned::Spanned, Fields, Ident, Item, ItemMod,
-    Token,
+    parse_macro_input, punctuated::Punctuated, spanned::Spanned, Attribute, Fields, Ident,
+    ImplItem, Item, ItemMod, Token, TraitItem,
 };
+
+/// The sources that define the message traits, as the attribute reads them for their docs.
+const DEFINITIONS: [&str; 4] = [
+    include_str!("../../src/access.rs"),
+    include_str!("../../src/committee.rs"),
+    include_str!("../../src/owed.rs"),
+    include_str!("../../src/meter_holders.rs"),
+];
 
 /// See the crate documentation.
 #[proc_macro_attribute]
@@ -86,11 +100,61 @@ fn write_impls(traits: Vec<Ident>, mut module: ItemMod) -> syn::Result<ItemMod> 
                 ),
             ));
         }
-        impls.push(syn::parse2::<Item>(body)?);
+        let mut written = syn::parse2::<syn::ItemImpl>(body)?;
+        document(trait_name, &mut written)?;
+        impls.push(Item::Impl(written));
     }
     let after = at.saturating_add(1);
     items.splice(after..after, impls);
     Ok(module)
+}
+
+/// Gives each message of `written` the docs of `trait_name`'s message of the same name.
+fn document(trait_name: &Ident, written: &mut syn::ItemImpl) -> syn::Result<()> {
+    let definition = DEFINITIONS
+        .iter()
+        .map(|source| syn::parse_file(source))
+        .collect::<syn::Result<Vec<_>>>()?
+        .into_iter()
+        .flat_map(|file| file.items)
+        .find_map(|item| match item {
+            Item::Trait(t) if t.ident == *trait_name => Some(t),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            syn::Error::new(
+                trait_name.span(),
+                format!("no trait `{trait_name}` in contracts/common"),
+            )
+        })?;
+    for item in &mut written.items {
+        let ImplItem::Fn(message) = item else {
+            continue;
+        };
+        let docs: Vec<Attribute> = definition
+            .items
+            .iter()
+            .find_map(|t| match t {
+                TraitItem::Fn(f) if f.sig.ident == message.sig.ident => Some(&f.attrs),
+                _ => None,
+            })
+            .into_iter()
+            .flatten()
+            .filter(|attr| attr.path().is_ident("doc"))
+            .cloned()
+            .collect();
+        if docs.is_empty() {
+            return Err(syn::Error::new(
+                trait_name.span(),
+                format!(
+                    "`{trait_name}` defines no documented message `{}`",
+                    message.sig.ident
+                ),
+            ));
+        }
+        message.attrs.splice(0..0, docs);
+    }
+    Ok(())
 }
 
 fn is_ink_storage(attr: &syn::Attribute) -> bool {
@@ -261,6 +325,36 @@ mod tests {
             traits,
             ["other", "storage", "OwedPayments", "Owned", "inherent"]
         );
+    }
+
+    #[test]
+    fn each_message_carries_its_traits_docs() {
+        let written = write_impls(names("Owned"), module()).unwrap();
+        let owned = written
+            .content
+            .unwrap()
+            .1
+            .into_iter()
+            .find_map(|item| match item {
+                Item::Impl(i) if i.trait_.is_some() => Some(i),
+                _ => None,
+            });
+        let docs: Vec<(String, String)> = owned
+            .unwrap()
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                ImplItem::Fn(f) => Some((f.sig.ident.to_string(), f.attrs.first()?.clone())),
+                _ => None,
+            })
+            .map(|(name, attr)| match attr.meta {
+                syn::Meta::NameValue(doc) => (name, quote!(#doc).to_string()),
+                other => (name, quote!(#other).to_string()),
+            })
+            .collect();
+        assert_eq!(docs.len(), 4, "{docs:?}");
+        assert_eq!(docs[0].0, "owner");
+        assert_eq!(docs[0].1, "doc = \" The contract's owner.\"");
     }
 
     #[test]
