@@ -108,8 +108,12 @@ pub fn event_results(
     id: u64,
     spec: &EventSpec,
 ) -> Result<EventResults, OracleError> {
-    let Operator { store, .. } = operator;
-    let (demand, me) = (operator.contracts.demand, operator.config.operator);
+    let Operator {
+        store,
+        contracts,
+        config,
+    } = operator;
+    let (demand, me) = (contracts.demand, config.operator);
     let api = call_builder::<DemandResponse>(demand);
     let mut participants = Vec::new();
     // The contract judges participation (its one rule), a bounded batch of meters per query.
@@ -316,8 +320,7 @@ mod tests {
     use gridtrust_common::{baseline::BaselineParams, time::HOUR_MS};
 
     use super::*;
-    use crate::store::scratch_store;
-    use crate::{demand::results, records::Reading};
+    use crate::{demand::results, records::Reading, store::scratch_store};
 
     const Q: u64 = 900_000;
     const SHANGHAI: UtcOffset = 480;

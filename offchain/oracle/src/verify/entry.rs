@@ -95,9 +95,11 @@ pub fn entry_evidence(
     meter: u64,
 ) -> Result<EntryEvidence, OracleError> {
     let Operator {
-        store, contracts, ..
+        store,
+        contracts,
+        config,
     } = operator;
-    let asker = operator.config.operator;
+    let asker = config.operator;
     let demand = contracts.demand;
     let api = call_builder::<DemandResponse>(demand);
     let entry = chain
