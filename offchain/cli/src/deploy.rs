@@ -26,9 +26,11 @@ use std::{
 use anyhow::{bail, Context, Result};
 use gridtrust_chain::{
     deployment::{self, Manifest, Plan},
-    parse_ss58, ss58, units, AccountId, Confirm, Key, NodeChain, NodeOptions,
+    ss58, units, Confirm, Key, NodeChain, NodeOptions,
 };
 use serde::Deserialize;
+
+use crate::session::account_or_key;
 
 /// The deployment configuration file.
 #[derive(Debug, Clone, Deserialize)]
@@ -117,16 +119,6 @@ impl Loaded {
     }
 }
 
-/// An account given as an SS58 address or a secret URI.
-fn member(text: &str) -> Result<AccountId> {
-    if let Some(account) = parse_ss58(text) {
-        return Ok(account);
-    }
-    Ok(Key::from_uri(text)
-        .with_context(|| format!("committee member `{text}` is neither an address nor a key"))?
-        .account())
-}
-
 fn key(field: &str, text: &str) -> Result<Key> {
     Key::from_uri(text).with_context(|| format!("accounts.{field}"))
 }
@@ -152,7 +144,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
         .committee
         .operators
         .iter()
-        .map(|m| member(m))
+        .map(|m| account_or_key(m).context("committee.operators"))
         .collect::<Result<Vec<_>>>()?;
     let threshold = config.committee.threshold;
     if threshold == 0 || threshold as usize > operators.len() {

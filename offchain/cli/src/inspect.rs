@@ -7,15 +7,13 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use attestations::Attestations;
 use demand_response::DemandResponse;
-use gridtrust_chain::{
-    encode::call_builder, parse_ss58, ss58, units::tokens, AccountId, Chain, Key, Manifest,
-};
+use gridtrust_chain::{encode::call_builder, ss58, units::tokens, AccountId, Chain, Manifest};
 use gridtrust_common::owed::OwedPayments;
 use outage_insurance::OutageInsurance;
 use reservations::Reservations;
 use serde::Serialize;
 
-use crate::deploy;
+use crate::{deploy, session::account_or_key};
 
 /// Look up what the deployed contracts hold about an account.
 #[derive(Debug, clap::Args)]
@@ -40,12 +38,7 @@ impl InspectCommand {
         let loaded = deploy::load(&self.config)?;
         let manifest = loaded.manifest()?;
         let who = &self.account;
-        let account = match parse_ss58(who) {
-            Some(a) => a,
-            None => Key::from_uri(who)
-                .with_context(|| format!("`{who}` is neither an address nor a key"))?
-                .account(),
-        };
+        let account = account_or_key(who)?;
         let mut chain = deploy::connect(&loaded, None)?;
         let found = inspect(&mut chain, &manifest, account, &self.meters)?;
         if self.json {

@@ -93,6 +93,16 @@ pub fn account(text: &str) -> Result<AccountId> {
     gridtrust_chain::parse_ss58(text).with_context(|| format!("`{text}` is not an SS58 address"))
 }
 
+/// The account an SS58 address or a secret URI (`//Alice`, a mnemonic) names.
+pub fn account_or_key(text: &str) -> Result<AccountId> {
+    match gridtrust_chain::parse_ss58(text) {
+        Some(account) => Ok(account),
+        None => Ok(Key::from_uri(text)
+            .with_context(|| format!("`{text}` is neither an address nor a key"))?
+            .account()),
+    }
+}
+
 impl Session {
     /// Prints the result: `value` as JSON with `--json`, else `text` for people.
     pub fn say(&self, value: serde_json::Value, text: impl std::fmt::Display) {

@@ -41,13 +41,15 @@ use syn::{
     ImplItem, Item, ItemMod, Token, TraitItem,
 };
 
-/// The sources that define the message traits, as the attribute reads them for their docs.
-const DEFINITIONS: [&str; 4] = [
-    include_str!("../../src/access.rs"),
-    include_str!("../../src/committee.rs"),
-    include_str!("../../src/owed.rs"),
-    include_str!("../../src/meter_holders.rs"),
-];
+/// What the attribute writes for one trait.
+struct Shared {
+    /// The storage fields the impl forwards to.
+    fields: &'static [&'static str],
+    /// The `contracts/common` source that defines the trait, read for its messages' docs.
+    definition: &'static str,
+    /// The impl for the contract's storage struct.
+    body: Tokens,
+}
 
 /// See the crate documentation.
 #[proc_macro_attribute]
@@ -91,8 +93,12 @@ fn write_impls(traits: Vec<Ident>, mut module: ItemMod) -> syn::Result<ItemMod> 
     let name = storage.ident.clone();
     let mut impls = Vec::with_capacity(traits.len());
     for trait_name in &traits {
-        let (needs, body) = trait_impl(trait_name, &name)?;
-        if let Some(missing) = needs.iter().find(|f| !fields.iter().any(|have| have == *f)) {
+        let shared = trait_impl(trait_name, &name)?;
+        if let Some(missing) = shared
+            .fields
+            .iter()
+            .find(|f| !fields.iter().any(|have| have == *f))
+        {
             return Err(syn::Error::new(
                 trait_name.span(),
                 format!(
@@ -100,8 +106,8 @@ fn write_impls(traits: Vec<Ident>, mut module: ItemMod) -> syn::Result<ItemMod> 
                 ),
             ));
         }
-        let mut written = syn::parse2::<syn::ItemImpl>(body)?;
-        document(trait_name, &mut written)?;
+        let mut written = syn::parse2::<syn::ItemImpl>(shared.body)?;
+        document(trait_name, shared.definition, &mut written)?;
         impls.push(Item::Impl(written));
     }
     let after = at.saturating_add(1);
@@ -109,14 +115,12 @@ fn write_impls(traits: Vec<Ident>, mut module: ItemMod) -> syn::Result<ItemMod> 
     Ok(module)
 }
 
-/// Gives each message of `written` the docs of `trait_name`'s message of the same name.
-fn document(trait_name: &Ident, written: &mut syn::ItemImpl) -> syn::Result<()> {
-    let definition = DEFINITIONS
-        .iter()
-        .map(|source| syn::parse_file(source))
-        .collect::<syn::Result<Vec<_>>>()?
+/// Gives each message of `written` the docs of `trait_name`'s message of the same name, as `source`
+/// defines it.
+fn document(trait_name: &Ident, source: &str, written: &mut syn::ItemImpl) -> syn::Result<()> {
+    let definition = syn::parse_file(source)?
+        .items
         .into_iter()
-        .flat_map(|file| file.items)
         .find_map(|item| match item {
             Item::Trait(t) if t.ident == *trait_name => Some(t),
             _ => None,
@@ -161,12 +165,13 @@ fn is_ink_storage(attr: &syn::Attribute) -> bool {
     attr.path().is_ident("ink") && attr.parse_args::<Ident>().is_ok_and(|arg| arg == "storage")
 }
 
-/// The fields `trait_name`'s impl forwards to, and the impl for the storage struct `name`.
-fn trait_impl(trait_name: &Ident, name: &Ident) -> syn::Result<(&'static [&'static str], Tokens)> {
+/// What the attribute writes for `trait_name` into the contract whose storage struct is `name`.
+fn trait_impl(trait_name: &Ident, name: &Ident) -> syn::Result<Shared> {
     Ok(match trait_name.to_string().as_str() {
-        "Owned" => (
-            &["owner"],
-            quote! {
+        "Owned" => Shared {
+            fields: &["owner"],
+            definition: include_str!("../../src/access.rs"),
+            body: quote! {
                 impl Owned for #name {
                     #[ink(message)]
                     fn owner(&self) -> AccountId {
@@ -189,10 +194,11 @@ fn trait_impl(trait_name: &Ident, name: &Ident) -> syn::Result<(&'static [&'stat
                     }
                 }
             },
-        ),
-        "Oracle" => (
-            &["committee"],
-            quote! {
+        },
+        "Oracle" => Shared {
+            fields: &["committee"],
+            definition: include_str!("../../src/committee.rs"),
+            body: quote! {
                 impl Oracle for #name {
                     #[ink(message)]
                     fn committee(&self) -> (Vec<AccountId>, u32) {
@@ -229,10 +235,11 @@ fn trait_impl(trait_name: &Ident, name: &Ident) -> syn::Result<(&'static [&'stat
                     }
                 }
             },
-        ),
-        "OwedPayments" => (
-            &["owed"],
-            quote! {
+        },
+        "OwedPayments" => Shared {
+            fields: &["owed"],
+            definition: include_str!("../../src/owed.rs"),
+            body: quote! {
                 impl OwedPayments for #name {
                     #[ink(message)]
                     fn owed_to(&self, payee: AccountId) -> Balance {
@@ -245,10 +252,11 @@ fn trait_impl(trait_name: &Ident, name: &Ident) -> syn::Result<(&'static [&'stat
                     }
                 }
             },
-        ),
-        "MeterHolderSettings" => (
-            &["meter_holders", "owner"],
-            quote! {
+        },
+        "MeterHolderSettings" => Shared {
+            fields: &["meter_holders", "owner"],
+            definition: include_str!("../../src/meter_holders.rs"),
+            body: quote! {
                 impl MeterHolderSettings for #name {
                     #[ink(message)]
                     fn attestations(&self) -> (AccountId, SchemaId) {
@@ -267,7 +275,7 @@ fn trait_impl(trait_name: &Ident, name: &Ident) -> syn::Result<(&'static [&'stat
                     }
                 }
             },
-        ),
+        },
         other => {
             return Err(syn::Error::new(
                 trait_name.span(),

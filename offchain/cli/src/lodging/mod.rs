@@ -269,15 +269,14 @@ impl GuestCommand {
         match self {
             Self::Quote { session, stay } | Self::Book { session, stay } => {
                 let mut s = session.connect()?;
-                let asker = s.asker();
                 let check_in = if stay.check_in == "tonight" {
-                    s.actor(asker).local_today(stay.property)?
+                    s.reader().local_today(stay.property)?
                 } else {
                     terms::parse_day(&stay.check_in)?
                 };
-                let q =
-                    s.actor(asker)
-                        .stay_quote(stay.property, stay.room, check_in, stay.nights)?;
+                let q = s
+                    .reader()
+                    .stay_quote(stay.property, stay.room, check_in, stay.nights)?;
                 let booking = if matches!(self, Self::Book { .. }) {
                     let who = s.signer()?;
                     Some(s.actor(who).book(&q)?)
