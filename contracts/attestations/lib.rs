@@ -812,31 +812,7 @@ mod attestations {
         /// Whether attestation `id` is valid now, or the first reason it is not.
         #[ink(message)]
         pub fn validity(&self, id: AttestationId) -> Validity {
-            let now = self.env().block_timestamp();
-            let mut current = id;
-            // Depth is checked when attesting, so MAX_PARENT_DEPTH + 1 steps always reach the root.
-            for step in 0..=MAX_PARENT_DEPTH {
-                let Some(a) = self.records.get(current) else {
-                    return if step == 0 {
-                        Validity::NotFound
-                    } else {
-                        Validity::ParentInvalid
-                    };
-                };
-                let own = self.own_validity(&a, now);
-                if own != Validity::Valid {
-                    return if step == 0 {
-                        own
-                    } else {
-                        Validity::ParentInvalid
-                    };
-                }
-                match a.parent {
-                    Some(parent) => current = parent,
-                    None => return Validity::Valid,
-                }
-            }
-            Validity::ParentInvalid
+            self.judge(id, self.env().block_timestamp()).0
         }
 
         /// Whether attestation `id` is valid now.
@@ -960,6 +936,44 @@ mod attestations {
             Ok(a)
         }
 
+        /// Whether attestation `id` is valid at `now`, or the first reason it is not (an ancestor's
+        /// reason is `ParentInvalid`), and whether it can never be valid again: it or an ancestor
+        /// is missing, revoked, expired or by a distrusted attester (only suspension is undone).
+        fn judge(&self, id: AttestationId, now: Timestamp) -> (Validity, bool) {
+            let mut first = Validity::Valid;
+            let mut current = Some(id);
+            // Depth is checked when attesting, so MAX_PARENT_DEPTH + 1 steps always reach the root.
+            for step in 0..=MAX_PARENT_DEPTH {
+                let Some(at) = current else {
+                    return (first, false);
+                };
+                let own = match self.records.get(at) {
+                    Some(a) => {
+                        current = a.parent;
+                        self.own_validity(&a, now)
+                    }
+                    None => Validity::NotFound,
+                };
+                if own == Validity::Valid {
+                    continue;
+                }
+                if first == Validity::Valid {
+                    first = if step == 0 {
+                        own
+                    } else {
+                        Validity::ParentInvalid
+                    };
+                }
+                if own != Validity::Suspended {
+                    return (first, true);
+                }
+            }
+            if current.is_some() {
+                first = Validity::ParentInvalid;
+            }
+            (first, false)
+        }
+
         fn own_validity(&self, a: &Attestation, now: Timestamp) -> Validity {
             match a.status {
                 Status::Revoked { .. } => return Validity::Revoked,
@@ -1009,16 +1023,8 @@ mod attestations {
 
             let key = (request.subject, schema);
             let mut held = self.by_subject.get(key).unwrap_or_default();
-            // Revoked and expired attestations, and those of a distrusted attester (who can never
-            // return), can never become valid again: make room by forgetting them.
-            held.retain(|id| {
-                self.records.get(*id).is_some_and(|a| {
-                    !matches!(a.status, Status::Revoked { .. })
-                        && a.expires_at.is_none_or(|t| t > now)
-                        && self.attesters.get((a.schema, a.attester))
-                            != Some(AttesterStatus::Distrusted)
-                })
-            });
+            // What can never become valid again, its own fault or an ancestor's, makes room.
+            held.retain(|id| !self.judge(*id, now).1);
             if held.len() >= MAX_PER_SUBJECT as usize {
                 return Err(AttestRefusal::SubjectListFull);
             }

@@ -100,12 +100,13 @@ mod demand_response {
     pub const REGULATOR: RoleId = 2;
     /// Most entries in one measurement batch.
     pub const MAX_BATCH_ENTRIES: u32 = 100;
-    /// Most meters one `participants` or `pending_entries` query asks about.
-    pub const MAX_PARTICIPANT_QUERY: u32 = 1_000;
-    /// Most meters one `settle` call may name. It bounds the input a call decodes, not what a call
-    /// costs: callers size their calls from the chain's own limits (the oracle's
-    /// `trigger::settle_batch`), so the cap sits above what any chain's largest transaction holds.
-    pub const MAX_SETTLE_BATCH: u32 = 4_000;
+    /// Most meters one `participants` or `pending_entries` query asks about: the longest answer
+    /// (an account for each) fits ink!'s 16 KiB buffer, which every input and output passes through.
+    pub const MAX_PARTICIPANT_QUERY: u32 = 400;
+    /// Most meters one `settle` call may name: the longest list fits ink!'s 16 KiB input buffer, so a
+    /// call within the bound is decoded and answered, never trapped. Callers also size their calls
+    /// from the chain's own limits (the oracle's `trigger::settle_batch`), never past this.
+    pub const MAX_SETTLE_BATCH: u32 = 2_000;
     /// Longest event (6 hours, in ms): its baseline window of 15-minute readings must fit
     /// `baseline::MAX_INTERVALS`, so anyone can recompute it with `compute_baseline`.
     pub const MAX_EVENT_MS: u64 = 6 * gridtrust_common::time::HOUR_MS;
@@ -172,6 +173,11 @@ mod demand_response {
         pub paused: bool,
         /// Events announced and not yet fully paid; while any, the budget cannot be withdrawn.
         pub unsettled_events: u32,
+        /// Events announced and not yet closed to measurements.
+        pub open_events: u32,
+        /// The earliest start (ms) among the open events, or earlier: it only moves later once none
+        /// is open. An enrollment that ended after it may still decide who takes part in one.
+        pub open_since: Timestamp,
     }
 
     /// A meter's enrollment in a program.
@@ -401,6 +407,9 @@ mod demand_response {
             WrongStatus,
             /// At most `MAX_SETTLE_BATCH` meters per `settle` call.
             InvalidSettleBatch,
+            /// Changing this meter's enrollment again would forget who took part in an event still
+            /// open to measurements: it can change once that event is closed.
+            EnrollmentInUse,
             /// A holiday calendar out of order, listing a day twice, or longer than
             /// `calendar::MAX_CALENDAR_DAYS`.
             InvalidCalendar,
@@ -723,6 +732,8 @@ mod demand_response {
                     budget,
                     paused: false,
                     unsettled_events: 0,
+                    open_events: 0,
+                    open_since: 0,
                 },
             );
             self.env().emit_event(ProgramCreated {
@@ -783,7 +794,8 @@ mod demand_response {
         /// Sets `program`'s holiday calendar (its utility only): the local days that are public
         /// holidays and the weekend days worked instead, which decide its baselines' day types
         /// (`gridtrust_common::calendar::is_rest_day`). Days up to today, by the program's local
-        /// date, must stay as they were. Emits `HolidaysSet`.
+        /// date, must stay as they were; days more than `calendar::KEPT_PAST_DAYS` ago are dropped,
+        /// whether listed or not. Emits `HolidaysSet` with the calendar kept.
         ///
         /// # Errors
         /// `ProgramNotFound`; `NotUtility`; `InvalidCalendar`; `CalendarPastChanged`.
@@ -793,12 +805,14 @@ mod demand_response {
             if p.utility != self.env().caller() {
                 return Err(Error::NotUtility);
             }
+            let today = time::local_day(self.env().block_timestamp(), p.terms.utc_offset);
+            let today = u32::try_from(today).unwrap_or(u32::MAX);
+            // Days long past are dropped from both, so a calendar full of them never freezes.
+            let holidays = holidays.kept(today);
             if holidays.problem().is_some() {
                 return Err(Error::InvalidCalendar);
             }
-            let today = time::local_day(self.env().block_timestamp(), p.terms.utc_offset);
-            let today = u32::try_from(today).unwrap_or(u32::MAX);
-            let old = self.holidays.get(program).unwrap_or_default();
+            let old = self.holidays.get(program).unwrap_or_default().kept(today);
             if old.until(today) != holidays.until(today) {
                 return Err(Error::CalendarPastChanged);
             }
@@ -832,10 +846,13 @@ mod demand_response {
 
         /// Enrolls `meter` on `feeder` in `program` for the caller, who must hold a valid meter-holder
         /// attestation of that meter and feeder. A new holder re-enrolling replaces the old one; events
-        /// that started before keep paying whoever was enrolled then. Emits `MeterEnrolled`.
+        /// that started before keep paying whoever was enrolled then. The customer already enrolled
+        /// enrolling again changes nothing but the feeder. Emits `MeterEnrolled`.
         ///
         /// # Errors
-        /// `ProgramNotFound`, `ProgramPaused`; `NotMeterHolder`, `AttestationsUnavailable`.
+        /// `ProgramNotFound`, `ProgramPaused`; `NotMeterHolder`, `AttestationsUnavailable`;
+        /// `EnrollmentInUse` when the change would forget a participant of an open event (a
+        /// meter keeps its current and one earlier enrollment).
         #[ink(message)]
         pub fn enroll(
             &mut self,
@@ -855,24 +872,31 @@ mod demand_response {
                     NotAHolder::Unavailable => Error::AttestationsUnavailable,
                 })?;
             let now = self.env().block_timestamp();
-            let previous = self
-                .enrollments
-                .get((program, meter))
-                .map(|old| EnrollmentPeriod {
-                    customer: old.customer,
-                    enrolled_at: old.enrolled_at,
-                    ended_at: old.left_at.unwrap_or(now),
-                });
-            self.enrollments.insert(
-                (program, meter),
-                &Enrollment {
-                    customer,
-                    feeder,
-                    enrolled_at: now,
-                    left_at: None,
-                    previous,
-                },
-            );
+            let old = self.enrollments.get((program, meter));
+            let enrollment = match old {
+                // Enrolling again must not restart the enrollment: that would forget its past.
+                Some(old) if old.customer == customer && old.active() => Enrollment { feeder, ..old },
+                _ => {
+                    // The replaced enrollment becomes the previous one and its previous is
+                    // forgotten, which only an event that started while it was in force can miss.
+                    let forgotten = old.and_then(|o| o.previous);
+                    if forgotten.is_some_and(|q| p.open_events > 0 && q.ended_at >= p.open_since) {
+                        return Err(Error::EnrollmentInUse);
+                    }
+                    Enrollment {
+                        customer,
+                        feeder,
+                        enrolled_at: now,
+                        left_at: None,
+                        previous: old.map(|old| EnrollmentPeriod {
+                            customer: old.customer,
+                            enrolled_at: old.enrolled_at,
+                            ended_at: old.left_at.unwrap_or(now),
+                        }),
+                    }
+                }
+            };
+            self.enrollments.insert((program, meter), &enrollment);
             self.env().emit_event(MeterEnrolled {
                 program,
                 meter,
@@ -949,6 +973,12 @@ mod demand_response {
                 return Err(Error::InvalidEvent);
             }
             p.unsettled_events = p.unsettled_events.checked_add(1).ok_or(Error::Overflow)?;
+            p.open_since = if p.open_events == 0 {
+                start_ms
+            } else {
+                p.open_since.min(start_ms)
+            };
+            p.open_events = p.open_events.checked_add(1).ok_or(Error::Overflow)?;
             self.programs.insert(program, &p);
             let id = self.next_event;
             self.next_event = id.checked_add(1).ok_or(Error::Overflow)?;
@@ -1073,7 +1103,7 @@ mod demand_response {
         /// `NotUtilityOrRegulator`; `EventNotEnded`.
         #[ink(message)]
         pub fn close_event(&mut self, event: EventId) -> Result<Timestamp> {
-            let (mut e, p) = self.open_event(event)?;
+            let (mut e, mut p) = self.open_event(event)?;
             self.ensure_utility_or_regulator(&p, self.env().caller())?;
             let now = self.env().block_timestamp();
             if now < e.end_ms {
@@ -1081,6 +1111,8 @@ mod demand_response {
             }
             e.closed_at = Some(now);
             self.events.insert(event, &e);
+            p.open_events = p.open_events.saturating_sub(1);
+            self.programs.insert(e.program, &p);
             let disputes_until = now
                 .checked_add(p.terms.dispute_window_ms)
                 .ok_or(Error::Overflow)?;

@@ -31,14 +31,32 @@
 //!
 //! ## Expiry
 //! An expired policy keeps its liability until `release_expired` is called for it, which is allowed
-//! [`SETTLEMENT_GRACE_MS`] after its end: long enough for the committee to finalize an outage that
-//! started while it was in force. Payouts to a released policy still happen, from the pool's free
-//! capital only, so they never eat into what backs its live policies.
+//! [`SETTLEMENT_GRACE_MS`] after its end, and only once nothing can still pay it: no outage confirmed
+//! to have started on its feeder before its end is still waiting for its final report (however long
+//! that outage lasts), and no final outage of its feeder still has payouts to process. Payouts to a
+//! released policy still happen, from the pool's free capital only, so they never eat into what backs
+//! its live policies. A meter's list of policies forgets a policy by the same rule.
+//!
+//! ## What outages hold back
+//! While an outage is open (its start confirmed, for at most [`MAX_FREEZE_MS`]) or a final outage
+//! still has payouts to process, no provider withdraws capital from any pool (`OutagePending`): the
+//! capital an outage will cost is not free. `process_payouts` is permissionless, so a provider who
+//! wants to leave can finish the payouts first.
+//!
+//! ## Shares
+//! Every provider holds no shares or at least [`MIN_SHARES`]: a deposit that would leave its
+//! depositor with fewer is refused, and so is a withdrawal that would, unless it takes every share.
+//! So the last provider can always leave, and a pool's shares are never few enough to inflate. A pool
+//! sells no policy while no provider backs it, so premiums always belong to its providers.
+//!
+//! ## Holders
+//! A meter's cap of [`MAX_POLICIES_PER_METER`] live policies counts only the buyer's own: policies a
+//! former holder bought for the meter keep paying that holder and never lock the next one out.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub use self::outage_insurance::{
     Affected, BatchProgress, Capital, Error, OutageInsurance, OutageInsuranceRef, OutageRecord,
-    OutageReport, Payout, Policy, Pool, PoolTerms, MAX_FREEZE_MS, MAX_METERS_PER_REPORT,
+    OutageReport, Outstanding, Payout, Policy, Pool, PoolTerms, MAX_FREEZE_MS, MAX_METERS_PER_REPORT,
     MAX_PAYOUT_BATCH, MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, MIN_SHARES, PAYOUTS_IN_PAGE,
     POLICIES_PER_PAGE, SETTLEMENT_GRACE_MS,
 };
@@ -93,7 +111,7 @@ mod outage_insurance {
     pub const MAX_PAYOUT_BATCH: u32 = 2_000;
     /// Most policies one `release_expired` call may release.
     pub const MAX_RELEASE_BATCH: u32 = 100;
-    /// Most live policies one meter may have, across pools.
+    /// Most live policies one holder may have for one meter, across pools.
     pub const MAX_POLICIES_PER_METER: u32 = 4;
     /// Policies one storage page of a feeder holds. A payout call reads and writes a feeder's
     /// policies a page at a time: each storage access costs about 10 KB of proof (and a database read
@@ -108,10 +126,11 @@ mod outage_insurance {
     /// Longest a confirmed outage start freezes sales on its feeder without a final report (3 days, in
     /// ms): a restore report that never comes must not stop sales forever.
     pub const MAX_FREEZE_MS: u64 = 3 * gridtrust_common::time::DAY_MS;
-    /// Fewest shares a pool may have outstanding, other than none (10⁹; a first deposit mints one
-    /// share per plank, so it is also the least first deposit: 0.001 of a 12-decimal token). With at
-    /// least this many shares a share is worth at most capital / 10⁹, so rounding costs a depositor at
-    /// most that, and nobody can inflate a lone share's value until later deposits mint nothing.
+    /// Fewest shares a provider may hold, other than none (10⁹; a first deposit mints one share per
+    /// plank, so it is also the least first deposit: 0.001 of a 12-decimal token). A pool's shares
+    /// are then none or at least this many, so a share is worth at most capital / 10⁹, rounding costs
+    /// a depositor at most that, and nobody can inflate a lone share's value until later deposits
+    /// mint nothing.
     pub const MIN_SHARES: Balance = 1_000_000_000;
     /// Highest collateral ratio a pool may ask for (1 000 %).
     pub const MAX_COLLATERAL_BPS: u32 = 100_000;
@@ -211,6 +230,49 @@ mod outage_insurance {
         pub locked: Balance,
         /// Funds providers may withdraw.
         pub free: Balance,
+    }
+
+    /// What outages still hold back, on one feeder or (as `outstanding(None)` answers) on all.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Outstanding {
+        /// Outages whose start the committee confirmed and whose final report has not come.
+        pub open: u32,
+        /// Until when (ms) the open outages freeze sales and withdrawals: the latest open start
+        /// plus [`MAX_FREEZE_MS`], so a final report that never comes cannot stop them forever.
+        pub freeze_until: Timestamp,
+        /// The earliest start (ms) among the open outages, or earlier: it only moves later once none
+        /// is open. A policy that ended after it may still be paid by an open outage.
+        pub open_since: Timestamp,
+        /// Final outages whose payouts are not all processed.
+        pub unpaid: u32,
+    }
+
+    impl Outstanding {
+        /// Counts a confirmed start at `start_ms`.
+        fn opened(&mut self, start_ms: Timestamp) {
+            self.open_since = if self.open == 0 {
+                start_ms
+            } else {
+                self.open_since.min(start_ms)
+            };
+            self.open = self.open.saturating_add(1);
+            self.freeze_until = self
+                .freeze_until
+                .max(start_ms.saturating_add(MAX_FREEZE_MS));
+        }
+
+        /// Whether an open outage freezes sales (or, across feeders, withdrawals) at `now`.
+        pub fn frozen(&self, now: Timestamp) -> bool {
+            self.open > 0 && now < self.freeze_until
+        }
+
+        /// Whether an outage of this feeder may still pay a policy that ended at `ends_at`: one open
+        /// since before then, or a final one whose payouts are not done.
+        pub fn may_pay(&self, ends_at: Timestamp) -> bool {
+            (self.open > 0 && self.open_since < ends_at) || self.unpaid > 0
+        }
     }
 
     /// One payout of a policy.
@@ -373,12 +435,13 @@ mod outage_insurance {
             TooManyPoliciesForMeter,
             /// The policy would take the pool past its exposure cap on this feeder.
             FeederCapExceeded,
-            /// The pool's capital cannot back another policy at its collateral ratio.
+            /// The pool's capital cannot back another policy at its collateral ratio, or no provider
+            /// backs the pool at all.
             InsufficientCapital,
-            /// The deposit would mint no shares, or it is a pool's first and below `MIN_SHARES`.
+            /// The deposit would leave its depositor fewer than `MIN_SHARES` shares.
             DepositTooSmall,
-            /// The withdrawal would leave fewer than `MIN_SHARES` shares outstanding (but some):
-            /// withdraw all of them, or leave at least that many.
+            /// The withdrawal would leave the provider fewer than `MIN_SHARES` shares (but some):
+            /// withdraw all of them, or keep at least that many.
             SharesBelowMinimum,
             /// The caller does not hold that many shares.
             InsufficientShares,
@@ -393,6 +456,9 @@ mod outage_insurance {
             OutageNotFound,
             /// Batch size must be 1..=`MAX_PAYOUT_BATCH` (or `MAX_RELEASE_BATCH` for releases).
             InvalidBatch,
+            /// An outage is open or a final one still has payouts to process: no capital leaves a
+            /// pool until they are done (anyone may call `process_payouts`).
+            OutagePending,
         }
         }
     }
@@ -585,8 +651,11 @@ mod outage_insurance {
         meter_policies: Mapping<MeterId, MeterPolicies>,
         /// (pool, feeder) → liability: enforces each pool's per-feeder cap.
         feeder_exposure: Mapping<(PoolId, FeederId), Balance>,
-        /// Open outages per feeder (start confirmed, end not yet) and when their freeze lapses.
-        open_outages: Mapping<FeederId, (u32, Timestamp)>,
+        /// What each feeder's outages hold back: open starts (which freeze its sales) and final
+        /// outages still to be paid (which keep its expired policies).
+        feeders: Mapping<FeederId, Outstanding>,
+        /// The same across all feeders: while it holds, no capital is withdrawn.
+        outstanding: Outstanding,
         /// Confirmed starts whose final report has not come yet, so a final report lifts its freeze.
         open_starts: Mapping<(FeederId, Timestamp), ()>,
         /// Every finalized outage, with its payout cursor.
@@ -671,7 +740,8 @@ mod outage_insurance {
                 feeder_policy_count: Mapping::new(),
                 meter_policies: Mapping::new(),
                 feeder_exposure: Mapping::new(),
-                open_outages: Mapping::new(),
+                feeders: Mapping::new(),
+                outstanding: Outstanding::default(),
                 open_starts: Mapping::new(),
                 outages: Mapping::new(),
                 next_outage: 0,
@@ -722,7 +792,7 @@ mod outage_insurance {
         ///
         /// # Errors
         /// `ZeroAmount`; `PoolNotFound`; `PoolDrained` when payouts emptied the pool; `DepositTooSmall`
-        /// when it would mint no share, or as a first deposit mint fewer than `MIN_SHARES`.
+        /// when the caller would hold fewer than `MIN_SHARES` shares.
         #[ink(message, payable)]
         pub fn fund(&mut self, pool: PoolId) -> Result<Balance> {
             let amount = self.env().transferred_value();
@@ -731,9 +801,6 @@ mod outage_insurance {
             }
             let mut p = self.pool_or_err(pool)?;
             let minted = if p.shares == 0 {
-                if amount < MIN_SHARES {
-                    return Err(Error::DepositTooSmall);
-                }
                 amount
             } else if p.capital == 0 {
                 // Shares of a drained pool are worth nothing; minting 1:1 would hand the new money
@@ -742,17 +809,17 @@ mod outage_insurance {
             } else {
                 mul_div(amount, p.shares, p.capital).ok_or(Error::Overflow)?
             };
-            if minted == 0 {
+            let provider = self.env().caller();
+            let held = self.shares.get((pool, provider)).unwrap_or(0);
+            let held = held.checked_add(minted).ok_or(Error::Overflow)?;
+            // A holding below the minimum is refused however it arises, so a stranger's dust
+            // deposit can never be what keeps the last provider from taking every other share.
+            if minted == 0 || held < MIN_SHARES {
                 return Err(Error::DepositTooSmall);
             }
             p.capital = p.capital.checked_add(amount).ok_or(Error::Overflow)?;
             p.shares = p.shares.checked_add(minted).ok_or(Error::Overflow)?;
-            let provider = self.env().caller();
-            let held = self.shares.get((pool, provider)).unwrap_or(0);
-            self.shares.insert(
-                (pool, provider),
-                &held.checked_add(minted).ok_or(Error::Overflow)?,
-            );
+            self.shares.insert((pool, provider), &held);
             self.pools.insert(pool, &p);
             self.env().emit_event(PoolFunded {
                 pool,
@@ -767,8 +834,9 @@ mod outage_insurance {
         /// Emits `CapitalWithdrawn`.
         ///
         /// # Errors
-        /// `ZeroAmount`; `InsufficientShares`; `PoolNotFound`; `SharesBelowMinimum` when fewer than
-        /// `MIN_SHARES` (but some) would stay outstanding; `InsufficientFreeCapital`; `TransferFailed`.
+        /// `ZeroAmount`; `InsufficientShares`; `PoolNotFound`; `SharesBelowMinimum` when the caller
+        /// would keep fewer than `MIN_SHARES` (but some); `OutagePending` while an outage is open or
+        /// its payouts are not done; `InsufficientFreeCapital`; `TransferFailed`.
         #[ink(message)]
         pub fn withdraw(&mut self, pool: PoolId, shares: Balance) -> Result<Balance> {
             if shares == 0 {
@@ -776,13 +844,16 @@ mod outage_insurance {
             }
             let provider = self.env().caller();
             let held = self.shares.get((pool, provider)).unwrap_or(0);
-            if shares > held {
-                return Err(Error::InsufficientShares);
+            let kept = held
+                .checked_sub(shares)
+                .ok_or(Error::InsufficientShares)?;
+            if kept > 0 && kept < MIN_SHARES {
+                return Err(Error::SharesBelowMinimum);
             }
             let mut p = self.pool_or_err(pool)?;
-            let left = p.shares.checked_sub(shares).ok_or(Error::Overflow)?;
-            if left > 0 && left < MIN_SHARES {
-                return Err(Error::SharesBelowMinimum);
+            let o = self.outstanding;
+            if o.frozen(self.env().block_timestamp()) || o.unpaid > 0 {
+                return Err(Error::OutagePending);
             }
             let amount = mul_div(shares, p.capital, p.shares).ok_or(Error::Overflow)?;
             if amount > Self::capital_of(&p)?.free {
@@ -790,10 +861,7 @@ mod outage_insurance {
             }
             p.capital = p.capital.checked_sub(amount).ok_or(Error::Overflow)?;
             p.shares = p.shares.checked_sub(shares).ok_or(Error::Overflow)?;
-            self.shares.insert(
-                (pool, provider),
-                &held.checked_sub(shares).ok_or(Error::Overflow)?,
-            );
+            self.shares.insert((pool, provider), &kept);
             self.pools.insert(pool, &p);
             if amount > 0 {
                 self.env()
@@ -837,8 +905,9 @@ mod outage_insurance {
         /// # Errors
         /// `PoolNotFound`, `PoolClosed`, `WrongPremium`; `SalesFrozen` while an outage is open on the
         /// feeder; `OracleSilent` while the committee is silent; `NotMeterHolder`,
-        /// `AttestationsUnavailable`; `AlreadyCovered`, `TooManyPoliciesForMeter`; `FeederCapExceeded`,
-        /// `InsufficientCapital`.
+        /// `AttestationsUnavailable`; `AlreadyCovered` (the caller's live policy for the meter in this
+        /// pool), `TooManyPoliciesForMeter` (the caller's); `FeederCapExceeded`,
+        /// `InsufficientCapital` (also while the pool has no provider).
         #[ink(message, payable)]
         pub fn buy_policy(
             &mut self,
@@ -849,6 +918,10 @@ mod outage_insurance {
             let mut p = self.pool_or_err(pool)?;
             if p.closed {
                 return Err(Error::PoolClosed);
+            }
+            // Premiums of a pool nobody backs would belong to whoever deposits first.
+            if p.shares == 0 {
+                return Err(Error::InsufficientCapital);
             }
             let premium = self.env().transferred_value();
             if premium != p.terms.premium {
@@ -870,13 +943,16 @@ mod outage_insurance {
 
             let now = self.env().block_timestamp();
             let mut on_meter = self.meter_policies.get(meter).unwrap_or_default();
-            // Past its settlement grace a policy can never be paid again: forget it here. Within the
-            // grace it stays listed, so a late meter-level outage report still finds it. One read per
-            // listed policy serves both the pruning and the "already covered by this pool" check.
-            let mut covered = false;
+            // A policy nothing can pay any more is forgotten here; until then it stays listed, so a
+            // late meter-level outage report still finds it. One read per listed policy serves the
+            // pruning and the caller's own checks; a former holder's policies count against nobody.
+            let (mut covered, mut mine) = (false, 0usize);
             on_meter.retain(|(_, place)| match self.policy_at(*place) {
-                Some(q) if q.ends_at.saturating_add(SETTLEMENT_GRACE_MS) > now => {
-                    covered |= q.pool == pool && q.ends_at > now;
+                Some(q) if !self.settled(&q, now) => {
+                    if q.holder == holder {
+                        covered |= q.pool == pool && q.ends_at > now;
+                        mine = mine.saturating_add(1);
+                    }
                     true
                 }
                 _ => false,
@@ -884,7 +960,7 @@ mod outage_insurance {
             if covered {
                 return Err(Error::AlreadyCovered);
             }
-            if on_meter.len() >= MAX_POLICIES_PER_METER as usize {
+            if mine >= MAX_POLICIES_PER_METER as usize {
                 return Err(Error::TooManyPoliciesForMeter);
             }
 
@@ -945,9 +1021,11 @@ mod outage_insurance {
             Ok(id)
         }
 
-        /// Releases the remaining liability of expired policies ([`SETTLEMENT_GRACE_MS`] after their
-        /// end), freeing their pools' capital. Anyone may call; ids not yet releasable are skipped.
-        /// Returns how many were released. Emits `PolicyReleased` per policy.
+        /// Releases the remaining liability of expired policies that nothing can pay any more
+        /// ([`SETTLEMENT_GRACE_MS`] after their end, no outage open since before their end, no final
+        /// outage of their feeder awaiting payouts), freeing their pools' capital. Anyone may call;
+        /// ids not yet releasable are skipped. Returns how many were released. Emits
+        /// `PolicyReleased` per policy.
         ///
         /// # Errors
         /// `InvalidBatch` for no ids or more than `MAX_RELEASE_BATCH`; `PolicyNotFound`;
@@ -967,8 +1045,7 @@ mod outage_insurance {
                 let Some(PolicySlot { policy, .. }) = slots.get_mut(slot) else {
                     return Err(Error::PolicyNotFound);
                 };
-                let due = policy.ends_at.saturating_add(SETTLEMENT_GRACE_MS);
-                if policy.released || now < due {
+                if policy.released || !self.settled(policy, now) {
                     continue;
                 }
                 let mut p = self.pool_or_err(policy.pool)?;
@@ -993,8 +1070,9 @@ mod outage_insurance {
         // ---- outage reports --------------------------------------------------------------------
 
         /// A committee member's vote that an outage of `feeder` began at `start_ms`. When the vote
-        /// finalizes the report, sales on the feeder freeze until the outage's end is final (not at
-        /// all when its end is already final). Emits `ReportVoted`, and `ReportFinalized` and
+        /// finalizes the report, sales on the feeder and withdrawals freeze until the outage's end is
+        /// final (for at most [`MAX_FREEZE_MS`]; not at all when its end is already final), and
+        /// policies that ended after the start are not released until then. Emits `ReportVoted`, and `ReportFinalized` and
         /// `OutageStarted` when the vote finalizes it.
         ///
         /// # Errors
@@ -1021,10 +1099,10 @@ mod outage_insurance {
                 .finalized(tiers::outage_end_id(feeder, start_ms))
                 .is_some();
             if outcome == VoteOutcome::Finalized && !ended {
-                let (open, lapses) = self.open_outages.get(feeder).unwrap_or((0, 0));
-                let lapses = lapses.max(start_ms.saturating_add(MAX_FREEZE_MS));
-                self.open_outages
-                    .insert(feeder, &(open.saturating_add(1), lapses));
+                let mut f = self.feeders.get(feeder).unwrap_or_default();
+                f.opened(start_ms);
+                self.feeders.insert(feeder, &f);
+                self.outstanding.opened(start_ms);
                 self.open_starts.insert((feeder, start_ms), &());
                 self.env().emit_event(OutageStarted { feeder, start_ms });
             }
@@ -1104,6 +1182,9 @@ mod outage_insurance {
                     .insert((c.id, o.report.feeder), &c.feeder_exposure);
             }
             let visited = end.saturating_sub(o.cursor);
+            if o.cursor < o.targets && end >= o.targets {
+                self.paid_out(o.report.feeder);
+            }
             o.cursor = end;
             o.paid_policies = o.paid_policies.saturating_add(paid);
             let remaining = o.targets.saturating_sub(end);
@@ -1215,9 +1296,19 @@ mod outage_insurance {
         /// Whether sales on `feeder` are frozen by an open outage (for at most [`MAX_FREEZE_MS`]).
         #[ink(message)]
         pub fn sales_frozen(&self, feeder: FeederId) -> bool {
-            self.open_outages
+            self.feeders
                 .get(feeder)
-                .is_some_and(|(open, lapses)| open > 0 && self.env().block_timestamp() < lapses)
+                .is_some_and(|f| f.frozen(self.env().block_timestamp()))
+        }
+
+        /// What outages hold back on `feeder`, or with `None` across all feeders (what decides
+        /// whether capital may be withdrawn).
+        #[ink(message)]
+        pub fn outstanding(&self, feeder: Option<FeederId>) -> Outstanding {
+            match feeder {
+                Some(f) => self.feeders.get(f).unwrap_or_default(),
+                None => self.outstanding,
+            }
         }
 
         /// What an outage of `minutes` pays a policy of `pool` (before its aggregate limit).
@@ -1287,14 +1378,10 @@ mod outage_insurance {
 
         fn finalize_outage(&mut self, report: OutageReport) -> Result<()> {
             let feeder = report.feeder;
+            let mut f = self.feeders.get(feeder).unwrap_or_default();
             if self.open_starts.take((feeder, report.start_ms)).is_some() {
-                match self.open_outages.get(feeder) {
-                    Some((open, lapses)) if open > 1 => {
-                        self.open_outages
-                            .insert(feeder, &(open.saturating_sub(1), lapses));
-                    }
-                    _ => self.open_outages.remove(feeder),
-                }
+                f.open = f.open.saturating_sub(1);
+                self.outstanding.open = self.outstanding.open.saturating_sub(1);
             }
             let targets = match &report.affected {
                 // Policies bought later than this point were bought after the outage start (sales
@@ -1304,6 +1391,11 @@ mod outage_insurance {
                     u32::try_from(meters.len()).map_err(|_| Error::Overflow)?
                 }
             };
+            if targets > 0 {
+                f.unpaid = f.unpaid.saturating_add(1);
+                self.outstanding.unpaid = self.outstanding.unpaid.saturating_add(1);
+            }
+            self.feeders.insert(feeder, &f);
             let minutes = tiers::outage_minutes(report.start_ms, report.end_ms);
             let id = self.next_outage;
             self.next_outage = id.checked_add(1).ok_or(Error::Overflow)?;
@@ -1329,6 +1421,26 @@ mod outage_insurance {
                 },
             );
             Ok(())
+        }
+
+        /// Whether nothing can pay `policy` any more at `now`: past its settlement grace, and no outage
+        /// of its feeder open since before its end or final and still to be paid. Only then is its
+        /// liability released or its meter's list rid of it.
+        fn settled(&self, policy: &Policy, now: Timestamp) -> bool {
+            policy.ends_at.saturating_add(SETTLEMENT_GRACE_MS) <= now
+                && !self
+                    .feeders
+                    .get(policy.feeder)
+                    .unwrap_or_default()
+                    .may_pay(policy.ends_at)
+        }
+
+        /// Counts a final outage of `feeder` as fully paid.
+        fn paid_out(&mut self, feeder: FeederId) {
+            let mut f = self.feeders.get(feeder).unwrap_or_default();
+            f.unpaid = f.unpaid.saturating_sub(1);
+            self.feeders.insert(feeder, &f);
+            self.outstanding.unpaid = self.outstanding.unpaid.saturating_sub(1);
         }
 
         /// The policy `id`, from its feeder's page.

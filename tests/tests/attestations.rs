@@ -467,3 +467,64 @@ fn a_distrusted_attesters_void_attestations_free_the_subjects_slots() {
     let id = s.send(s.stranger, m).expect("the subject is attested anew");
     assert_eq!(s.validity(id), Validity::Valid);
 }
+
+/// Second review, finding 7: children under a parent that can never be valid again (revoked,
+/// expired, or by a distrusted attester) no longer hold the subject's slots.
+#[test]
+fn children_of_a_dead_parent_free_the_subjects_slots() {
+    for death in ["revoked", "expired", "attester distrusted"] {
+        let mut s = Setup::new();
+        let schema = s.schema(true, None, false);
+        // The parent is the stranger's, attested by its own attester, so distrusting that attester
+        // kills the parent and leaves the clerk's children's own standing alone.
+        let m = s.api().add_attester(schema, s.utility);
+        s.send(s.utility, m).unwrap();
+        let mut parent_request = s.request(Some(2 * DAY_MS), None);
+        parent_request.subject = s.stranger;
+        let m = s.api().attest(schema, parent_request);
+        let parent = s.send(s.utility, m).unwrap();
+        for _ in 0..8 {
+            s.attest(schema, s.request(None, Some(parent))).unwrap();
+        }
+        assert_eq!(
+            s.attest(schema, s.request(None, None)),
+            Err(Error::Refused(AttestRefusal::SubjectListFull)),
+            "{death}: the list is full while the parent lives"
+        );
+        match death {
+            "revoked" => {
+                let m = s.api().revoke(parent, 1);
+                s.send(s.utility, m).unwrap();
+            }
+            "expired" => {
+                s.world.chain.advance_time(2 * DAY_MS);
+                s.world.chain.next_block();
+            }
+            _ => {
+                let m = s.api().remove_attester(schema, s.utility, true);
+                s.send(s.utility, m).unwrap();
+            }
+        }
+        let id = s
+            .attest(schema, s.request(None, None))
+            .unwrap_or_else(|e| panic!("{death}: the subject is attested anew, not {e:?}"));
+        assert_eq!(s.validity(id), Validity::Valid, "{death}");
+    }
+}
+
+/// A suspended parent can be resumed: its children keep their slots.
+#[test]
+fn children_of_a_suspended_parent_keep_their_slots() {
+    let mut s = Setup::new();
+    let schema = s.schema(true, None, false);
+    let parent = s.attest(schema, s.request(None, None)).unwrap();
+    for _ in 0..7 {
+        s.attest(schema, s.request(None, Some(parent))).unwrap();
+    }
+    let m = s.api().suspend(parent, 3);
+    s.send(s.utility, m).unwrap();
+    assert_eq!(
+        s.attest(schema, s.request(None, None)),
+        Err(Error::Refused(AttestRefusal::SubjectListFull))
+    );
+}

@@ -936,3 +936,101 @@ fn a_programs_holiday_calendar_is_its_utilitys_and_never_rewrites_the_past() {
         .set_holidays(program, calendar(vec![today + 5], vec![]));
     assert_eq!(s.send(s.utility, m, 0), Err(Error::CalendarPastChanged));
 }
+
+// ---- Second adversarial review: each finding, on the real Wasm ----------------------------------
+
+/// Finding 4: after an event, the meter's new holder enrolls twice; the holder who took part keeps
+/// her entry. A change that would forget her is refused until the event is closed.
+#[test]
+fn who_took_part_in_an_event_stays_fixed_while_the_meter_changes_hands() {
+    let mut s = Setup::new();
+    let (program, ann, _bob, event) = s.ann_and_bob_after_an_event(100 * UNIT);
+    let newcomer = s.world.actor("newcomer");
+    s.world.attest_meter(&s.grid, newcomer, 1, 1);
+    for _ in 0..2 {
+        assert_eq!(s.send(newcomer, s.api().enroll(program, 1, 1), 0), Ok(()));
+    }
+    assert_eq!(s.send(newcomer, s.api().unenroll(program, 1), 0), Ok(()));
+    assert_eq!(
+        s.send(newcomer, s.api().enroll(program, 1, 1), 0),
+        Err(Error::EnrollmentInUse),
+        "coming back would forget Ann while the event is open"
+    );
+    let asked = s.read(s.api().participants(event, vec![1])).unwrap();
+    assert_eq!(asked, vec![Some(ann)]);
+    let batch = Setup::batch(
+        event,
+        0,
+        vec![measurement(1, 3_000, 0), measurement(2, 1_000, 1_000)],
+    );
+    assert_eq!(s.submit(batch), Ok(VoteOutcome::Finalized));
+    assert_eq!(s.read(s.api().entry(event, 1)).unwrap().customer, ann);
+    // Closed to measurements: the meter's enrollment may move on.
+    let m = s.api().close_event(event);
+    s.send(s.utility, m, 0).unwrap();
+    assert_eq!(s.send(newcomer, s.api().enroll(program, 1, 1), 0), Ok(()));
+}
+
+/// Finding 9: a calendar full of days long past takes new ones: days more than
+/// `calendar::KEPT_PAST_DAYS` ago are dropped, listed or not.
+#[test]
+fn a_full_calendar_takes_new_days_once_its_old_ones_are_long_past() {
+    use demand_response::Holidays;
+    use gridtrust_common::calendar::{KEPT_PAST_DAYS, MAX_CALENDAR_DAYS};
+    let mut s = Setup::new();
+    let program = s.program(0);
+    let today = (s.now() / DAY_MS) as u32;
+    let full: Vec<u32> = (1..=MAX_CALENDAR_DAYS as u32).map(|d| today + d).collect();
+    let m = s.api().set_holidays(
+        program,
+        Holidays {
+            rest_days: full.clone(),
+            working_days: vec![],
+        },
+    );
+    assert_eq!(s.send(s.utility, m, 0), Ok(()));
+    let later = today + MAX_CALENDAR_DAYS as u32 + KEPT_PAST_DAYS + 1;
+    s.wait(u64::from(later - today) * DAY_MS);
+    // As a utility writes it: the whole list again, with next year's holiday added.
+    let mut rest_days = full;
+    rest_days.push(later + 30);
+    let m = s.api().set_holidays(
+        program,
+        Holidays {
+            rest_days,
+            working_days: vec![],
+        },
+    );
+    assert_eq!(s.send(s.utility, m, 0), Ok(()));
+    assert_eq!(
+        s.read(s.api().holidays(program)),
+        Holidays {
+            rest_days: vec![later + 30],
+            working_days: vec![],
+        }
+    );
+}
+
+/// Finding 11: a `settle` naming `MAX_SETTLE_BATCH` meters is decoded and answered; one more is a
+/// typed refusal. (Before, the bound sat above what ink!'s input buffer holds, and such a call
+/// trapped.)
+#[test]
+fn a_settlement_as_long_as_its_bound_is_answered_not_trapped() {
+    use demand_response::MAX_SETTLE_BATCH;
+    let mut s = Setup::new();
+    let (_, ann, bob, event) = s.ann_and_bob_after_an_event(100 * UNIT);
+    let batch = Setup::batch(
+        event,
+        0,
+        vec![measurement(1, 3_000, 0), measurement(2, 1_000, 0)],
+    );
+    s.submit(batch).unwrap();
+    s.close_and_wait(event);
+    let longest: Vec<u64> = (0..u64::from(MAX_SETTLE_BATCH)).collect();
+    let m = s.api().settle(event, longest.clone());
+    assert_eq!(s.send(ann, m, 0), Ok(2));
+    let mut too_long = longest;
+    too_long.push(u64::MAX);
+    let m = s.api().settle(event, too_long);
+    assert_eq!(s.send(bob, m, 0), Err(Error::InvalidSettleBatch));
+}

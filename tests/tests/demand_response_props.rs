@@ -8,7 +8,11 @@
 //! - per event, the pro-rata payments of entries never corrected after settlement opened add up to at
 //!   most the event's allocation, and all its payments to at most the allocation plus what corrections
 //!   after settlement opened drew from the budget minus what they returned (a raise is paid only
-//!   from money moved for it, never from other entries' shares).
+//!   from money moved for it, never from other entries' shares);
+//! - meters change hands (each has two attested holders who enroll, re-enroll and leave at any
+//!   time, before, during and after events), and who took part in every event still open to
+//!   measurements is always who was enrolled at its start: the contract's `participants` answers
+//!   what the model's full enrollment history says, and each entry pays that customer.
 //!
 //! The walk is seeded: set `GRIDTRUST_SEED` to replay or explore another one (the seed is printed on
 //! failure).
@@ -30,6 +34,8 @@ const CAP: u128 = 20 * MILLI_UNIT;
 const WINDOW_MS: u64 = 6 * HOUR_MS;
 
 struct EntryModel {
+    /// Who took part for the meter, and is paid.
+    customer: AccountId,
     subsidy: u128,
     status: EntryStatus,
     /// Corrected after settlement opened (its payment may exceed its original share).
@@ -81,13 +87,23 @@ fn share(owed: u128, (allocation, total): (u128, u128)) -> u128 {
     }
 }
 
+/// One enrollment of a meter in the model: who, from when, until when (open while in force).
+struct Period {
+    customer: AccountId,
+    from: u64,
+    to: Option<u64>,
+}
+
 struct Walk {
     world: World,
     grid: Grid,
     rng: Rng,
     regulator: AccountId,
     stranger: AccountId,
-    customers: Vec<AccountId>,
+    /// Per meter, the two accounts attested as its holders (the first enrolled it at the start).
+    holders: Vec<[AccountId; 2]>,
+    /// Per meter, every enrollment it had, oldest first.
+    periods: Vec<Vec<Period>>,
     program: u32,
     budget: u128,
     funded: u128,
@@ -110,7 +126,8 @@ impl Walk {
             rng: Rng::new(seed),
             regulator,
             stranger,
-            customers: Vec::new(),
+            holders: Vec::new(),
+            periods: Vec::new(),
             program: 0,
             budget: 0,
             funded: 0,
@@ -140,10 +157,17 @@ impl Walk {
         walk.funded = 40 * MILLI_UNIT;
         for meter in 0..METERS {
             let who = walk.world.actor(&format!("customer-{meter}"));
+            let next = walk.world.actor(&format!("tenant-{meter}"));
             walk.world.attest_meter(&walk.grid, who, meter, 1);
+            walk.world.attest_meter(&walk.grid, next, meter, 1);
             let m = walk.api().enroll(walk.program, meter, 1);
             walk.send(who, m, 0).unwrap();
-            walk.customers.push(who);
+            walk.holders.push([who, next]);
+            walk.periods.push(vec![Period {
+                customer: who,
+                from: walk.now(),
+                to: None,
+            }]);
         }
         walk.world.chain.advance_time(1);
         walk
@@ -151,6 +175,84 @@ impl Walk {
 
     fn now(&self) -> u64 {
         self.world.chain.now_ms()
+    }
+
+    /// Who the model says took part for `meter` in an event starting at `start`: enrolled before
+    /// it, and not left before it.
+    fn participant(&self, meter: u64, start: u64) -> Option<AccountId> {
+        self.periods[meter as usize]
+            .iter()
+            .rev()
+            .find(|p| p.from < start && p.to.is_none_or(|to| to >= start))
+            .map(|p| p.customer)
+    }
+
+    /// The meter's enrollment in force now, if any.
+    fn enrolled(&self, meter: u64) -> Option<AccountId> {
+        self.periods[meter as usize]
+            .last()
+            .filter(|p| p.to.is_none())
+            .map(|p| p.customer)
+    }
+
+    /// Every account that may be paid.
+    fn accounts(&self) -> Vec<AccountId> {
+        self.holders.iter().flatten().copied().collect()
+    }
+
+    /// A meter changes hands, or its holder leaves or comes back: one of its two holders enrolls
+    /// (again), or its enrolled holder leaves.
+    fn rehome(&mut self) {
+        let meter = self.rng.below(METERS);
+        let who = self.holders[meter as usize][self.rng.below(2) as usize];
+        let now = self.now();
+        let enrolled = self.enrolled(meter);
+        if self.rng.below(3) == 0 {
+            let m = self.api().unenroll(self.program, meter);
+            let got = self.send(who, m, 0);
+            if enrolled == Some(who) {
+                assert_eq!(got, Ok(()), "unenroll");
+                if let Some(p) = self.periods[meter as usize].last_mut() {
+                    p.to = Some(now);
+                }
+                self.count("leavings");
+            } else {
+                assert_eq!(got, Err(Error::NotEnrolled), "unenroll");
+            }
+            return;
+        }
+        let m = self.api().enroll(self.program, meter, 1);
+        let got = self.send(who, m, 0);
+        if enrolled == Some(who) {
+            assert_eq!(got, Ok(()), "enrolling again changes nothing");
+            self.count("enrollments repeated");
+            return;
+        }
+        match got {
+            Ok(()) => {
+                let periods = &mut self.periods[meter as usize];
+                if let Some(p) = periods.last_mut() {
+                    p.to.get_or_insert(now);
+                }
+                periods.push(Period {
+                    customer: who,
+                    from: now,
+                    to: None,
+                });
+                self.count("changes of holder");
+            }
+            Err(Error::EnrollmentInUse) => {
+                // Refused only while an event is open to measurements and one started no later
+                // than the enrollment it would forget ended.
+                let periods = &self.periods[meter as usize];
+                let forgotten = periods.len().checked_sub(2).map(|i| &periods[i]);
+                let ended = forgotten.and_then(|p| p.to).expect("a forgotten enrollment");
+                assert!(self.events.iter().any(|e| e.closed_at.is_none()));
+                assert!(self.events.iter().any(|e| e.start <= ended));
+                self.count("changes refused while an event is open");
+            }
+            other => panic!("enroll: {other:?}"),
+        }
     }
 
     fn count(&mut self, what: &'static str) {
@@ -213,9 +315,12 @@ impl Walk {
             return;
         };
         let meter = self.rng.below(METERS);
-        let who = self.customers[meter as usize];
+        let enrolled = self.enrolled(meter);
+        let who = enrolled.unwrap_or(self.holders[meter as usize][0]);
         let e = &self.events[i];
-        let expected = if self.now() > e.deadline {
+        let expected = if enrolled.is_none() {
+            Err(Error::NotEnrolled)
+        } else if self.now() > e.deadline {
             Err(Error::OptOutClosed)
         } else if e.opted_out.contains(&meter) {
             Err(Error::AlreadyOptedOut)
@@ -237,6 +342,7 @@ impl Walk {
         let e = &self.events[i];
         let free: Vec<u64> = (0..METERS)
             .filter(|m| !e.opted_out.contains(m) && !e.entries.contains_key(m))
+            .filter(|&m| self.participant(m, e.start).is_some())
             .collect();
         if free.is_empty() {
             return;
@@ -270,12 +376,18 @@ impl Walk {
         ));
         let m = self.api().submit_measurements(batch);
         assert_eq!(self.send(b, m, 0), Ok(VoteOutcome::Finalized));
+        let start = self.events[i].start;
+        let customers: Vec<AccountId> = entries
+            .iter()
+            .map(|m| self.participant(m.meter, start).expect("a participant"))
+            .collect();
         let e = &mut self.events[i];
         e.next_batch += 1;
-        for m in entries {
+        for (m, customer) in entries.into_iter().zip(customers) {
             e.entries.insert(
                 m.meter,
                 EntryModel {
+                    customer,
                     subsidy: subsidy(m.baseline_wh, m.actual_wh),
                     status: EntryStatus::Pending,
                     corrected_late: false,
@@ -311,7 +423,7 @@ impl Walk {
         let who = match self.rng.below(5) {
             0 => self.stranger,
             1 => self.regulator,
-            _ => self.customers[meter as usize],
+            _ => self.events[i].entries[&meter].customer,
         };
         let now = self.now();
         let e = &self.events[i];
@@ -427,7 +539,7 @@ impl Walk {
         }
         let fixed = e.allocation.unwrap();
         let mut expected_paid = 0;
-        let mut gains = vec![0u128; METERS as usize];
+        let mut gains: BTreeMap<AccountId, u128> = BTreeMap::new();
         for &meter in &meters {
             let Some(entry) = e.entries.get_mut(&meter) else {
                 continue;
@@ -445,7 +557,7 @@ impl Walk {
             if !entry.corrected_late {
                 e.paid_plain += amount;
             }
-            gains[meter as usize] += amount;
+            *gains.entry(entry.customer).or_insert(0) += amount;
             self.paid += amount;
             expected_paid += 1;
         }
@@ -463,19 +575,18 @@ impl Walk {
             e.settled = true;
             e.just_settled = true;
         }
-        let before: Vec<u128> = self
-            .customers
-            .clone()
+        let accounts = self.accounts();
+        let before: Vec<u128> = accounts
             .iter()
             .map(|w| self.world.chain.balance(w))
             .collect();
         let m = self.api().settle(id, meters);
         assert_eq!(self.send(self.stranger, m, 0), Ok(expected_paid), "settle");
-        for (k, who) in self.customers.clone().iter().enumerate() {
+        for (who, before) in accounts.iter().zip(before) {
             assert_eq!(
-                self.world.chain.balance(who) - before[k],
-                gains[k],
-                "customer {k} paid"
+                self.world.chain.balance(who) - before,
+                gains.get(who).copied().unwrap_or(0),
+                "{who:?} paid"
             );
         }
         if expected_paid > 0 {
@@ -504,6 +615,7 @@ impl RandomWalk for Walk {
             52..=59 => self.resolve(),
             60..=77 => self.settle(),
             78..=80 => self.fund(),
+            81..=88 => self.rehome(),
             _ => self.pass_time(),
         }
     }
@@ -534,6 +646,21 @@ impl RandomWalk for Walk {
         );
         let contract = self.grid.demand.address;
         assert!(self.world.chain.balance(&contract) >= self.budget + reserves);
+        // Who took part in each event still open to measurements is fixed at its start.
+        for i in 0..self.events.len() {
+            let (id, start) = (self.events[i].id, self.events[i].start);
+            if self.events[i].closed_at.is_some() || self.now() < start {
+                continue;
+            }
+            let model: Vec<Option<AccountId>> = (0..METERS)
+                .map(|m| {
+                    let opted = self.events[i].opted_out.contains(&m);
+                    self.participant(m, start).filter(|_| !opted)
+                })
+                .collect();
+            let asked = self.read(self.api().participants(id, (0..METERS).collect()));
+            assert_eq!(asked, Ok(model), "event {id}'s participants");
+        }
     }
 
     /// Every entry's status on chain matches the model (disputed ones unpaid, paid ones once).
@@ -579,6 +706,9 @@ fn ten_thousand_random_operations_never_pay_beyond_the_budget_or_twice() {
         "short settlements",
         "payment calls",
         "opt-outs",
+        "changes of holder",
+        "leavings",
+        "enrollments repeated",
     ] {
         let n = walk.counts.get(what).copied().unwrap_or(0);
         assert!(n >= 20, "only {n} {what}");

@@ -812,3 +812,218 @@ fn an_outage_proves_the_events_behind_it_and_no_doctored_one() {
     let proof = evidence_proof(&outage.evidence, 2).unwrap();
     assert!(!s.read(s.api().verify_outage_event(id + 1, honest, proof)));
 }
+
+// ---- Second adversarial review: each finding, on the real Wasm ----------------------------------
+
+/// Finding 1: a policy that ends one hour into an eight-day outage is not released while the outage
+/// is open, so the provider cannot withdraw what backs it, and the final report pays the top tier.
+#[test]
+fn cover_that_took_in_an_open_outage_is_not_released_from_under_it() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 120 * UNIT);
+    let (alice, policy) = s.customer_with_policy("alice", pool, 1, 7);
+    let ends_at = s.read(s.api().policy(policy)).unwrap().ends_at;
+    s.wait(ends_at - HOUR_MS - s.now());
+    let start = s.now();
+    assert_eq!(s.start(7, start), VoteOutcome::Finalized);
+    // Eight days on: a week past the policy's end, and the outage still open.
+    s.wait(8 * DAY_MS);
+    let m = s.api().release_expired(vec![policy]);
+    assert_eq!(s.send(s.insurer, m, 0), Ok(0), "released under an open outage");
+    // The freeze has lapsed, so the provider may withdraw what is free, but the policy's limit
+    // stays locked behind it.
+    let free = s.read(s.api().pool_capital(pool)).unwrap().free;
+    let shares = s.read(s.api().shares_of(pool, s.insurer));
+    let m = s.api().withdraw(pool, shares);
+    assert_eq!(s.send(s.insurer, m, 0), Err(Error::InsufficientFreeCapital));
+    assert_eq!(free, 2 * UNIT, "only the premium is free");
+    let before = s.world.chain.balance(&alice);
+    let outage = s.end(report(7, start, 8 * 24 * 60, false, Affected::WholeFeeder));
+    s.settle(outage, 10);
+    assert_eq!(s.world.chain.balance(&alice), before + 100 * UNIT);
+    // Paid and over: now it is released.
+    let m = s.api().release_expired(vec![policy]);
+    assert_eq!(s.send(s.insurer, m, 0), Ok(1));
+}
+
+/// Finding 2: a holder moving out buys four century-long policies in pools of one plank; the next
+/// holder of the meter still buys cover (and from those pools too).
+#[test]
+fn a_former_holders_policies_never_lock_the_next_holder_out() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 1_000 * UNIT);
+    let century = PoolTerms {
+        tiers: vec![Tier {
+            min_minutes: 1,
+            payout: 1,
+        }],
+        premium: 1,
+        coverage_ms: 36_500 * DAY_MS,
+        waiting_ms: 0,
+        exclude_planned: false,
+        aggregate_limit: 1,
+        feeder_cap: 1,
+        collateral_bps: 10_000,
+        max_oracle_silence_ms: 36_500 * DAY_MS,
+    };
+    let mover = s.world.actor("mover");
+    s.world.attest_meter(&s.grid, mover, 5, 7);
+    let mut tiny = Vec::new();
+    for _ in 0..4 {
+        let m = s.api().create_pool(century.clone());
+        let id = s.send(mover, m, MIN_SHARES).unwrap();
+        let m = s.api().buy_policy(id, 5, 7);
+        s.send(mover, m, 1).expect("the mover's policy");
+        tiny.push(id);
+    }
+    // Their own fifth is refused: the cap still holds for each holder.
+    let m = s.api().buy_policy(pool, 5, 7);
+    assert_eq!(
+        s.send(mover, m, terms().premium),
+        Err(Error::TooManyPoliciesForMeter)
+    );
+    let newcomer = s.world.actor("newcomer");
+    s.world.attest_meter(&s.grid, newcomer, 5, 7);
+    let m = s.api().buy_policy(pool, 5, 7);
+    assert!(s.send(newcomer, m, terms().premium).is_ok());
+    // The mover's policies stay listed for the meter: they still pay the mover.
+    assert_eq!(s.read(s.api().policies_of_meter(5)).len(), 5);
+    assert_eq!(tiny.len(), 4);
+}
+
+/// Finding 3: between an outage becoming final and its payouts, no provider withdraws; holders of
+/// a partly collateralized pool get all they were owed, then capital is free again.
+#[test]
+fn capital_owed_for_an_outage_stays_until_it_is_paid() {
+    let mut s = Setup::new();
+    let mut partial = terms();
+    partial.collateral_bps = 3_000;
+    let pool = s.pool(partial, 200 * UNIT);
+    let holders: Vec<AccountId> = (0..5)
+        .map(|i| s.customer_with_policy(&format!("holder-{i}"), pool, 10 + i, 7).0)
+        .collect();
+    s.wait(2 * DAY_MS);
+    let start = s.now();
+    s.start(7, start);
+    // While the outage is open, nothing leaves the pool.
+    let m = s.api().withdraw(pool, MIN_SHARES);
+    assert_eq!(s.send(s.insurer, m, 0), Err(Error::OutagePending));
+    s.wait(5 * HOUR_MS);
+    let before: Vec<u128> = holders.iter().map(|h| s.world.chain.balance(h)).collect();
+    let outage = s.end(report(7, start, 300, false, Affected::WholeFeeder));
+    // Final, not yet paid: 5 × 40 is owed, more than the 30 that would otherwise be free.
+    assert_eq!(s.read(s.api().outstanding(None)).unpaid, 1);
+    let free = s.read(s.api().pool_capital(pool)).unwrap().free;
+    let shares = free * s.read(s.api().pool(pool)).unwrap().shares
+        / s.read(s.api().pool_capital(pool)).unwrap().total;
+    let m = s.api().withdraw(pool, shares);
+    assert_eq!(s.send(s.insurer, m, 0), Err(Error::OutagePending));
+    s.settle(outage, 2);
+    for (h, b) in holders.iter().zip(before) {
+        assert_eq!(s.world.chain.balance(h), b + 40 * UNIT);
+    }
+    // Paid: the outage holds nothing back any more; only the collateral rule does.
+    assert_eq!(s.read(s.api().outstanding(None)).unpaid, 0);
+    let m = s.api().withdraw(pool, MIN_SHARES);
+    assert_eq!(s.send(s.insurer, m, 0), Err(Error::InsufficientFreeCapital));
+}
+
+/// Finding 5: a pool that no provider backs sells nothing, so no first depositor can take its
+/// premiums.
+#[test]
+fn a_pool_nobody_backs_sells_no_cover() {
+    let mut s = Setup::new();
+    let mut thin = terms();
+    thin.collateral_bps = 1;
+    let m = s.api().create_pool(thin);
+    let pool = s.send(s.insurer, m, 0).unwrap();
+    s.world.attest_meter(&s.grid, s.insurer, 1, 7);
+    let m = s.api().buy_policy(pool, 1, 7);
+    assert_eq!(
+        s.send(s.insurer, m, terms().premium),
+        Err(Error::InsufficientCapital)
+    );
+    let stranger = s.world.actor("stranger");
+    let m = s.api().fund(pool);
+    assert_eq!(s.send(stranger, m, MIN_SHARES), Ok(MIN_SHARES));
+    assert_eq!(s.read(s.api().pool(pool)).unwrap().capital, MIN_SHARES);
+}
+
+/// Finding 6: a stranger's dust deposit is refused, and the last provider can always take every
+/// share; every holding stays none or at least `MIN_SHARES`.
+#[test]
+fn a_dust_deposit_never_keeps_the_last_provider_in() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 100 * UNIT);
+    let stranger = s.world.actor("stranger");
+    let m = s.api().fund(pool);
+    assert_eq!(s.send(stranger, m, 1), Err(Error::DepositTooSmall));
+    let m = s.api().fund(pool);
+    assert_eq!(
+        s.send(stranger, m, MIN_SHARES - 1),
+        Err(Error::DepositTooSmall)
+    );
+    // A deposit at the minimum is a provider like any other.
+    let m = s.api().fund(pool);
+    assert_eq!(s.send(stranger, m, MIN_SHARES), Ok(MIN_SHARES));
+    let held = s.read(s.api().shares_of(pool, s.insurer));
+    let m = s.api().withdraw(pool, held);
+    assert!(s.send(s.insurer, m, 0).is_ok(), "the insurer leaves");
+    let m = s.api().withdraw(pool, 1);
+    assert_eq!(s.send(stranger, m, 0), Err(Error::SharesBelowMinimum));
+    let m = s.api().withdraw(pool, MIN_SHARES);
+    assert_eq!(s.send(stranger, m, 0), Ok(MIN_SHARES));
+    assert_eq!(s.read(s.api().pool(pool)).unwrap().shares, 0);
+}
+
+/// Finding 8: a meter-listed outage final within the settlement grace still pays after the grace
+/// has passed and the holder renewed (which prunes the meter's list of what nothing can pay).
+#[test]
+fn a_late_meter_listed_payout_survives_a_renewal() {
+    let mut s = Setup::new();
+    let pool = s.pool(terms(), 1_000 * UNIT);
+    let (alice, policy) = s.customer_with_policy("alice", pool, 10, 7);
+    s.wait(2 * DAY_MS);
+    let start = s.now();
+    s.wait(2 * HOUR_MS);
+    let ends_at = s.read(s.api().policy(policy)).unwrap().ends_at;
+    s.wait(ends_at + DAY_MS - s.now());
+    let outage = s.end(report(7, start, 90, false, Affected::Meters(vec![10])));
+    s.wait(7 * DAY_MS);
+    let m = s.api().buy_policy(pool, 10, 7);
+    s.send(alice, m, terms().premium).expect("renewed");
+    let before = s.world.chain.balance(&alice);
+    s.settle(outage, 1);
+    assert_eq!(s.world.chain.balance(&alice), before + 10 * UNIT);
+}
+
+/// Finding 10: `ballots` shows only ballots that count: one cast before a committee change is none.
+#[test]
+fn ballots_show_no_vote_a_committee_change_voided() {
+    let mut s = Setup::new();
+    let ops = s.grid.operators.clone();
+    let start = s.now();
+    let m = s.api().report_outage_start(7, start);
+    s.send(ops[0], m, 0).unwrap();
+    let id = gridtrust_common::tiers::outage_start_id(7, start);
+    let cast = |s: &mut Setup| -> Vec<bool> {
+        let api = s.api();
+        s.read(Oracle::ballots(&api, id))
+            .into_iter()
+            .map(|(_, b)| b.is_some())
+            .collect()
+    };
+    assert_eq!(cast(&mut s), vec![true, false, false]);
+    // The same three operators re-appointed: a new epoch voids the vote in flight.
+    for op in &ops[..2] {
+        let m = s.api().propose_committee(ops.clone(), 2);
+        s.send(*op, m, 0).unwrap();
+    }
+    assert_eq!(cast(&mut s), vec![false, false, false]);
+    for op in &ops[1..] {
+        let m = s.api().report_outage_start(7, start);
+        s.send(*op, m, 0).unwrap();
+    }
+    // Final in the new epoch: exactly the two ballots that finalized it show.
+    assert_eq!(cast(&mut s), vec![false, true, true]);
+}

@@ -4,7 +4,13 @@
 //! - no policy is paid twice for one outage, and none beyond its aggregate limit;
 //! - a fully collateralized pool's capital always covers its policies' liability;
 //! - with a 2-of-3 committee, nothing finalizes on one member's vote;
-//! - a deposit never mints zero shares (tiny deposits are part of the walk).
+//! - a deposit never mints zero shares (tiny deposits are part of the walk), and every provider's
+//!   holding is none or at least `MIN_SHARES` (deposits and withdrawals at that minimum are too);
+//! - no withdrawal succeeds while an outage is open (within its freeze) or a final one still has
+//!   payouts to process, and every one tried then is refused with `OutagePending`;
+//! - no policy is released while an outage of its feeder that started before its end is open, or a
+//!   final one of its feeder still has payouts to process (releases are tried at random, so also
+//!   during open outages).
 //!
 //! The walk is seeded: set `GRIDTRUST_SEED` to replay or explore another one (the seed is printed on
 //! failure).
@@ -18,8 +24,11 @@ use gridtrust_tests::{
     MILLI_UNIT,
 };
 use outage_insurance::{
-    events::{OwedClaimed, PaymentDeferred},
-    Affected, OutageInsurance, OutageReport, PoolTerms,
+    events::{
+        OutageFinalized, OutageStarted, OwedClaimed, PaymentDeferred, PayoutBatchProcessed,
+        PolicyReleased,
+    },
+    Affected, Error, OutageInsurance, OutageReport, PoolTerms, MAX_FREEZE_MS, MIN_SHARES,
 };
 
 const STEPS: usize = 10_000;
@@ -63,6 +72,15 @@ struct Walk {
     starts: Vec<(u32, u64)>,
     owed: u128,
     finalized: u64,
+    /// Outage starts the committee confirmed whose final report has not come: (feeder, start).
+    open: BTreeSet<(u32, u64)>,
+    /// The latest start ever confirmed: open outages freeze until it plus `MAX_FREEZE_MS`.
+    latest_start: Option<u64>,
+    /// Per finalized outage: its feeder and the targets its payouts have still to visit.
+    outages: BTreeMap<u64, (u32, u32)>,
+    /// Policies released since the last check.
+    released: Vec<u64>,
+    counts: BTreeMap<&'static str, u32>,
 }
 
 gridtrust_tests::scenario!(Walk, OutageInsurance, |s| s.grid.insurance.address);
@@ -94,6 +112,11 @@ impl Walk {
             starts: Vec::new(),
             owed: 0,
             finalized: 0,
+            open: BTreeSet::new(),
+            latest_start: None,
+            outages: BTreeMap::new(),
+            released: Vec::new(),
+            counts: BTreeMap::new(),
         };
         for (bps, exclude) in [(10_000, true), (5_000, false)] {
             let insurer = walk.providers[walk.pools.len()];
@@ -125,7 +148,44 @@ impl Walk {
         for c in decode_all::<OwedClaimed>(&out.events) {
             self.owed -= c.amount;
         }
+        for started in decode_all::<OutageStarted>(&out.events) {
+            self.open.insert((started.feeder, started.start_ms));
+            self.latest_start = self.latest_start.max(Some(started.start_ms));
+        }
+        for o in decode_all::<OutageFinalized>(&out.events) {
+            self.open.remove(&(o.feeder, o.start_ms));
+            self.outages.insert(o.outage, (o.feeder, o.targets));
+        }
+        for b in decode_all::<PayoutBatchProcessed>(&out.events) {
+            if let Some(o) = self.outages.get_mut(&b.outage) {
+                o.1 = b.remaining;
+            }
+        }
+        self.released
+            .extend(decode_all::<PolicyReleased>(&out.events).iter().map(|r| r.policy));
         out.value
+    }
+
+    fn count(&mut self, what: &'static str) {
+        *self.counts.entry(what).or_insert(0) += 1;
+    }
+
+    /// Whether the model says outages hold capital now: one open within its freeze, or a final
+    /// one with payouts to process.
+    fn capital_held(&self) -> bool {
+        let now = self.world.chain.now_ms();
+        let frozen = !self.open.is_empty()
+            && self
+                .latest_start
+                .is_some_and(|s| now < s.saturating_add(MAX_FREEZE_MS));
+        frozen || self.outages.values().any(|&(_, left)| left > 0)
+    }
+
+    /// Whether an outage of `feeder` may still pay a policy that ended at `ends_at`, as the model
+    /// sees it.
+    fn may_pay(&self, feeder: u32, ends_at: u64) -> bool {
+        self.open.iter().any(|&(f, s)| f == feeder && s < ends_at)
+            || self.outages.values().any(|&(f, left)| f == feeder && left > 0)
     }
 }
 
@@ -135,22 +195,47 @@ impl RandomWalk for Walk {
         match self.rng.below(100) {
             0..=9 => {
                 let (who, pool) = (self.rng.pick(&self.providers), self.rng.pick(&self.pools));
-                // One deposit in four is a few planks: less than a share may be worth.
-                let amount = if self.rng.below(4) == 0 {
-                    u128::from(1 + self.rng.below(5_000))
-                } else {
-                    (1 + self.rng.below(50)) as u128 * MILLI_UNIT
+                let p = self.read(self.api().pool(pool)).expect("pool exists");
+                // One deposit in four is a few planks: less than a share may be worth; one in
+                // four is just enough for `MIN_SHARES` shares.
+                let amount = match self.rng.below(4) {
+                    0 => u128::from(1 + self.rng.below(5_000)),
+                    1 if p.shares > 0 && p.capital > 0 => {
+                        (MIN_SHARES * p.capital).div_ceil(p.shares)
+                    }
+                    _ => (1 + self.rng.below(50)) as u128 * MILLI_UNIT,
                 };
                 let m = self.api().fund(pool);
                 let minted = self.send(who, m, amount);
                 assert_ne!(minted, Ok(0), "a deposit of {amount} minted no shares");
+                if minted.is_ok() {
+                    self.count("deposits");
+                }
             }
             10..=17 => {
                 let (who, pool) = (self.rng.pick(&self.providers), self.rng.pick(&self.pools));
                 let held = self.read(self.api().shares_of(pool, who));
-                let shares = held * u128::from(1 + self.rng.below(4) as u32) / 4;
+                // One in four keeps exactly the minimum; the rest take a quarter to all.
+                let shares = if self.rng.below(4) == 0 && held > MIN_SHARES {
+                    held - MIN_SHARES
+                } else {
+                    held * u128::from(1 + self.rng.below(4) as u32) / 4
+                };
+                // Refused for the outages once the shares themselves may be withdrawn.
+                let kept = held - shares;
+                let held_back =
+                    self.capital_held() && shares > 0 && (kept == 0 || kept >= MIN_SHARES);
                 let m = self.api().withdraw(pool, shares);
-                let _ = self.send(who, m, 0);
+                let got = self.send(who, m, 0);
+                if held_back {
+                    assert_eq!(got, Err(Error::OutagePending), "withdrawn while held");
+                    self.count("withdrawals refused while outages held capital");
+                } else {
+                    assert_ne!(got, Err(Error::OutagePending), "refused while nothing held");
+                    if got.is_ok() {
+                        self.count("withdrawals");
+                    }
+                }
             }
             18..=37 => {
                 let (who, meter, feeder) = self.rng.pick(&self.customers);
@@ -228,9 +313,27 @@ impl RandomWalk for Walk {
                 let ids: Vec<u64> = (0..1 + self.rng.below(5))
                     .map(|_| self.rng.below(self.policies))
                     .collect();
+                let refused: Vec<u64> = ids
+                    .iter()
+                    .copied()
+                    .filter(|&id| {
+                        let p = self.read(self.api().policy(id)).expect("policy exists");
+                        self.may_pay(p.feeder, p.ends_at)
+                    })
+                    .collect();
                 let m = self.api().release_expired(ids);
                 let who = self.rng.pick(&self.providers);
                 let _ = self.send(who, m, 0);
+                for id in std::mem::take(&mut self.released) {
+                    assert!(
+                        !refused.contains(&id),
+                        "policy {id} released while an outage may still pay it"
+                    );
+                    self.count("releases");
+                }
+                if !refused.is_empty() {
+                    self.count("releases tried while an outage may pay");
+                }
             }
             _ => {
                 let (who, _, _) = self.rng.pick(&self.customers);
@@ -261,6 +364,15 @@ impl RandomWalk for Walk {
     }
 
     fn sweep(&mut self) {
+        for pool in self.pools.clone() {
+            for who in self.providers.clone() {
+                let held = self.read(self.api().shares_of(pool, who));
+                assert!(
+                    held == 0 || held >= MIN_SHARES,
+                    "pool {pool}: a holding of {held} shares"
+                );
+            }
+        }
         for id in 0..self.policies {
             let policy = self.read(self.api().policy(id)).expect("policy exists");
             let limit = self
@@ -303,4 +415,15 @@ fn ten_thousand_random_operations_keep_the_books_straight() {
         "only {} outages finalized",
         walk.finalized
     );
+    println!("walk: {:?}", walk.counts);
+    for what in [
+        "deposits",
+        "withdrawals",
+        "withdrawals refused while outages held capital",
+        "releases",
+        "releases tried while an outage may pay",
+    ] {
+        let n = walk.counts.get(what).copied().unwrap_or(0);
+        assert!(n >= 5, "only {n} {what}");
+    }
 }

@@ -10,6 +10,13 @@ use ink::prelude::vec::Vec;
 /// China's, whose yearly list has about 35).
 pub const MAX_CALENDAR_DAYS: usize = 128;
 
+/// How many past days a calendar keeps (a year and a month): far more than any baseline looks back
+/// (`baseline::MAX_HISTORY_DAYS`) or an event stays open to measurements, so every baseline still
+/// to be computed or checked finds its days. Older days are dropped whenever the calendar is set
+/// again, so a full calendar always has room for the years ahead; the `HolidaysSet` events keep every
+/// calendar ever set.
+pub const KEPT_PAST_DAYS: u32 = 400;
+
 /// A program's exceptions to "Monday to Friday are working days", by local day number
 /// (`time::local_day`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,6 +54,15 @@ impl Holidays {
     pub fn until(&self, day: u32) -> (Vec<u32>, Vec<u32>) {
         let upto = |days: &[u32]| days.iter().copied().take_while(|&d| d <= day).collect();
         (upto(&self.rest_days), upto(&self.working_days))
+    }
+
+    /// This calendar without the days more than [`KEPT_PAST_DAYS`] before `today`: what a program
+    /// keeps of it.
+    pub fn kept(mut self, today: u32) -> Self {
+        let first = today.saturating_sub(KEPT_PAST_DAYS);
+        self.rest_days.retain(|&d| d >= first);
+        self.working_days.retain(|&d| d >= first);
+        self
     }
 }
 
@@ -103,5 +119,32 @@ mod tests {
             spring_festival_2027().until(20_856),
             (vec![20_855, 20_856], vec![20_849])
         );
+    }
+
+    #[test]
+    fn a_calendar_keeps_only_its_recent_past() {
+        let today = 20_870;
+        let full = Holidays {
+            rest_days: (20_000..20_128).collect(),
+            working_days: vec![],
+        };
+        // Every day long past goes; a day within the kept window and the future stay.
+        let mut upcoming = full.clone();
+        upcoming.rest_days.push(today + 30);
+        let kept = upcoming.kept(today);
+        assert_eq!(kept.rest_days, vec![today + 30]);
+        assert_eq!(kept.problem(), None);
+        let recent = Holidays {
+            rest_days: vec![today - KEPT_PAST_DAYS, today - 1, today + 1],
+            working_days: vec![today - KEPT_PAST_DAYS - 1],
+        };
+        assert_eq!(
+            recent.clone().kept(today),
+            Holidays {
+                rest_days: recent.rest_days.clone(),
+                working_days: vec![],
+            }
+        );
+        assert!(full.kept(today).rest_days.is_empty());
     }
 }

@@ -155,8 +155,9 @@ pub trait Oracle {
     fn last_heard(&self) -> Vec<(AccountId, u64)>;
 
     /// What each current member voted for report `id`, in member order: the content hash of their
-    /// ballot, or `None` if they cast none. With [`Oracle::report_finalized`] anyone sees who backed
-    /// the content that counts and who sent something else.
+    /// ballot, or `None` if they cast none that counts (a committee change voids the ballots of a
+    /// report still open). With [`Oracle::report_finalized`] anyone sees who backed the content that
+    /// counts and who sent something else.
     #[ink(message)]
     fn ballots(&self, id: ReportId) -> Vec<(AccountId, Option<Digest>)>;
 }
@@ -346,11 +347,21 @@ impl Committee {
         }
     }
 
-    /// Each current member's ballot on `id` (the content it backs), in member order.
+    /// Each current member's ballot on `id` (the content it backs) that counts, in member order: one
+    /// cast in the epoch the report was finalized in or, while it is open, in the current epoch.
+    /// A ballot a committee change voided shows as none.
     pub fn ballots(&self, id: ReportId) -> Vec<(AccountId, Option<Digest>)> {
+        // A final report's tally keeps the epoch it was finalized in.
+        let counted = match self.finalized.get(id) {
+            Some(content) => self.tallies.get((id, content)).map(|(epoch, _)| epoch),
+            None => Some(self.epoch),
+        };
         self.members
             .iter()
-            .map(|&m| (m, self.ballots.get((id, m)).map(|(_, content)| content)))
+            .map(|&m| {
+                let ballot = self.ballots.get((id, m));
+                (m, ballot.filter(|(e, _)| Some(*e) == counted).map(|(_, c)| c))
+            })
             .collect()
     }
 
@@ -522,6 +533,29 @@ mod tests {
             })
         );
         assert_eq!(c.vote(acct(4), ID, GOOD), Ok(VoteOutcome::Finalized));
+    }
+
+    #[ink::test]
+    fn ballots_show_only_votes_that_count() {
+        let mut c = two_of_three();
+        let cast = |c: &Committee| -> Vec<Option<Digest>> {
+            c.ballots(ID).into_iter().map(|(_, b)| b).collect()
+        };
+        c.vote(acct(1), ID, GOOD).unwrap();
+        assert_eq!(cast(&c), vec![Some(GOOD), None, None]);
+        // Re-appointed: a new epoch voids the vote in flight, and it no longer shows.
+        c.configure(vec![acct(1), acct(2), acct(3)], 2).unwrap();
+        assert_eq!(cast(&c), vec![None, None, None]);
+        c.vote(acct(2), ID, BAD).unwrap();
+        c.vote(acct(3), ID, GOOD).unwrap();
+        c.vote(acct(1), ID, GOOD).unwrap();
+        assert_eq!(c.finalized(ID), Some(GOOD));
+        // Final: the ballots of the epoch it was finalized in, the conflicting one included, and
+        // still after the next change.
+        let final_ballots = vec![Some(GOOD), Some(BAD), Some(GOOD)];
+        assert_eq!(cast(&c), final_ballots);
+        c.configure(vec![acct(1), acct(2), acct(3)], 2).unwrap();
+        assert_eq!(cast(&c), final_ballots);
     }
 
     #[ink::test]

@@ -4,14 +4,12 @@
 //! rules, checks their own meter export (and sees a doctored one fail), switches language and reads
 //! the insurer's page. Screenshots of each page are written to `<target>/portal-screenshots/`.
 
-use std::{
-    io::{BufRead, BufReader},
-    path::PathBuf,
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use std::{path::PathBuf, process::Command, time::Duration};
 
 use gridtrust_tests::browser::Browser;
+use support::served::Served;
+
+mod support;
 
 /// The demo's customer on feeder 2, which the storm cut for 3 hours.
 /// A customer on the 3-hour feeder who shed load in the peak, so both a payout and a subsidy show.
@@ -19,46 +17,19 @@ const METER: u64 = 2001;
 /// The demo town's first midnight (the sandbox chain's genesis) and noise seed.
 const TOWN_START_MS: &str = "1767225600000";
 
-struct Served {
-    child: Child,
-    url: String,
-    capital: (String, String),
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        // SIGTERM, as Ctrl-C would: the portal stops and the demo's stores are removed.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
-    }
-}
-
-fn serve_demo() -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gridtrust"))
-        .args(["demo", "--serve", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("gridtrust demo --serve starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut capital = None;
-    let mut url = None;
-    for line in lines.by_ref() {
-        let line = line.expect("the demo's output");
-        if let Some(rest) = line.strip_prefix("pool capital: ") {
-            let (before, after) = rest.trim_end_matches(" tokens").split_once(" → ").unwrap();
-            capital = Some((before.to_owned(), after.to_owned()));
-        }
-        if let Some(at) = line.find("http://") {
-            url = Some(line[at..].split_whitespace().next().unwrap().to_owned());
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    Served {
-        child,
-        url: url.expect("the demo says where the portal serves"),
-        capital: capital.expect("the demo reports the pool's capital"),
-    }
+/// The demo's portal, and the pool's capital before and after the storm as the demo reported it.
+fn serve_demo() -> (Served, (String, String)) {
+    let served = support::served::serve_demo();
+    let capital = served
+        .said
+        .iter()
+        .find_map(|line| {
+            let rest = line.strip_prefix("pool capital: ")?;
+            let (before, after) = rest.trim_end_matches(" tokens").split_once(" → ")?;
+            Some((before.to_owned(), after.to_owned()))
+        })
+        .expect("the demo reports the pool's capital");
+    (served, capital)
 }
 
 fn screenshots() -> PathBuf {
@@ -134,7 +105,7 @@ fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
         "headless Chromium and chromedriver (/usr/bin/chromium, /usr/bin/chromedriver; \
          `make test` installs them with scripts/setup-browser.sh)",
     );
-    let served = serve_demo();
+    let (served, capital) = serve_demo();
     let shots = screenshots();
     let dir = tempfile::tempdir().unwrap();
     let (honest, doctored) = exports(dir.path());
@@ -274,7 +245,7 @@ fn a_customer_looks_up_and_checks_their_payout_and_subsidy_in_a_real_browser() {
     // reported them.
     browser.open(&format!("{}insurer?lang=en", served.url));
     let text = browser.text();
-    let (before, after) = &served.capital;
+    let (before, after) = &capital;
     let figure = browser.eval("return document.querySelector('figure svg').textContent");
     let figure = figure.as_str().unwrap_or_default();
     assert!(

@@ -6,10 +6,11 @@
 
 use drink::pallet_contracts::Pallet as Contracts;
 use drink::{
+    frame_support::storage::{with_transaction, TransactionOutcome},
     minimal::{MinimalSandbox, RuntimeEvent},
-    pallet_contracts::{self, Determinism},
+    pallet_contracts::{self, CollectEvents, DebugInfo, Determinism},
     sandbox_api::prelude::*,
-    AccountId32, Sandbox, Weight as SandboxWeight,
+    AccountId32, DispatchError, Sandbox, Weight as SandboxWeight,
 };
 use ink::primitives::AccountId;
 use scale::Decode;
@@ -186,6 +187,47 @@ fn call_in<R: Decode>(
         None,
         Determinism::Enforced,
     );
+    outcome(result, earlier)
+}
+
+/// Runs a read and then undoes everything it did. pallet-contracts records a `Called` event for
+/// every call, a `&self` message's too: reads left in place piled those up in the block, and every
+/// later call decoded them all, so each page of the portal cost more than the one before.
+fn read_in<R: Decode>(
+    sandbox: &mut MinimalSandbox,
+    request: Request<'_, R>,
+    limit: SandboxWeight,
+) -> Result<CallOutcome<R>, ChainError> {
+    let (contract, origin) = (to_sandbox(request.contract), to_sandbox(request.actor));
+    let (value, data) = (request.value, request.message.data);
+    let result = sandbox.execute_with(|| {
+        with_transaction(|| {
+            let result = Contracts::<Runtime>::bare_call(
+                origin,
+                contract,
+                value,
+                limit,
+                None,
+                data,
+                DebugInfo::UnsafeDebug,
+                CollectEvents::Skip,
+                Determinism::Enforced,
+            );
+            TransactionOutcome::Rollback(Ok::<_, DispatchError>(result))
+        })
+    });
+    let result = result.map_err(|e| ChainError::Dispatch {
+        reason: format!("{e:?}"),
+        debug: String::new(),
+    })?;
+    outcome(result, usize::MAX)
+}
+
+/// The answer, weights and (after the block's first `earlier`) contract events of a call's `result`.
+fn outcome<R: Decode>(
+    result: pallet_contracts::ContractExecResult<u128, EventRecord>,
+    earlier: usize,
+) -> Result<CallOutcome<R>, ChainError> {
     let debug = String::from_utf8_lossy(&result.debug_message).into_owned();
     let ret = result.result.map_err(|e| ChainError::Dispatch {
         reason: format!("{e:?}"),
@@ -314,8 +356,9 @@ impl Chain for SandboxChain {
             .map(Into::into))
     }
 
-    /// A read runs in place, because a `&self` message writes no storage and emits no events;
-    /// copying the whole state for it would make every query cost as much as the chain is large.
+    /// A read runs in place and is rolled back (a storage transaction: nothing is copied), because
+    /// copying the whole state for it would make every query cost as much as the chain is large,
+    /// and leaving it in place would leave its `Called` event behind.
     fn execute<R: Decode>(
         &mut self,
         request: Request<'_, R>,
@@ -324,7 +367,7 @@ impl Chain for SandboxChain {
         let limit = self.max_call;
         match effects {
             Effects::Commit => self.commit(request),
-            Effects::Read => call_in(&mut self.sandbox, request, limit, usize::MAX),
+            Effects::Read => read_in(&mut self.sandbox, request, limit),
             Effects::Discard => self.sandbox.dry_run(|sandbox| {
                 let earlier = sandbox.events().len();
                 call_in(sandbox, request, limit, earlier)

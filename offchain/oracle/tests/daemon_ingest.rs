@@ -10,7 +10,7 @@ use gridtrust_oracle::{
     daemon::{Door, Shared, Token},
     Store,
 };
-use gridtrust_tests::http::{get, json_body, post_ingest, post_ingest_as};
+use gridtrust_tests::http::{get, json_body, post_ingest, post_ingest_as, request};
 
 /// 2026-01-01T00:00:00Z: a plausible time for meter data.
 const T: u64 = 1_767_225_600_000;
@@ -332,4 +332,113 @@ fn a_file_gets_the_same_rejects_through_http_and_the_watched_folder() {
         assert_eq!(store.meters().unwrap(), vec![5, 6]);
         assert_eq!(store.revisions(5, T).unwrap().len(), 2);
     }
+}
+
+/// Second review, findings 12 and 13: a Green Button body nested 20,000 deep (what aborted every
+/// operator) and one far larger than any feed are each refused with a reject on `POST /ingest`,
+/// whose workers have a smaller stack than the main thread; a body over the limit is refused before
+/// it is read; and the daemon goes on answering and ingesting.
+#[test]
+fn deep_and_huge_feeds_over_http_are_rejects_and_the_daemon_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("oracle.db");
+    let served = serve(&dir, &db, Door::default());
+    let port = served.port;
+
+    let deep = format!(
+        "<feed>\n{}{}</feed>",
+        "<a>".repeat(20_000),
+        "</a>".repeat(20_000)
+    );
+    let answer = post_ingest(port, "?format=xml", "text/plain", &deep);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{}", &answer[..200]);
+    assert!(answer.contains("deeper than 32"), "{answer}");
+
+    // 60 MiB in one text: refused at 64 KiB, not held.
+    let huge = format!("<feed><entry><title>{}</title></entry></feed>", "9".repeat(60 << 20));
+    let answer = post_ingest(port, "?format=xml", "text/plain", &huge);
+    assert!(answer.contains("longer than 65536 bytes"), "{}", &answer[..300]);
+
+    let over = request(
+        port,
+        "POST /ingest?format=xml HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 73400320\r\n\
+         Connection: close\r\n\r\n",
+    );
+    assert!(over.starts_with("HTTP/1.1 413"), "{over}");
+
+    let answer = post_ingest(port, "?format=csv", "text/plain", &format!("reading,9,{T},5\n"));
+    assert!(answer.contains("\"readings\":1"), "still ingesting: {answer}");
+    assert!(get(port, "/metrics").starts_with("HTTP/1.1 200"));
+    served.stop();
+}
+
+/// The same files dropped in the watched folder, with a gigabyte-long feed (a thousand times
+/// what `POST /ingest` takes): each is read once, streamed, and moved to `done/` with its rejects.
+#[test]
+fn deep_and_huge_feeds_in_the_watched_folder_are_read_once_and_moved_on() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let incoming = dir.path().join("incoming");
+    std::fs::create_dir_all(&incoming).unwrap();
+    let db = dir.path().join("oracle.db");
+    let shared = shared(&dir, &db, Door::default());
+    std::fs::write(
+        incoming.join("deep.xml"),
+        format!("<feed>\n{}", "<a>".repeat(200_000)),
+    )
+    .unwrap();
+    // 1 GiB of well-formed entries that name nothing: the reader streams through it twice over.
+    let mut huge = std::io::BufWriter::new(std::fs::File::create(incoming.join("huge.xml")).unwrap());
+    huge.write_all(b"<feed>\n").unwrap();
+    let chunk = "<entry><title>no meter here</title></entry>\n".repeat(1 << 14);
+    let mut written = 0;
+    while written < 1 << 30 {
+        huge.write_all(chunk.as_bytes()).unwrap();
+        written += chunk.len();
+    }
+    huge.write_all(b"</feed>\n").unwrap();
+    huge.into_inner().unwrap().sync_all().unwrap();
+    std::thread::sleep(Duration::from_millis(1_100));
+
+    assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 2);
+    assert!(incoming.join("done/deep.xml").is_file());
+    assert!(incoming.join("done/huge.xml").is_file());
+    // Nothing is left to be read again.
+    assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 0);
+    let log = std::fs::read_to_string(dir.path().join("rejects.log")).unwrap();
+    assert!(log.contains("deep.xml:2: ") && log.contains("deeper than 32"), "{log}");
+    assert!(log.contains("huge.xml:1: the feed holds no IntervalBlock"), "{log}");
+    // Rejects name the file as it was dropped, not where it was read from.
+    assert!(!log.contains("ingesting"), "{log}");
+}
+
+/// A file the daemon was reading when it stopped (it may have crashed on it) is set aside with why
+/// at the next start, never read again by itself; a file that cannot be ingested at all goes the
+/// same way at once.
+#[test]
+fn a_file_that_stopped_the_daemon_or_cannot_be_read_is_set_aside_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let incoming = dir.path().join("incoming");
+    std::fs::create_dir_all(incoming.join("ingesting")).unwrap();
+    std::fs::write(incoming.join("ingesting/crash.csv"), format!("reading,1,{T},1\n")).unwrap();
+    gridtrust_oracle::daemon::watch::recover(&incoming);
+    assert!(incoming.join("rejected/crash.csv").is_file());
+    let why = std::fs::read_to_string(incoming.join("rejected/crash.csv.reason")).unwrap();
+    assert!(why.contains("stopped while ingesting"), "{why}");
+    assert_eq!(std::fs::read_dir(incoming.join("ingesting")).unwrap().count(), 0);
+
+    // A feed whose meter mapping is broken cannot be read at all: set aside with its mapping.
+    let db = dir.path().join("oracle.db");
+    let shared = shared(&dir, &db, Door::default());
+    std::fs::write(incoming.join("feed.xml"), "<feed></feed>").unwrap();
+    std::fs::write(incoming.join("feed.meters.csv"), "01,not-a-meter\n").unwrap();
+    std::thread::sleep(Duration::from_millis(1_100));
+    assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 1);
+    assert!(incoming.join("rejected/feed.xml").is_file());
+    assert!(incoming.join("rejected/feed.meters.csv").is_file());
+    let why = std::fs::read_to_string(incoming.join("rejected/feed.xml.reason")).unwrap();
+    assert!(why.contains("not a meter number"), "{why}");
+    assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 0);
+    // The mapping itself is never taken for meter data.
+    assert!(!incoming.join("done/feed.meters.csv").exists());
 }

@@ -5,8 +5,8 @@
 //! and a batch of 1, divided by N − 1, so the fixed cost of the call is not spread into them.
 //!
 //! One module per contract: `attestations`, `insurance`, `reservations`, `demand`; and `oracle` for
-//! the meter-data pipeline, `demand_scale` for demand response at a utility's scale, `node` for the
-//! same messages on a contracts-node.
+//! the meter-data pipeline, `demand_scale` for demand response at a utility's scale, `portal` for the
+//! demo's portal under load, `node` for the same messages on a contracts-node.
 
 mod attestations;
 mod demand;
@@ -14,6 +14,7 @@ mod demand_scale;
 mod insurance;
 mod node;
 mod oracle;
+mod portal;
 mod reservations;
 
 use std::collections::BTreeMap;
@@ -144,6 +145,7 @@ pub(crate) fn run(json: bool, quick: bool, node: Option<node::Target>) -> Result
     if !quick {
         demand_scale::results_at_scale(&mut figures)?;
     }
+    portal::pages(&mut figures)?;
     if let Some(target) = node {
         figures.node = Some(node::measure(target)?);
     }
@@ -175,6 +177,8 @@ pub(crate) struct Figures {
     pub(crate) demand_scale: Option<demand_scale::DemandScale>,
     /// 10,000 demand-response entries settled in calls sized from the chain's limits.
     pub(crate) dr_settle: Option<demand_scale::SettleFigure>,
+    /// The demo's portal's pages, alone and under load.
+    pub(crate) portal: Vec<portal::PageFigure>,
 }
 
 /// What an outage's evidence weighs, for one feeder size.
@@ -237,6 +241,7 @@ impl Figures {
                 "restore to payout: {ms:.1} ms from {policies} restore events ingested to {policies} policies paid (three daemons ingest and run their rounds: decide, send, the keeper pays)"
             );
         }
+        portal::print(&self.portal);
     }
 
     fn print_demand_scale(&self) {
@@ -492,6 +497,7 @@ impl Figures {
                 "calls": d.calls,
                 "heaviest_call": { "ref_time": d.heaviest.ref_time, "proof_size": d.heaviest.proof_size },
             })),
+            "portal": portal::to_json(&self.portal),
             "machine": machine(),
             "toolchain": toolchain(),
         })

@@ -196,6 +196,7 @@ pub fn serve(listen: std::net::SocketAddr, ready: impl FnOnce(std::net::SocketAd
         operator_store: Some(oracle.dir.join("operator-1.db")),
         worker,
         asker,
+        known_events: Default::default(),
     };
     let result = crate::portal::serve(chain, site, listen, ready);
     drop(oracle);

@@ -2,7 +2,7 @@
 //! Chinese; the page's language comes from `?lang=`, else the browser's `Accept-Language`.
 
 /// A page's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     /// English.
     En,
@@ -124,6 +124,7 @@ texts! {
     Matches => "matches the chain", "与链上数据一致";
     Differs => "differs from the chain", "与链上数据不一致";
     ChainDown => "The chain cannot be reached right now. Please try again in a moment.", "暂时无法连接区块链，请稍后再试。";
+    Busy => "Many people are looking things up right now. Please try again in a few seconds.", "当前查询人数较多，请几秒钟后再试。";
     NotFoundPage => "No such page.", "页面不存在。";
     BadRequest => "That is not a valid meter number or account address.", "电表编号或账户地址无效。";
     Pools => "Insurance pools", "保险池";

@@ -5,7 +5,8 @@
 //! - [`insurer`]: pools, capital, exposure, premiums and payouts;
 //! - [`regulator`]: outages on a timeline, demand-response events and disputes;
 //! - [`proofs`]: the JSON the browser checks with (roots from the chain, proofs from an operator);
-//! - [`html`] and [`i18n`]: escaping, the page shell, English and Chinese.
+//! - [`html`] and [`i18n`]: escaping, the page shell, English and Chinese;
+//! - [`load`]: a loopback load driver, for `make bench` and the load test.
 //!
 //! The pages work without JavaScript; `check.js` runs only the checks, with `contracts/common`'s own
 //! rules compiled to WebAssembly (`offchain/check`). Everything is served by the portal itself: no CDN,
@@ -13,18 +14,35 @@
 //!
 //! The chain client is not shared between threads: one thread owns it ([`Desk`]) and HTTP handlers
 //! hand it jobs, one at a time, which also bounds the load a burst of requests puts on the node.
+//!
+//! **Under load** (the storm's customers all arriving at once) the portal answers everyone quickly,
+//! with a page or with a `503 Service Unavailable` and `Retry-After`, never with a queue:
+//! - at most [`QUEUE`] pages wait for the chain's thread; past that a request is turned away at once;
+//! - every request has a deadline ([`DEADLINE`]): one not answered by then gets the busy page, and
+//!   its job is dropped unread if it has not started;
+//! - a job whose client has gone (closed the tab, timed out) is dropped unread;
+//! - the insurer and regulator pages, the same for everyone and the costliest, are kept for
+//!   [`SHARED_PAGE_TTL`] and served from memory meanwhile (each says the block it was read at);
+//! - no page probes the chain without bound: the count of demand-response events is remembered and
+//!   at most [`PROBES_PER_PAGE`] new ids are probed per page.
 
 pub mod customer;
 pub mod html;
 pub mod i18n;
 pub mod insurer;
+pub mod load;
 pub mod proofs;
 pub mod regulator;
 
 use std::{
+    collections::HashMap,
     net::SocketAddr,
     path::PathBuf,
-    sync::{mpsc, Arc},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        mpsc, Arc, Mutex,
+    },
+    time::{Duration, Instant},
 };
 
 use anyhow::{Context, Result};
@@ -58,47 +76,116 @@ pub struct Site {
     pub worker: WorkerConfig,
     /// Who asks the read-only queries (they sign nothing).
     pub asker: AccountId,
+    /// How many demand-response events were seen so far: events are never removed, so counting
+    /// goes on from here instead of from 0 on every page.
+    pub known_events: Arc<AtomicU64>,
 }
 
-/// How many demand-response events the chain holds (ids are dense from 0).
+/// Most new event ids one page probes: a page costs a bounded number of queries even right after a
+/// burst of events, and the next page goes on counting where it stopped.
+pub const PROBES_PER_PAGE: u64 = 64;
+
+/// How many demand-response events the chain holds (ids are dense from 0), as far as this page
+/// counts: from the count known so far, at most [`PROBES_PER_PAGE`] ids further.
 pub fn event_count(chain: &mut impl Chain, site: &Site) -> Result<u64> {
     let dr = site.contracts.demand;
     let api = call_builder::<demand_response::DemandResponse>(dr);
-    let mut count = 0;
-    while chain.query(&dr, api.event(count), &site.asker)?.is_some() {
+    let known = site.known_events.load(Ordering::Relaxed);
+    let mut count = known;
+    while count < known.saturating_add(PROBES_PER_PAGE)
+        && chain.query(&dr, api.event(count), &site.asker)?.is_some()
+    {
         count += 1;
     }
+    site.known_events.fetch_max(count, Ordering::Relaxed);
     Ok(count)
 }
 
+/// Most pages waiting for the chain's thread; more are turned away at once with the busy page.
+pub const QUEUE: usize = 32;
+/// Longest a request waits for its page before it gets the busy page instead.
+pub const DEADLINE: Duration = Duration::from_secs(5);
+/// How long the insurer's and the regulator's pages are served from memory.
+pub const SHARED_PAGE_TTL: Duration = Duration::from_secs(2);
+/// What a turned-away client is told to wait before asking again (seconds).
+const RETRY_AFTER_S: &str = "2";
+
 type Job<C> = Box<dyn FnOnce(&mut C, &Site) + Send>;
 
-/// The thread that owns the chain client, and the queue of jobs it works through.
+/// Why a page could not be had from the chain's thread.
+enum Unanswered {
+    /// The queue is full, or the deadline passed.
+    Busy,
+    /// The portal is stopping.
+    Stopping,
+}
+
+/// A shared page's key: its path and language.
+type SharedKey = (&'static str, Lang);
+
+/// The thread that owns the chain client, and the bounded queue of jobs it works through.
 pub struct Desk<C> {
-    jobs: mpsc::Sender<Job<C>>,
+    jobs: mpsc::SyncSender<Job<C>>,
+    /// Shared pages as last rendered, and when.
+    shared: Arc<Mutex<HashMap<SharedKey, (Instant, String)>>>,
 }
 
 impl<C> Clone for Desk<C> {
     fn clone(&self) -> Self {
         Self {
             jobs: self.jobs.clone(),
+            shared: self.shared.clone(),
         }
     }
 }
 
 impl<C: 'static> Desk<C> {
-    /// Runs `job` on the chain's thread and waits for its answer; `None` if the desk has closed.
+    /// A desk over the queue `jobs` feeds.
+    fn new(jobs: mpsc::SyncSender<Job<C>>) -> Self {
+        Self {
+            jobs,
+            shared: Arc::default(),
+        }
+    }
+
+    /// Runs `job` on the chain's thread and waits for its answer, at most until [`DEADLINE`]. The
+    /// job is not run if it is still waiting when the deadline passes or its client has gone.
     async fn ask<R: Send + 'static>(
         &self,
         job: impl FnOnce(&mut C, &Site) -> R + Send + 'static,
-    ) -> Option<R> {
+    ) -> Result<R, Unanswered> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        self.jobs
-            .send(Box::new(move |chain, site| {
-                let _ = tx.send(job(chain, site));
-            }))
-            .ok()?;
-        rx.await.ok()
+        let deadline = Instant::now() + DEADLINE;
+        let queued: Job<C> = Box::new(move |chain, site| {
+            if tx.is_closed() || Instant::now() >= deadline {
+                return;
+            }
+            let _ = tx.send(job(chain, site));
+        });
+        match self.jobs.try_send(queued) {
+            Ok(()) => {}
+            Err(mpsc::TrySendError::Full(_)) => return Err(Unanswered::Busy),
+            Err(mpsc::TrySendError::Disconnected(_)) => return Err(Unanswered::Stopping),
+        }
+        match tokio::time::timeout_at(deadline.into(), rx).await {
+            Ok(Ok(answer)) => Ok(answer),
+            // Dropped unrun (its deadline passed in the queue), or not answered in time.
+            Ok(Err(_)) | Err(_) => Err(Unanswered::Busy),
+        }
+    }
+
+    /// The shared page `key` if it was rendered less than [`SHARED_PAGE_TTL`] ago.
+    fn recent(&self, key: SharedKey) -> Option<String> {
+        let shared = self.shared.lock().ok()?;
+        let (at, page) = shared.get(&key)?;
+        (at.elapsed() < SHARED_PAGE_TTL).then(|| page.clone())
+    }
+
+    /// Keeps `page` as the shared page `key`.
+    fn keep(&self, key: SharedKey, page: &str) {
+        if let Ok(mut shared) = self.shared.lock() {
+            shared.insert(key, (Instant::now(), page.to_owned()));
+        }
     }
 }
 
@@ -145,6 +232,7 @@ impl PortalCommand {
             operator_store,
             worker,
             asker,
+            known_events: Arc::default(),
         };
         serve(chain, site, self.listen, |addr| {
             println!("portal: http://{addr}/ (Ctrl-C stops it)")
@@ -179,8 +267,8 @@ pub fn serve<C: Chain + 'static>(
         .block_on(tokio::net::TcpListener::bind(listen))
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
-    let (jobs, queue) = mpsc::channel::<Job<C>>();
-    let desk = Desk { jobs };
+    let (jobs, queue) = mpsc::sync_channel::<Job<C>>(QUEUE);
+    let desk = Desk::new(jobs);
     let server = runtime.spawn(async move {
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -260,6 +348,21 @@ fn html(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
+/// The page shown when the portal has more requests than it can answer in time: a quick `503` with
+/// `Retry-After`, so a burst of clients is told to come back instead of waiting in a queue.
+fn busy(lang: Lang, here: &str) -> Response {
+    let body = format!("<p class=\"bad\">{}</p>", escape(lang.t(Text::Busy)));
+    let mut response = html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        page(lang, lang.t(Text::Busy), here, &body, false),
+    );
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from_static(RETRY_AFTER_S),
+    );
+    response
+}
+
 /// The page shown when the chain cannot answer: what happened in words, never a trace.
 fn chain_down(lang: Lang, here: &str, error: &anyhow::Error) -> Response {
     let body = format!(
@@ -330,52 +433,70 @@ async fn customer_page<C: Chain + 'static>(State(desk): Shared<C>, asked: Asked)
     answered(lang, t(Text::Customer), &here, answer, true)
 }
 
-/// The page titled `title` with the body the chain's thread `answer`ed, or the chain-down page;
-/// `checks` loads the in-browser check.
+/// The page titled `title` with the body the chain's thread `answer`ed, or the busy or chain-down
+/// page; `checks` loads the in-browser check.
 fn answered(
     lang: Lang,
     title: &str,
     here: &str,
-    answer: Option<Result<String>>,
+    answer: Result<Result<String>, Unanswered>,
     checks: bool,
 ) -> Response {
     match answer {
-        Some(Ok(body)) => html(StatusCode::OK, page(lang, title, here, &body, checks)),
-        Some(Err(e)) => chain_down(lang, here, &e),
-        None => chain_down(lang, here, &anyhow::anyhow!("the portal is stopping")),
+        Ok(Ok(body)) => html(StatusCode::OK, page(lang, title, here, &body, checks)),
+        Ok(Err(e)) => chain_down(lang, here, &e),
+        Err(Unanswered::Busy) => busy(lang, here),
+        Err(Unanswered::Stopping) => {
+            chain_down(lang, here, &anyhow::anyhow!("the portal is stopping"))
+        }
     }
 }
 
-/// A page whose body `job` renders on the chain's thread, or the chain-down page.
-async fn render<C: Chain + 'static>(
+/// A page the same for everyone, whose body `job` renders on the chain's thread: served from memory
+/// when it was rendered less than [`SHARED_PAGE_TTL`] ago, else rendered and kept.
+async fn shared_page<C: Chain + 'static>(
     desk: &Desk<C>,
     lang: Lang,
     title: Text,
     here: &'static str,
     job: fn(&mut C, &Site, Lang) -> Result<String>,
 ) -> Response {
-    let answer = desk.ask(move |chain, site| job(chain, site, lang)).await;
-    answered(lang, lang.t(title), here, answer, false)
+    if let Some(kept) = desk.recent((here, lang)) {
+        return html(StatusCode::OK, kept);
+    }
+    match desk.ask(move |chain, site| job(chain, site, lang)).await {
+        Ok(Ok(body)) => {
+            let rendered = page(lang, lang.t(title), here, &body, false);
+            desk.keep((here, lang), &rendered);
+            html(StatusCode::OK, rendered)
+        }
+        other => answered(lang, lang.t(title), here, other, false),
+    }
 }
 
 async fn insurer_page<C: Chain + 'static>(State(desk): Shared<C>, a: Asked) -> Response {
-    render(&desk, a.lang, Text::Insurer, "/insurer", insurer::body::<C>).await
+    shared_page(&desk, a.lang, Text::Insurer, "/insurer", insurer::body::<C>).await
 }
 
 async fn regulator_page<C: Chain + 'static>(State(desk): Shared<C>, a: Asked) -> Response {
     let body = regulator::body::<C>;
-    render(&desk, a.lang, Text::Regulator, "/regulator", body).await
+    shared_page(&desk, a.lang, Text::Regulator, "/regulator", body).await
 }
 
-fn json_answer(answer: Option<Result<serde_json::Value>>) -> Response {
+fn json_answer(answer: Result<Result<serde_json::Value>, Unanswered>) -> Response {
     match answer {
-        Some(Ok(value)) => axum::Json(value).into_response(),
-        Some(Err(e)) => (
+        Ok(Ok(value)) => axum::Json(value).into_response(),
+        Ok(Err(e)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             axum::Json(serde_json::json!({ "error": format!("{e:#}") })),
         )
             .into_response(),
-        None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, RETRY_AFTER_S)],
+            axum::Json(serde_json::json!({ "error": "the portal is busy: try again shortly" })),
+        )
+            .into_response(),
     }
 }
 

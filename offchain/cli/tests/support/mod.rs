@@ -3,6 +3,8 @@
 // Each test file is its own crate and uses a part of this module.
 #![allow(dead_code)]
 
+pub mod served;
+
 use gridtrust::actor::Actor;
 use gridtrust_chain::{AccountId, Contracts, Grid, SandboxChain};
 use gridtrust_tests::fixtures::committee_grid;

@@ -13,10 +13,13 @@
 //! number; rejected lines also go to the rejects log. A store failure is an error status and stores
 //! nothing.
 
-use std::sync::{atomic::Ordering, Arc};
+use std::{
+    sync::{atomic::Ordering, Arc},
+    time::Duration,
+};
 
 use axum::{
-    body::Bytes,
+    body::Body,
     extract::{Path, Query, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
@@ -33,6 +36,9 @@ use crate::{
 
 /// Largest request body accepted (64 MiB: about two million readings).
 const MAX_BODY: usize = 64 << 20;
+/// Longest a client may take to send its body: 64 MiB at under 1 MB/s. A client that promises a
+/// body and sends it slowly, or not at all, is answered `408` instead of holding a worker.
+const BODY_TIME: Duration = Duration::from_secs(90);
 
 #[derive(Deserialize)]
 struct IngestQuery {
@@ -93,7 +99,7 @@ async fn ingest(
     State(shared): State<Arc<Shared>>,
     Query(query): Query<IngestQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     if !shared.door.admits_ingest(&headers) {
         return unauthorized();
@@ -105,10 +111,33 @@ async fn ingest(
         )
             .into_response();
     };
+    let too_large = || {
+        let why = format!("bodies of at most {} MiB are taken\n", MAX_BODY >> 20);
+        (StatusCode::PAYLOAD_TOO_LARGE, why).into_response()
+    };
+    // A body announced too large is refused before a byte of it is read.
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    let body = match tokio::time::timeout(BODY_TIME, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return too_large(),
+        Err(_) => {
+            let why = format!("the body did not arrive within {} s\n", BODY_TIME.as_secs());
+            return (StatusCode::REQUEST_TIMEOUT, why).into_response();
+        }
+    };
     let request = shared.requests.fetch_add(1, Ordering::Relaxed) + 1;
     let source = format!("http#{request}");
     let worker = shared.clone();
-    let done = tokio::task::spawn_blocking(move || worker.ingest(&body[..], format, &source)).await;
+    let done = tokio::task::spawn_blocking(move || {
+        worker.ingest(std::io::Cursor::new(&body[..]), format, &source)
+    })
+    .await;
     match done {
         Ok(Ok(report)) => Json(serde_json::json!({
             "readings": report.readings,

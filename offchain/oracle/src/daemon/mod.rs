@@ -19,7 +19,7 @@ pub mod watch;
 
 use std::{
     fs::File,
-    io::{BufRead, Write},
+    io::{BufRead, Seek, Write},
     path::Path,
     sync::{atomic::AtomicU64, Arc, Mutex},
     time::Duration,
@@ -36,7 +36,7 @@ pub use shutdown::Shutdown;
 
 use crate::{
     evidence::EvidenceFile,
-    ingest::{ingest_file, ingest_reader, Format, IngestError, IngestReport},
+    ingest::{ingest_file_as, ingest_reader, Format, IngestError, IngestReport},
     store::{unix_ms, Store, StoreError},
     worker::round,
 };
@@ -141,7 +141,7 @@ impl Shared {
     /// Ingests `reader` as `source`, logging and counting rejected lines.
     pub fn ingest(
         &self,
-        reader: impl BufRead,
+        reader: impl BufRead + Seek,
         format: Format,
         source: &str,
     ) -> Result<IngestReport, IngestError> {
@@ -159,11 +159,11 @@ impl Shared {
         Ok(report)
     }
 
-    /// Ingests file `path`, logging and counting rejected lines.
-    pub fn ingest_file(&self, path: &Path) -> Result<IngestReport, IngestError> {
+    /// Ingests file `path` (named `name` in rejects), logging and counting rejected lines.
+    pub fn ingest_file(&self, path: &Path, name: &Path) -> Result<IngestReport, IngestError> {
         let report = {
             let mut store = self.ingest_store.lock().expect("ingest store lock");
-            ingest_file(path, &self.door.bounds, &mut store)?
+            ingest_file_as(path, name, &self.door.bounds, &mut store)?
         };
         self.after_ingest(&report);
         Ok(report)

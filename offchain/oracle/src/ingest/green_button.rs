@@ -20,10 +20,17 @@
 //! [`Quality::Estimated`]: kept as a mark, never as a reading (see `crate::quality`).
 //!
 //! Rejects name the line of the `IntervalReading` (or of the resource) they are about.
+//!
+//! **Bounds:** the feed is streamed, twice (resources, then readings), never held whole; nesting
+//! deeper than [`MAX_DEPTH`], markup or text longer than [`MAX_TOKEN_BYTES`] and more than
+//! [`MAX_ENTRIES`] entries end the feed with a reject at their line, so no file can exhaust the
+//! stack or memory of the operator reading it.
 
 use std::collections::HashMap;
 
-use roxmltree::{Document, Node};
+use std::io::{BufRead, Seek};
+
+use quick_xml::{events::Event, Reader, XmlVersion};
 
 use crate::records::{Quality, Reading, Record, UnusableRead};
 
@@ -58,107 +65,531 @@ pub fn parse_meter_map(text: &str) -> Result<MeterMap, String> {
 /// One parsed record or why a part of the feed holds none, with the line it came from.
 pub type Parsed = (usize, Result<Record, String>);
 
-/// Every interval reading of the feed `text`, as readings and unusable marks; a feed that is not
-/// XML at all is one error at the line where it breaks.
+/// Deepest element nesting read (a Green Button feed nests 7 deep): a deeper document is refused
+/// where it gets too deep, before it can cost more than this much state.
+pub const MAX_DEPTH: usize = 32;
+/// Most bytes one piece of markup (a tag with its attributes, a run of text) may take: real feeds
+/// stay far below, and a longer one is refused before it is held in memory.
+pub const MAX_TOKEN_BYTES: usize = 64 << 10;
+/// Most entries a feed may have besides its readings' blocks, and most blocks: what the first pass
+/// keeps of them stays bounded (a utility's feed of 10,000 meters for a month has about 300,000).
+pub const MAX_ENTRIES: usize = 1_000_000;
+
+/// Every interval reading of the feed `text`, as readings and unusable marks (see [`read`]).
 pub fn parse(text: &str, meters: &MeterMap) -> Vec<Parsed> {
-    let doc = match Document::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => return vec![(e.pos().row as usize, Err(format!("not an XML feed: {e}")))],
-    };
-    let line = |node: Node| doc.text_pos_at(node.range().start).row as usize;
-    let entries: Vec<Entry> = doc
-        .root_element()
-        .children()
-        .filter(|n| n.has_tag_name("entry"))
-        .filter_map(Entry::of)
-        .collect();
-    let by_href: HashMap<&str, &Entry> = entries.iter().map(|e| (e.href.as_str(), e)).collect();
     let mut out = Vec::new();
-    for block in entries.iter().filter(|e| e.kind() == "IntervalBlock") {
-        let found = (|| {
-            let reading_href = parent_of(&block.href, "/IntervalBlock")?;
-            let point_href = parent_of(&block.href, "/MeterReading")?;
-            let meter_reading = by_href
-                .get(reading_href)
-                .ok_or_else(|| format!("no MeterReading entry {reading_href}"))?;
-            let reading_type = meter_reading
-                .related
-                .iter()
-                .find_map(|h| {
-                    by_href
-                        .get(h.as_str())
-                        .filter(|e| e.kind() == "ReadingType")
-                })
-                .ok_or_else(|| format!("MeterReading {reading_href} links no ReadingType"))?;
-            let scale = Scale::of(reading_type.content)?;
-            let meter = meter_of(point_href, by_href.get(point_href).copied(), meters)?;
-            Ok::<_, String>((meter, scale))
-        })();
-        let (meter, scale) = match found {
-            Ok(found) => found,
-            Err(reason) => {
-                out.push((line(block.content), Err(reason)));
-                continue;
-            }
-        };
-        for reading in block
-            .content
-            .children()
-            .filter(|n| n.has_tag_name("IntervalReading"))
-        {
-            out.push((line(reading), interval_reading(reading, meter, &scale)));
-        }
-    }
-    if out.is_empty() {
-        out.push((1, Err("the feed holds no IntervalBlock".into())));
-    }
+    // Reading from memory cannot fail.
+    let _ = read(
+        std::io::Cursor::new(text.as_bytes()),
+        meters,
+        |line, parsed| out.push((line, parsed)),
+    );
     out
 }
 
-/// One Atom entry: its `self` href, its `related` hrefs and its ESPI resource.
-struct Entry<'a, 'i> {
-    href: String,
-    related: Vec<String>,
-    content: Node<'a, 'i>,
-    title: Option<&'a str>,
+/// Hands `each` every interval reading of the feed in `input`, as a reading or an unusable mark, or
+/// why a block holds none, with its line. The feed is streamed twice — first its small resources
+/// (usage points, meter readings, reading types), then its readings — so memory does not grow with
+/// the feed, and no nesting can exhaust the stack. A feed that is not XML, or nests deeper than
+/// [`MAX_DEPTH`], or has markup longer than [`MAX_TOKEN_BYTES`], is one reject at the line where
+/// it breaks. Only an I/O error fails.
+pub fn read<R: BufRead + Seek>(
+    mut input: R,
+    meters: &MeterMap,
+    mut each: impl FnMut(usize, Result<Record, String>),
+) -> std::io::Result<()> {
+    let resources = match Resources::collect(&mut input) {
+        Ok(resources) => resources,
+        Err(Broken::Io(e)) => return Err(e),
+        Err(Broken::At(line, why)) => {
+            each(line, Err(why));
+            return Ok(());
+        }
+    };
+    if resources.blocks.is_empty() {
+        each(1, Err("the feed holds no IntervalBlock".into()));
+        return Ok(());
+    }
+    let sources: Vec<Result<(u64, Scale), String>> = resources
+        .blocks
+        .iter()
+        .map(|href| resources.source_of(href, meters))
+        .collect();
+    input.rewind()?;
+    match emit_readings(input, &sources, &mut each) {
+        Ok(()) => Ok(()),
+        Err(Broken::Io(e)) => Err(e),
+        Err(Broken::At(line, why)) => {
+            each(line, Err(why));
+            Ok(())
+        }
+    }
 }
 
-impl<'a, 'i> Entry<'a, 'i> {
-    fn of(entry: Node<'a, 'i>) -> Option<Self> {
-        let links: Vec<(Option<&str>, &str)> = entry
-            .children()
-            .filter(|n| n.has_tag_name("link"))
-            .filter_map(|n| Some((n.attribute("rel"), n.attribute("href")?)))
-            .collect();
-        let href = links
-            .iter()
-            .find(|(rel, _)| *rel == Some("self"))?
-            .1
-            .to_owned();
-        let related = links
-            .iter()
-            .filter(|(rel, _)| *rel == Some("related"))
-            .map(|(_, h)| (*h).to_owned())
-            .collect();
-        let content = entry
-            .children()
-            .find(|n| n.has_tag_name("content"))?
-            .children()
-            .find(Node::is_element)?;
-        let title = entry
-            .children()
-            .find(|n| n.has_tag_name("title"))
-            .and_then(|n| n.text());
-        Some(Self {
-            href,
-            related,
-            content,
-            title,
-        })
+/// Why a pass over the feed stopped.
+enum Broken {
+    /// The input could not be read.
+    Io(std::io::Error),
+    /// The feed breaks at this line, for this reason.
+    At(usize, String),
+}
+
+/// An ESPI resource besides interval blocks, as the first pass keeps it.
+#[derive(Default)]
+struct Resource {
+    /// The local name of the element inside its entry's `content` (of those the passes look for).
+    kind: Option<&'static str>,
+    related: Vec<String>,
+    title: Option<String>,
+    /// A reading type's `uom` and `powerOfTenMultiplier`.
+    uom: Option<String>,
+    power: Option<String>,
+}
+
+/// The feed's resources by their `self` href, and its interval blocks' hrefs in feed order.
+#[derive(Default)]
+struct Resources {
+    by_href: HashMap<String, Resource>,
+    blocks: Vec<String>,
+}
+
+impl Resources {
+    /// The first pass: every entry's links, title and kind, and each reading type's scale.
+    fn collect<R: BufRead>(input: R) -> Result<Self, Broken> {
+        let mut found = Self::default();
+        let mut tokens = Tokens::new(input);
+        let mut entry: Option<(Option<String>, Resource)> = None;
+        while let Some((line, depth, token)) = tokens.next()? {
+            let Some((href, resource)) = entry.as_mut() else {
+                if depth == 2 && matches!(token, Token::Open { name: "entry", .. }) {
+                    entry = Some((None, Resource::default()));
+                }
+                continue;
+            };
+            match (depth, token) {
+                (3, Token::Open { name: "link", rel, href: Some(to) }) => {
+                    match rel.as_deref() {
+                        Some("self") => *href = Some(to),
+                        Some("related") => resource.related.push(to),
+                        _ => {}
+                    }
+                }
+                (3, Token::Close { name: "title", text }) => resource.title = Some(text),
+                (4, Token::Open { name, .. }) if resource.kind.is_none() => {
+                    resource.kind = Some(name);
+                }
+                (5, Token::Close { name, text }) if resource.kind == Some("ReadingType") => {
+                    match name {
+                        "uom" => resource.uom = Some(text),
+                        "powerOfTenMultiplier" => resource.power = Some(text),
+                        _ => {}
+                    }
+                }
+                (2, Token::Close { .. }) => {
+                    let (href, resource) = entry.take().unwrap_or_default();
+                    let Some(href) = href else { continue };
+                    if found.by_href.len().max(found.blocks.len()) >= MAX_ENTRIES {
+                        return Err(Broken::At(
+                            line,
+                            format!("the feed has more than {MAX_ENTRIES} entries"),
+                        ));
+                    }
+                    if resource.kind == Some("IntervalBlock") {
+                        found.blocks.push(href);
+                    } else {
+                        found.by_href.insert(href, resource);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(found)
     }
 
-    fn kind(&self) -> &str {
-        self.content.tag_name().name()
+    /// The meter and scale of the interval block at `href`, through its meter reading, that
+    /// reading's reading type, and its usage point.
+    fn source_of(&self, href: &str, meters: &MeterMap) -> Result<(u64, Scale), String> {
+        let reading_href = parent_of(href, "/IntervalBlock")?;
+        let point_href = parent_of(href, "/MeterReading")?;
+        let meter_reading = self
+            .by_href
+            .get(reading_href)
+            .ok_or_else(|| format!("no MeterReading entry {reading_href}"))?;
+        let reading_type = meter_reading
+            .related
+            .iter()
+            .find_map(|h| {
+                self.by_href
+                    .get(h)
+                    .filter(|r| r.kind == Some("ReadingType"))
+            })
+            .ok_or_else(|| format!("MeterReading {reading_href} links no ReadingType"))?;
+        let scale = Scale::of(reading_type)?;
+        let meter = meter_of(point_href, self.by_href.get(point_href), meters)?;
+        Ok((meter, scale))
+    }
+}
+
+/// The second pass: each `IntervalReading` of the n-th interval block, read with the n-th of
+/// `sources` (or that block's one reject, when its source is unknown).
+fn emit_readings<R: BufRead>(
+    input: R,
+    sources: &[Result<(u64, Scale), String>],
+    each: &mut impl FnMut(usize, Result<Record, String>),
+) -> Result<(), Broken> {
+    let mut tokens = Tokens::new(input);
+    let (mut in_content, mut blocks, mut block) = (false, 0usize, None);
+    let mut reading: Option<(usize, ReadingFields)> = None;
+    let mut parent = OTHER;
+    while let Some((line, depth, token)) = tokens.next()? {
+        match (depth, token) {
+            (3, Token::Open { name, .. }) => in_content = name == "content",
+            (3, Token::Close { .. }) => in_content = false,
+            (4, Token::Open {
+                name: "IntervalBlock",
+                ..
+            }) if in_content => {
+                let source = sources.get(blocks);
+                blocks = blocks.saturating_add(1);
+                block = match source {
+                    Some(Ok(source)) => Some(source),
+                    Some(Err(why)) => {
+                        each(line, Err(why.clone()));
+                        None
+                    }
+                    None => None,
+                };
+            }
+            (4, Token::Close { .. }) => block = None,
+            (5, Token::Open {
+                name: "IntervalReading",
+                ..
+            }) if block.is_some() => {
+                reading = Some((line, ReadingFields::default()));
+            }
+            (5, Token::Close { .. }) => {
+                if let (Some((at, fields)), Some((meter, scale))) = (reading.take(), block) {
+                    each(at, fields.record(*meter, scale));
+                }
+            }
+            (6, Token::Open { name, .. }) => parent = name,
+            (6, Token::Close { name, text }) => {
+                if let Some((_, fields)) = reading.as_mut() {
+                    if name == "value" && fields.value.is_none() {
+                        fields.value = Some(text);
+                    }
+                    if name == "timePeriod" {
+                        fields.period_seen = true;
+                    }
+                }
+            }
+            (7, Token::Close { name, text }) => {
+                if let Some((_, fields)) = reading.as_mut() {
+                    let first = |slot: &mut Option<String>| {
+                        if slot.is_none() {
+                            *slot = Some(text);
+                        }
+                    };
+                    match (parent, name) {
+                        ("timePeriod", "start") if !fields.period_seen => first(&mut fields.start),
+                        ("ReadingQuality", "quality") => first(&mut fields.quality),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// What one `IntervalReading` said: its first `timePeriod`'s start, its value, its quality code.
+#[derive(Default)]
+struct ReadingFields {
+    start: Option<String>,
+    /// Whether its first `timePeriod` has ended (a later one is not read).
+    period_seen: bool,
+    value: Option<String>,
+    quality: Option<String>,
+}
+
+impl ReadingFields {
+    /// The record these fields make for `meter`.
+    fn record(self, meter: u64, scale: &Scale) -> Result<Record, String> {
+        let start: u64 = self
+            .start
+            .ok_or("IntervalReading has no timePeriod with a start")?
+            .parse()
+            .map_err(|_| "timePeriod: start is not Unix seconds".to_string())?;
+        let interval_start_ms = start
+            .checked_mul(1_000)
+            .ok_or("timePeriod: start is out of range")?;
+        let quality: Option<u32> = self
+            .quality
+            .map(|q| q.parse().map_err(|_| "ReadingQuality: quality is not a code"))
+            .transpose()?;
+        if quality.is_some_and(|code| !MEASURED.contains(&code)) {
+            return Ok(Record::UnusableReading(UnusableRead {
+                meter,
+                interval_start_ms,
+                quality: Quality::Estimated,
+            }));
+        }
+        let wh = scale.wh(&self.value.ok_or("IntervalReading has no value")?)?;
+        Ok(Record::Reading(Reading {
+            meter,
+            interval_start_ms,
+            wh,
+        }))
+    }
+}
+
+/// The local names the passes look for; any other element is [`OTHER`].
+const NAMES: [&str; 16] = [
+    "entry",
+    "link",
+    "title",
+    "content",
+    "UsagePoint",
+    "MeterReading",
+    "ReadingType",
+    "uom",
+    "powerOfTenMultiplier",
+    "IntervalBlock",
+    "IntervalReading",
+    "timePeriod",
+    "start",
+    "value",
+    "ReadingQuality",
+    "quality",
+];
+/// The name of every element the passes do not look for (none is spelled so).
+const OTHER: &str = "";
+
+/// `name` as one of [`NAMES`], or [`OTHER`]: tokens carry no allocated names, so a feed of millions
+/// of elements costs no allocation per element.
+fn known(name: &str) -> &'static str {
+    NAMES.iter().copied().find(|n| *n == name).unwrap_or(OTHER)
+}
+
+/// What the passes see of the XML: elements opening (with a link's `rel` and `href`) and closing
+/// (with the text directly inside, for an element they look for), each with its line and depth
+/// (the root is 1).
+enum Token {
+    Open {
+        name: &'static str,
+        rel: Option<String>,
+        href: Option<String>,
+    },
+    Close {
+        name: &'static str,
+        text: String,
+    },
+}
+
+/// The XML of a feed as [`Token`]s, read with bounded depth, markup length and text.
+struct Tokens<R> {
+    reader: Reader<Counted<R>>,
+    buf: Vec<u8>,
+    /// Names of the open elements, innermost last.
+    open: Vec<&'static str>,
+    text: String,
+    /// The close of an empty element, handed out after its open.
+    pending: Option<(usize, usize, Token)>,
+}
+
+impl<R: BufRead> Tokens<R> {
+    fn new(input: R) -> Self {
+        let mut reader = Reader::from_reader(Counted::new(input));
+        reader.config_mut().trim_text(true);
+        Self {
+            reader,
+            buf: Vec::new(),
+            open: Vec::new(),
+            text: String::new(),
+            pending: None,
+        }
+    }
+
+    /// The next token with its line and depth, `None` at the end of the document.
+    fn next(&mut self) -> Result<Option<(usize, usize, Token)>, Broken> {
+        if let Some(token) = self.pending.take() {
+            return Ok(Some(token));
+        }
+        // Field by field: the event borrows the buffer while the rest is used.
+        let Self {
+            reader,
+            buf,
+            open,
+            text,
+            pending,
+        } = self;
+        loop {
+            buf.clear();
+            reader.get_mut().token_started();
+            let read = reader.read_event_into(buf);
+            let line = reader.get_ref().lines.saturating_add(1);
+            let broken = |why: &dyn std::fmt::Display| {
+                Broken::At(line, format!("not an XML feed: {why}"))
+            };
+            let event = match read {
+                Ok(event) => event,
+                Err(quick_xml::Error::Io(e)) if e.kind() != std::io::ErrorKind::InvalidData => {
+                    return Err(Broken::Io(std::io::Error::new(e.kind(), e.to_string())))
+                }
+                Err(e) => return Err(broken(&e)),
+            };
+            match event {
+                Event::Start(ref start) | Event::Empty(ref start) => {
+                    let name = known(start.local_name().into_inner());
+                    let (mut rel, mut href) = (None, None);
+                    if name == "link" {
+                        for attribute in start.attributes() {
+                            let attribute = attribute.map_err(|e| broken(&e))?;
+                            let value = attribute
+                                .normalized_value(XmlVersion::Implicit1_0)
+                                .map_err(|e| broken(&e))?;
+                            match attribute.key.local_name().into_inner() {
+                                "rel" => rel = Some(value.into_owned()),
+                                "href" => href = Some(value.into_owned()),
+                                _ => {}
+                            }
+                        }
+                    }
+                    let depth = open.len().saturating_add(1);
+                    if depth > MAX_DEPTH {
+                        return Err(Broken::At(
+                            line,
+                            format!(
+                                "elements nest deeper than {MAX_DEPTH} levels: not a Green Button feed"
+                            ),
+                        ));
+                    }
+                    text.clear();
+                    if matches!(event, Event::Empty(_)) {
+                        let close = Token::Close {
+                            name,
+                            text: String::new(),
+                        };
+                        *pending = Some((line, depth, close));
+                    } else {
+                        open.push(name);
+                    }
+                    return Ok(Some((line, depth, Token::Open { name, rel, href })));
+                }
+                Event::End(_) => {
+                    let depth = open.len();
+                    let name = open.pop().unwrap_or(OTHER);
+                    let kept = if name == OTHER {
+                        text.clear();
+                        String::new()
+                    } else {
+                        std::mem::take(text)
+                    };
+                    let close = Token::Close { name, text: kept };
+                    return Ok(Some((line, depth, close)));
+                }
+                Event::Text(more) => push_text(text, &more.xml10_content(), line)?,
+                Event::CData(more) => push_text(text, &more, line)?,
+                Event::GeneralRef(reference) => {
+                    let resolved = match reference.resolve_char_ref() {
+                        Ok(Some(c)) => c,
+                        _ => match &*reference {
+                            "amp" => '&',
+                            "lt" => '<',
+                            "gt" => '>',
+                            "quot" => '"',
+                            "apos" => '\'',
+                            other => return Err(broken(&format!("unknown entity &{other};"))),
+                        },
+                    };
+                    push_text(text, resolved.encode_utf8(&mut [0; 4]), line)?;
+                }
+                Event::Eof if open.is_empty() => return Ok(None),
+                Event::Eof => {
+                    let why = format!("it ends with {} elements still open", open.len());
+                    return Err(broken(&why));
+                }
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+            }
+        }
+    }
+}
+
+/// Adds `more` to `text`, the text of the element open at `line`, within [`MAX_TOKEN_BYTES`].
+fn push_text(text: &mut String, more: &str, line: usize) -> Result<(), Broken> {
+    if text.len().saturating_add(more.len()) > MAX_TOKEN_BYTES {
+        return Err(Broken::At(
+            line,
+            format!("a text longer than {MAX_TOKEN_BYTES} bytes: not a Green Button feed"),
+        ));
+    }
+    text.push_str(more);
+    Ok(())
+}
+
+/// A reader that counts the lines it has handed out and refuses to hand out more than
+/// [`MAX_TOKEN_BYTES`] for one piece of markup, so the XML reader's buffer stays bounded too.
+struct Counted<R> {
+    inner: R,
+    lines: usize,
+    in_token: usize,
+    started: bool,
+}
+
+impl<R: BufRead> Counted<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            lines: 0,
+            in_token: 0,
+            started: false,
+        }
+    }
+
+    /// The XML reader is about to read its next piece of markup.
+    fn token_started(&mut self) {
+        self.in_token = 0;
+    }
+}
+
+impl<R: BufRead> std::io::Read for Counted<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if !self.started {
+            // A byte-order mark is not part of the document.
+            self.started = true;
+            if self.inner.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+                self.inner.consume(3);
+            }
+        }
+        if self.in_token > MAX_TOKEN_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("markup longer than {MAX_TOKEN_BYTES} bytes: not a Green Button feed"),
+            ));
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        if let Ok(buffered) = self.inner.fill_buf() {
+            let taken = &buffered[..n.min(buffered.len())];
+            self.lines = self
+                .lines
+                .saturating_add(taken.iter().filter(|&&b| b == b'\n').count());
+        }
+        self.in_token = self.in_token.saturating_add(n);
+        self.inner.consume(n);
     }
 }
 
@@ -170,13 +601,13 @@ fn parent_of<'h>(href: &'h str, marker: &str) -> Result<&'h str, String> {
 }
 
 /// The meter of the usage point at `href`: from the mapping, else its entry's numeric title.
-fn meter_of(href: &str, point: Option<&Entry>, meters: &MeterMap) -> Result<u64, String> {
+fn meter_of(href: &str, point: Option<&Resource>, meters: &MeterMap) -> Result<u64, String> {
     let id = href.rsplit('/').next().unwrap_or(href);
     if let Some(&meter) = meters.get(id) {
         return Ok(meter);
     }
     point
-        .and_then(|p| p.title)
+        .and_then(|p| p.title.as_deref())
         .and_then(|t| t.trim().parse().ok())
         .ok_or_else(|| {
             format!(
@@ -193,9 +624,10 @@ struct Scale {
 }
 
 impl Scale {
-    fn of(reading_type: Node) -> Result<Self, String> {
-        let field = |name: &str| text_of(reading_type, name);
-        let uom: i64 = field("uom")
+    fn of(reading_type: &Resource) -> Result<Self, String> {
+        let uom: i64 = reading_type
+            .uom
+            .as_deref()
             .ok_or("ReadingType has no uom")?
             .parse()
             .map_err(|_| "ReadingType: uom is not a number".to_string())?;
@@ -204,7 +636,9 @@ impl Scale {
                 "ReadingType: uom {uom} is not 72 (Wh); only energy in Wh is read"
             ));
         }
-        let power = field("powerOfTenMultiplier")
+        let power = reading_type
+            .power
+            .as_deref()
             .map_or(Ok(0), str::parse)
             .map_err(|_| "ReadingType: powerOfTenMultiplier is not a number".to_string())?;
         if !(-9..=9).contains(&power) {
@@ -236,53 +670,6 @@ impl Scale {
             ))
         }
     }
-}
-
-/// The trimmed text of `parent`'s first child element named `name`.
-fn text_of<'a>(parent: Node<'a, '_>, name: &str) -> Option<&'a str> {
-    parent
-        .children()
-        .find(|n| n.has_tag_name(name))
-        .and_then(|n| n.text())
-        .map(str::trim)
-}
-
-/// One `IntervalReading` of `meter`.
-fn interval_reading(node: Node, meter: u64, scale: &Scale) -> Result<Record, String> {
-    let child = text_of;
-    let period = node
-        .children()
-        .find(|n| n.has_tag_name("timePeriod"))
-        .ok_or("IntervalReading has no timePeriod")?;
-    let start: u64 = child(period, "start")
-        .ok_or("timePeriod has no start")?
-        .parse()
-        .map_err(|_| "timePeriod: start is not Unix seconds".to_string())?;
-    let interval_start_ms = start
-        .checked_mul(1_000)
-        .ok_or("timePeriod: start is out of range")?;
-    let quality: Option<u32> = node
-        .children()
-        .find(|n| n.has_tag_name("ReadingQuality"))
-        .map(|q| {
-            child(q, "quality")
-                .and_then(|c| c.parse().ok())
-                .ok_or("ReadingQuality: quality is not a code")
-        })
-        .transpose()?;
-    if quality.is_some_and(|code| !MEASURED.contains(&code)) {
-        return Ok(Record::UnusableReading(UnusableRead {
-            meter,
-            interval_start_ms,
-            quality: Quality::Estimated,
-        }));
-    }
-    let wh = scale.wh(child(node, "value").ok_or("IntervalReading has no value")?)?;
-    Ok(Record::Reading(Reading {
-        meter,
-        interval_start_ms,
-        wh,
-    }))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //!
 //! - [`lines`]: the input split into lines, each decoded on its own (BOM, CRLF, a bad byte);
 //! - [`parse`]: the CSV and JSON Lines formats, chosen by the file's extension;
-//! - [`green_button`]: Green Button (NAESB ESPI) Atom feeds (`.xml`), a whole document at a time;
+//! - [`green_button`]: Green Button (NAESB ESPI) Atom feeds (`.xml`), streamed in two passes with
+//!   bounded nesting and markup;
 //! - [`bounds`]: what a parsed record must satisfy to be plausible.
 //!
 //! Every line that cannot be used is a [`Reject`] naming the source and line number, and the rest goes
@@ -17,7 +18,7 @@ pub mod parse;
 
 use std::{
     fs::File,
-    io::{BufRead, BufReader},
+    io::{BufRead, BufReader, Seek},
     path::{Path, PathBuf},
 };
 
@@ -148,16 +149,27 @@ pub fn ingest_file(
     bounds: &Bounds,
     store: &mut Store,
 ) -> Result<IngestReport, IngestError> {
-    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat(path.to_owned()))?;
+    ingest_file_as(path, path, bounds, store)
+}
+
+/// [`ingest_file`], naming the source `name` in rejects (the watched folder reads a file from where
+/// it set it while reading, and names it where it was dropped).
+pub fn ingest_file_as(
+    path: &Path,
+    name: &Path,
+    bounds: &Bounds,
+    store: &mut Store,
+) -> Result<IngestReport, IngestError> {
+    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat(name.to_owned()))?;
     let file = File::open(path).map_err(|source| IngestError::Io {
-        path: path.to_owned(),
+        path: name.to_owned(),
         source,
     })?;
     if format == Format::GreenButton {
         let meters = meter_map_beside(path)?;
-        return ingest_green_button(BufReader::new(file), path, &meters, bounds, store);
+        return ingest_green_button(BufReader::new(file), name, &meters, bounds, store);
     }
-    ingest_reader(BufReader::new(file), format, path, bounds, store)
+    ingest_reader(BufReader::new(file), format, name, bounds, store)
 }
 
 /// The usage point → meter mapping beside a Green Button feed (`feed.xml` → `feed.meters.csv`),
@@ -172,37 +184,36 @@ fn meter_map_beside(feed: &Path) -> Result<green_button::MeterMap, IngestError> 
     }
 }
 
-/// Ingests a Green Button feed read from `reader` (named `source` in rejects) into `store` in one
-/// transaction, its usage points' meters from `meters` or their titles.
+/// Ingests a Green Button feed read from `reader` (named `source` in rejects; read twice, see
+/// [`green_button::read`]) into `store` in one transaction, its usage points' meters from `meters`
+/// or their titles.
 pub fn ingest_green_button(
-    mut reader: impl BufRead,
+    reader: impl BufRead + Seek,
     source: &Path,
     meters: &green_button::MeterMap,
     bounds: &Bounds,
     store: &mut Store,
 ) -> Result<IngestReport, IngestError> {
-    let mut text = String::new();
-    reader
-        .read_to_string(&mut text)
-        .map_err(|e| IngestError::Io {
-            path: source.to_owned(),
-            source: e,
-        })?;
     let now = unix_ms();
     let mut batch = Batch::default();
-    for (line, parsed) in green_button::parse(text.trim_start_matches('\u{feff}'), meters) {
+    green_button::read(reader, meters, |line, parsed| {
         batch.take(
             line,
             parsed.and_then(|r| bounds.check(&r, now).map(|()| Some(r))),
         );
-    }
+    })
+    .map_err(|e| IngestError::Io {
+        path: source.to_owned(),
+        source: e,
+    })?;
     batch.store(source, store)
 }
 
 /// Ingests the lines of `reader` (named `source` in rejects: a file, or e.g. `http#12`) into `store`
-/// in one transaction; lines that do not parse or break `bounds` are rejected and counted.
+/// in one transaction; lines that do not parse or break `bounds` are rejected and counted. (Seek:
+/// a Green Button feed is read twice.)
 pub fn ingest_reader(
-    reader: impl BufRead,
+    reader: impl BufRead + Seek,
     format: Format,
     source: &Path,
     bounds: &Bounds,

@@ -9,7 +9,10 @@
 //!   in ISO 8601 with its UTC offset (`2026-03-02T17:00:00+08:00`); the energy as `wh` or `kwh`, or
 //!   as `value` with a `unit` column (`Wh`, `kWh`); optionally `quality` (`actual`, `estimated`,
 //!   `missing`, or their first letters). Every row after the header is an interval reading; a row
-//!   marked estimated or missing is an [`UnusableRead`] (its value, if any, is not used).
+//!   marked estimated or missing is an [`UnusableRead`] (its value, if any, is not used). A header
+//!   that names one role twice (two `meter` columns; `wh` beside `kwh`) is refused, and so is every
+//!   row under it; a second header further down (two exports concatenated) names the columns of the
+//!   rows after it.
 //! - **JSON Lines**: `{"type":"reading","meter":1,"interval_start_ms":0,"wh":250}`,
 //!   `{"type":"event","kind":"last_gasp","meter":1,"feeder":7,"at_ms":0}` or
 //!   `{"type":"unusable_reading","meter":1,"interval_start_ms":0,"quality":"estimated"}`.
@@ -26,8 +29,17 @@ pub struct CsvLine {
     reader: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
-    columns: Option<Columns>,
+    /// The last header row seen: its columns, or why it was refused (then no row under it is read,
+    /// rather than read by an earlier header's order).
+    columns: Option<Result<Columns, String>>,
 }
+
+/// The names each column of a utility's export may go by.
+const METER: &[&str] = &["meter", "meter_id"];
+const START: &[&str] = &["interval_start", "start", "timestamp"];
+const ENERGY: &[&str] = &["wh", "kwh", "value"];
+const UNIT: &[&str] = &["unit"];
+const QUALITY: &[&str] = &["quality"];
 
 /// How energy is written: in Wh, or in kWh with at most three decimals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,8 +95,28 @@ impl Columns {
     fn of(header: &[&str]) -> Option<Result<Self, String>> {
         let names: Vec<String> = header.iter().map(|f| f.to_ascii_lowercase()).collect();
         let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
-        let meter = find(&["meter", "meter_id"])?;
-        let Some(start) = find(&["interval_start", "start", "timestamp"]) else {
+        let meter = find(METER)?;
+        for (role, wanted) in [
+            ("meter", METER),
+            ("interval start", START),
+            ("energy", ENERGY),
+            ("unit", UNIT),
+            ("quality", QUALITY),
+        ] {
+            let named: Vec<&str> = header
+                .iter()
+                .copied()
+                .filter(|f| wanted.contains(&f.to_ascii_lowercase().as_str()))
+                .collect();
+            if named.len() > 1 {
+                return Some(Err(format!(
+                    "the header names {} {role} columns ({}): which one holds the {role} is not clear",
+                    named.len(),
+                    named.join(", ")
+                )));
+            }
+        }
+        let Some(start) = find(START) else {
             return Some(Err(
                 "the header names no interval start column (`interval_start`, `start` or `timestamp`)"
                     .into(),
@@ -227,16 +259,23 @@ impl CsvLine {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Ok(None);
         }
-        let columns = self.columns;
+        let columns = self.columns.clone();
         let fields = self.fields(trimmed)?;
-        if let Some(columns) = columns {
-            return columns.record(&fields).map(Some);
-        }
-        if fields.first() != Some(&"type") {
+        // No row of readings has a field named like the meter column: only a header does.
+        let named = fields
+            .iter()
+            .any(|f| METER.iter().any(|m| f.eq_ignore_ascii_case(m)));
+        if named && fields.first() != Some(&"type") {
             if let Some(header) = Columns::of(&fields) {
-                self.columns = Some(header?);
-                return Ok(None);
+                let refused = header.as_ref().err().cloned();
+                self.columns = Some(header);
+                return refused.map_or(Ok(None), Err);
             }
+        }
+        match columns {
+            Some(Ok(columns)) => return columns.record(&fields).map(Some),
+            Some(Err(why)) => return Err(format!("not read: the header above was refused ({why})")),
+            None => {}
         }
         let [kind, a, b, c] = fields[..] else {
             if fields.first() == Some(&"type") {
@@ -425,6 +464,37 @@ mod tests {
             .parse("9,1970-01-01T00:15:00Z,4,doubtful")
             .unwrap_err()
             .contains("not actual, estimated or missing"));
+    }
+
+    /// Two exports concatenated: the rows under the second header follow its order, never the
+    /// first's; a header that names a role twice is refused with every row under it.
+    #[test]
+    fn each_header_governs_the_rows_under_it_and_an_ambiguous_one_reads_nothing() {
+        let reading = |meter, wh| {
+            Ok(Some(Record::Reading(Reading {
+                meter,
+                interval_start_ms: 900_000,
+                wh,
+            })))
+        };
+        let mut csv = CsvLine::default();
+        assert_eq!(csv.parse("meter,interval_start,wh"), Ok(None));
+        assert_eq!(csv.parse("7,1970-01-01T00:15:00Z,250"), reading(7, 250));
+        assert_eq!(csv.parse("wh,interval_start,meter_id"), Ok(None));
+        assert_eq!(csv.parse("250,1970-01-01T00:15:00Z,7"), reading(7, 250));
+        for header in [
+            "meter,interval_start,wh,kwh",
+            "meter,meter_id,interval_start,wh",
+            "meter,start,timestamp,wh",
+            "meter,start,value,unit,unit",
+        ] {
+            let mut csv = CsvLine::default();
+            assert_eq!(csv.parse("meter,interval_start,wh"), Ok(None));
+            let why = csv.parse(header).unwrap_err();
+            assert!(why.contains("is not clear"), "{header}: {why}");
+            let row = csv.parse("7,1970-01-01T00:15:00Z,250,1").unwrap_err();
+            assert!(row.contains("header above was refused"), "{header}: {row}");
+        }
     }
 
     #[test]
