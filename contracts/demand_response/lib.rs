@@ -875,7 +875,9 @@ mod demand_response {
             let old = self.enrollments.get((program, meter));
             let enrollment = match old {
                 // Enrolling again must not restart the enrollment: that would forget its past.
-                Some(old) if old.customer == customer && old.active() => Enrollment { feeder, ..old },
+                Some(old) if old.customer == customer && old.active() => {
+                    Enrollment { feeder, ..old }
+                }
                 _ => {
                     // The replaced enrollment becomes the previous one and its previous is
                     // forgotten, which only an event that started while it was in force can miss.

@@ -56,9 +56,9 @@
 
 pub use self::outage_insurance::{
     Affected, BatchProgress, Capital, Error, OutageInsurance, OutageInsuranceRef, OutageRecord,
-    OutageReport, Outstanding, Payout, Policy, Pool, PoolTerms, MAX_FREEZE_MS, MAX_METERS_PER_REPORT,
-    MAX_PAYOUT_BATCH, MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, MIN_SHARES, PAYOUTS_IN_PAGE,
-    POLICIES_PER_PAGE, SETTLEMENT_GRACE_MS,
+    OutageReport, Outstanding, Payout, Policy, Pool, PoolTerms, MAX_FREEZE_MS,
+    MAX_METERS_PER_REPORT, MAX_PAYOUT_BATCH, MAX_POLICIES_PER_METER, MAX_RELEASE_BATCH, MIN_SHARES,
+    PAYOUTS_IN_PAGE, POLICIES_PER_PAGE, SETTLEMENT_GRACE_MS,
 };
 /// The contract's events, for decoding off-chain with the contract's own types.
 pub mod events {
@@ -844,9 +844,7 @@ mod outage_insurance {
             }
             let provider = self.env().caller();
             let held = self.shares.get((pool, provider)).unwrap_or(0);
-            let kept = held
-                .checked_sub(shares)
-                .ok_or(Error::InsufficientShares)?;
+            let kept = held.checked_sub(shares).ok_or(Error::InsufficientShares)?;
             if kept > 0 && kept < MIN_SHARES {
                 return Err(Error::SharesBelowMinimum);
             }

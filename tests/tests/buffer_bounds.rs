@@ -145,7 +145,8 @@ fn every_bounded_input_and_answer_fits_inks_buffer() {
             "demand_response.participants → answer",
             answer(Ok::<_, demand_response::Error>(vec![
                 Some(account());
-                MAX_PARTICIPANT_QUERY as usize
+                MAX_PARTICIPANT_QUERY
+                    as usize
             ])),
         ),
         (

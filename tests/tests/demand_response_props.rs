@@ -246,7 +246,9 @@ impl Walk {
                 // than the enrollment it would forget ended.
                 let periods = &self.periods[meter as usize];
                 let forgotten = periods.len().checked_sub(2).map(|i| &periods[i]);
-                let ended = forgotten.and_then(|p| p.to).expect("a forgotten enrollment");
+                let ended = forgotten
+                    .and_then(|p| p.to)
+                    .expect("a forgotten enrollment");
                 assert!(self.events.iter().any(|e| e.closed_at.is_none()));
                 assert!(self.events.iter().any(|e| e.start <= ended));
                 self.count("changes refused while an event is open");

@@ -829,7 +829,11 @@ fn cover_that_took_in_an_open_outage_is_not_released_from_under_it() {
     // Eight days on: a week past the policy's end, and the outage still open.
     s.wait(8 * DAY_MS);
     let m = s.api().release_expired(vec![policy]);
-    assert_eq!(s.send(s.insurer, m, 0), Ok(0), "released under an open outage");
+    assert_eq!(
+        s.send(s.insurer, m, 0),
+        Ok(0),
+        "released under an open outage"
+    );
     // The freeze has lapsed, so the provider may withdraw what is free, but the policy's limit
     // stays locked behind it.
     let free = s.read(s.api().pool_capital(pool)).unwrap().free;
@@ -900,7 +904,10 @@ fn capital_owed_for_an_outage_stays_until_it_is_paid() {
     partial.collateral_bps = 3_000;
     let pool = s.pool(partial, 200 * UNIT);
     let holders: Vec<AccountId> = (0..5)
-        .map(|i| s.customer_with_policy(&format!("holder-{i}"), pool, 10 + i, 7).0)
+        .map(|i| {
+            s.customer_with_policy(&format!("holder-{i}"), pool, 10 + i, 7)
+                .0
+        })
         .collect();
     s.wait(2 * DAY_MS);
     let start = s.now();

@@ -161,8 +161,11 @@ impl Walk {
                 o.1 = b.remaining;
             }
         }
-        self.released
-            .extend(decode_all::<PolicyReleased>(&out.events).iter().map(|r| r.policy));
+        self.released.extend(
+            decode_all::<PolicyReleased>(&out.events)
+                .iter()
+                .map(|r| r.policy),
+        );
         out.value
     }
 
@@ -185,7 +188,10 @@ impl Walk {
     /// sees it.
     fn may_pay(&self, feeder: u32, ends_at: u64) -> bool {
         self.open.iter().any(|&(f, s)| f == feeder && s < ends_at)
-            || self.outages.values().any(|&(f, left)| f == feeder && left > 0)
+            || self
+                .outages
+                .values()
+                .any(|&(f, left)| f == feeder && left > 0)
     }
 }
 

@@ -360,7 +360,10 @@ impl Committee {
             .iter()
             .map(|&m| {
                 let ballot = self.ballots.get((id, m));
-                (m, ballot.filter(|(e, _)| Some(*e) == counted).map(|(_, c)| c))
+                (
+                    m,
+                    ballot.filter(|(e, _)| Some(*e) == counted).map(|(_, c)| c),
+                )
             })
             .collect()
     }

@@ -3,8 +3,8 @@
 //! - 200 clients ask for pages for 20 s: every answer is a page or a quick `503` with
 //!   `Retry-After`, nobody waits past the portal's deadline, and a second after the burst a page
 //!   answers at once;
-//! - 5,000 pages one after another: the last ones cost what the first did (a read leaves the chain
-//!   as it found it).
+//! - 5,000 pages one after another: the last ones cost what the first did, ±20 % (a read leaves the
+//!   chain as it found it).
 
 use std::time::Duration;
 
@@ -50,11 +50,18 @@ fn a_burst_gets_pages_or_quick_refusals_and_the_portal_costs_the_same_after_it()
         burst.longest_wait().as_secs_f64() * 1e3,
         burst.failures.len(),
     );
-    assert!(burst.failures.is_empty(), "{:?}", &burst.failures[..burst.failures.len().min(5)]);
+    assert!(
+        burst.failures.is_empty(),
+        "{:?}",
+        &burst.failures[..burst.failures.len().min(5)]
+    );
     assert_eq!(ok + busy, burst.answers.len(), "only pages and 503s");
     assert!(ok > 0, "the portal served nothing");
     assert!(
-        burst.answers.iter().all(|a| a.status != 503 || a.retry_after),
+        burst
+            .answers
+            .iter()
+            .all(|a| a.status != 503 || a.retry_after),
         "every 503 says when to come back"
     );
     assert!(
@@ -68,17 +75,35 @@ fn a_burst_gets_pages_or_quick_refusals_and_the_portal_costs_the_same_after_it()
     let after = load::fetch(served.addr, "/?meter=2001&lang=en", patience).unwrap();
     println!("a page a second after the burst: {:?}", after.waited);
     assert_eq!(after.status, 200);
-    assert!(after.waited < Duration::from_millis(100), "{:?}", after.waited);
+    assert!(
+        after.waited < Duration::from_millis(100),
+        "{:?}",
+        after.waited
+    );
 
-    // 5,000 customer pages one after another: the last 500 cost what the first 500 did.
-    let customers: Vec<String> = pages.iter().filter(|p| p.starts_with("/?")).cloned().collect();
+    // 5,000 customer pages one after another: the last 500 cost what the first 500 did. Compared by
+    // their cheapest tenth: on a shared two-core machine a median swings by a fifth with whatever
+    // else runs, while what a read leaves behind raises every page (it took the 700th page from
+    // 27 ms to 1.8 s).
+    let customers: Vec<String> = pages
+        .iter()
+        .filter(|p| p.starts_with("/?"))
+        .cloned()
+        .collect();
     let waited = load::one_by_one(served.addr, &customers, 5_000).unwrap();
-    let median = |part: &[Duration]| {
+    let cost = |part: &[Duration], q: f64| {
         let mut ms: Vec<f64> = part.iter().map(|d| d.as_secs_f64() * 1e3).collect();
-        quantile(&mut ms, 0.5).unwrap()
+        quantile(&mut ms, q).unwrap()
     };
-    let (first, last) = (median(&waited[..500]), median(&waited[4_500..]));
-    println!("5,000 pages: median of the first 500 {first:.1} ms, of the last 500 {last:.1} ms");
+    let (first, last) = (&waited[..500], &waited[4_500..]);
+    println!(
+        "5,000 pages: first 500 p10 {:.1} ms, p50 {:.1} ms; last 500 p10 {:.1} ms, p50 {:.1} ms",
+        cost(first, 0.1),
+        cost(first, 0.5),
+        cost(last, 0.1),
+        cost(last, 0.5)
+    );
+    let (first, last) = (cost(first, 0.1), cost(last, 0.1));
     assert!(
         (last / first - 1.0).abs() <= 0.2,
         "the last pages cost {last:.1} ms against {first:.1} ms at first"

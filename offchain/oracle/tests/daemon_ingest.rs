@@ -355,9 +355,16 @@ fn deep_and_huge_feeds_over_http_are_rejects_and_the_daemon_goes_on() {
     assert!(answer.contains("deeper than 32"), "{answer}");
 
     // 60 MiB in one text: refused at 64 KiB, not held.
-    let huge = format!("<feed><entry><title>{}</title></entry></feed>", "9".repeat(60 << 20));
+    let huge = format!(
+        "<feed><entry><title>{}</title></entry></feed>",
+        "9".repeat(60 << 20)
+    );
     let answer = post_ingest(port, "?format=xml", "text/plain", &huge);
-    assert!(answer.contains("longer than 65536 bytes"), "{}", &answer[..300]);
+    assert!(
+        answer.contains("longer than 65536 bytes"),
+        "{}",
+        &answer[..300]
+    );
 
     let over = request(
         port,
@@ -366,8 +373,16 @@ fn deep_and_huge_feeds_over_http_are_rejects_and_the_daemon_goes_on() {
     );
     assert!(over.starts_with("HTTP/1.1 413"), "{over}");
 
-    let answer = post_ingest(port, "?format=csv", "text/plain", &format!("reading,9,{T},5\n"));
-    assert!(answer.contains("\"readings\":1"), "still ingesting: {answer}");
+    let answer = post_ingest(
+        port,
+        "?format=csv",
+        "text/plain",
+        &format!("reading,9,{T},5\n"),
+    );
+    assert!(
+        answer.contains("\"readings\":1"),
+        "still ingesting: {answer}"
+    );
     assert!(get(port, "/metrics").starts_with("HTTP/1.1 200"));
     served.stop();
 }
@@ -388,7 +403,8 @@ fn deep_and_huge_feeds_in_the_watched_folder_are_read_once_and_moved_on() {
     )
     .unwrap();
     // 1 GiB of well-formed entries that name nothing: the reader streams through it twice over.
-    let mut huge = std::io::BufWriter::new(std::fs::File::create(incoming.join("huge.xml")).unwrap());
+    let mut huge =
+        std::io::BufWriter::new(std::fs::File::create(incoming.join("huge.xml")).unwrap());
     huge.write_all(b"<feed>\n").unwrap();
     let chunk = "<entry><title>no meter here</title></entry>\n".repeat(1 << 14);
     let mut written = 0;
@@ -406,8 +422,14 @@ fn deep_and_huge_feeds_in_the_watched_folder_are_read_once_and_moved_on() {
     // Nothing is left to be read again.
     assert_eq!(gridtrust_oracle::daemon::watch::scan(&shared, &incoming), 0);
     let log = std::fs::read_to_string(dir.path().join("rejects.log")).unwrap();
-    assert!(log.contains("deep.xml:2: ") && log.contains("deeper than 32"), "{log}");
-    assert!(log.contains("huge.xml:1: the feed holds no IntervalBlock"), "{log}");
+    assert!(
+        log.contains("deep.xml:2: ") && log.contains("deeper than 32"),
+        "{log}"
+    );
+    assert!(
+        log.contains("huge.xml:1: the feed holds no IntervalBlock"),
+        "{log}"
+    );
     // Rejects name the file as it was dropped, not where it was read from.
     assert!(!log.contains("ingesting"), "{log}");
 }
@@ -420,12 +442,21 @@ fn a_file_that_stopped_the_daemon_or_cannot_be_read_is_set_aside_once() {
     let dir = tempfile::tempdir().unwrap();
     let incoming = dir.path().join("incoming");
     std::fs::create_dir_all(incoming.join("ingesting")).unwrap();
-    std::fs::write(incoming.join("ingesting/crash.csv"), format!("reading,1,{T},1\n")).unwrap();
+    std::fs::write(
+        incoming.join("ingesting/crash.csv"),
+        format!("reading,1,{T},1\n"),
+    )
+    .unwrap();
     gridtrust_oracle::daemon::watch::recover(&incoming);
     assert!(incoming.join("rejected/crash.csv").is_file());
     let why = std::fs::read_to_string(incoming.join("rejected/crash.csv.reason")).unwrap();
     assert!(why.contains("stopped while ingesting"), "{why}");
-    assert_eq!(std::fs::read_dir(incoming.join("ingesting")).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(incoming.join("ingesting"))
+            .unwrap()
+            .count(),
+        0
+    );
 
     // A feed whose meter mapping is broken cannot be read at all: set aside with its mapping.
     let db = dir.path().join("oracle.db");

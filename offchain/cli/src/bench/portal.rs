@@ -105,7 +105,12 @@ pub(crate) fn pages(figures: &mut Figures) -> Result<()> {
             if page != "customer" {
                 std::thread::sleep(SHARED_PAGE_TTL + Duration::from_millis(100));
             }
-            rendered.push(load::fetch(portal.addr, path, DEADLINE)?.waited.as_secs_f64() * 1e3);
+            rendered.push(
+                load::fetch(portal.addr, path, DEADLINE)?
+                    .waited
+                    .as_secs_f64()
+                    * 1e3,
+            );
         }
         let mut alone: Vec<f64> = load::one_by_one(portal.addr, &paths, 200)?
             .iter()
@@ -147,7 +152,14 @@ pub(crate) fn print(figures: &[PageFigure]) {
     );
     println!(
         "{:<10} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>9}",
-        "page", "rendered", "alone p50", "alone p99", "loaded/s", "loaded p50", "loaded p99", "503s"
+        "page",
+        "rendered",
+        "alone p50",
+        "alone p99",
+        "loaded/s",
+        "loaded p50",
+        "loaded p99",
+        "503s"
     );
     for f in figures {
         println!(

@@ -40,7 +40,9 @@ pub fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> Result<Answer> 
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )?;
     let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).context("reading the answer")?;
+    stream
+        .read_to_end(&mut answer)
+        .context("reading the answer")?;
     let waited = began.elapsed();
     let head = String::from_utf8_lossy(&answer[..answer.len().min(1024)]).into_owned();
     let status = head

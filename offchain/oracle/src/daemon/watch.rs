@@ -109,7 +109,9 @@ fn reject(dir: &Path, file: &Path, why: &str) {
             }
             tracing::error!(file = %file.display(), reason = why, "set aside in rejected/");
         }
-        Err(e) => tracing::error!(file = %file.display(), error = %e, "cannot set it aside in rejected/"),
+        Err(e) => {
+            tracing::error!(file = %file.display(), error = %e, "cannot set it aside in rejected/")
+        }
     }
 }
 
@@ -148,9 +150,13 @@ pub fn scan(shared: &Shared, dir: &Path) -> usize {
         // Out of the folder before it is read: if reading it brings the daemon down, the next
         // start finds it in ingesting/ and sets it aside instead of reading it again. Under its own
         // name, which the format is read from (ingesting/ is emptied at every start).
-        let reading = dir.join("ingesting").join(file.file_name().unwrap_or_default());
+        let reading = dir
+            .join("ingesting")
+            .join(file.file_name().unwrap_or_default());
         let moved = if reading.exists() {
-            Err(std::io::Error::other("a file of that name is being ingested"))
+            Err(std::io::Error::other(
+                "a file of that name is being ingested",
+            ))
         } else {
             move_into(dir, "ingesting", &file)
         };

@@ -167,14 +167,25 @@ impl Resources {
                 continue;
             };
             match (depth, token) {
-                (3, Token::Open { name: "link", rel, href: Some(to) }) => {
-                    match rel.as_deref() {
-                        Some("self") => *href = Some(to),
-                        Some("related") => resource.related.push(to),
-                        _ => {}
-                    }
-                }
-                (3, Token::Close { name: "title", text }) => resource.title = Some(text),
+                (
+                    3,
+                    Token::Open {
+                        name: "link",
+                        rel,
+                        href: Some(to),
+                    },
+                ) => match rel.as_deref() {
+                    Some("self") => *href = Some(to),
+                    Some("related") => resource.related.push(to),
+                    _ => {}
+                },
+                (
+                    3,
+                    Token::Close {
+                        name: "title",
+                        text,
+                    },
+                ) => resource.title = Some(text),
                 (4, Token::Open { name, .. }) if resource.kind.is_none() => {
                     resource.kind = Some(name);
                 }
@@ -245,10 +256,13 @@ fn emit_readings<R: BufRead>(
         match (depth, token) {
             (3, Token::Open { name, .. }) => in_content = name == "content",
             (3, Token::Close { .. }) => in_content = false,
-            (4, Token::Open {
-                name: "IntervalBlock",
-                ..
-            }) if in_content => {
+            (
+                4,
+                Token::Open {
+                    name: "IntervalBlock",
+                    ..
+                },
+            ) if in_content => {
                 let source = sources.get(blocks);
                 blocks = blocks.saturating_add(1);
                 block = match source {
@@ -261,10 +275,13 @@ fn emit_readings<R: BufRead>(
                 };
             }
             (4, Token::Close { .. }) => block = None,
-            (5, Token::Open {
-                name: "IntervalReading",
-                ..
-            }) if block.is_some() => {
+            (
+                5,
+                Token::Open {
+                    name: "IntervalReading",
+                    ..
+                },
+            ) if block.is_some() => {
                 reading = Some((line, ReadingFields::default()));
             }
             (5, Token::Close { .. }) => {
@@ -326,7 +343,10 @@ impl ReadingFields {
             .ok_or("timePeriod: start is out of range")?;
         let quality: Option<u32> = self
             .quality
-            .map(|q| q.parse().map_err(|_| "ReadingQuality: quality is not a code"))
+            .map(|q| {
+                q.parse()
+                    .map_err(|_| "ReadingQuality: quality is not a code")
+            })
             .transpose()?;
         if quality.is_some_and(|code| !MEASURED.contains(&code)) {
             return Ok(Record::UnusableReading(UnusableRead {
@@ -429,9 +449,8 @@ impl<R: BufRead> Tokens<R> {
             reader.get_mut().token_started();
             let read = reader.read_event_into(buf);
             let line = reader.get_ref().lines.saturating_add(1);
-            let broken = |why: &dyn std::fmt::Display| {
-                Broken::At(line, format!("not an XML feed: {why}"))
-            };
+            let broken =
+                |why: &dyn std::fmt::Display| Broken::At(line, format!("not an XML feed: {why}"));
             let event = match read {
                 Ok(event) => event,
                 Err(quick_xml::Error::Io(e)) if e.kind() != std::io::ErrorKind::InvalidData => {

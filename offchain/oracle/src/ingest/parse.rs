@@ -274,7 +274,9 @@ impl CsvLine {
         }
         match columns {
             Some(Ok(columns)) => return columns.record(&fields).map(Some),
-            Some(Err(why)) => return Err(format!("not read: the header above was refused ({why})")),
+            Some(Err(why)) => {
+                return Err(format!("not read: the header above was refused ({why})"))
+            }
             None => {}
         }
         let [kind, a, b, c] = fields[..] else {
