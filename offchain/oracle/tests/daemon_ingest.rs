@@ -114,13 +114,20 @@ fn http_ingest_stores_good_lines_names_bad_ones_and_counts_them() {
     served.stop();
 }
 
+/// A watched folder `incoming` under `dir`, and the daemon's side that ingests it into
+/// `dir/oracle.db`.
+fn watched_folder(dir: &tempfile::TempDir) -> (std::path::PathBuf, Shared) {
+    let incoming = dir.path().join("incoming");
+    std::fs::create_dir_all(&incoming).unwrap();
+    let shared = shared(dir, &dir.path().join("oracle.db"), Door::default());
+    (incoming, shared)
+}
+
 #[test]
 fn the_watched_folder_takes_finished_files_and_moves_them_to_done() {
     let dir = tempfile::tempdir().unwrap();
-    let incoming = dir.path().join("incoming");
-    std::fs::create_dir_all(&incoming).unwrap();
+    let (incoming, shared) = watched_folder(&dir);
     let db = dir.path().join("oracle.db");
-    let shared = shared(&dir, &db, Door::default());
     std::fs::write(
         incoming.join("a.csv"),
         format!("reading,1,{T},10\nbroken\n"),
@@ -393,10 +400,7 @@ fn deep_and_huge_feeds_over_http_are_rejects_and_the_daemon_goes_on() {
 fn deep_and_huge_feeds_in_the_watched_folder_are_read_once_and_moved_on() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let incoming = dir.path().join("incoming");
-    std::fs::create_dir_all(&incoming).unwrap();
-    let db = dir.path().join("oracle.db");
-    let shared = shared(&dir, &db, Door::default());
+    let (incoming, shared) = watched_folder(&dir);
     std::fs::write(
         incoming.join("deep.xml"),
         format!("<feed>\n{}", "<a>".repeat(200_000)),
