@@ -835,8 +835,9 @@ mod outage_insurance {
         ///
         /// # Errors
         /// `ZeroAmount`; `InsufficientShares`; `PoolNotFound`; `SharesBelowMinimum` when the caller
-        /// would keep fewer than `MIN_SHARES` (but some); `OutagePending` while an outage is open or
-        /// its payouts are not done; `InsufficientFreeCapital`; `TransferFailed`.
+        /// would keep fewer than `MIN_SHARES` (but some); `OutagePending` while an outage is open
+        /// (within its freeze) or its payouts are not done; `InsufficientFreeCapital`;
+        /// `TransferFailed`.
         #[ink(message)]
         pub fn withdraw(&mut self, pool: PoolId, shares: Balance) -> Result<Balance> {
             if shares == 0 {
@@ -1070,8 +1071,8 @@ mod outage_insurance {
         /// A committee member's vote that an outage of `feeder` began at `start_ms`. When the vote
         /// finalizes the report, sales on the feeder and withdrawals freeze until the outage's end is
         /// final (for at most [`MAX_FREEZE_MS`]; not at all when its end is already final), and
-        /// policies that ended after the start are not released until then. Emits `ReportVoted`, and `ReportFinalized` and
-        /// `OutageStarted` when the vote finalizes it.
+        /// policies that ended after the start are not released until then. Emits `ReportVoted`,
+        /// and `ReportFinalized` and `OutageStarted` when the vote finalizes it.
         ///
         /// # Errors
         /// `InvalidReport` for a start in the future; `Committee` when the vote cannot count.

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use super::Figures;
 use crate::portal::{
-    load::{self, quantile},
+    load::{self, quantile, Clients},
     DEADLINE, SHARED_PAGE_TTL,
 };
 
@@ -120,6 +120,7 @@ pub(crate) fn pages(figures: &mut Figures) -> Result<()> {
             portal.addr,
             &paths,
             CLIENTS,
+            Clients::Patient,
             LOADED_FOR,
             DEADLINE + Duration::from_secs(2),
         )?;
@@ -146,7 +147,7 @@ pub(crate) fn print(figures: &[PageFigure]) {
     }
     println!();
     println!(
-        "portal (the demo's, on this machine; {CLIENTS} clients for {} s; a shared page is kept {} s)",
+        "portal (the demo's, on this machine; loaded: {CLIENTS} clients for {} s, each waiting as a 503's Retry-After says; a shared page is kept {} s)",
         LOADED_FOR.as_secs(),
         SHARED_PAGE_TTL.as_secs()
     );

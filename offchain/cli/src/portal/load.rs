@@ -22,8 +22,8 @@ pub struct Answer {
     pub status: u16,
     /// From connecting to the last byte.
     pub waited: Duration,
-    /// Whether a `503` said when to come back (`Retry-After`).
-    pub retry_after: bool,
+    /// When a `503` said to come back (`Retry-After`, in seconds).
+    pub retry_after: Option<Duration>,
 }
 
 /// Asks `addr` (a loopback address) for `path` once, giving up after `timeout`.
@@ -50,7 +50,14 @@ pub fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> Result<Answer> 
         .nth(1)
         .and_then(|s| s.parse().ok())
         .with_context(|| format!("not an HTTP answer: {head:.80}"))?;
-    let retry_after = head.to_ascii_lowercase().contains("\r\nretry-after:");
+    let retry_after = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("retry-after")
+                .then(|| value.trim().parse().ok())?
+        })
+        .map(Duration::from_secs);
     Ok(Answer {
         status,
         waited,
@@ -111,12 +118,24 @@ pub fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
     Some(values[rank - 1])
 }
 
+/// How load clients behave after a `503`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clients {
+    /// They ask again at once, as a script hammering the portal would.
+    Impatient,
+    /// They wait as `Retry-After` says (at most 5 s), as a person told to try again in a few
+    /// seconds does.
+    Patient,
+}
+
 /// `clients` clients, each asking for the next of `paths` (round robin across all clients) as soon
-/// as its last answer came, until `lasting` has passed; a request gives up after `timeout`.
+/// as its last answer came (after a `503`, as `behave` says), until `lasting` has passed; a request
+/// gives up after `timeout`.
 pub fn drive(
     addr: SocketAddr,
     paths: &[String],
     clients: usize,
+    behave: Clients,
     lasting: Duration,
     timeout: Duration,
 ) -> Result<Outcome> {
@@ -138,10 +157,18 @@ pub fn drive(
                 while Instant::now() < until {
                     let path = &paths[next.fetch_add(1, Ordering::Relaxed) % paths.len()];
                     let got = fetch(addr, path, timeout);
+                    let wait = match &got {
+                        Ok(a) if a.status == 503 && behave == Clients::Patient => a.retry_after,
+                        _ => None,
+                    };
                     let mut seen = seen.lock().expect("outcome lock");
                     match got {
                         Ok(answer) => seen.answers.push(answer),
                         Err(e) => seen.failures.push(format!("{path}: {e:#}")),
+                    }
+                    drop(seen);
+                    if let Some(wait) = wait {
+                        std::thread::sleep(wait.min(Duration::from_secs(5)));
                     }
                 }
             })

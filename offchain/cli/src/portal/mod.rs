@@ -22,7 +22,8 @@
 //!   its job is dropped unread if it has not started;
 //! - a job whose client has gone (closed the tab, timed out) is dropped unread;
 //! - the insurer and regulator pages, the same for everyone and the costliest, are kept for
-//!   [`SHARED_PAGE_TTL`] and served from memory meanwhile (each says the block it was read at);
+//!   [`SHARED_PAGE_TTL`] and served from memory meanwhile, and while one request renders one again
+//!   the others get the page kept (each says the block it was read at);
 //! - no page probes the chain without bound: the count of demand-response events is remembered and
 //!   at most [`PROBES_PER_PAGE`] new ids are probed per page.
 
@@ -123,11 +124,53 @@ enum Unanswered {
 /// A shared page's key: its path and language.
 type SharedKey = (&'static str, Lang);
 
+/// A shared page as last rendered, and whether a request is rendering it again.
+#[derive(Default)]
+struct Kept {
+    page: Option<(Instant, String)>,
+    refreshing: bool,
+}
+
+/// The shared pages kept, by key.
+type KeptPages = Arc<Mutex<HashMap<SharedKey, Kept>>>;
+
+/// What a request for a shared page does.
+enum SharedAnswer {
+    /// Serves this page: rendered less than [`SHARED_PAGE_TTL`] ago, or older while another request
+    /// renders it again (so a burst makes one render, not a queue of them).
+    Serve(String),
+    /// Renders the page; the guard ends the render however the request ends.
+    Render(Refresh),
+}
+
+/// A request's claim to render a shared page: while it lives, other requests serve the page kept.
+struct Refresh {
+    pages: KeptPages,
+    key: SharedKey,
+}
+
+impl Refresh {
+    /// Keeps `page` as the shared page just rendered.
+    fn keep(self, page: &str) {
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.entry(self.key).or_default().page = Some((Instant::now(), page.to_owned()));
+        }
+    }
+}
+
+impl Drop for Refresh {
+    fn drop(&mut self) {
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.entry(self.key).or_default().refreshing = false;
+        }
+    }
+}
+
 /// The thread that owns the chain client, and the bounded queue of jobs it works through.
 pub struct Desk<C> {
     jobs: mpsc::SyncSender<Job<C>>,
-    /// Shared pages as last rendered, and when.
-    shared: Arc<Mutex<HashMap<SharedKey, (Instant, String)>>>,
+    /// Shared pages as last rendered.
+    shared: KeptPages,
 }
 
 impl<C> Clone for Desk<C> {
@@ -174,17 +217,27 @@ impl<C: 'static> Desk<C> {
         }
     }
 
-    /// The shared page `key` if it was rendered less than [`SHARED_PAGE_TTL`] ago.
-    fn recent(&self, key: SharedKey) -> Option<String> {
-        let shared = self.shared.lock().ok()?;
-        let (at, page) = shared.get(&key)?;
-        (at.elapsed() < SHARED_PAGE_TTL).then(|| page.clone())
-    }
-
-    /// Keeps `page` as the shared page `key`.
-    fn keep(&self, key: SharedKey, page: &str) {
-        if let Ok(mut shared) = self.shared.lock() {
-            shared.insert(key, (Instant::now(), page.to_owned()));
+    /// What a request for the shared page `key` does now (see [`SharedAnswer`]).
+    fn shared_page(&self, key: SharedKey) -> SharedAnswer {
+        let render = || {
+            SharedAnswer::Render(Refresh {
+                pages: self.shared.clone(),
+                key,
+            })
+        };
+        let Ok(mut pages) = self.shared.lock() else {
+            return render();
+        };
+        let kept = pages.entry(key).or_default();
+        match &kept.page {
+            Some((at, page)) if at.elapsed() < SHARED_PAGE_TTL || kept.refreshing => {
+                SharedAnswer::Serve(page.clone())
+            }
+            _ => {
+                kept.refreshing = true;
+                drop(pages);
+                render()
+            }
         }
     }
 }
@@ -453,7 +506,8 @@ fn answered(
 }
 
 /// A page the same for everyone, whose body `job` renders on the chain's thread: served from memory
-/// when it was rendered less than [`SHARED_PAGE_TTL`] ago, else rendered and kept.
+/// when it was rendered less than [`SHARED_PAGE_TTL`] ago or another request is rendering it again,
+/// else rendered and kept.
 async fn shared_page<C: Chain + 'static>(
     desk: &Desk<C>,
     lang: Lang,
@@ -461,13 +515,14 @@ async fn shared_page<C: Chain + 'static>(
     here: &'static str,
     job: fn(&mut C, &Site, Lang) -> Result<String>,
 ) -> Response {
-    if let Some(kept) = desk.recent((here, lang)) {
-        return html(StatusCode::OK, kept);
-    }
+    let refresh = match desk.shared_page((here, lang)) {
+        SharedAnswer::Serve(kept) => return html(StatusCode::OK, kept),
+        SharedAnswer::Render(refresh) => refresh,
+    };
     match desk.ask(move |chain, site| job(chain, site, lang)).await {
         Ok(Ok(body)) => {
             let rendered = page(lang, lang.t(title), here, &body, false);
-            desk.keep((here, lang), &rendered);
+            refresh.keep(&rendered);
             html(StatusCode::OK, rendered)
         }
         other => answered(lang, lang.t(title), here, other, false),

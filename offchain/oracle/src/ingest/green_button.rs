@@ -159,6 +159,7 @@ impl Resources {
         let mut found = Self::default();
         let mut tokens = Tokens::new(input);
         let mut entry: Option<(Option<String>, Resource)> = None;
+        let mut in_content = false;
         while let Some((line, depth, token)) = tokens.next()? {
             let Some((href, resource)) = entry.as_mut() else {
                 if depth == 2 && matches!(token, Token::Open { name: "entry", .. }) {
@@ -166,6 +167,15 @@ impl Resources {
                 }
                 continue;
             };
+            if depth == 3 {
+                in_content = matches!(
+                    token,
+                    Token::Open {
+                        name: "content",
+                        ..
+                    }
+                );
+            }
             match (depth, token) {
                 (
                     3,
@@ -186,7 +196,7 @@ impl Resources {
                         text,
                     },
                 ) => resource.title = Some(text),
-                (4, Token::Open { name, .. }) if resource.kind.is_none() => {
+                (4, Token::Open { name, .. }) if in_content && resource.kind.is_none() => {
                     resource.kind = Some(name);
                 }
                 (5, Token::Close { name, text }) if resource.kind == Some("ReadingType") => {
@@ -803,6 +813,9 @@ mod tests {
             let at = text.lines().nth(line - 1).unwrap();
             assert!(at.contains("<espi:IntervalReading>"), "{line}: {at}");
         }
+        // Other elements of an entry (Atom's author, say) are passed over, before its content too.
+        let authored = text.replace("<content>", "<author><name>MDM</name></author><content>");
+        assert_eq!(parse(&authored, &map), got);
     }
 
     #[test]
