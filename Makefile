@@ -13,22 +13,22 @@ portal: contracts check-wasm
 	cargo run --release --quiet -p gridtrust -- demo --serve $(ADDR)
 
 ## Formatting, lints, contract builds and every test; the end-to-end tests run against a real
-## contracts-node when one is installed (scripts/e2e.sh says when they are skipped).
+## gridtrust-node when it is installed (scripts/e2e.sh says when they are skipped).
 test: contracts check-wasm polkadotjs browser lint
 	cargo test --release --workspace
 	@scripts/e2e.sh
 
 ## Contract sizes and message weights on the sandbox (as JSON: make -s bench ARGS=--json > bench.json),
-## and the payout on contracts-node when one is installed (make node).
+## and the payout on gridtrust-node when it is installed (make node).
 bench: contracts
 	cargo run --release --quiet -p gridtrust -- bench $(ARGS) \
-		$$( [ -x "$${CONTRACTS_NODE:-}" ] || command -v substrate-contracts-node >/dev/null && echo --node )
+		$$( [ -x "$${GRIDTRUST_NODE:-}" ] || command -v gridtrust-node >/dev/null && echo --node )
 
 ## Install the pinned toolchain and cargo-contract when missing.
 setup:
 	@scripts/setup.sh
 
-## contracts-node 0.42 for the end-to-end tests (75–80 min once, resumable; skipped when installed).
+## gridtrust-node (deploy/node) for the end-to-end tests (45–90 min once, resumable; skipped when current).
 node:
 	@scripts/install-node.sh
 

@@ -1,27 +1,37 @@
 #!/usr/bin/env bash
-# Installs contracts-node 0.42 (`substrate-contracts-node`) as deploy/README.md describes, once per
-# machine: skipped when that version is already on PATH (or at $CONTRACTS_NODE). The build is long
-# (75–80 minutes on 2 cores with the machine to itself) but resumable: its fixed target directory
-# keeps what was compiled, so running this again after an interruption continues where it stopped.
-# Once installed, `make test` includes the end-to-end tests on a real node (scripts/e2e.sh).
+# Builds and installs gridtrust-node (deploy/node: our own node, Aura + GRANDPA + pallet-contracts) as
+# ~/.cargo/bin/gridtrust-node, once per source: skipped when the installed binary was built from the
+# node's sources as they are now. The first build is long (45–90 minutes on 2 cores) but resumable: its
+# fixed target directory keeps what was compiled, so running this again after an interruption
+# continues where it stopped. Once installed, `make test` includes the end-to-end tests on a real node
+# (scripts/e2e.sh). The node is its own workspace: `make test` and CI never compile it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-version=0.42.0
-toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
-build_dir=${GRIDTRUST_NODE_BUILD:-$HOME/.cache/contracts-node-build}
+build_dir=${GRIDTRUST_NODE_BUILD:-$HOME/.cache/gridtrust/node-target}
+bin_dir=${CARGO_HOME:-$HOME/.cargo}/bin
+installed=$bin_dir/gridtrust-node
 
-node=${CONTRACTS_NODE:-$(command -v substrate-contracts-node || true)}
-if [[ -n $node && -x $node ]] && "$node" --version 2>/dev/null | grep -q "substrate-contracts-node $version"; then
-    echo "node: $("$node" --version) is installed ($node)"
+# What the binary is built from: the node's sources, its lock file and its toolchain pin.
+sources_digest() {
+    find deploy/node -type f -not -path 'deploy/node/target/*' -print0 | sort -z \
+        | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+}
+digest=$(sources_digest)
+if [[ -x $installed && "$(cat "$installed.sources" 2>/dev/null)" == "$digest" ]]; then
+    echo "node: $("$installed" --version) is installed ($installed) and current"
     exit 0
 fi
 
-scripts/setup.sh  # the pinned toolchain
+toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' deploy/node/rust-toolchain.toml)
+if ! rustup toolchain list | grep -q "^$toolchain-"; then
+    rustup toolchain install "$toolchain" --profile minimal \
+        --component rust-src,clippy,rustfmt --target wasm32-unknown-unknown
+fi
 missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)
 command -v clang >/dev/null || missing+=(clang)
-ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || missing+=(libclang-dev)
+ls /usr/lib/llvm-*/lib/libclang.so* >/dev/null 2>&1 || missing+=(libclang-dev)
 if ((${#missing[@]})); then
     echo "node: installing ${missing[*]} (Debian packages the node's build needs)"
     if [[ $(id -u) -ne 0 ]]; then
@@ -32,11 +42,10 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Unpack the crate into cargo's registry, so the runtime's Wasm build can be pointed at the crate's
-# own Cargo.lock (without the hint substrate-wasm-builder resolves newer crates Rust 1.86 cannot build).
-cargo "+$toolchain" info "contracts-node@$version" >/dev/null
-source_dir=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/contracts-node-$version | head -n 1)
-echo "node: building contracts-node $version in $build_dir (75–80 minutes on 2 cores; resumable)"
-WASM_BUILD_WORKSPACE_HINT=$source_dir \
-    cargo "+$toolchain" install contracts-node --version "$version" --locked --target-dir "$build_dir"
-echo "node: installed $(substrate-contracts-node --version); make test now runs the end-to-end tests"
+echo "node: building gridtrust-node in $build_dir (45–90 minutes on 2 cores the first time; resumable)"
+(cd deploy/node && cargo "+$toolchain" build --release --locked -p gridtrust-node --target-dir "$build_dir")
+mkdir -p "$bin_dir"
+install -m 755 "$build_dir/release/gridtrust-node" "$installed.new"
+mv "$installed.new" "$installed"
+echo "$digest" >"$installed.sources"
+echo "node: installed $("$installed" --version) as $installed; make test now runs the end-to-end tests on it"

@@ -1,4 +1,4 @@
-//! The chain client against a real contracts-node (end-to-end; `make test` runs these when a node
+//! The chain client against a real node (gridtrust-node --dev) (end-to-end; `make test` runs these when a node
 //! binary is available and says so when not): `gridtrust deploy` twice over the network, typed contract
 //! errors, concurrent submissions as one account, a node restart under a connected client, and a bundle
 //! deployed and called with `cargo contract` itself, as a user of the ecosystem's tools would.
@@ -20,7 +20,7 @@ use gridtrust_tests::{
 use outage_insurance::{events::PolicyBought, OutageInsurance};
 
 fn start_node() -> LocalNode {
-    LocalNode::start().expect("a contracts-node starts (set CONTRACTS_NODE or put it on PATH)")
+    LocalNode::start().expect("a gridtrust-node starts (set GRIDTRUST_NODE or put it on PATH)")
 }
 
 fn dev_chain(node: &LocalNode) -> NodeChain {
@@ -51,7 +51,7 @@ fn write_config(dir: &Path, url: &str) -> std::path::PathBuf {
 }
 
 #[test]
-#[ignore = "needs a contracts-node binary; run by scripts/e2e.sh"]
+#[ignore = "needs a gridtrust-node binary; run by scripts/e2e.sh"]
 fn deploy_over_the_network_twice_reuses_everything() {
     let node = start_node();
     let dir = tempfile::tempdir().unwrap();
@@ -85,7 +85,7 @@ fn deploy_over_the_network_twice_reuses_everything() {
 }
 
 #[test]
-#[ignore = "needs a contracts-node binary; run by scripts/e2e.sh"]
+#[ignore = "needs a gridtrust-node binary; run by scripts/e2e.sh"]
 fn contract_refusals_arrive_typed_and_events_decode() {
     let (_node, mut chain) = dev_node();
     let utility = chain.actor("Alice");
@@ -141,7 +141,7 @@ fn contract_refusals_arrive_typed_and_events_decode() {
 }
 
 #[test]
-#[ignore = "needs a contracts-node binary; run by scripts/e2e.sh"]
+#[ignore = "needs a gridtrust-node binary; run by scripts/e2e.sh"]
 fn concurrent_submissions_as_one_account_all_land() {
     let (_node, mut chain) = dev_node();
     let utility = chain.actor("Alice");
@@ -208,7 +208,7 @@ fn concurrent_submissions_as_one_account_all_land() {
 }
 
 #[test]
-#[ignore = "needs a contracts-node binary; run by scripts/e2e.sh"]
+#[ignore = "needs a gridtrust-node binary; run by scripts/e2e.sh"]
 fn the_client_survives_a_node_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut node = LocalNode::start_in(dir.path()).expect("a contracts-node starts");
@@ -252,7 +252,7 @@ fn cargo_contract(command: &str, bundle: &str, url: &str, options: &str) -> Stri
 }
 
 #[test]
-#[ignore = "needs a contracts-node binary; run by scripts/e2e.sh"]
+#[ignore = "needs a gridtrust-node binary; run by scripts/e2e.sh"]
 fn the_ecosystems_own_tools_deploy_and_call_a_bundle() {
     let node = start_node();
     let url = node.url();

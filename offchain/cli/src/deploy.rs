@@ -7,6 +7,8 @@
 //! [chain]
 //! url = "ws://127.0.0.1:9944"
 //! faucet = "//Alice"            # optional: funds accounts on a dev chain
+//! finality = "auto"             # optional: done once finalized on chains with several block
+//!                               # authors (auto), always (finalized) or once in a block (best)
 //! [accounts]
 //! utility = "//Alice"           # secret URIs, or env:NAME / file:PATH holding one
 //! tourism_authority = "//Eve"
@@ -26,7 +28,7 @@ use std::{
 use anyhow::{bail, Context, Result};
 use gridtrust_chain::{
     deployment::{self, Manifest, Plan},
-    ss58, units, Confirm, Key, NodeChain, NodeOptions,
+    ss58, units, Confirm, Finality, Key, NodeChain, NodeOptions,
 };
 use serde::Deserialize;
 
@@ -55,6 +57,14 @@ pub struct ChainSection {
     pub url: String,
     /// Secret URI of the account that funds others (dev chains only).
     pub faucet: Option<String>,
+    /// When a transaction is done and which block reads see: `auto` (default), `best`, `finalized`.
+    #[serde(default, deserialize_with = "finality")]
+    pub finality: Finality,
+}
+
+fn finality<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Finality, D::Error> {
+    let name = String::deserialize(d)?;
+    name.parse().map_err(serde::de::Error::custom)
 }
 
 /// `[accounts]`: secret URIs of the accounts that sign during deployment.
@@ -184,6 +194,7 @@ pub fn connect_confirming(
     let url = url.unwrap_or(&loaded.config.chain.url);
     let mut options = NodeOptions::new(url);
     options.confirm = confirm;
+    options.finality = loaded.config.chain.finality;
     if let Some(faucet) = &loaded.config.chain.faucet {
         options = options.with_faucet(key("faucet", faucet)?);
     }

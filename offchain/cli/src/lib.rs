@@ -14,7 +14,8 @@
 //! - [`lodging`]: a hotel's property, rooms and front desk; a guest's quotes, bookings and checks.
 //! - [`regulator`]: disputes, resolutions, pausing and auditing demand-response programs.
 //! - [`session`]: what every role's command needs: the deployment, an endpoint, the signer.
-//! - [`node`]: a local contracts-node dev chain.
+//! - [`node`]: a local gridtrust-node dev chain.
+//! - [`network`]: a network of four validators on this machine (up, status, down).
 //! - [`oracle`]: the meter-data oracle's commands (ingest, sample, run, verify, outages).
 //! - [`portal`]: the read-only customer, insurer and regulator portal, with checks in the browser.
 //! - [`verify`]: checks anyone runs against the chain (a meter's outage payouts and their evidence).
@@ -29,6 +30,7 @@ pub mod inspect;
 pub mod insurer;
 pub mod local_time;
 pub mod lodging;
+pub mod network;
 pub mod node;
 pub mod oracle;
 pub mod portal;

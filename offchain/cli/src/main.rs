@@ -11,6 +11,7 @@ use gridtrust::{
     inspect::InspectCommand,
     insurer::InsurerCommand,
     lodging::{GuestCommand, HotelCommand},
+    network::NetworkCommand,
     node::NodeCommand,
     oracle::OracleCommand,
     portal::PortalCommand,
@@ -67,8 +68,12 @@ enum Command {
     /// A guest's quotes, bookings, cancellations and confirmation checks.
     #[command(subcommand)]
     Guest(GuestCommand),
-    /// Start a local contracts-node dev chain on a free port and keep it running until interrupted.
+    /// Start a local gridtrust-node dev chain on a free port and keep it running until interrupted.
     Node(NodeCommand),
+    /// A network of four validators on this machine (grid company, two insurers, regulator) with
+    /// the contracts, the oracle daemons and the portal: up, status, down.
+    #[command(subcommand)]
+    Network(NetworkCommand),
     /// Serve the customer and regulator portal (read-only: look up and check on-chain data in a
     /// browser) over a deployment on a node.
     Portal(PortalCommand),
@@ -96,6 +101,7 @@ fn run(command: Command) -> Result<()> {
         Command::Deploy(c) => c.run(),
         Command::Inspect(c) => c.run(),
         Command::Node(c) => c.run(),
+        Command::Network(c) => c.run(),
         Command::Portal(c) => c.run(),
         Command::Verify(c) => c.run(),
         Command::Insurer(c) => c.run(),

@@ -1,4 +1,4 @@
-//! `gridtrust node`: a local contracts-node dev chain on a chosen port until Ctrl-C or SIGTERM, for
+//! `gridtrust node`: a local gridtrust-node dev chain on a chosen port until Ctrl-C or SIGTERM, for
 //! trying a deployment by hand.
 
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use gridtrust_chain::LocalNode;
 
-/// Start a local contracts-node dev chain and keep it running until interrupted.
+/// Start a local gridtrust-node dev chain and keep it running until interrupted.
 #[derive(Debug, clap::Args)]
 pub struct NodeCommand {
     /// Keep the chain's database in this folder (it survives restarts); default: a temporary one.
@@ -24,7 +24,7 @@ impl NodeCommand {
             Some(dir) => LocalNode::start_at(dir, self.rpc_port)?,
             None => LocalNode::start_temporary(self.rpc_port)?,
         };
-        println!("contracts-node dev chain at {}", node.url());
+        println!("gridtrust-node dev chain at {}", node.url());
         println!("  chain database: {}", node.base_path().display());
         println!("  log: {}", node.log_path().display());
         println!(

@@ -1,4 +1,4 @@
-//! The whole system on a real contracts-node, with three real oracle daemons (`gridtrust oracle run`
+//! The whole system on a real node (gridtrust-node --dev), with three real oracle daemons (`gridtrust oracle run`
 //! processes) in a 2-of-3 committee. Real time throughout: a storm of a minute and of two minutes, and
 //! a two-minute demand-response event over one-minute readings.
 //!
@@ -286,7 +286,7 @@ fn readings(from: u64, minutes: std::ops::Range<u64>, shedding: bool) -> Vec<Str
 }
 
 #[test]
-#[ignore = "needs a contracts-node binary and a few minutes; run by scripts/e2e.sh"]
+#[ignore = "needs a gridtrust-node binary and a few minutes; run by scripts/e2e.sh"]
 fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     let mut phase = Phase("start a node and deploy with `gridtrust deploy`");
     let Deployed {
@@ -770,7 +770,7 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     }
 }
 
-/// A contracts-node with every contract deployed, a client on it, and blocks ticking. Fields drop
+/// A gridtrust-node dev chain with every contract deployed, a client on it, and blocks ticking. Fields drop
 /// in order: the ticker stops before the node does.
 struct Deployed {
     /// Keeps blocks coming while a test waits on the chain's clock.
@@ -797,7 +797,7 @@ impl Deployed {
     /// Starts a node, writes the configuration and has `deploy` deploy with it (in this process,
     /// or as the `gridtrust deploy` command); reads back the manifest it wrote.
     fn start(deploy: impl FnOnce(&Path)) -> Self {
-        let node = LocalNode::start().expect("a contracts-node starts (CONTRACTS_NODE or PATH)");
+        let node = LocalNode::start().expect("a gridtrust-node starts (GRIDTRUST_NODE or PATH)");
         let root = tempfile::tempdir().unwrap();
         let config = deployment_config(root.path(), &node.url());
         deploy(&config);
@@ -874,7 +874,7 @@ impl Cli<'_> {
 }
 
 #[test]
-#[ignore = "needs a contracts-node binary and a few minutes; run by scripts/e2e.sh"]
+#[ignore = "needs a gridtrust-node binary and a few minutes; run by scripts/e2e.sh"]
 fn every_role_does_its_job_from_the_command_line_on_a_real_node() {
     let mut phase = Phase("start a node and deploy with `gridtrust deploy`");
     let Deployed {

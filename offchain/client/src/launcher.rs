@@ -1,9 +1,9 @@
-//! Starting a local contracts-node (substrate-contracts-node 0.42) for development and the end-to-end
-//! tests: dev mode (one block sealed per transaction, `//Alice` and friends funded), RPC on a free
-//! loopback port, its database in a fresh folder, its log beside it.
+//! Starting a local gridtrust-node dev chain (`gridtrust-node --dev`) for development and the
+//! end-to-end tests: one authority, a block sealed and final for every transaction, `//Alice` and
+//! friends funded, RPC on a free loopback port, its database in a fresh folder, its log beside it.
 //!
-//! The binary is `$CONTRACTS_NODE` when set, else `substrate-contracts-node` on `PATH`
-//! (`cargo install contracts-node --version 0.42.0 --locked`, see `deploy/README.md`).
+//! The binary is `$GRIDTRUST_NODE` when set, else `gridtrust-node` on `PATH` (`make node` builds
+//! and installs it from `deploy/node`, see `deploy/README.md`).
 
 use std::{
     io::{Read, Write},
@@ -14,15 +14,17 @@ use std::{
 };
 
 /// The binary's name on `PATH`.
-pub const NODE_BINARY: &str = "substrate-contracts-node";
+pub const NODE_BINARY: &str = "gridtrust-node";
+/// The environment variable that names the binary instead.
+pub const NODE_VARIABLE: &str = "GRIDTRUST_NODE";
 
 /// Why a node could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
     /// No binary found.
     #[error(
-        "no contracts-node binary: set CONTRACTS_NODE or put {NODE_BINARY} on PATH \
-         (cargo install contracts-node --version 0.42.0 --locked; see deploy/README.md)"
+        "no {NODE_BINARY} binary: set {NODE_VARIABLE} or put {NODE_BINARY} on PATH \
+         (`make node` builds and installs it; see deploy/README.md)"
     )]
     NotFound,
     /// Starting the process or preparing its folder failed.
@@ -43,7 +45,7 @@ pub enum LaunchError {
     },
 }
 
-/// A contracts-node process this program started; stopped when dropped.
+/// A gridtrust-node dev chain this program started; stopped when dropped.
 pub struct LocalNode {
     binary: PathBuf,
     base: PathBuf,
@@ -56,7 +58,7 @@ pub struct LocalNode {
 impl LocalNode {
     /// The node binary to use, if there is one.
     pub fn binary() -> Option<PathBuf> {
-        if let Some(path) = std::env::var_os("CONTRACTS_NODE") {
+        if let Some(path) = std::env::var_os(NODE_VARIABLE) {
             let path = PathBuf::from(path);
             return path.is_file().then_some(path);
         }
@@ -79,7 +81,7 @@ impl LocalNode {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let base =
-            std::env::temp_dir().join(format!("contracts-node-{}-{nanos}", std::process::id()));
+            std::env::temp_dir().join(format!("gridtrust-node-{}-{nanos}", std::process::id()));
         let mut node = Self::start_at(&base, rpc_port)?;
         node.owns_base = true;
         Ok(node)
@@ -128,11 +130,7 @@ impl LocalNode {
             .arg(&self.base)
             .args(["--rpc-port", &self.rpc_port.to_string()])
             .args(["--port", &self.p2p_port.to_string()])
-            .args([
-                "--no-prometheus",
-                "--no-telemetry",
-                "--no-hardware-benchmarks",
-            ])
+            .args(["--no-prometheus", "--no-telemetry"])
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)

@@ -11,7 +11,7 @@
 //!   and argument layouts come from the contracts themselves.
 //! - [`events`]: contract events as emitted, and decoding them with the contracts' own event types.
 //! - [`keys`]: signing keys from secret URIs.
-//! - [`launcher`]: starts a local contracts-node for development and end-to-end tests.
+//! - [`launcher`]: starts a local gridtrust-node dev chain for development and end-to-end tests.
 pub mod bundle;
 pub mod client;
 pub mod encode;
@@ -31,7 +31,9 @@ pub use encode::{call_builder, Constructor, Message};
 pub use events::ContractEvent;
 pub use keys::Key;
 pub use launcher::LocalNode;
-pub use node::{BlockLimits, Confirm, NodeChain, NodeOptions, Preview};
+pub use node::{
+    BlockLimits, BlockRef, BlockState, Confirm, Finality, Heads, NodeChain, NodeOptions, Preview,
+};
 #[cfg(feature = "sandbox")]
 pub use sandbox::{SandboxChain, GENESIS_TIME_MS};
 

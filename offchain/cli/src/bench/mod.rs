@@ -84,8 +84,8 @@ pub struct BenchCommand {
     /// (10,000 meters).
     #[arg(long)]
     quick: bool,
-    /// Also measure the payout on a contracts-node this starts (CONTRACTS_NODE, or
-    /// substrate-contracts-node on PATH), against the limits its runtime declares.
+    /// Also measure the payout on a gridtrust-node dev chain this starts (GRIDTRUST_NODE, or
+    /// gridtrust-node on PATH), against the limits its runtime declares.
     #[arg(long, conflicts_with = "node_url")]
     node: bool,
     /// Like `--node`, on a dev chain already running at this websocket URL (its //Alice funds the

@@ -60,9 +60,9 @@ pub(crate) struct NodeFigures {
     pub(crate) booking: Cost,
 }
 
-/// Where the node bench runs: a contracts-node it starts itself, or one already running.
+/// Where the node bench runs: a gridtrust-node dev chain it starts itself, or one already running.
 pub(crate) enum Target {
-    /// Start a local dev chain (the binary `CONTRACTS_NODE` names, or on PATH).
+    /// Start a local dev chain (the binary `GRIDTRUST_NODE` names, or on PATH).
     Local,
     /// A dev chain at this websocket URL, whose `//Alice` has funds to hand out.
     Url(String),
@@ -72,7 +72,7 @@ pub(crate) enum Target {
 pub(crate) fn measure(target: Target) -> Result<NodeFigures> {
     let (_node, url) = match target {
         Target::Local => {
-            let node = LocalNode::start().context("starting contracts-node for the bench")?;
+            let node = LocalNode::start().context("starting gridtrust-node for the bench")?;
             let url = node.url();
             (Some(node), url)
         }

@@ -1,21 +1,23 @@
-//! A pallet-contracts node over JSON-RPC, through subxt: a local contracts-node, a public testnet, or a
-//! production chain.
+//! A pallet-contracts node over JSON-RPC, through subxt: a local dev chain, a GridTrust network, a
+//! public testnet.
 //!
-//! Every call is first run as a dry run (`ContractsApi_call` at the best block). That gives the weight
+//! Every call is first run as a dry run (`ContractsApi_call` at the block reads see, see below). That gives the weight
 //! to offer (what it needed plus [`NodeOptions::gas_margin_pct`]), the contract's answer, and its typed
 //! refusal: a message that answers `Err(..)` reverts, so it is returned as that error and never sent
-//! (sending it would only cost fees). Otherwise the call is signed, sent, and followed until a block
-//! includes it; its events are those of its own extrinsic.
+//! (sending it would only cost fees). Otherwise the call is signed, sent, and followed until it is
+//! done; its events are those of its own extrinsic.
 //!
 //! Nonces are handed out per account under a lock, so several threads may send as the same account at
 //! once (clones of a [`NodeChain`] share the keys, the nonces and the connection). A reserved nonce whose
 //! transaction never reached the pool is released by asking the node again next time.
 //!
-//! Everything is read at the best block (what the node has built on), not the last finalized one.
-//! The websocket reconnects by itself when it drops. Reads and dry runs are retried across a reconnect;
+//! When a transaction is done and which block reads see is the [`Finality`] setting: on a chain with
+//! several block authors, a finalized block includes it and reads see the finalized head; on a dev
+//! chain, the best block (see [`finality`]). The websocket reconnects by itself when it drops. Reads and dry runs are retried across a reconnect;
 //! a transaction already sent when the connection broke is reported as [`ChainError::OutcomeUnknown`],
 //! never silently resent.
 
+pub mod finality;
 mod limits;
 mod preview;
 mod rpc;
@@ -23,6 +25,7 @@ mod tx;
 mod wire;
 
 pub use self::{
+    finality::{BlockRef, BlockState, Finality, Heads},
     limits::BlockLimits,
     preview::{Confirm, Preview},
 };
@@ -77,16 +80,20 @@ pub struct NodeOptions {
     /// Extra weight offered over what the dry run needed, in percent: state can change between the
     /// dry run and the block.
     pub gas_margin_pct: u64,
-    /// How long to wait for a transaction to be included before its outcome is reported unknown.
+    /// How long to wait for a transaction to be done (included, or finalized: [`Finality`]) before
+    /// its outcome is reported unknown.
     pub inclusion_timeout: Duration,
     /// How long reads and dry runs keep retrying while the node is unreachable.
     pub reconnect_for: Duration,
     /// Asked before each contract call is signed, with its fee; `None`: calls are sent unasked.
     pub confirm: Option<Confirm>,
+    /// When a transaction is done and which block reads see.
+    pub finality: Finality,
 }
 
 impl NodeOptions {
-    /// Defaults for `url`: 25 % weight margin, 60 s to inclusion, 30 s of reconnect attempts, no faucet.
+    /// Defaults for `url`: 25 % weight margin, 60 s until done, 30 s of reconnect attempts, no faucet,
+    /// finality decided by the chain's authorities ([`Finality::Auto`]).
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
@@ -95,6 +102,7 @@ impl NodeOptions {
             inclusion_timeout: Duration::from_secs(60),
             reconnect_for: Duration::from_secs(30),
             confirm: None,
+            finality: Finality::Auto,
         }
     }
 
@@ -119,6 +127,10 @@ struct Inner {
     client: Client,
     rpc: LegacyRpcMethods<Config>,
     options: NodeOptions,
+    /// [`NodeOptions::finality`] as decided on connecting: wait for finalized blocks.
+    finalized: bool,
+    /// The block the last read saw.
+    last_read: Mutex<Option<subxt::utils::H256>>,
     keys: Mutex<HashMap<AccountId, Key>>,
     nonces: Mutex<HashMap<AccountId, u64>>,
 }
@@ -158,11 +170,17 @@ impl NodeChain {
                 .map_err(connection)?;
             Ok((client, LegacyRpcMethods::new(rpc_client)))
         })?;
+        let authors = match options.finality {
+            Finality::Auto => runtime.block_on(block_authors(&client))?,
+            _ => None,
+        };
         let chain = Self {
             inner: Arc::new(Inner {
                 runtime,
                 client,
                 rpc,
+                finalized: finality::waits(options.finality, authors),
+                last_read: Mutex::new(None),
                 keys: Mutex::new(HashMap::new()),
                 nonces: Mutex::new(HashMap::new()),
                 options,
@@ -243,9 +261,32 @@ impl NodeChain {
     }
 }
 
+/// How many block authors the chain has now (`Aura.Authorities`); `None` for a chain without Aura.
+async fn block_authors(client: &Client) -> Result<Option<u32>, ChainError> {
+    let address = subxt::dynamic::storage("Aura", "Authorities", Vec::<Value>::new());
+    let Ok(key) = client.storage().address_bytes(&address) else {
+        return Ok(None);
+    };
+    let raw = client
+        .storage()
+        .at_latest()
+        .await
+        .map_err(connection)?
+        .fetch_raw(key)
+        .await
+        .map_err(connection)?;
+    raw.map(|raw| finality::authority_count(&raw).map_err(ChainError::Decode))
+        .transpose()
+}
+
 impl Chain for NodeChain {
     fn describe(&self) -> String {
-        format!("node at {}", self.inner.options.url)
+        let counts = if self.inner.finalized {
+            "finalized blocks"
+        } else {
+            "best blocks"
+        };
+        format!("node at {} ({counts})", self.inner.options.url)
     }
 
     fn actor(&mut self, name: &str) -> AccountId {
@@ -386,7 +427,7 @@ impl Chain for NodeChain {
         let raw = this.block_on_read(|| {
             let address = subxt::dynamic::storage("Contracts", "ContractInfoOf", keys.clone());
             async move {
-                let storage = this.storage_at_best().await?;
+                let storage = this.storage_at_head().await?;
                 let bytes = this.inner.client.storage().address_bytes(&address)?;
                 storage.fetch_raw(bytes).await
             }

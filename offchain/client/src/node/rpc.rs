@@ -1,5 +1,5 @@
 //! Talking to the node: reads and dry runs retried while the connection is down, runtime API calls,
-//! and storage read at the best block.
+//! and storage read at the block reads see ([`super::finality`]).
 
 use std::time::Duration;
 
@@ -57,9 +57,15 @@ impl NodeChain {
         })
     }
 
-    /// Calls runtime API `function` with SCALE-encoded `args` at the best block.
+    /// Calls runtime API `function` with SCALE-encoded `args` at the block reads see.
     pub(super) fn state_call(&self, function: &str, args: &[u8]) -> Result<Vec<u8>, ChainError> {
-        self.block_on_read(|| async { self.inner.rpc.state_call(function, Some(args), None).await })
+        self.block_on_read(|| async {
+            let at = self.read_head().await?;
+            self.inner
+                .rpc
+                .state_call(function, Some(args), Some(at))
+                .await
+        })
     }
 
     /// A runtime `DispatchError` (SCALE bytes at the front of `bytes`) by pallet and name.
@@ -101,18 +107,13 @@ impl NodeChain {
         }
     }
 
-    /// Storage as of the best block. subxt's `at_latest` is the latest *finalized* block, which on a
-    /// dev node trails the chain by seconds: what was just written would not be seen.
-    pub(super) async fn storage_at_best(
+    /// Storage as of the block reads see. (subxt's `at_latest` is always the finalized block, which
+    /// on a dev chain without instant finality would not show what was just written.)
+    pub(super) async fn storage_at_head(
         &self,
     ) -> Result<subxt::storage::Storage<Config, Client>, subxt::Error> {
-        let best = self
-            .inner
-            .rpc
-            .chain_get_block_hash(None)
-            .await?
-            .ok_or_else(|| subxt::Error::Other("the node has no best block".into()))?;
-        Ok(self.inner.client.storage().at(best))
+        let at = self.read_head().await?;
+        Ok(self.inner.client.storage().at(at))
     }
 
     pub(super) fn storage_value(
@@ -124,7 +125,7 @@ impl NodeChain {
         self.block_on_read(|| {
             let address = subxt::dynamic::storage(pallet, entry, keys.clone());
             async move {
-                let storage = self.storage_at_best().await?;
+                let storage = self.storage_at_head().await?;
                 match storage.fetch(&address).await? {
                     Some(thunk) => Ok(Some(thunk.to_value()?)),
                     None => Ok(None),
@@ -143,7 +144,7 @@ impl NodeChain {
         self.block_on_read(|| {
             let address = subxt::dynamic::storage(pallet, entry, keys.clone());
             async move {
-                let storage = self.storage_at_best().await?;
+                let storage = self.storage_at_head().await?;
                 let bytes = self.inner.client.storage().address_bytes(&address)?;
                 Ok(storage.fetch_raw(bytes).await?.is_some())
             }

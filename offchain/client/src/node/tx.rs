@@ -1,5 +1,5 @@
-//! Transactions: nonces reserved per account, signing, sending, and following a transaction until a
-//! block includes it.
+//! Transactions: nonces reserved per account, signing, sending, and following a transaction until it
+//! is done: a block includes it, or a finalized one does ([`super::Finality`]).
 
 use ink::primitives::AccountId;
 use scale::Decode;
@@ -41,7 +41,11 @@ impl NodeChain {
             .remove(account);
     }
 
-    /// Signs `call` as `signer`, sends it and waits until a block includes it; returns its events.
+    /// Signs `call` as `signer`, sends it and waits until it is done; returns its events.
+    ///
+    /// Waiting for finality, a block that includes it and is then replaced changes nothing: the
+    /// node's pool takes the transaction back and puts it in another block, or drops it (then it is
+    /// [`ChainError::Rejected`] and nothing of it happened). Only a finalized block's events count.
     pub(super) fn submit(
         &self,
         call: &Payload,
@@ -78,6 +82,7 @@ impl NodeChain {
                             return Err(ChainError::OutcomeUnknown(e.to_string()))
                         }
                         Err(e) => return Err(ChainError::Rejected(e.to_string())),
+                        Ok(TxStatus::InBestBlock(_)) if self.inner.finalized => continue,
                         Ok(TxStatus::InBestBlock(block) | TxStatus::InFinalizedBlock(block)) => {
                             return match block.wait_for_success().await {
                                 Ok(events) => Ok(Included::from_events(&events)),
@@ -109,7 +114,12 @@ impl NodeChain {
             match tokio::time::timeout(self.inner.options.inclusion_timeout, wait).await {
                 Ok(result) => result,
                 Err(_) => Err(ChainError::OutcomeUnknown(format!(
-                    "not included within {:?}",
+                    "not {} within {:?}",
+                    if self.inner.finalized {
+                        "finalized"
+                    } else {
+                        "included"
+                    },
                     self.inner.options.inclusion_timeout
                 ))),
             }

@@ -5,6 +5,8 @@
 //! url = "ws://127.0.0.1:9944"
 //! manifest = "local.deployment.json"   # written by `gridtrust deploy`
 //! operator = "//Bob"                   # this daemon's committee key (secret URI, env:NAME, file:PATH)
+//! finality = "auto"                    # a vote or payout is done once finalized (auto: on chains
+//!                                      # with several block authors; best: once in a block)
 //!
 //! [store]
 //! path = "operator-1/oracle.db"        # rejects.log goes beside it
@@ -52,6 +54,7 @@ use std::{
     time::Duration,
 };
 
+use gridtrust_chain::Finality;
 use serde::Deserialize;
 
 use crate::{
@@ -89,6 +92,8 @@ pub enum ConfigError {
 pub struct DaemonConfig {
     /// Websocket endpoint of the node.
     pub url: String,
+    /// When a vote or payout counts as done (`[chain] finality`: auto, best or finalized).
+    pub finality: Finality,
     /// The deployment manifest naming the contracts.
     pub manifest: PathBuf,
     /// This operator's key (secret URI or `env:`/`file:` reference).
@@ -149,6 +154,7 @@ struct ChainSection {
     url: String,
     manifest: PathBuf,
     operator: String,
+    finality: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -318,9 +324,14 @@ impl DaemonConfig {
             .rejects_log
             .map(|p| at(&p))
             .unwrap_or_else(|| store.with_file_name("rejects.log"));
+        let finality = match &file.chain.finality {
+            Some(name) => name.parse().map_err(|e| format!("chain.finality: {e}"))?,
+            None => Finality::Auto,
+        };
         let d = file.demand;
         Ok(Self {
             url: file.chain.url,
+            finality,
             manifest: at(&file.chain.manifest),
             operator: file.chain.operator,
             store,

@@ -236,7 +236,9 @@ pub fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| DaemonError::Io(format!("creating {}: {e}", dir.display())))?;
     }
-    let mut chain = NodeChain::connect(NodeOptions::new(&config.url))?;
+    let mut options = NodeOptions::new(&config.url);
+    options.finality = config.finality;
+    let mut chain = NodeChain::connect(options)?;
     chain.add_key(key);
     let mut store = Store::open(&config.store)?;
     let door = Door {
