@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
-.PHONY: demo test bench setup node browser contracts check-wasm polkadotjs portal lint fmt
+.PHONY: demo test bench setup node browser contracts check-wasm polkadotjs portal lint fmt network
 
 ## Deploy every contract into the embedded sandbox chain and run the demo.
 demo: contracts
@@ -31,6 +31,11 @@ setup:
 ## gridtrust-node (deploy/node) for the end-to-end tests (45–90 min once, resumable; skipped when current).
 node:
 	@scripts/install-node.sh
+
+## A network of four validators on this machine (grid company, two insurers, regulator) in ./network,
+## with the contracts, three oracle daemons and the portal; `gridtrust network status|down` after.
+network: node contracts
+	cargo run --release --quiet -p gridtrust -- network up $(ARGS)
 
 ## Chromium and chromedriver for the portal's browser tests (Debian packages, when missing).
 browser:

@@ -14,4 +14,4 @@ echo "e2e: against $("$node" --version 2>/dev/null || echo "$node")"
 export GRIDTRUST_NODE="$node"
 # One node per test and real time inside them: one test at a time. `--workspace` resolves features as
 # `make test`'s workspace run did, so nothing is compiled again.
-cargo test --release --workspace --test node_client --test node_e2e -- --ignored --test-threads=1
+cargo test --release --workspace --test node_client --test node_e2e --test network_e2e -- --ignored --test-threads=1

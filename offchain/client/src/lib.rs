@@ -33,6 +33,7 @@ pub use keys::Key;
 pub use launcher::LocalNode;
 pub use node::{
     BlockLimits, BlockRef, BlockState, Confirm, Finality, Heads, NodeChain, NodeOptions, Preview,
+    RuntimeEvent,
 };
 #[cfg(feature = "sandbox")]
 pub use sandbox::{SandboxChain, GENESIS_TIME_MS};

@@ -7,6 +7,7 @@
 //! Four validators, because GRANDPA finalizes a block once more than two thirds of them voted for
 //! it: with four, any one party may be down and the chain still finalizes.
 
+pub mod governance;
 pub mod keys;
 pub mod layout;
 pub mod make;
@@ -40,6 +41,10 @@ pub enum NetworkCommand {
     Status(status::StatusCommand),
     /// Stop everything the network runs; its folder keeps the chain and the stores.
     Down(DownCommand),
+    /// Put a motion to add or remove a validator to the validators (the proposer votes aye).
+    ProposeValidator(governance::ProposeCommand),
+    /// Vote on a validator motion; once more than half said aye (or it can no longer pass), close it.
+    Vote(governance::VoteCommand),
 }
 
 impl NetworkCommand {
@@ -49,6 +54,8 @@ impl NetworkCommand {
             Self::Up(c) => c.run(),
             Self::Status(c) => c.run(),
             Self::Down(c) => c.run(),
+            Self::ProposeValidator(c) => c.run(),
+            Self::Vote(c) => c.run(),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod finality;
 mod limits;
 mod preview;
 mod rpc;
+pub mod runtime;
 mod tx;
 mod wire;
 
@@ -28,6 +29,7 @@ pub use self::{
     finality::{BlockRef, BlockState, Finality, Heads},
     limits::BlockLimits,
     preview::{Confirm, Preview},
+    runtime::RuntimeEvent,
 };
 
 use std::{
@@ -141,18 +143,23 @@ impl NodeChain {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
-            .thread_name("contracts-node-client")
+            .thread_name("node-client")
             .build()
             .map_err(connection)?;
         let (client, rpc) = runtime.block_on(async {
             let deadline = tokio::time::Instant::now() + options.reconnect_for;
             let reconnecting = loop {
-                let attempt = ReconnectingClient::builder()
+                let building = ReconnectingClient::builder()
                     .retry_policy(
                         ExponentialBackoff::from_millis(100).max_delay(Duration::from_secs(2)),
                     )
-                    .build(options.url.clone())
-                    .await;
+                    .build(options.url.clone());
+                // The reconnecting client's first connection retries by itself, without end when
+                // nothing listens: the deadline bounds it.
+                let attempt = match tokio::time::timeout_at(deadline, building).await {
+                    Ok(built) => built.map_err(|e| e.to_string()),
+                    Err(_) => Err("no answer".to_owned()),
+                };
                 match attempt {
                     Ok(client) => break client,
                     Err(e) if tokio::time::Instant::now() >= deadline => {
@@ -530,5 +537,32 @@ impl Chain for NodeChain {
                 .proof_size()
                 .min(limits.normal_total.proof_size()),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connecting_where_nothing_listens_gives_up_at_the_deadline() {
+        // A port that was free a moment ago: nothing answers there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut options = NodeOptions::new(format!("ws://127.0.0.1:{port}"));
+        options.reconnect_for = Duration::from_secs(1);
+        let started = std::time::Instant::now();
+        let refused = NodeChain::connect(options)
+            .err()
+            .expect("nothing listens there");
+        assert!(matches!(refused, ChainError::Connection(_)), "{refused}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "gave up only after {:?}",
+            started.elapsed()
+        );
     }
 }

@@ -5,6 +5,7 @@ use ink::primitives::AccountId;
 use scale::Decode;
 use subxt::{config::DefaultExtrinsicParamsBuilder, error::DispatchError, tx::TxStatus};
 
+use super::runtime::RuntimeEvent;
 use super::{
     rpc::{connection, is_connection_error},
     wire::account_bytes,
@@ -160,6 +161,8 @@ pub(super) struct Included {
     pub(super) contract_events: Vec<ContractEvent>,
     /// Contracts instantiated, as (deployer, contract).
     pub(super) instantiated: Vec<(AccountId, AccountId)>,
+    /// Every event of the extrinsic, by pallet and name.
+    pub(super) events: Vec<RuntimeEvent>,
 }
 
 impl Included {
@@ -168,6 +171,7 @@ impl Included {
             outcome: Err(error),
             contract_events: Vec::new(),
             instantiated: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -176,8 +180,16 @@ impl Included {
             outcome: Ok(()),
             contract_events: Vec::new(),
             instantiated: Vec::new(),
+            events: Vec::new(),
         };
         for event in events.iter().flatten() {
+            if let Ok(fields) = event.field_values() {
+                included.events.push(RuntimeEvent {
+                    pallet: event.pallet_name().to_owned(),
+                    name: event.variant_name().to_owned(),
+                    fields,
+                });
+            }
             if event.pallet_name() != "Contracts" {
                 continue;
             }
