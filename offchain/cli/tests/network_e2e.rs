@@ -9,6 +9,8 @@
 //! - a node started from a forged chain spec (one extra balance in its genesis), even holding a
 //!   validator's keys, is another chain: no node of the network takes it as a peer and none of its
 //!   blocks reaches their chain;
+//! - a validator is voted out by three of four and back in by two of three; two of four change
+//!   nothing;
 //! - `down` and `up` again: the chain goes on from where it stopped.
 //!
 //! Ignored by a plain `cargo test` (it needs gridtrust-node): `scripts/e2e.sh` runs it when the
@@ -305,6 +307,81 @@ fn four_validators_finalize_through_failures_and_refuse_a_forged_chain() {
     }
     drop(forged);
     all_agree_at(finalized(&grid) + 1);
+
+    phase.enter("a validator is voted out and back in by a majority, never by fewer");
+    let json = |text: String| serde_json::from_str::<Value>(&text).unwrap();
+    let party = |name: &str| {
+        network
+            .status()
+            .into_iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+    };
+    let motion = json(network.run(&[
+        "propose-validator",
+        "--as",
+        "grid-company",
+        "--remove",
+        "insurer-b",
+        "--json",
+    ]));
+    assert_eq!(motion["threshold"], 3, "{motion}");
+    let hash = motion["proposal"].as_str().unwrap().to_owned();
+    let short = json(network.run(&["vote", "--as", "insurer-a", "--proposal", &hash, "--json"]));
+    assert_eq!(
+        short["closed"], false,
+        "two ayes of four closed the motion: {short}"
+    );
+    assert_eq!(
+        party("insurer-b")["validator"],
+        true,
+        "two of four removed a validator"
+    );
+    let passed = json(network.run(&["vote", "--as", "regulator", "--proposal", &hash, "--json"]));
+    assert_eq!(passed["closed"], true, "{passed}");
+    assert!(
+        passed["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("ValidatorRemoved"),
+        "{passed}"
+    );
+    assert_eq!(party("insurer-b")["validator"], false);
+    assert_eq!(party("insurer-a")["validator"], true);
+    // In force from the session after next: 10-block sessions.
+    wait_until(
+        "insurer-b to stop authoring",
+        Duration::from_secs(120),
+        || party("insurer-b")["authoring"] == false,
+    );
+    final_block_at(&grid, finalized(&grid) + 3, Duration::from_secs(60));
+    let motion = json(network.run(&[
+        "propose-validator",
+        "--as",
+        "grid-company",
+        "--add",
+        "insurer-b",
+        "--json",
+    ]));
+    assert_eq!(
+        motion["threshold"], 2,
+        "three validators: two make a majority: {motion}"
+    );
+    let hash = motion["proposal"].as_str().unwrap().to_owned();
+    let passed = json(network.run(&["vote", "--as", "regulator", "--proposal", &hash, "--json"]));
+    assert!(
+        passed["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("ValidatorAdded"),
+        "{passed}"
+    );
+    wait_until(
+        "insurer-b to author again",
+        Duration::from_secs(120),
+        || party("insurer-b")["authoring"] == true,
+    );
+    all_agree_at(finalized(&grid) + 2);
 
     phase.enter("down and up: the chain goes on from where it stopped");
     let kept = finalized(&grid);

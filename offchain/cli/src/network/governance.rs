@@ -19,7 +19,7 @@ use super::{
 
 /// The runtime's validators' collective and the pallet that keeps the set.
 const COLLECTIVE: &str = "Validators";
-const VALIDATOR_SET: &str = "ValidatorSet";
+pub(super) const VALIDATOR_SET: &str = "ValidatorSet";
 /// Bounds on the motion's call, far above an add or a remove.
 const LENGTH_BOUND: u32 = 1_000;
 const WEIGHT_BOUND_REF_TIME: u64 = 10_000_000_000;
@@ -359,7 +359,7 @@ fn find<'a>(events: &'a [RuntimeEvent], pallet: &str, name: &str) -> Option<&'a 
 }
 
 /// The bytes of a value that is a (nested) sequence of bytes: a hash, an account.
-fn bytes_of(value: &Value<u32>) -> Option<Vec<u8>> {
+pub(super) fn bytes_of(value: &Value<u32>) -> Option<Vec<u8>> {
     match &value.value {
         ValueDef::Composite(c) => {
             let mut out = Vec::new();

@@ -5,8 +5,12 @@
 use anyhow::{bail, Result};
 use serde::Serialize;
 
+use gridtrust_chain::NodeChain;
+use subxt::{dynamic::Value, ext::scale_value::ValueDef};
+
 use super::{
     connect,
+    governance::{bytes_of, VALIDATOR_SET},
     layout::{Layout, OPERATORS, PARTIES, PORTAL_PARTY},
     process, this_program, Folder, NODE_PROGRAM,
 };
@@ -40,6 +44,10 @@ pub struct PartyStatus {
     pub state_root: Option<String>,
     /// Connected peers.
     pub peers: Option<u64>,
+    /// Whether the chain counts its account among the validators (`None`: no node answered).
+    pub validator: Option<bool>,
+    /// Whether its Aura key authors blocks in the current session (`None`: no node answered).
+    pub authoring: Option<bool>,
     /// Whether its oracle daemon runs (`None`: it runs none).
     pub oracle: Option<bool>,
     /// Whether the portal runs (`None`: this party serves none).
@@ -96,9 +104,24 @@ pub fn status(layout: &Layout) -> Result<Vec<PartyStatus>> {
         );
     };
     let program = this_program()?;
+    let sets = PARTIES
+        .iter()
+        .filter(|&&name| process::running(&layout.pid_file(name, "node"), NODE_PROGRAM).is_some())
+        .find_map(|&name| {
+            let chain = connect(&made, name).ok()?;
+            Some((
+                keys_in(&chain, VALIDATOR_SET, "Validators")?,
+                keys_in(&chain, "Aura", "Authorities")?,
+            ))
+        });
     Ok(PARTIES
         .iter()
         .map(|&name| {
+            let keys = made.parties.iter().find(|p| p.name == name);
+            let holds = |set: &Vec<Vec<u8>>, ss58: &str| {
+                gridtrust_chain::parse_ss58(ss58)
+                    .is_some_and(|k| set.iter().any(|s| s[..] == *AsRef::<[u8]>::as_ref(&k)))
+            };
             let node_pid = process::running(&layout.pid_file(name, "node"), NODE_PROGRAM);
             let heads = node_pid
                 .and_then(|_| connect(&made, name).ok())
@@ -112,6 +135,14 @@ pub fn status(layout: &Layout) -> Result<Vec<PartyStatus>> {
                 finalized_hash: heads.map(|h| hex::encode(h.finalized_hash)),
                 state_root: heads.map(|h| hex::encode(h.finalized_state_root)),
                 peers: heads.map(|h| h.peers),
+                validator: sets
+                    .as_ref()
+                    .zip(keys)
+                    .map(|((validators, _), k)| holds(validators, &k.account)),
+                authoring: sets
+                    .as_ref()
+                    .zip(keys)
+                    .map(|((_, authorities), k)| holds(authorities, &k.aura)),
                 oracle: OPERATORS.contains(&name).then(|| {
                     process::running(&layout.pid_file(name, "oracle"), &program).is_some()
                 }),
@@ -121,4 +152,22 @@ pub fn status(layout: &Layout) -> Result<Vec<PartyStatus>> {
             }
         })
         .collect())
+}
+
+/// The 32-byte keys a storage item holds as a list (the validators, the Aura authorities).
+fn keys_in(chain: &NodeChain, pallet: &str, entry: &str) -> Option<Vec<Vec<u8>>> {
+    let list = chain.storage(pallet, entry, vec![]).ok()??;
+    let ValueDef::Composite(items) = &list.value else {
+        return None;
+    };
+    // A bounded vector may come wrapped in a one-field composite.
+    let items: Vec<&Value<u32>> = items.values().collect();
+    let flat = match items.as_slice() {
+        [one] if bytes_of(one).is_none_or(|b| b.len() != 32) => match &one.value {
+            ValueDef::Composite(inner) => inner.values().collect(),
+            _ => items,
+        },
+        _ => items,
+    };
+    flat.into_iter().map(bytes_of).collect()
 }
