@@ -40,13 +40,23 @@ impl InspectCommand {
         let who = &self.account;
         let account = account_or_key(who)?;
         let mut chain = deploy::connect(&loaded, None)?;
+        // One block's state, and the reader told which.
+        let block = chain.pin_reads()?;
         let found = inspect(&mut chain, &manifest, account, &self.meters)?;
+        chain.unpin_reads();
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&found)?);
+            let mut value = serde_json::to_value(&found)?;
+            value["read_at"] = serde_json::json!({
+                "number": block.number,
+                "hash": format!("0x{}", hex::encode(block.hash)),
+                "finalized": block.finalized,
+            });
+            println!("{}", serde_json::to_string_pretty(&value)?);
         } else {
             for line in found.lines() {
                 println!("{line}");
             }
+            println!("read at {block}");
         }
         Ok(())
     }

@@ -19,35 +19,20 @@
 use std::{
     path::Path,
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use gridtrust_chain::{LocalNode, NodeChain, NodeOptions};
 use serde_json::Value;
+use support::phases::{wait_until, Phase};
+
+mod support;
 
 const SLOT_MS: u64 = 2_000;
 // Ports apart from `make network`'s, so a network a user runs does not meet the test's.
 const P2P_BASE: u16 = 30_510;
 const RPC_BASE: u16 = 9_971;
 const PARTIES: [&str; 4] = ["grid-company", "insurer-a", "insurer-b", "regulator"];
-
-/// The phase under way, named when the test fails in it.
-struct Phase(&'static str);
-
-impl Phase {
-    fn enter(&mut self, name: &'static str) {
-        eprintln!("== phase: {name}");
-        self.0 = name;
-    }
-}
-
-impl Drop for Phase {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("== FAILED in phase: {}", self.0);
-        }
-    }
-}
 
 /// The network's folder; `network down` when the test ends, however it ends.
 struct Network {
@@ -139,14 +124,6 @@ impl Drop for Network {
             .arg(self.dir())
             .stdout(Stdio::null())
             .status();
-    }
-}
-
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(500));
     }
 }
 

@@ -39,6 +39,9 @@ use gridtrust_common::{
 use gridtrust_oracle::{OutboxState, Report, Store};
 use gridtrust_tests::{fixtures::day_cover, http, DAY_MS, MINUTE_MS, UNIT};
 use outage_insurance::OutageInsurance;
+use support::phases::{wait_until, Phase};
+
+mod support;
 
 const FEEDERS: [u32; 2] = [1, 2];
 
@@ -57,33 +60,6 @@ fn base_wh(meter: u64) -> u64 {
 /// Meters with an even number halve their load during the event.
 fn sheds(meter: u64) -> bool {
     meter % 2 == 0
-}
-
-/// The phase of a long scenario under way: a failure anywhere in it names the phase it failed in
-/// (the scenario's steps depend on each other, so they run as one test).
-struct Phase(&'static str);
-
-impl Phase {
-    fn enter(&mut self, name: &'static str) {
-        eprintln!("== phase: {name}");
-        self.0 = name;
-    }
-}
-
-impl Drop for Phase {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("== FAILED in phase: {}", self.0);
-        }
-    }
-}
-
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(500));
-    }
 }
 
 /// Waits until the chain's clock reads at least `at_ms` (the ticker keeps blocks coming).
@@ -750,6 +726,13 @@ fn three_daemons_pay_a_storm_and_a_peak_on_a_real_node() {
     );
     assert!(
         text.contains(&format!("event #{event}, meter 1000: baseline")),
+        "{text}"
+    );
+    // Everything shown is one block's state, and the reader is told which (a dev chain: its best).
+    assert!(
+        text.lines()
+            .last()
+            .is_some_and(|l| l.starts_with("read at block #") && l.ends_with(", best)")),
         "{text}"
     );
 

@@ -1,8 +1,9 @@
-//! What the role tests share: the stage they act on.
+//! What the role tests share: the stage they act on; and what the scenarios on real nodes share.
 
 // Each test file is its own crate and uses a part of this module.
 #![allow(dead_code)]
 
+pub mod phases;
 pub mod served;
 
 use gridtrust::actor::Actor;

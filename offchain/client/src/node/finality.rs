@@ -162,8 +162,28 @@ impl NodeChain {
         }))
     }
 
+    /// Makes every read until [`NodeChain::unpin_reads`] see the block reads see now, so that what a
+    /// command shows is one block's state; returns that block. Contract calls are dry-run at that
+    /// block too, so pin only around reads.
+    pub fn pin_reads(&self) -> Result<BlockRef, ChainError> {
+        self.unpin_reads();
+        let hash = self.block_on_read(|| self.read_head())?;
+        *self.inner.pinned.lock().expect("pinned lock") = Some(hash);
+        Ok(self.last_read()?.expect("a block was just read"))
+    }
+
+    /// Reads see the newest block again.
+    pub fn unpin_reads(&self) {
+        *self.inner.pinned.lock().expect("pinned lock") = None;
+    }
+
     /// The block reads and dry runs see now, remembered for [`NodeChain::last_read`].
     pub(super) async fn read_head(&self) -> Result<H256, subxt::Error> {
+        let pinned = *self.inner.pinned.lock().expect("pinned lock");
+        if let Some(hash) = pinned {
+            *self.inner.last_read.lock().expect("last read lock") = Some(hash);
+            return Ok(hash);
+        }
         let hash = if self.inner.finalized {
             self.inner.rpc.chain_get_finalized_head().await?
         } else {

@@ -133,6 +133,8 @@ struct Inner {
     finalized: bool,
     /// The block the last read saw.
     last_read: Mutex<Option<subxt::utils::H256>>,
+    /// The block every read sees while a command pins one ([`NodeChain::pin_reads`]).
+    pinned: Mutex<Option<subxt::utils::H256>>,
     keys: Mutex<HashMap<AccountId, Key>>,
     nonces: Mutex<HashMap<AccountId, u64>>,
 }
@@ -188,6 +190,7 @@ impl NodeChain {
                 rpc,
                 finalized: finality::waits(options.finality, authors),
                 last_read: Mutex::new(None),
+                pinned: Mutex::new(None),
                 keys: Mutex::new(HashMap::new()),
                 nonces: Mutex::new(HashMap::new()),
                 options,
