@@ -120,7 +120,12 @@ impl ProposeCommand {
             .and_then(bytes_of)
             .context("the `Proposed` event has no proposal hash")?;
         let hash_hex = format!("0x{}", hex::encode(&hash));
-        vote(&chain, &signer, &hash, true)?;
+        let index = proposed
+            .field("proposal_index")
+            .and_then(|v| v.as_u128())
+            .and_then(|n| u32::try_from(n).ok())
+            .context("the `Proposed` event has no proposal index")?;
+        vote(&chain, &signer, &hash, index, true)?;
         let tally = tally(&chain, &hash)?;
         let what = format!(
             "{} {}",
@@ -163,13 +168,13 @@ impl VoteCommand {
             .ok()
             .filter(|h| h.len() == 32)
             .context("--proposal: a motion hash is 32 bytes in hex (0x…)")?;
-        if tally(&chain, &hash)?.is_none() {
+        let Some(open) = tally(&chain, &hash)? else {
             bail!(
                 "no open motion {} (closed already, or never made)",
                 self.proposal
             );
-        }
-        vote(&chain, &signer, &hash, !self.nay)?;
+        };
+        vote(&chain, &signer, &hash, open.index, !self.nay)?;
         let tally = tally(&chain, &hash)?.context("the motion closed while voting")?;
         let members = members(&chain)?;
         let decided =
@@ -264,8 +269,7 @@ fn members(chain: &NodeChain) -> Result<u32> {
     u32::try_from(count).context("too many members")
 }
 
-fn vote(chain: &NodeChain, signer: &AccountId, hash: &[u8], aye: bool) -> Result<()> {
-    let index = tally(chain, hash)?.context("the motion is not open")?.index;
+fn vote(chain: &NodeChain, signer: &AccountId, hash: &[u8], index: u32, aye: bool) -> Result<()> {
     chain.dispatch(
         COLLECTIVE,
         "vote",

@@ -104,28 +104,31 @@ pub fn status(layout: &Layout) -> Result<Vec<PartyStatus>> {
         );
     };
     let program = this_program()?;
-    let sets = PARTIES
-        .iter()
-        .filter(|&&name| process::running(&layout.pid_file(name, "node"), NODE_PROGRAM).is_some())
-        .find_map(|&name| {
-            let chain = connect(&made, name).ok()?;
-            Some((
-                keys_in(&chain, VALIDATOR_SET, "Validators")?,
-                keys_in(&chain, "Aura", "Authorities")?,
-            ))
-        });
-    Ok(PARTIES
+    // One connection per running node: its heads, and from the first that answers, the sets.
+    let nodes: Vec<(Option<u32>, Option<NodeChain>)> = PARTIES
         .iter()
         .map(|&name| {
+            let pid = process::running(&layout.pid_file(name, "node"), NODE_PROGRAM);
+            (pid, pid.and_then(|_| connect(&made, name).ok()))
+        })
+        .collect();
+    let sets = nodes.iter().find_map(|(_, chain)| {
+        let chain = chain.as_ref()?;
+        Some((
+            keys_in(chain, VALIDATOR_SET, "Validators")?,
+            keys_in(chain, "Aura", "Authorities")?,
+        ))
+    });
+    Ok(PARTIES
+        .iter()
+        .zip(nodes)
+        .map(|(&name, (node_pid, chain))| {
             let keys = made.parties.iter().find(|p| p.name == name);
             let holds = |set: &Vec<Vec<u8>>, ss58: &str| {
                 gridtrust_chain::parse_ss58(ss58)
                     .is_some_and(|k| set.iter().any(|s| s[..] == *AsRef::<[u8]>::as_ref(&k)))
             };
-            let node_pid = process::running(&layout.pid_file(name, "node"), NODE_PROGRAM);
-            let heads = node_pid
-                .and_then(|_| connect(&made, name).ok())
-                .and_then(|chain| chain.heads().ok());
+            let heads = chain.and_then(|chain| chain.heads().ok());
             PartyStatus {
                 name: name.to_owned(),
                 node_pid,

@@ -42,7 +42,18 @@ impl NodeChain {
         let payload = subxt::dynamic::tx(pallet, call, args);
         let included = self.submit(&payload, signer)?;
         match included.outcome {
-            Ok(()) => Ok(included.events),
+            Ok(()) => Ok(included
+                .raw
+                .iter()
+                .flat_map(|events| events.iter().flatten())
+                .filter_map(|event| {
+                    Some(RuntimeEvent {
+                        pallet: event.pallet_name().to_owned(),
+                        name: event.variant_name().to_owned(),
+                        fields: event.field_values().ok()?,
+                    })
+                })
+                .collect()),
             Err(e) => Err(ChainError::Dispatch {
                 reason: format!("{pallet}.{call}: {e}"),
                 debug: String::new(),

@@ -5,7 +5,6 @@ use ink::primitives::AccountId;
 use scale::Decode;
 use subxt::{config::DefaultExtrinsicParamsBuilder, error::DispatchError, tx::TxStatus};
 
-use super::runtime::RuntimeEvent;
 use super::{
     rpc::{connection, is_connection_error},
     wire::account_bytes,
@@ -86,7 +85,7 @@ impl NodeChain {
                         Ok(TxStatus::InBestBlock(_)) if self.inner.finalized => continue,
                         Ok(TxStatus::InBestBlock(block) | TxStatus::InFinalizedBlock(block)) => {
                             return match block.wait_for_success().await {
-                                Ok(events) => Ok(Included::from_events(&events)),
+                                Ok(events) => Ok(Included::from_events(events)),
                                 Err(subxt::Error::Runtime(e)) => Ok(Included::failed(e)),
                                 Err(e) if is_connection_error(&e) => {
                                     Err(ChainError::OutcomeUnknown(e.to_string()))
@@ -161,8 +160,9 @@ pub(super) struct Included {
     pub(super) contract_events: Vec<ContractEvent>,
     /// Contracts instantiated, as (deployer, contract).
     pub(super) instantiated: Vec<(AccountId, AccountId)>,
-    /// Every event of the extrinsic, by pallet and name.
-    pub(super) events: Vec<RuntimeEvent>,
+    /// Every event of the extrinsic, undecoded: only a runtime call ([`NodeChain::dispatch`])
+    /// reads them as values; a contract call's events are decoded as contract events alone.
+    pub(super) raw: Option<subxt::blocks::ExtrinsicEvents<Config>>,
 }
 
 impl Included {
@@ -171,25 +171,18 @@ impl Included {
             outcome: Err(error),
             contract_events: Vec::new(),
             instantiated: Vec::new(),
-            events: Vec::new(),
+            raw: None,
         }
     }
 
-    pub(super) fn from_events(events: &subxt::blocks::ExtrinsicEvents<Config>) -> Self {
+    pub(super) fn from_events(events: subxt::blocks::ExtrinsicEvents<Config>) -> Self {
         let mut included = Self {
             outcome: Ok(()),
             contract_events: Vec::new(),
             instantiated: Vec::new(),
-            events: Vec::new(),
+            raw: None,
         };
         for event in events.iter().flatten() {
-            if let Ok(fields) = event.field_values() {
-                included.events.push(RuntimeEvent {
-                    pallet: event.pallet_name().to_owned(),
-                    name: event.variant_name().to_owned(),
-                    fields,
-                });
-            }
             if event.pallet_name() != "Contracts" {
                 continue;
             }
@@ -214,6 +207,7 @@ impl Included {
                 _ => {}
             }
         }
+        included.raw = Some(events);
         included
     }
 
